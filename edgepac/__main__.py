@@ -1,0 +1,3 @@
+from edgepac.cli import main
+
+raise SystemExit(main())

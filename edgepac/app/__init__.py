@@ -1,0 +1,1 @@
+"""The arcade itself: COLLECT, TRAINING and PLAYING on the screen, with config and the demo."""

@@ -1,0 +1,59 @@
+"""Crash-safe file writes: after a power cut the file is the old one or the new one, never half.
+
+The recipe: write a temporary file in the same directory, flush and fsync it, rename it over the
+target (atomic on POSIX), then fsync the directory so the rename itself is on disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """Open a binary file for writing that replaces ``path`` only when the block succeeds."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            yield tmp
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    fsync_dir(target.parent)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    with atomic_write(path) as f:
+        f.write(data)
+
+
+def fsync_dir(directory: str | os.PathLike[str]) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def move_aside(path: str | os.PathLike[str], suffix: str = ".corrupt") -> Path:
+    """Rename a damaged file out of the way (never delete it: the user may want it back)."""
+    src = Path(path)
+    dst = src.with_name(src.name + suffix)
+    n = 1
+    while dst.exists():
+        dst = src.with_name(f"{src.name}{suffix}.{n}")
+        n += 1
+    os.replace(src, dst)
+    fsync_dir(src.parent)
+    return dst

@@ -1,0 +1,1 @@
+"""The player's inputs: GPIO buttons (gpiozero) and the keyboard."""

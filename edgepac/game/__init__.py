@@ -1,0 +1,1 @@
+"""Pacman: pure game rules (no pygame) plus a pygame renderer and sound."""
