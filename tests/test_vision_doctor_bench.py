@@ -80,6 +80,12 @@ def test_display_check_is_ok_with_a_screen_driver(monkeypatch: pytest.MonkeyPatc
     assert check.ok and "opens kmsdrm, dummy" in check.detail
 
 
+@pytest.fixture
+def vision_bench_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench, "BENCH_MODULES", ("edgepac.vision.bench", "edgepac.not_written"))
+
+
+@pytest.mark.usefixtures("vision_bench_only")
 def test_bench_prints_one_json_object(
     model_025_128: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -94,6 +100,7 @@ def test_bench_prints_one_json_object(
     assert "feature_shape: [4, 4, 256]" in capsys.readouterr().out
 
 
+@pytest.mark.usefixtures("vision_bench_only")
 @pytest.mark.usefixtures("vision_bench_only")
 def test_bench_without_a_model_reports_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--json", "--frames", "1"]) == 1
