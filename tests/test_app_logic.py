@@ -1,0 +1,241 @@
+"""The arcade's pure logic: smoothing of predictions and the button rules of each state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from edgepac.app.arcade import Action, Arcade, Do, Event, Kind, State, TrainingResult
+from edgepac.app.smoothing import Smoother
+from edgepac.errors import EdgePacError
+
+CLASSES = ("up", "down", "left", "right")
+
+
+def p(*values: float) -> np.ndarray:
+    return np.array(values, dtype=np.float32)
+
+
+# -- smoothing ------------------------------------------------------------------------------------
+
+
+def test_one_stray_frame_does_not_turn_pacman() -> None:
+    s = Smoother(CLASSES, frames=5, threshold=0.6)
+    for _ in range(5):
+        assert s.update(p(0.9, 0.05, 0.03, 0.02)) == "up"
+    # One misread frame that says "left" with certainty: the mean still says up.
+    assert s.update(p(0.0, 0.0, 1.0, 0.0)) == "up"
+
+
+def test_a_new_pose_wins_once_it_fills_most_of_the_window() -> None:
+    s = Smoother(CLASSES, frames=4, threshold=0.6)
+    for _ in range(4):
+        s.update(p(1, 0, 0, 0))
+    answers = [s.update(p(0, 0, 0, 1)) for _ in range(4)]
+    # 1 of 4 right, 2 of 4 (0.5, not confident), 3 of 4, 4 of 4.
+    assert answers == ["up", None, "right", "right"]
+    np.testing.assert_allclose(s.mean, [0, 0, 0, 1])
+
+
+def test_under_the_threshold_nothing_is_sent() -> None:
+    s = Smoother(CLASSES, frames=3, threshold=0.7)
+    assert s.update(p(0.4, 0.3, 0.2, 0.1)) is None
+    assert s.update(p(0.69, 0.11, 0.1, 0.1)) is None
+    s2 = Smoother(CLASSES, frames=1, threshold=0.7)
+    assert s2.update(p(0.71, 0.09, 0.1, 0.1)) == "up"
+
+
+def test_a_nan_frame_is_ignored_and_does_not_poison_later_frames() -> None:
+    s = Smoother(CLASSES, frames=3, threshold=0.5)
+    s.update(p(0, 1, 0, 0))
+    assert s.update(p(np.nan, 0, 0, 0)) is None
+    assert s.update(p(0, 1, 0, 0)) == "down"
+    assert np.isfinite(s.mean).all()
+
+
+def test_reset_forgets_the_last_game() -> None:
+    s = Smoother(CLASSES, frames=3, threshold=0.5)
+    for _ in range(3):
+        s.update(p(1, 0, 0, 0))
+    s.reset()
+    assert s.update(p(0, 0, 1, 0)) == "left"
+
+
+def test_the_running_sum_does_not_drift_over_a_long_session() -> None:
+    rng = np.random.default_rng(0)
+    s = Smoother(CLASSES, frames=5, threshold=0.0)
+    rows = rng.dirichlet(np.ones(4), size=20_000).astype(np.float32)
+    for row in rows:
+        s.update(row)
+    np.testing.assert_allclose(s.mean, rows[-5:].mean(axis=0), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("frames", "threshold", "key"),
+    [(0, 0.5, "play.smoothing_frames"), (3, 1.5, "play.confidence_threshold")],
+)
+def test_bad_smoothing_settings_name_the_setting(frames: int, threshold: float, key: str) -> None:
+    with pytest.raises(EdgePacError, match=key):
+        Smoother(CLASSES, frames=frames, threshold=threshold)
+
+
+# -- the arcade's state machine -------------------------------------------------------------------
+
+
+def hold(name: str) -> Event:
+    return Event(Kind.HOLD, name)
+
+
+def release(name: str) -> Event:
+    return Event(Kind.RELEASE, name)
+
+
+TRAIN, PLAY, BACK, CLEAR = (Event(k) for k in (Kind.TRAIN, Kind.PLAY, Kind.BACK, Kind.CLEAR))
+
+
+def test_holding_a_class_button_records_a_burst_until_it_is_released() -> None:
+    a = Arcade(CLASSES)
+    assert a.handle(hold("up"), 0.0) == [Action(Do.BEGIN_BURST, "up")]
+    assert a.recording == "up"
+    assert a.handle(release("up"), 1.0) == [Action(Do.END_BURST, "up")]
+    assert a.recording is None
+
+
+def test_two_class_buttons_at_once_record_only_the_first() -> None:
+    a = Arcade(CLASSES)
+    a.handle(hold("up"), 0.0)
+    assert a.handle(hold("left"), 0.1) == []
+    assert "One pose at a time" in a.message_text()
+    assert a.handle(release("left"), 0.2) == []  # the ignored press's release changes nothing
+    assert a.recording == "up"
+    assert a.handle(release("up"), 0.3) == [Action(Do.END_BURST, "up")]
+
+
+def test_a_bouncing_button_gives_matched_bursts_and_stray_releases_are_ignored() -> None:
+    a = Arcade(CLASSES)
+    actions: list[Action] = []
+    for t, e in enumerate([hold("up"), release("up"), release("up"), hold("up"), hold("up")]):
+        actions += a.handle(e, float(t))
+    actions += a.handle(release("up"), 9.0)
+    kinds = [x.do for x in actions]
+    assert kinds == [Do.BEGIN_BURST, Do.END_BURST, Do.BEGIN_BURST, Do.END_BURST]
+    assert a.recording is None
+
+
+def test_train_needs_two_poses_and_says_so() -> None:
+    a = Arcade(CLASSES)
+    a.counts = {"up": 30}
+    assert a.handle(TRAIN, 0.0) == []
+    assert a.state is State.COLLECT
+    assert "at least two poses" in a.message_text()
+    a.counts = {"up": 30, "left": 1}
+    assert a.handle(TRAIN, 1.0) == [Action(Do.START_TRAINING)]
+    assert a.state is State.TRAINING and a.training_running
+
+
+def test_training_then_accuracy_then_play() -> None:
+    a = Arcade(CLASSES, counts={"up": 30, "down": 30})
+    a.handle(TRAIN, 0.0)
+    assert a.handle(PLAY, 0.5) == []  # still training
+    assert a.handle(TRAIN, 0.6) == []  # one training at a time
+    a.training_finished(TrainingResult(ok=True, accuracy=0.9), 1.0)
+    assert a.state is State.TRAINING and not a.training_running
+    assert a.result.accuracy == 0.9 and a.has_head
+    assert a.handle(PLAY, 2.0) == [Action(Do.NEW_GAME)]
+    assert a.state is State.PLAYING
+
+
+def test_play_without_a_trained_head_says_what_to_do() -> None:
+    a = Arcade(CLASSES)
+    assert a.handle(PLAY, 0.0) == []
+    assert a.state is State.COLLECT
+    assert "TRAIN" in a.message_text()
+
+
+def test_failed_training_keeps_the_previous_head_and_says_so() -> None:
+    a = Arcade(CLASSES, counts={"up": 3, "down": 3}, has_head=True)
+    a.handle(TRAIN, 0.0)
+    a.training_finished(TrainingResult(ok=False, accuracy=None, error="loss became NaN"), 1.0)
+    assert "loss became NaN" in a.message_text()
+    assert "previous model is kept" in a.message_text()
+    assert a.handle(PLAY, 2.0) == [Action(Do.NEW_GAME)]  # the old head still plays
+
+
+def test_back_stops_training_and_a_late_result_is_dropped() -> None:
+    a = Arcade(CLASSES, counts={"up": 3, "down": 3})
+    a.handle(TRAIN, 0.0)
+    assert a.handle(BACK, 0.5) == [Action(Do.CANCEL_TRAINING)]
+    assert a.state is State.COLLECT
+    a.training_finished(TrainingResult(ok=True, accuracy=1.0), 1.0)
+    assert a.state is State.COLLECT and not a.has_head
+
+
+def test_a_class_button_while_playing_goes_back_to_recording() -> None:
+    a = Arcade(CLASSES, counts={"up": 3, "down": 3}, has_head=True)
+    a.handle(PLAY, 0.0)
+    assert a.handle(hold("down"), 1.0) == [Action(Do.BEGIN_BURST, "down")]
+    assert a.state is State.COLLECT
+
+
+def test_train_or_play_while_recording_waits_for_the_release() -> None:
+    a = Arcade(CLASSES, counts={"up": 3, "down": 3}, has_head=True)
+    a.handle(hold("up"), 0.0)
+    assert a.handle(TRAIN, 0.1) == [] and a.handle(PLAY, 0.2) == []
+    assert "Let go of UP" in a.message_text()
+
+
+def test_clear_is_confirmed_on_screen_with_train_and_cancelled_with_play() -> None:
+    a = Arcade(CLASSES, counts={"up": 3, "down": 3})
+    assert a.handle(CLEAR, 0.0) == []
+    assert a.confirming_clear
+    assert a.handle(hold("up"), 0.5) == []  # no recording while the question is on screen
+    assert a.handle(PLAY, 1.0) == []
+    assert not a.confirming_clear and "Kept" in a.message_text()
+    a.handle(CLEAR, 2.0)
+    assert a.handle(TRAIN, 3.0) == [Action(Do.CLEAR_SAMPLES)]
+    assert a.state is State.COLLECT and "cleared" in a.message_text()
+
+
+def test_an_unanswered_clear_is_a_no() -> None:
+    a = Arcade(CLASSES)
+    a.handle(CLEAR, 0.0)
+    a.tick(5.0)
+    assert a.confirming_clear
+    a.tick(10.5)
+    assert not a.confirming_clear
+
+
+def test_idle_kiosk_goes_to_attract_mode_and_any_button_wakes_it() -> None:
+    a = Arcade(CLASSES, attract_after_s=30)
+    assert a.tick(0.0) == []
+    assert a.tick(29.0) == []
+    assert a.tick(30.0) == [Action(Do.START_ATTRACT)]
+    assert a.attract
+    assert a.tick(31.0) == []  # once
+    assert a.handle(hold("up"), 40.0) == [Action(Do.STOP_ATTRACT)]
+    assert a.handle(release("up"), 40.2) == []  # waking up records nothing
+    assert a.state is State.COLLECT
+
+
+def test_a_player_steering_keeps_attract_mode_away() -> None:
+    a = Arcade(CLASSES, attract_after_s=30, has_head=True)
+    a.handle(PLAY, 0.0)
+    for t in range(0, 100, 10):
+        a.active(float(t))
+        assert a.tick(float(t) + 1) == []
+    assert a.tick(200.0) == [Action(Do.START_ATTRACT)]
+
+
+def test_attract_mode_off_with_zero() -> None:
+    a = Arcade(CLASSES, attract_after_s=0)
+    a.tick(0.0)
+    assert a.tick(1e6) == []
+
+
+def test_messages_expire() -> None:
+    a = Arcade(CLASSES)
+    a.say("hello", 0.0, seconds=2.0)
+    a.tick(1.0)
+    assert a.message_text() == "hello"
+    a.tick(2.5)
+    assert a.message_text() is None
