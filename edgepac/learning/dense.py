@@ -30,6 +30,7 @@ import numpy as np
 from edgepac.errors import EdgePacError
 from edgepac.learning.adam import Adam
 from edgepac.learning.files import Identity
+from edgepac.learning.jitter import jitter
 
 Callback = Callable[[int, int, float], object]
 
@@ -39,12 +40,8 @@ TUTORIAL = {
     "learning_rate": 1e-4,
     "batch_fraction": 0.4,
     "epochs": 20,
-    "normalize": "none",
-    "weight_decay": 0.0,
-    "dropout": 0.0,
+    "jitter_copies": 0,
 }
-
-NORMALIZATIONS = ("none", "l2")
 
 
 class DenseHead:
@@ -56,11 +53,11 @@ class DenseHead:
     learning_rate   Adam's step size
     batch_fraction  batch size = floor(N × batch_fraction), at least 1 (the tutorial's way)
     epochs          passes over the samples
-    normalize       "l2": scale each frame's activations to the same length (√D), so that a
-                    darker or brighter frame gives the same input; "none": as the tutorial
-    weight_decay    AdamW's decoupled decay of every weight per step, × learning_rate
-    dropout         fraction of hidden units silenced per training step
-    seed            initial weights, shuffling and dropout: the same seed, the same head
+    jitter_copies   per epoch, besides every frame as recorded, this many copies of it with
+                    the camera nudged and the light changed (see jitter.py); 0 = the tutorial
+    jitter_shift    how far a copy moves, in grid cells (a cell is 32 px of a 224 input)
+    jitter_gain     how much brighter or darker a copy gets, at most (x gain or / gain)
+    seed            initial weights, shuffling and jitter: the same seed, the same head
     """
 
     kind = "dense"
@@ -71,22 +68,26 @@ class DenseHead:
         learning_rate: float = 1e-4,
         batch_fraction: float = 0.4,
         epochs: int = 20,
-        normalize: str = "none",
-        weight_decay: float = 0.0,
-        dropout: float = 0.0,
+        jitter_copies: int = 1,
+        jitter_shift: float = 0.5,
+        jitter_gain: float = 1.6,
         seed: int = 0,
     ) -> None:
         self.units = _int_at_least("units", units, 1)
         self.learning_rate = _positive("learning_rate", learning_rate)
         self.batch_fraction = _fraction("batch_fraction", batch_fraction, include_one=True)
         self.epochs = _int_at_least("epochs", epochs, 1)
-        if normalize not in NORMALIZATIONS:
-            raise EdgePacError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
-        self.normalize = normalize
-        if not (isinstance(weight_decay, int | float) and weight_decay >= 0):
-            raise EdgePacError(f"weight_decay must be >= 0, got {weight_decay!r}")
-        self.weight_decay = float(weight_decay)
-        self.dropout = _fraction("dropout", dropout, include_one=False, include_zero=True)
+        self.jitter_copies = _int_at_least("jitter_copies", jitter_copies, 0)
+        self.jitter_shift = _fraction(
+            "jitter_shift", jitter_shift, include_one=True, include_zero=True
+        )
+        if (
+            isinstance(jitter_gain, bool)
+            or not isinstance(jitter_gain, int | float)
+            or not 1 <= jitter_gain <= 10
+        ):
+            raise EdgePacError(f"jitter_gain must be a number from 1 to 10, got {jitter_gain!r}")
+        self.jitter_gain = float(jitter_gain)
         self.seed = int(seed)
         self._one: _Scratch | None = None
 
@@ -101,9 +102,9 @@ class DenseHead:
             "learning_rate": self.learning_rate,
             "batch_fraction": self.batch_fraction,
             "epochs": self.epochs,
-            "normalize": self.normalize,
-            "weight_decay": self.weight_decay,
-            "dropout": self.dropout,
+            "jitter_copies": self.jitter_copies,
+            "jitter_shift": self.jitter_shift,
+            "jitter_gain": self.jitter_gain,
             "seed": self.seed,
         }
 
@@ -124,18 +125,35 @@ class DenseHead:
         X2, y, names = check_training_data(X, y, class_names)
         n, d = X2.shape
         k = len(names)
-        X2 = self._normalized(X2)
         rng = np.random.default_rng(self.seed)
         W1 = variance_scaling((d, self.units), rng)
         b1 = np.zeros(self.units, dtype=np.float32)
         W2 = variance_scaling((self.units, k), rng)
         params = [W1, b1, W2]
-        opt = Adam(params, self.learning_rate, weight_decay=self.weight_decay)
-        batch = max(1, math.floor(n * self.batch_fraction))
+        opt = Adam(params, self.learning_rate)
+        # An epoch visits every frame as recorded and jitter_copies jittered copies of it.
+        visits = n * (1 + self.jitter_copies)
+        batch = max(1, math.floor(visits * self.batch_fraction))
         ws = _Scratch(batch, d, self.units, k)
+        grid = tuple(X.shape[1:]) if X.ndim == 4 else (1, 1, d)  # no grid: jitter only gain
         losses: list[float] = []
         with np.errstate(over="ignore", invalid="ignore"):  # a blow-up shows in the loss
-            self._train(X2, y, n, batch, params, opt, ws, rng, losses, callback)
+            for epoch in range(self.epochs):
+                order = rng.permutation(visits)
+                total = 0.0
+                for b, start in enumerate(range(0, visits, batch)):
+                    visit = order[start : start + batch]
+                    loss = self._step(X2, y, visit % n, visit >= n, grid, params, ws, rng)
+                    if not math.isfinite(loss):
+                        raise EdgePacError(
+                            f"training diverged (loss {loss}) at epoch {epoch + 1}: kept the "
+                            f"previous head; try a smaller learning rate"
+                        )
+                    opt.step(ws.grads)
+                    total += loss * len(visit)
+                    if callback is not None:
+                        callback(epoch, b, loss)
+                losses.append(total / visits)
         # Only now, after a whole successful run, replace the learned state.
         self.W1_, self.b1_, self.W2_ = W1, b1, W2
         self.classes_ = list(names)
@@ -145,55 +163,27 @@ class DenseHead:
         self._one = None
         return self
 
-    def _train(
+    def _step(
         self,
         X2: np.ndarray,
         y: np.ndarray,
-        n: int,
-        batch: int,
+        idx: np.ndarray,
+        jittered: np.ndarray,
+        grid: tuple[int, ...],
         params: list[np.ndarray],
-        opt: Adam,
         ws: _Scratch,
         rng: np.random.Generator,
-        losses: list[float],
-        callback: Callback | None,
-    ) -> None:
-        for epoch in range(self.epochs):
-            order = rng.permutation(n)
-            total = 0.0
-            for b, start in enumerate(range(0, n, batch)):
-                idx = order[start : start + batch]
-                m = len(idx)
-                xb = ws.x[:m]
-                np.take(X2, idx, axis=0, out=xb)
-                keep = self._dropout_mask(rng, m, ws) if self.dropout else None
-                loss = loss_and_grads(params, xb, y[idx], ws, keep)
-                if not math.isfinite(loss):
-                    raise EdgePacError(
-                        f"training diverged (loss {loss}) at epoch {epoch + 1}: kept the previous "
-                        f"head; try a smaller learning rate"
-                    )
-                opt.step(ws.grads)
-                total += loss * m
-                if callback is not None:
-                    callback(epoch, b, loss)
-            losses.append(total / n)
-
-    def _normalized(self, X2: np.ndarray) -> np.ndarray:
-        if self.normalize == "none":
-            return X2
-        out = X2.copy()
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        out *= math.sqrt(out.shape[1]) / np.maximum(norms, 1e-12)
-        return out
-
-    def _dropout_mask(self, rng: np.random.Generator, m: int, ws: _Scratch) -> np.ndarray:
-        keep = ws.keep[:m]
-        rng.random(out=keep, dtype=keep.dtype)
-        # Inverted dropout: kept units are scaled up so predicting needs no change.
-        np.less(self.dropout, keep, out=ws.keep_bool[:m])
-        np.multiply(ws.keep_bool[:m], 1.0 / (1.0 - self.dropout), out=keep)
-        return keep
+    ) -> float:
+        """Gather one batch (jittering the copies), then its loss and gradients."""
+        m = len(idx)
+        xb = ws.x[:m]
+        np.take(X2, idx, axis=0, out=xb)
+        if self.jitter_copies:
+            copies = xb.reshape(m, *grid)[jittered]  # gathers the copies (a few MB at most)
+            shift = self.jitter_shift if grid[0] > 1 else 0.0
+            jitter(copies, rng, shift, self.jitter_gain, ws.frame.reshape(grid))
+            xb[jittered] = copies.reshape(len(copies), -1)
+        return loss_and_grads(params, xb, y[idx], ws)
 
     # -- predicting ------------------------------------------------------------------------
 
@@ -211,7 +201,7 @@ class DenseHead:
                 f"activations of shape {x.shape[1:] if x.ndim > 1 else x.shape} do not fit this "
                 f"head, trained on {self.feature_shape_}: use the backbone it was trained with"
             )
-        X2 = self._normalized(np.asarray(x, dtype=np.float32).reshape(len(x), -1))
+        X2 = np.asarray(x, dtype=np.float32).reshape(len(x), -1)
         h = np.maximum(X2 @ self.W1_ + self.b1_, 0)
         result = softmax_rows(h @ self.W2_)
         if out is not None:
@@ -231,11 +221,7 @@ class DenseHead:
             self._one = _Scratch(1, self.n_features_in_, self.units, len(self.classes_))
         ws = self._one
         xv = x.reshape(-1)
-        if self.normalize == "l2":
-            norm = math.sqrt(float(np.dot(xv, xv)))
-            np.multiply(xv, math.sqrt(xv.size) / max(norm, 1e-12), out=ws.x[0])
-            xv = ws.x[0]
-        elif xv.dtype != np.float32:
+        if xv.dtype != np.float32:
             ws.x[0] = xv
             xv = ws.x[0]
         h, z = ws.h[0], ws.z[0]
@@ -307,8 +293,7 @@ class _Scratch:
         self.dh = np.empty((batch, units), dtype=dtype)
         self.z = np.empty((batch, k), dtype=dtype)
         self.lse = np.empty((batch, 1), dtype=dtype)
-        self.keep = np.empty((batch, units), dtype=dtype)
-        self.keep_bool = np.empty((batch, units), dtype=bool)
+        self.frame = np.empty(d, dtype=dtype)  # one frame of scratch for the jitter
         self.grads = [
             np.empty((d, units), dtype=dtype),
             np.empty(units, dtype=dtype),
@@ -321,7 +306,6 @@ def loss_and_grads(
     xb: np.ndarray,
     yb: np.ndarray,
     ws: _Scratch,
-    keep: np.ndarray | None = None,
 ) -> float:
     """Mean cross-entropy of one batch; its gradients land in ``ws.grads`` (W1, b1, W2)."""
     W1, b1, W2 = params
@@ -333,9 +317,6 @@ def loss_and_grads(
     h += b1
     np.maximum(h, 0, out=h)
     np.sign(h, out=active)  # 1 where the unit fired, 0 where relu cut it
-    if keep is not None:
-        h *= keep
-        active *= keep
     np.matmul(h, W2, out=z)
     # stable log-softmax: log p = z − max − log Σ exp(z − max)
     z -= z.max(axis=1, keepdims=True)
