@@ -1,0 +1,94 @@
+"""Assemble the arcade from the config: backbone, camera, game, buttons, screen.
+
+Kept apart from ``app.py`` so the app itself takes ready parts (and tests can hand it theirs),
+while ``edgepac run`` and ``edgepac demo`` build the real ones here.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from edgepac.errors import EdgePacError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = (800, 480)  # the official Raspberry Pi touch display
+PANEL_FRACTION = 0.3  # of the screen width, for the preview and the prediction bars
+
+
+def make_backbone(cfg: Any, ensure_model: bool = False) -> Any:
+    from edgepac.vision.backbone import Backbone
+    from edgepac.vision.models import resolve_model
+
+    if ensure_model and not cfg.model.path:
+        from edgepac.vision.models import ensure_model as ensure
+
+        path = ensure()
+    else:
+        path = resolve_model(cfg.model.path)
+    return Backbone(path, input_size=cfg.model.input_size, num_threads=cfg.model.threads)
+
+
+def make_source(cfg: Any) -> Any:
+    """The configured camera; "auto" falls back to the demo player where there is none."""
+    from edgepac.camera import sources
+
+    return sources.open_source(cfg.camera)
+
+
+def make_autopilot() -> Any:
+    from edgepac.game.controllers import Autopilot
+
+    return Autopilot()
+
+
+def screen_size(cfg: Any, headless: bool) -> tuple[int, int]:
+    w, h = cfg.screen.width, cfg.screen.height
+    if w and h:
+        return (w, h)
+    if headless or not cfg.screen.fullscreen:
+        return DEFAULT_SIZE
+    return (0, 0)  # pygame: the display's own size
+
+
+def build_app(
+    cfg: Any,
+    *,
+    headless: bool = False,
+    ensure_model: bool = False,
+    state_dir: Path | None = None,
+    source: Any = None,
+    backbone: Any = None,
+) -> Any:
+    from edgepac import paths
+    from edgepac.app.app import App
+    from edgepac.game.game import Game
+    from edgepac.game.render import Renderer
+
+    backbone = backbone or make_backbone(cfg, ensure_model)
+    source = source or make_source(cfg)
+    seed = [0]
+
+    def make_game() -> Any:
+        seed[0] += 1
+        return Game(seed=seed[0], difficulty=cfg.play.difficulty)
+
+    def renderer(size: tuple[int, int]) -> Any:
+        return Renderer(screen_size=size, panel_width=int(size[0] * PANEL_FRACTION))
+
+    size = screen_size(cfg, headless)
+    if size == (0, 0) and headless:
+        raise EdgePacError("a headless run needs a screen size: --size 800x480")
+    return App(
+        cfg,
+        source=source,
+        backbone=backbone,
+        state_dir=state_dir or paths.state_dir(),
+        make_game=make_game,
+        autopilot=make_autopilot(),
+        renderer_factory=renderer,
+        screen_size=size,
+        fullscreen=bool(cfg.screen.fullscreen) and not headless,
+    )
