@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,9 @@ def make_interpreter(
     else:
         kwargs["model_path"] = str(model)
     try:
-        return kind.cls(**kwargs), kind
+        with warnings.catch_warnings():  # preserving all tensors is on purpose, not a mistake
+            warnings.filterwarnings("ignore", message=".*experimental_preserve_all_tensors")
+            return kind.cls(**kwargs), kind
     except (ValueError, RuntimeError) as err:
         where = "the model" if isinstance(model, bytes) else str(model)
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

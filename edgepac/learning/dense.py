@@ -1,0 +1,432 @@
+"""The dense head: the tutorial's little network, in NumPy, float32.
+
+    x  (D,)      the backbone's activations, flattened (7x7x256 = 12,544 numbers)
+    h  = relu(x·W1 + b1)          (units,)   the hidden layer
+    z  = h·W2                     (k,)       one logit per class, no bias (as in the tutorial)
+    p  = softmax(z)               (k,)       what predict_proba returns
+    loss = −log p[y]              averaged over the batch (categorical cross-entropy)
+
+Backpropagation, for a batch of B frames with one-hot targets Y:
+
+    dz  = (p − Y) / B
+    dW2 = hᵀ·dz
+    dh  = dz·W2ᵀ ⊙ [h > 0]
+    dW1 = xᵀ·dh ;  db1 = Σ_batch dh
+
+(no gradient with respect to x: the backbone is frozen, so that product is never computed).
+
+The tutorial's recipe is ``DenseHead.tutorial()``; the constructor's defaults are the recipe that
+generalised best to a second session in ``benchmarks/learning_generalisation.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from edgepac.errors import EdgePacError
+from edgepac.learning.adam import Adam
+from edgepac.learning.files import Identity
+
+Callback = Callable[[int, int, float], object]
+
+# The tutorial's UI defaults (webcam-transfer-learning, ui.js).
+TUTORIAL = {
+    "units": 100,
+    "learning_rate": 1e-4,
+    "batch_fraction": 0.4,
+    "epochs": 20,
+    "normalize": "none",
+    "weight_decay": 0.0,
+    "dropout": 0.0,
+}
+
+NORMALIZATIONS = ("none", "l2")
+
+
+class DenseHead:
+    """flatten → dense(units, relu) → dense(k, softmax), trained with Adam on cross-entropy.
+
+    Hyperparameters (scikit-learn style: set here, checked here, never changed by ``fit``):
+
+    units           hidden units
+    learning_rate   Adam's step size
+    batch_fraction  batch size = floor(N × batch_fraction), at least 1 (the tutorial's way)
+    epochs          passes over the samples
+    normalize       "l2": scale each frame's activations to the same length (√D), so that a
+                    darker or brighter frame gives the same input; "none": as the tutorial
+    weight_decay    AdamW's decoupled decay of every weight per step, × learning_rate
+    dropout         fraction of hidden units silenced per training step
+    seed            initial weights, shuffling and dropout: the same seed, the same head
+    """
+
+    kind = "dense"
+
+    def __init__(
+        self,
+        units: int = 100,
+        learning_rate: float = 1e-4,
+        batch_fraction: float = 0.4,
+        epochs: int = 20,
+        normalize: str = "none",
+        weight_decay: float = 0.0,
+        dropout: float = 0.0,
+        seed: int = 0,
+    ) -> None:
+        self.units = _int_at_least("units", units, 1)
+        self.learning_rate = _positive("learning_rate", learning_rate)
+        self.batch_fraction = _fraction("batch_fraction", batch_fraction, include_one=True)
+        self.epochs = _int_at_least("epochs", epochs, 1)
+        if normalize not in NORMALIZATIONS:
+            raise EdgePacError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
+        self.normalize = normalize
+        if not (isinstance(weight_decay, int | float) and weight_decay >= 0):
+            raise EdgePacError(f"weight_decay must be >= 0, got {weight_decay!r}")
+        self.weight_decay = float(weight_decay)
+        self.dropout = _fraction("dropout", dropout, include_one=False, include_zero=True)
+        self.seed = int(seed)
+        self._one: _Scratch | None = None
+
+    @classmethod
+    def tutorial(cls, **overrides: object) -> DenseHead:
+        """The tutorial's recipe exactly (learning rate 1e-4, batch fraction 0.4, 20 epochs)."""
+        return cls(**{**TUTORIAL, **overrides})  # type: ignore[arg-type]
+
+    def get_params(self) -> dict[str, object]:
+        return {
+            "units": self.units,
+            "learning_rate": self.learning_rate,
+            "batch_fraction": self.batch_fraction,
+            "epochs": self.epochs,
+            "normalize": self.normalize,
+            "weight_decay": self.weight_decay,
+            "dropout": self.dropout,
+            "seed": self.seed,
+        }
+
+    # -- learning --------------------------------------------------------------------------
+
+    def fit(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        class_names: Sequence[str] | None = None,
+        callback: Callback | None = None,
+    ) -> DenseHead:
+        """Learn from float32 activations X (n, ...) and class indices y (n,).
+
+        ``callback(epoch, batch, loss)`` runs after every batch. On a NaN or infinite loss,
+        or any exception (a callback may raise to cancel), the head keeps what it had.
+        """
+        X2, y, names = check_training_data(X, y, class_names)
+        n, d = X2.shape
+        k = len(names)
+        X2 = self._normalized(X2)
+        rng = np.random.default_rng(self.seed)
+        W1 = variance_scaling((d, self.units), rng)
+        b1 = np.zeros(self.units, dtype=np.float32)
+        W2 = variance_scaling((self.units, k), rng)
+        params = [W1, b1, W2]
+        opt = Adam(params, self.learning_rate, weight_decay=self.weight_decay)
+        batch = max(1, math.floor(n * self.batch_fraction))
+        ws = _Scratch(batch, d, self.units, k)
+        losses: list[float] = []
+        with np.errstate(over="ignore", invalid="ignore"):  # a blow-up shows in the loss
+            self._train(X2, y, n, batch, params, opt, ws, rng, losses, callback)
+        # Only now, after a whole successful run, replace the learned state.
+        self.W1_, self.b1_, self.W2_ = W1, b1, W2
+        self.classes_ = list(names)
+        self.n_features_in_ = d
+        self.feature_shape_ = tuple(X.shape[1:])
+        self.loss_curve_ = losses
+        self._one = None
+        return self
+
+    def _train(
+        self,
+        X2: np.ndarray,
+        y: np.ndarray,
+        n: int,
+        batch: int,
+        params: list[np.ndarray],
+        opt: Adam,
+        ws: _Scratch,
+        rng: np.random.Generator,
+        losses: list[float],
+        callback: Callback | None,
+    ) -> None:
+        for epoch in range(self.epochs):
+            order = rng.permutation(n)
+            total = 0.0
+            for b, start in enumerate(range(0, n, batch)):
+                idx = order[start : start + batch]
+                m = len(idx)
+                xb = ws.x[:m]
+                np.take(X2, idx, axis=0, out=xb)
+                keep = self._dropout_mask(rng, m, ws) if self.dropout else None
+                loss = loss_and_grads(params, xb, y[idx], ws, keep)
+                if not math.isfinite(loss):
+                    raise EdgePacError(
+                        f"training diverged (loss {loss}) at epoch {epoch + 1}: kept the previous "
+                        f"head; try a smaller learning rate"
+                    )
+                opt.step(ws.grads)
+                total += loss * m
+                if callback is not None:
+                    callback(epoch, b, loss)
+            losses.append(total / n)
+
+    def _normalized(self, X2: np.ndarray) -> np.ndarray:
+        if self.normalize == "none":
+            return X2
+        out = X2.copy()
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        out *= math.sqrt(out.shape[1]) / np.maximum(norms, 1e-12)
+        return out
+
+    def _dropout_mask(self, rng: np.random.Generator, m: int, ws: _Scratch) -> np.ndarray:
+        keep = ws.keep[:m]
+        rng.random(out=keep, dtype=keep.dtype)
+        # Inverted dropout: kept units are scaled up so predicting needs no change.
+        np.less(self.dropout, keep, out=ws.keep_bool[:m])
+        np.multiply(ws.keep_bool[:m], 1.0 / (1.0 - self.dropout), out=keep)
+        return keep
+
+    # -- predicting ------------------------------------------------------------------------
+
+    def predict_proba(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Class probabilities: (k,) for one frame, (n, k) for a batch.
+
+        For one frame nothing but the (k,) result is allocated (and not even that with ``out``):
+        the app calls this every frame.
+        """
+        self._check_fitted()
+        if x.shape == self.feature_shape_ or x.shape == (self.n_features_in_,):
+            return self._proba_one(x, out)
+        if x.ndim < 2 or x[0].size != self.n_features_in_:
+            raise EdgePacError(
+                f"activations of shape {x.shape[1:] if x.ndim > 1 else x.shape} do not fit this "
+                f"head, trained on {self.feature_shape_}: use the backbone it was trained with"
+            )
+        X2 = self._normalized(np.asarray(x, dtype=np.float32).reshape(len(x), -1))
+        h = np.maximum(X2 @ self.W1_ + self.b1_, 0)
+        result = softmax_rows(h @ self.W2_)
+        if out is not None:
+            out[...] = result
+            return out
+        return result
+
+    def predict(self, x: np.ndarray) -> np.ndarray | str:
+        """The most likely class name: one str for one frame, an array of names for a batch."""
+        p = self.predict_proba(x)
+        if p.ndim == 1:
+            return self.classes_[int(np.argmax(p))]
+        return np.array(self.classes_)[np.argmax(p, axis=1)]
+
+    def _proba_one(self, x: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+        if self._one is None:
+            self._one = _Scratch(1, self.n_features_in_, self.units, len(self.classes_))
+        ws = self._one
+        xv = x.reshape(-1)
+        if self.normalize == "l2":
+            norm = math.sqrt(float(np.dot(xv, xv)))
+            np.multiply(xv, math.sqrt(xv.size) / max(norm, 1e-12), out=ws.x[0])
+            xv = ws.x[0]
+        elif xv.dtype != np.float32:
+            ws.x[0] = xv
+            xv = ws.x[0]
+        h, z = ws.h[0], ws.z[0]
+        np.matmul(xv, self.W1_, out=h)
+        h += self.b1_
+        np.maximum(h, 0, out=h)
+        np.matmul(h, self.W2_, out=z)
+        z -= z.max()
+        np.exp(z, out=z)
+        z /= z.sum()
+        if out is None:
+            return z.copy()
+        out[...] = z
+        return out
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "W1_"):
+            raise EdgePacError("the head is not trained yet: record samples and press TRAIN")
+
+    # -- files (see heads.py) --------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str], identity: Identity) -> None:
+        """Write the trained head atomically, with the backbone's identity (see heads.py)."""
+        from edgepac.learning.heads import save_head
+
+        save_head(self, path, identity)
+
+    def state(self) -> dict[str, np.ndarray]:
+        self._check_fitted()
+        return {
+            "W1": self.W1_,
+            "b1": self.b1_,
+            "W2": self.W2_,
+            "feature_shape": np.array(self.feature_shape_, dtype=np.int64),
+            "loss_curve": np.array(self.loss_curve_, dtype=np.float64),
+        }
+
+    def set_state(self, state: dict[str, np.ndarray], class_names: list[str]) -> None:
+        W1, b1, W2 = (np.ascontiguousarray(state[n], dtype=np.float32) for n in ("W1", "b1", "W2"))
+        shape = tuple(int(v) for v in state["feature_shape"])
+        if (
+            W1.shape != (math.prod(shape), self.units)
+            or b1.shape != (self.units,)
+            or W2.shape != (self.units, len(class_names))
+        ):
+            raise ValueError("weights do not fit together")
+        self.W1_, self.b1_, self.W2_ = W1, b1, W2
+        self.classes_ = list(class_names)
+        self.n_features_in_ = W1.shape[0]
+        self.feature_shape_ = shape
+        self.loss_curve_ = [float(v) for v in state["loss_curve"]]
+        self._one = None
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"DenseHead({args})"
+
+
+# -- the maths, as plain functions (tested against finite differences) ----------------------
+
+
+class _Scratch:
+    """Buffers for one batch, allocated once per fit (or once per head, for single frames)."""
+
+    def __init__(self, batch: int, d: int, units: int, k: int, dtype: type = np.float32) -> None:
+        self.x = np.empty((batch, d), dtype=dtype)
+        self.h = np.empty((batch, units), dtype=dtype)
+        self.active = np.empty((batch, units), dtype=dtype)
+        self.dh = np.empty((batch, units), dtype=dtype)
+        self.z = np.empty((batch, k), dtype=dtype)
+        self.lse = np.empty((batch, 1), dtype=dtype)
+        self.keep = np.empty((batch, units), dtype=dtype)
+        self.keep_bool = np.empty((batch, units), dtype=bool)
+        self.grads = [
+            np.empty((d, units), dtype=dtype),
+            np.empty(units, dtype=dtype),
+            np.empty((units, k), dtype=dtype),
+        ]
+
+
+def loss_and_grads(
+    params: list[np.ndarray],
+    xb: np.ndarray,
+    yb: np.ndarray,
+    ws: _Scratch,
+    keep: np.ndarray | None = None,
+) -> float:
+    """Mean cross-entropy of one batch; its gradients land in ``ws.grads`` (W1, b1, W2)."""
+    W1, b1, W2 = params
+    gW1, gb1, gW2 = ws.grads
+    m = len(xb)
+    h, active, dh, z, lse = ws.h[:m], ws.active[:m], ws.dh[:m], ws.z[:m], ws.lse[:m]
+    # forward
+    np.matmul(xb, W1, out=h)
+    h += b1
+    np.maximum(h, 0, out=h)
+    np.sign(h, out=active)  # 1 where the unit fired, 0 where relu cut it
+    if keep is not None:
+        h *= keep
+        active *= keep
+    np.matmul(h, W2, out=z)
+    # stable log-softmax: log p = z − max − log Σ exp(z − max)
+    z -= z.max(axis=1, keepdims=True)
+    rows = np.arange(m)
+    picked = z[rows, yb].copy()
+    np.exp(z, out=z)
+    np.sum(z, axis=1, keepdims=True, out=lse)
+    z /= lse  # z now holds p
+    np.log(lse, out=lse)
+    loss = float(np.mean(lse[:, 0] - picked))
+    # backward
+    z[rows, yb] -= 1.0
+    z /= m
+    np.matmul(h.T, z, out=gW2)
+    np.matmul(z, W2.T, out=dh)
+    dh *= active
+    np.matmul(xb.T, dh, out=gW1)
+    np.sum(dh, axis=0, out=gb1)
+    return loss
+
+
+def softmax_rows(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+def variance_scaling(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """tf.js's default varianceScaling: truncated normal (±2σ), σ = √(1/fan_in)."""
+    std = math.sqrt(1.0 / max(1, shape[0]))
+    w = rng.standard_normal(shape, dtype=np.float32)
+    bad = np.abs(w) > 2.0
+    while bad.any():  # redraw outside ±2σ, like a truncated normal
+        w[bad] = rng.standard_normal(int(bad.sum()), dtype=np.float32)
+        bad = np.abs(w) > 2.0
+    w *= std
+    return w
+
+
+# -- checking what comes in ----------------------------------------------------------------
+
+
+def check_training_data(
+    X: np.ndarray, y: np.ndarray, class_names: Sequence[str] | None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """X as contiguous float32 (n, D), y as int (n,), and the class names; or a clear error."""
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim < 2 or len(X) == 0:
+        raise EdgePacError("no samples to learn from: record some frames of each class first")
+    if y.shape != (len(X),):
+        raise EdgePacError(f"y must have one label per sample ({len(X)}), got shape {y.shape}")
+    if class_names is None:
+        class_names = [str(c) for c in range(int(y.max()) + 1)]
+    names = [str(c) for c in class_names]
+    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= len(names):
+        raise EdgePacError(f"y must be class indices 0..{len(names) - 1}, got {y.dtype} values")
+    present = np.unique(y)
+    if len(present) < 2:
+        raise EdgePacError(
+            f"only one class has samples ({names[int(present[0])]}): record at least two "
+            f"classes before training"
+        )
+    X2 = np.ascontiguousarray(X.reshape(len(X), -1), dtype=np.float32)
+    if not np.isfinite(X2).all():
+        raise EdgePacError("the activations contain NaN or infinity: record the samples again")
+    return X2, y.astype(np.intp), names
+
+
+def _int_at_least(name: str, value: object, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise EdgePacError(f"{name} must be a whole number >= {low}, got {value!r}")
+    return int(value)
+
+
+def _positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise EdgePacError(f"{name} must be a number > 0, got {value!r}")
+    if not math.isfinite(value):
+        raise EdgePacError(f"{name} must be finite, got {value!r}")
+    return float(value)
+
+
+def _fraction(name: str, value: object, *, include_one: bool, include_zero: bool = False) -> float:
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if ok:
+        v = float(value)  # type: ignore[arg-type]
+        ok = (v >= 0 if include_zero else v > 0) and (v <= 1 if include_one else v < 1)
+    if not ok:
+        low = "0 <=" if include_zero else "0 <"
+        high = "<= 1" if include_one else "< 1"
+        raise EdgePacError(f"{name} must be a fraction {low} {name} {high}, got {value!r}")
+    return float(value)  # type: ignore[arg-type]

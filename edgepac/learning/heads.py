@@ -1,0 +1,76 @@
+"""Making, saving and loading heads: one `.npz` per head, stamped with its backbone.
+
+head = make_head("dense", epochs=40)     # or "knn", or make_head("dense", preset="tutorial")
+head.fit(X, y, class_names=[...])
+head.save(path, identity)                # atomic: the old head or the new one
+head = load_head(path, identity)         # refuses a head trained on another backbone
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+from edgepac.errors import EdgePacError
+from edgepac.learning import files
+from edgepac.learning.dense import DenseHead
+from edgepac.learning.files import Identity
+from edgepac.learning.knn import KnnHead
+
+FORMAT_VERSION = 1
+KIND = "edgepac-head"
+HEADS: dict[str, type[DenseHead] | type[KnnHead]] = {"dense": DenseHead, "knn": KnnHead}
+
+Head = DenseHead | KnnHead
+
+
+def make_head(kind: str = "dense", preset: str | None = None, **hyperparameters: Any) -> Head:
+    """A new untrained head. ``preset="tutorial"`` gives the tutorial's dense recipe."""
+    if kind not in HEADS:
+        raise EdgePacError(f"head must be one of {sorted(HEADS)}, got {kind!r}")
+    if preset is not None:
+        if kind != "dense" or preset != "tutorial":
+            raise EdgePacError(f"preset must be 'tutorial' for a dense head, got {preset!r}")
+        return DenseHead.tutorial(**hyperparameters)
+    cls = HEADS[kind]
+    try:
+        return cls(**hyperparameters)
+    except TypeError as err:
+        allowed = ", ".join(cls().get_params())
+        raise EdgePacError(f"{err}; a {kind} head takes: {allowed}") from err
+
+
+def save_head(head: Head, path: str | os.PathLike[str], identity: Identity) -> None:
+    arrays = files.header(KIND, FORMAT_VERSION, identity)
+    arrays |= {
+        "head": np.array(head.kind),
+        "params": np.array(json.dumps(head.get_params(), sort_keys=True)),
+        "class_names": files.strings(head.classes_),
+    }
+    arrays |= {f"state_{name}": value for name, value in head.state().items()}
+    files.write_npz(path, arrays)
+
+
+def load_head(path: str | os.PathLike[str], identity: Identity = None) -> Head:
+    """Read a saved head. A missing file, another kind of file, another backbone or a newer
+    format raise :class:`EdgePacError` and leave the file alone; a damaged one is moved aside
+    to ``*.corrupt`` first."""
+    try:
+        return files.load_npz(path, "the head", KIND, FORMAT_VERSION, identity, _parse)
+    except FileNotFoundError as err:
+        raise EdgePacError(f"no head at {path}: train one first (edgepac train)") from err
+    except IsADirectoryError as err:
+        raise EdgePacError(f"{path} is a folder, not a head file") from err
+
+
+def _parse(a: dict[str, np.ndarray], identity: dict) -> Head:
+    kind = str(a["head"])
+    if kind not in HEADS:
+        raise ValueError(f"unknown head {kind!r}")
+    head = HEADS[kind](**json.loads(str(a["params"])))
+    state = {name[6:]: value for name, value in a.items() if name.startswith("state_")}
+    head.set_state(state, [str(s) for s in a["class_names"]])
+    return head

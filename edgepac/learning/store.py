@@ -1,0 +1,286 @@
+"""The sample store: what the player has recorded, as the backbone gave it.
+
+The tutorial's ControllerDataset concatenated every new frame onto one tensor (a copy of
+everything per frame). Here activations stay uint8 with the backbone's one scale and zero point,
+in a preallocated array that doubles when full: ``add`` is O(1) amortised and 1,000 frames of
+7x7x256 take 12.5 MB. Each sample also remembers its *burst* (one press of a class button) so
+the player can undo the last press.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from edgepac.atomic import move_aside
+from edgepac.errors import EdgePacError
+from edgepac.learning import files
+from edgepac.learning.files import CorruptFile, Identity, OtherBackbone
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+KIND = "edgepac-samples"
+GAME_CLASSES = ("up", "down", "left", "right")
+
+
+class SampleStore:
+    """Recorded activations (uint8), their class and burst, and one thumbnail per class."""
+
+    def __init__(
+        self,
+        feature_shape: Iterable[int],
+        *,
+        scale: float,
+        zero_point: int,
+        identity: Identity = None,
+        class_names: Iterable[str] = GAME_CLASSES,
+        capacity: int = 64,
+    ) -> None:
+        self.feature_shape = tuple(int(d) for d in feature_shape)
+        if not self.feature_shape or min(self.feature_shape) < 1:
+            raise EdgePacError(f"feature_shape must be positive sizes, got {self.feature_shape}")
+        if not scale > 0:
+            raise EdgePacError(f"scale must be > 0, got {scale}")
+        self.scale = float(scale)
+        self.zero_point = int(zero_point)
+        self.identity = files.identity_dict(identity)
+        self.class_names: list[str] = []
+        for name in class_names:
+            self._class_index(name)
+        capacity = max(1, int(capacity))
+        self._features = np.empty((capacity, *self.feature_shape), dtype=np.uint8)
+        self._labels = np.empty(capacity, dtype=np.int32)
+        self._bursts = np.empty(capacity, dtype=np.int64)
+        self._n = 0
+        self._burst = 0
+        self._thumbnails: dict[str, np.ndarray] = {}
+        self.notice: str | None = None  # set by load_or_empty when a file could not be used
+
+    # -- recording -------------------------------------------------------------------------
+
+    def begin_burst(self) -> None:
+        """A class button went down: what follows, until the next press, is one burst."""
+        self._burst += 1
+
+    def add(
+        self, class_name: str, features: np.ndarray, thumbnail: np.ndarray | None = None
+    ) -> None:
+        """Append one frame's uint8 activations to ``class_name`` (a new name is a new class)."""
+        if features.shape != self.feature_shape or features.dtype != np.uint8:
+            raise EdgePacError(
+                f"activations must be uint8 {self.feature_shape}, got {features.dtype} "
+                f"{features.shape}: record with the same backbone"
+            )
+        label = self._class_index(class_name)
+        if self._n == len(self._labels):
+            self._grow(2 * self._n)
+        self._features[self._n] = features
+        self._labels[self._n] = label
+        self._bursts[self._n] = self._burst
+        self._n += 1
+        if thumbnail is not None and class_name not in self._thumbnails:
+            # The first frame of the class, like the tutorial's thumbnail.
+            self._thumbnails[class_name] = np.array(thumbnail, dtype=np.uint8, copy=True)
+
+    def undo_burst(self) -> int:
+        """Forget the last burst still recorded; returns how many frames went."""
+        if self._n == 0:
+            return 0
+        last = self._bursts[self._n - 1]
+        start = self._n
+        while start > 0 and self._bursts[start - 1] == last:
+            start -= 1
+        removed = self._n - start
+        self._n = start
+        self._drop_orphan_thumbnails()
+        return removed
+
+    def clear_class(self, class_name: str) -> int:
+        """Forget every frame of one class (the class name stays); returns how many went."""
+        if class_name not in self.class_names:
+            return 0
+        keep = self.labels != self.class_names.index(class_name)
+        removed = self._n - int(keep.sum())
+        n = self._n - removed
+        # Compact in place; boolean indexing copies only the kept rows once.
+        self._features[:n] = self._features[: self._n][keep]
+        self._labels[:n] = self._labels[: self._n][keep]
+        self._bursts[:n] = self._bursts[: self._n][keep]
+        self._n = n
+        self._thumbnails.pop(class_name, None)
+        return removed
+
+    def clear(self) -> None:
+        """Forget everything recorded (class names stay)."""
+        self._n = 0
+        self._thumbnails.clear()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def features(self) -> np.ndarray:
+        """uint8 (n, *feature_shape), a view: valid until the next add/undo/clear."""
+        return self._features[: self._n]
+
+    @property
+    def labels(self) -> np.ndarray:
+        """int32 (n,) indices into ``class_names``, a view."""
+        return self._labels[: self._n]
+
+    @property
+    def thumbnails(self) -> dict[str, np.ndarray]:
+        return dict(self._thumbnails)
+
+    @property
+    def capacity(self) -> int:
+        return len(self._labels)
+
+    def counts(self) -> dict[str, int]:
+        per_class = np.bincount(self.labels, minlength=len(self.class_names))
+        return {name: int(c) for name, c in zip(self.class_names, per_class, strict=True)}
+
+    def dequantized(self) -> np.ndarray:
+        """float32 activations (n, *feature_shape), as the heads take them."""
+        out = self.features.astype(np.float32)
+        out -= self.zero_point
+        out *= self.scale
+        return out
+
+    # -- files -----------------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the whole store to one file, atomically (old or new, never half)."""
+        arrays = files.header(KIND, FORMAT_VERSION, self.identity)
+        arrays |= {
+            "feature_shape": np.array(self.feature_shape, dtype=np.int64),
+            "scale": np.array(self.scale, dtype=np.float64),
+            "zero_point": np.array(self.zero_point, dtype=np.int64),
+            "class_names": files.strings(self.class_names),
+            "features": self.features,
+            "labels": self.labels,
+            "bursts": self._bursts[: self._n],
+        }
+        for name, thumb in self._thumbnails.items():
+            arrays[f"thumbnail_{self.class_names.index(name)}"] = thumb
+        files.write_npz(path, arrays)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], identity: Identity = None) -> SampleStore:
+        """Read a saved store. Raises ``FileNotFoundError`` if there is none,
+        :class:`OtherBackbone` if it was recorded with another backbone (left in place), and
+        :class:`CorruptFile` if it is damaged (moved aside to ``*.corrupt`` first)."""
+        return files.load_npz(path, "the sample store", KIND, FORMAT_VERSION, identity, cls._parse)
+
+    @classmethod
+    def load_or_empty(
+        cls,
+        path: str | os.PathLike[str],
+        feature_shape: Iterable[int],
+        *,
+        scale: float,
+        zero_point: int,
+        identity: Identity,
+        class_names: Iterable[str] = GAME_CLASSES,
+    ) -> SampleStore:
+        """What the app calls at start: the saved store, or an empty one that never crashes.
+
+        A damaged file is moved aside to ``*.corrupt``; one recorded with another backbone is
+        moved aside to ``*.other-backbone`` so that saving the new store cannot overwrite it.
+        Either way ``store.notice`` says what happened, for the screen.
+        """
+        empty = cls(
+            feature_shape,
+            scale=scale,
+            zero_point=zero_point,
+            identity=identity,
+            class_names=class_names,
+        )
+        try:
+            store = cls.load(path, identity)
+        except FileNotFoundError:
+            return empty
+        except CorruptFile as err:
+            empty.notice = str(err)
+            return empty
+        except OtherBackbone as err:
+            moved = move_aside(path, ".other-backbone")
+            log.warning("%s; moved it aside to %s", err, moved)
+            empty.notice = f"samples from another backbone moved aside to {moved.name}"
+            return empty
+        except EdgePacError as err:  # not a store, or a newer format: keep it, start empty
+            log.warning("%s; starting with no samples", err)
+            empty.notice = str(err)
+            return empty
+        for name in class_names:
+            store._class_index(name)
+        return store
+
+    @classmethod
+    def _parse(cls, a: dict[str, np.ndarray], identity: dict) -> SampleStore:
+        feature_shape = tuple(int(d) for d in a["feature_shape"])
+        features, labels, bursts = a["features"], a["labels"], a["bursts"]
+        names = [str(s) for s in a["class_names"]]
+        n = len(labels)
+        if (
+            features.dtype != np.uint8
+            or features.shape != (n, *feature_shape)
+            or bursts.shape != (n,)
+            or (n and not 0 <= labels.min() <= labels.max() < len(names))
+        ):
+            raise ValueError("arrays do not fit together")
+        store = cls(
+            feature_shape,
+            scale=float(a["scale"]),
+            zero_point=int(a["zero_point"]),
+            identity=identity,
+            class_names=names,
+            capacity=max(64, n),
+        )
+        store._features[:n] = features
+        store._labels[:n] = labels
+        store._bursts[:n] = bursts
+        store._n = n
+        store._burst = int(bursts.max()) if n else 0
+        for i, name in enumerate(names):
+            thumb = a.get(f"thumbnail_{i}")
+            if thumb is not None:
+                store._thumbnails[name] = thumb
+        return store
+
+    # -- inside ----------------------------------------------------------------------------
+
+    def _class_index(self, name: str) -> int:
+        if name not in self.class_names:
+            if not isinstance(name, str) or not name:
+                raise EdgePacError(f"a class name must be a non-empty string, got {name!r}")
+            self.class_names.append(name)
+        return self.class_names.index(name)
+
+    def _grow(self, capacity: int) -> None:
+        for attr in ("_features", "_labels", "_bursts"):
+            old = getattr(self, attr)
+            new = np.empty((capacity, *old.shape[1:]), dtype=old.dtype)
+            new[: self._n] = old[: self._n]
+            setattr(self, attr, new)
+
+    def _drop_orphan_thumbnails(self) -> None:
+        for name, count in self.counts().items():
+            if count == 0:
+                self._thumbnails.pop(name, None)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={v}" for k, v in self.counts().items())
+        return f"SampleStore({counts}, feature_shape={self.feature_shape})"
+
+
+def save_path(directory: str | os.PathLike[str]) -> Path:
+    """Where the app keeps the store: one file in the state directory."""
+    return Path(directory) / "samples.npz"

@@ -1,0 +1,204 @@
+"""The dense head: its maths checked by finite differences, then what training must do."""
+
+from __future__ import annotations
+
+import math
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from edgepac.errors import EdgePacError
+from edgepac.learning.adam import Adam
+from edgepac.learning.dense import DenseHead, _Scratch, loss_and_grads, softmax_rows
+
+NAMES = ["up", "down", "left", "right"]
+
+
+def blobs(n_per_class: int = 12, shape=(3, 3, 8), k: int = 4, seed: int = 0, spread=0.3):
+    """k well-separated clusters of relu-like (non-negative) activations."""
+    rng = np.random.default_rng(seed)
+    centres = rng.random((k, *shape)) * 3
+    X = np.concatenate([c + spread * rng.random((n_per_class, *shape)) for c in centres])
+    y = np.repeat(np.arange(k), n_per_class)
+    return X.astype(np.float32), y
+
+
+@pytest.mark.parametrize("dropout", [False, True])
+def test_gradients_match_finite_differences(dropout: bool) -> None:
+    rng = np.random.default_rng(1)
+    d, units, k, m = 6, 5, 3, 4
+    params = [
+        rng.standard_normal((d, units)),
+        rng.standard_normal(units),
+        rng.standard_normal((units, k)),
+    ]
+    xb = rng.standard_normal((m, d))
+    yb = np.array([0, 2, 1, 2])
+    keep = (rng.random((m, units)) > 0.3) / 0.7 if dropout else None
+    ws = _Scratch(m, d, units, k, dtype=np.float64)
+    loss_and_grads(params, xb, yb, ws, keep)
+    analytic = [g.copy() for g in ws.grads]
+    eps = 1e-6
+    for p, g in zip(params, analytic, strict=True):
+        numeric = np.zeros_like(p)
+        for i in np.ndindex(p.shape):
+            old = p[i]
+            p[i] = old + eps
+            up = loss_and_grads(params, xb, yb, ws, keep)
+            p[i] = old - eps
+            down = loss_and_grads(params, xb, yb, ws, keep)
+            p[i] = old
+            numeric[i] = (up - down) / (2 * eps)
+        np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_loss_is_the_mean_cross_entropy() -> None:
+    params = [np.eye(2), np.zeros(2), np.array([[1.0, 0.0], [0.0, 1.0]])]
+    xb = np.array([[2.0, 0.0], [0.0, 1.0]])
+    ws = _Scratch(2, 2, 2, 2, dtype=np.float64)
+    loss = loss_and_grads(params, xb, np.array([0, 0]), ws)
+    p0 = math.exp(2) / (math.exp(2) + 1)
+    p1 = 1 / (1 + math.e)
+    assert loss == pytest.approx(-(math.log(p0) + math.log(p1)) / 2)
+
+
+def test_softmax_is_stable_for_huge_logits() -> None:
+    p = softmax_rows(np.array([[1000.0, 0.0, -1000.0]], dtype=np.float32))
+    assert np.isfinite(p).all() and p[0, 0] == pytest.approx(1.0)
+
+
+def test_adam_first_step_moves_each_weight_by_the_learning_rate() -> None:
+    p = np.array([1.0, -2.0, 3.0], dtype=np.float32)
+    opt = Adam([p], learning_rate=0.01)
+    opt.step([np.array([5.0, -0.1, 0.0], dtype=np.float32)])
+    np.testing.assert_allclose(p, [0.99, -1.99, 3.0], atol=1e-5)  # m̂/√v̂ = sign(g) at t=1
+
+
+def test_a_tiny_problem_is_fitted_exactly() -> None:
+    X, y = blobs(n_per_class=5)
+    head = DenseHead(units=16, learning_rate=1e-2, epochs=60, normalize="l2")
+    head.fit(X, y, class_names=NAMES)
+    assert list(head.predict(X)) == [NAMES[i] for i in y]
+    assert head.loss_curve_[-1] < 0.05 < head.loss_curve_[0]
+    assert head.classes_ == NAMES
+
+
+def test_the_tutorial_recipe_learns_too() -> None:
+    X, y = blobs(n_per_class=20, shape=(7, 7, 256))
+    head = DenseHead.tutorial(seed=3).fit(X, y, class_names=NAMES)
+    assert head.get_params()["learning_rate"] == 1e-4 and head.epochs == 20
+    assert head.loss_curve_[-1] < head.loss_curve_[0]
+    assert (head.predict(X) == np.array(NAMES)[y]).mean() >= 0.9
+
+
+def test_callback_sees_every_batch_of_the_tutorial_schedule() -> None:
+    X, y = blobs(n_per_class=10)  # 40 samples: batch floor(40 * 0.4) = 16 → 3 batches
+    seen: list[tuple[int, int, float]] = []
+    DenseHead(epochs=4, batch_fraction=0.4).fit(X, y, NAMES, callback=lambda *a: seen.append(a))
+    assert [(e, b) for e, b, _ in seen] == [(e, b) for e in range(4) for b in range(3)]
+    assert all(loss > 0 for *_, loss in seen)
+    tiny: list[tuple[int, int, float]] = []
+    DenseHead(epochs=1, batch_fraction=0.01).fit(
+        X[:2], y[:2] * 0 + [0, 1], callback=lambda *a: tiny.append(a)
+    )
+    assert len(tiny) == 2  # batch size never below 1
+
+
+def test_same_seed_same_head_other_seed_other_head() -> None:
+    X, y = blobs()
+    a = DenseHead(epochs=3, dropout=0.2, seed=7).fit(X, y)
+    b = DenseHead(epochs=3, dropout=0.2, seed=7).fit(X, y)
+    c = DenseHead(epochs=3, dropout=0.2, seed=8).fit(X, y)
+    assert np.array_equal(a.W1_, b.W1_) and np.array_equal(a.W2_, b.W2_)
+    assert not np.array_equal(a.W1_, c.W1_)
+
+
+def test_a_diverging_run_stops_and_keeps_the_previous_head() -> None:
+    X, y = blobs()
+    head = DenseHead(epochs=2).fit(X, y, NAMES)
+    before = head.W1_.copy(), head.predict_proba(X)
+    with pytest.raises(EdgePacError, match=r"diverged.*kept the previous head"):
+        head.fit(X * 1e37, y, NAMES)
+    assert np.array_equal(head.W1_, before[0])
+    assert np.array_equal(head.predict_proba(X), before[1])
+
+
+def test_a_cancelled_run_keeps_the_previous_head() -> None:
+    X, y = blobs()
+    head = DenseHead(epochs=2).fit(X, y, NAMES)
+    W1 = head.W1_
+
+    def cancel(epoch: int, batch: int, loss: float) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        DenseHead.fit(head, X[::-1].copy(), y[::-1].copy(), NAMES, callback=cancel)
+    assert head.W1_ is W1
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "message"),
+    [
+        (np.zeros((0, 3, 3, 8), np.float32), np.zeros(0, int), "no samples"),
+        (np.ones((5, 3, 3, 8), np.float32), np.zeros(5, int), r"only one class has samples \(up\)"),
+        (np.full((2, 3, 3, 8), np.nan, np.float32), np.array([0, 1]), "NaN"),
+        (np.ones((2, 3, 3, 8), np.float32), np.array([0, 7]), "class indices"),
+        (np.ones((2, 3, 3, 8), np.float32), np.array([0]), "one label per sample"),
+    ],
+)
+def test_bad_training_data_gets_a_clear_message(X, y, message: str) -> None:
+    with pytest.raises(EdgePacError, match=message):
+        DenseHead().fit(X, y, NAMES)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"units": 0}, "units"),
+        ({"learning_rate": -1}, "learning_rate"),
+        ({"learning_rate": float("inf")}, "learning_rate"),
+        ({"batch_fraction": 0}, "batch_fraction"),
+        ({"batch_fraction": 1.5}, "batch_fraction"),
+        ({"epochs": 2.5}, "epochs"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"weight_decay": -0.1}, "weight_decay"),
+        ({"normalize": "zscore"}, "normalize"),
+    ],
+)
+def test_bad_hyperparameters_name_the_parameter(params: dict, name: str) -> None:
+    with pytest.raises(EdgePacError, match=rf"^{name} must"):
+        DenseHead(**params)
+
+
+def test_predicting_before_training_says_what_to_do() -> None:
+    with pytest.raises(EdgePacError, match="not trained yet"):
+        DenseHead().predict_proba(np.zeros((3, 3, 8), np.float32))
+
+
+@pytest.mark.parametrize("normalize", ["none", "l2"])
+def test_one_frame_matches_the_batch_and_allocates_nothing_big(normalize: str) -> None:
+    X, y = blobs(shape=(7, 7, 256))
+    head = DenseHead(epochs=2, normalize=normalize).fit(X, y, NAMES)
+    batch = head.predict_proba(X)
+    assert batch.shape == (len(X), 4)
+    np.testing.assert_allclose(batch.sum(axis=1), 1, rtol=1e-5)
+    one = head.predict_proba(X[5])
+    assert one.shape == (4,)
+    np.testing.assert_allclose(one, batch[5], rtol=1e-4, atol=1e-6)
+    assert head.predict(X[5]) == NAMES[int(np.argmax(one))]
+    out = np.empty(4, np.float32)
+    head.predict_proba(X[0], out=out)  # warm up: the single-frame buffers exist from now on
+    tracemalloc.start()
+    for x in X[:20]:
+        head.predict_proba(x, out=out)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 4096  # a frame is 50 KB as float32: nothing of that size is allocated per call
+
+
+def test_frames_of_the_wrong_shape_are_refused() -> None:
+    X, y = blobs()
+    head = DenseHead(epochs=1).fit(X, y)
+    with pytest.raises(EdgePacError, match="do not fit this head"):
+        head.predict_proba(np.zeros((2, 5, 5, 8), np.float32))
