@@ -189,6 +189,9 @@ class App:
         # Training, reported to the main thread.
         self.losses: list[float] = []  # one per batch, for the curve
         self.progress = 0.0
+        self.total_batches = 0
+        self.trained_accuracy: float | None = None  # of the head in use, when measured
+        self.train_info = ""
         self._training: threading.Thread | None = None
         self._cancel_training = threading.Event()
         self._trained: queue.SimpleQueue[TrainingResult] = queue.SimpleQueue()
@@ -311,6 +314,8 @@ class App:
             except queue.Empty:
                 break
             self.arcade.training_finished(result, now)
+            if result.ok:
+                self.trained_accuracy = result.accuracy
         self.camera_status = self.source.error and str(self.source.error)
         with self.store_lock:
             self.arcade.counts = self.store.counts()
@@ -471,6 +476,11 @@ class App:
             names = list(self.store.class_names)
         self.losses = []
         self.progress = 0.0
+        held = len(held_out_split(y, self.cfg.learning.holdout)[1])
+        poses = len(np.unique(y))
+        self.train_info = (
+            f"Learning {poses} poses from {len(y) - held} frames; {held} kept aside to test it"
+        )
         self._cancel_training = threading.Event()
         self._training = threading.Thread(
             target=self._train,
@@ -490,6 +500,7 @@ class App:
         try:
             head = make_head(learning.head, **learning.hyperparameters())
             batches = batches_in_fit(head, len(train))
+            self.total_batches = batches
 
             def on_batch(epoch: int, batch: int, loss: float) -> None:
                 if cancel.is_set():
@@ -523,16 +534,31 @@ class App:
     # -- state on disk -----------------------------------------------------------------------
 
     def _load_head(self) -> Any:
+        """The head saved last time, or None with a message saying why it cannot be used."""
+        from edgepac.atomic import move_aside
+        from edgepac.learning.files import CorruptFile, OtherBackbone
         from edgepac.learning.heads import load_head
 
         if not self.head_path.exists():
             return None
         try:
             return load_head(self.head_path, self.backbone.identity)
-        except EdgePacError as err:
-            self.notices.append(f"{err}; train again")
+        except OtherBackbone as err:
+            # Kept (never overwritten by the next training) for whoever wants it back.
+            moved = move_aside(self.head_path, ".other-backbone")
+            log.warning("%s; moved it aside to %s", err, moved)
+            self.notices.append(
+                f"The saved model was trained with another backbone: moved aside to {moved.name}."
+                " Press TRAIN to learn again"
+            )
+        except CorruptFile as err:
             log.warning("%s", err)
-            return None
+            moved = err.moved_to.name if err.moved_to else "*.corrupt"
+            self.notices.append(f"The saved model was damaged: moved aside to {moved}")
+        except EdgePacError as err:
+            log.warning("%s", err)
+            self.notices.append(f"The saved model cannot be used: {err}")
+        return None
 
     def _smoother_for(self, head: Any) -> Smoother:
         names = list(head.classes_) if head is not None else list(self.class_names)

@@ -56,6 +56,7 @@ class Screen:
         self._scaled: dict[tuple[int, int], pygame.Surface] = {}
         self._thumbs: dict[str, tuple[int, pygame.Surface]] = {}
         self._blink = 0
+        self._shades: dict[tuple[int, int, int], pygame.Surface] = {}
 
     # -- building blocks -----------------------------------------------------------------------
 
@@ -119,13 +120,22 @@ class Screen:
         side = min(rect.w, rect.h)
         crop = pygame.Rect(0, 0, side, side)
         crop.center = rect.center
-        shade = pygame.Surface((max(1, (rect.w - side) // 2), rect.h), pygame.SRCALPHA)
-        shade.fill((0, 0, 0, 140))
+        shade = self.shade((max(1, (rect.w - side) // 2), rect.h), 140)
         if rect.w > side:
             surface.blit(shade, rect.topleft)
             surface.blit(shade, (crop.right, rect.top))
         pygame.draw.rect(surface, YELLOW, crop, max(1, round(2 * self.u)))
         return rect
+
+    def shade(self, size: tuple[int, int], alpha: int) -> pygame.Surface:
+        """A translucent black surface, made once per size."""
+        key = (*size, alpha)
+        surf = self._shades.get(key)
+        if surf is None:
+            surf = pygame.Surface(size, pygame.SRCALPHA)
+            surf.fill((0, 0, 0, alpha))
+            self._shades[key] = surf
+        return surf
 
     def arrow(
         self,
@@ -153,13 +163,22 @@ class Screen:
     def banner(
         self, surface: pygame.Surface, s: str, y: float, color: tuple[int, int, int] = YELLOW
     ) -> None:
-        img_rect = self.font(22).size(s)
-        pad = 10 * self.u
-        box = pygame.Rect(0, 0, min(self.w - 8, img_rect[0] + 2 * pad), img_rect[1] + pad)
+        """A message in a box across the screen, wrapped to at most three lines."""
+        u = self.u
+        font = self.font(22)
+        pad = round(10 * u)
+        lines = wrap(s, font, self.w - 4 * pad)[:3]
+        line_h = font.get_linesize()
+        width = max(font.size(line)[0] for line in lines) + 2 * pad
+        box = pygame.Rect(0, 0, width, line_h * len(lines) + pad)
         box.center = (self.w // 2, round(y))
-        pygame.draw.rect(surface, BLACK, box, border_radius=round(6 * self.u))
-        pygame.draw.rect(surface, color, box, max(1, round(2 * self.u)), round(6 * self.u))
-        self.text(surface, s, box.center, 22, color, "center")
+        box.clamp_ip(surface.get_rect())
+        pygame.draw.rect(surface, BLACK, box, border_radius=round(6 * u))
+        pygame.draw.rect(surface, color, box, max(1, round(2 * u)), round(6 * u))
+        for i, line in enumerate(lines):
+            self.text(
+                surface, line, (box.centerx, box.y + pad / 2 + i * line_h), 22, color, "midtop"
+            )
 
     # -- the whole screen ----------------------------------------------------------------------
 
@@ -217,11 +236,10 @@ class Screen:
             )
         status = "TRAIN: learn these poses    PLAY: play    TRAIN+PLAY held: clear"
         self.text(surface, status, (16 * u, self.h - 52 * u), 20, TEXT)
-        result = app.arcade.result
         if app.head is None:
             model = "Nothing learned yet"
-        elif result is not None and result.accuracy is not None:
-            model = f"Trained: {result.accuracy:.0%} right on held-out frames"
+        elif app.trained_accuracy is not None:
+            model = f"Trained: {app.trained_accuracy:.0%} right on held-out frames"
         else:
             model = "A trained model is ready: PLAY"
         self.text(
@@ -289,13 +307,13 @@ class Screen:
         pygame.draw.rect(surface, GREEN, fill, border_radius=round(4 * u))
         self.text(surface, f"{progress:.0%}", bar.center, 20, TEXT, "center")
         plot = pygame.Rect(round(56 * u), round(100 * u), self.w - round(80 * u), round(250 * u))
-        self.loss_curve(surface, plot, app.losses)
+        self.loss_curve(surface, plot, app.losses, app.total_batches)
         result = arcade.result
         y = plot.bottom + 18 * u
         if result is None:
             self.text(
                 surface,
-                "Keep playing with the screen: it stays live while I learn",
+                app.train_info,
                 (16 * u, y),
                 20,
                 DIM,
@@ -320,7 +338,11 @@ class Screen:
                 surface, "Record more poses, then TRAIN again", (16 * u, y + 30 * u), 22, TEXT
             )
 
-    def loss_curve(self, surface: pygame.Surface, plot: pygame.Rect, losses: list[float]) -> None:
+    def loss_curve(
+        self, surface: pygame.Surface, plot: pygame.Rect, losses: list[float], total: int = 0
+    ) -> None:
+        """The loss per batch, left to right; ``total`` batches span the width (so the curve
+        grows across the plot as training goes, and falls as it learns)."""
         u = self.u
         pygame.draw.rect(surface, PANEL, plot)
         self.text(surface, "loss", (plot.x - 6 * u, plot.y), 18, DIM, "topright")
@@ -343,9 +365,10 @@ class Screen:
             "topright",
         )
         # At most one point per pixel column.
+        span = max(total, len(values))
         k = min(len(values), plot.w)
         cols = np.linspace(0, len(values) - 1, k).astype(int)
-        xs = plot.x + np.linspace(0, plot.w - 1, k)
+        xs = plot.x + cols * ((plot.w - 1) / max(1, span - 1))
         ys = plot.bottom - 1 - (values[cols] / top) * (plot.h - 2)
         if k == 1:
             pygame.draw.circle(surface, YELLOW, (round(xs[0]), round(ys[0])), max(2, round(3 * u)))
@@ -474,11 +497,22 @@ class Screen:
             f"dropped {getattr(app.source, 'dropped', 0)}",
         ]
         u = self.u
-        box = pygame.Rect(
-            round(4 * u), round(4 * u), round(190 * u), round((len(lines) * 18 + 8) * u)
-        )
-        shade = pygame.Surface(box.size, pygame.SRCALPHA)
-        shade.fill((0, 0, 0, 190))
-        surface.blit(shade, box)
+        box = pygame.Rect(0, 0, round(190 * u), round((len(lines) * 18 + 8) * u))
+        box.bottomright = (self.w - round(4 * u), self.h - round(4 * u))
+        surface.blit(self.shade(box.size, 190), box)
         for i, line in enumerate(lines):
             self.text(surface, line, (box.x + 6 * u, box.y + 4 * u + i * 18 * u), 18, GREEN)
+
+
+def wrap(text: str, font: pygame.font.Font, width: int) -> list[str]:
+    """Split ``text`` into lines no wider than ``width`` pixels (a long word gets its own)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if line and font.size(candidate)[0] > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return [*lines, line] if line else lines or [""]
