@@ -16,8 +16,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 import queue
 import resource
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 THUMB = 64  # thumbnail side in pixels, kept with the samples
 FPS = 60
+SWITCH_INTERVAL_S = float(os.environ.get("EDGEPAC_SWITCH_INTERVAL", "0.001"))
 KEYS: dict[int, str] = {}  # pygame key -> what it means, filled on first use (pygame is lazy)
 COMMAND_KEYS = {
     "train": Kind.TRAIN,
@@ -207,6 +210,7 @@ class App:
         self.clock: Any = None
         self.running = False
         self.started = time.monotonic()
+        self._switch_interval: float | None = None
 
         self.arcade.has_head = self.head is not None
         self.arcade.counts = self.store.counts()
@@ -245,6 +249,10 @@ class App:
         renderer = self._renderer_factory(self.screen_size) if self._renderer_factory else None
         self.screen = Screen(self.screen_size, renderer, self.class_names, self.button_names)
         self.clock = pygame.time.Clock()
+        # The main thread runs Python most of the time; by default a thread waiting for the GIL
+        # may wait 5 ms for it. Inference is the latency that matters: let it in sooner.
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.source.start()
         self._stop.clear()
         for name, target in (("inference", self._infer_loop), ("saver", self._save_loop)):
@@ -267,6 +275,9 @@ class App:
                 t.join(timeout=5)
         self._threads.clear()
         self._save_now()  # whatever the last burst added
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
 
     def __enter__(self) -> App:
         return self.start()

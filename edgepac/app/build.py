@@ -20,7 +20,7 @@ PANEL_FRACTION = 0.3  # of the screen width, for the preview and the prediction 
 
 def make_backbone(cfg: Any, ensure_model: bool = False) -> Any:
     from edgepac.vision.backbone import Backbone
-    from edgepac.vision.models import resolve_model
+    from edgepac.vision.models import default_input_size, resolve_model
 
     if ensure_model and not cfg.model.path:
         from edgepac.vision.models import ensure_model as ensure
@@ -28,14 +28,28 @@ def make_backbone(cfg: Any, ensure_model: bool = False) -> Any:
         path = ensure()
     else:
         path = resolve_model(cfg.model.path)
-    return Backbone(path, input_size=cfg.model.input_size, num_threads=cfg.model.threads)
+    # A known variant runs at the size the manifest gives it (the tutorial's 224 for 0.25_128).
+    size = cfg.model.input_size or default_input_size(path)
+    return Backbone(path, input_size=size, num_threads=cfg.model.threads)
 
 
 def make_source(cfg: Any) -> Any:
     """The configured camera; "auto" falls back to the demo player where there is none."""
-    from edgepac.camera import sources
+    from edgepac.camera.demo_player import DemoPlayer
 
-    return sources.open_source(cfg.camera)
+    cam = cfg.camera
+    if cam.source == "demo":
+        return DemoPlayer(size=(cam.width, cam.height), fps=cam.fps)
+    try:
+        from edgepac.camera import sources
+    except ImportError:
+        if cam.source != "auto":
+            raise EdgePacError(
+                f'camera.source = {cam.source!r} is not available in this build; use "demo"'
+            ) from None
+        log.info("no camera support here: the demo player stands in (arrows pose it)")
+        return DemoPlayer(size=(cam.width, cam.height), fps=cam.fps)
+    return sources.open_source(cam)
 
 
 def make_autopilot() -> Any:
@@ -92,3 +106,63 @@ def build_app(
         screen_size=size,
         fullscreen=bool(cfg.screen.fullscreen) and not headless,
     )
+
+
+def connect_buttons(cfg: Any, app: Any, pin_factory: Any = None) -> Any:
+    """The six GPIO buttons, posting the arcade's events to ``app``; returns what to close.
+
+    Provisional wiring straight onto gpiozero until the controls area's Buttons land.
+    """
+    import threading
+
+    from gpiozero import Button
+
+    from edgepac.app.arcade import Event, Kind
+
+    b = cfg.buttons
+    made: list[Any] = []
+
+    def button(pin: int) -> Any:
+        btn = Button(pin, pull_up=True, bounce_time=b.bounce_time, pin_factory=pin_factory)
+        made.append(btn)
+        return btn
+
+    for name in ("up", "down", "left", "right"):
+        btn = button(getattr(b, name))
+        btn.when_pressed = lambda n=name: app.post(Event(Kind.HOLD, n))
+        btn.when_released = lambda n=name: app.post(Event(Kind.RELEASE, n))
+    train, play = button(b.train), button(b.play)
+    lock = threading.Lock()
+    both_since: list[float | None] = [None]
+
+    def released(kind: Kind) -> None:
+        import time
+
+        with lock:
+            since = both_since[0]
+            if since is not None:
+                if not (train.is_pressed or play.is_pressed):
+                    both_since[0] = None
+                    if time.monotonic() - since >= b.clear_hold_s:
+                        app.post(Event(Kind.CLEAR))
+                return
+        app.post(Event(kind))
+
+    def pressed() -> None:
+        import time
+
+        with lock:
+            if train.is_pressed and play.is_pressed:
+                both_since[0] = time.monotonic()
+
+    train.when_pressed = pressed
+    play.when_pressed = pressed
+    train.when_released = lambda: released(Kind.TRAIN)
+    play.when_released = lambda: released(Kind.PLAY)
+
+    class Closer:
+        def close(self) -> None:
+            for btn in made:
+                btn.close()
+
+    return Closer()

@@ -9,7 +9,9 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from edgepac.errors import EdgePacError
@@ -147,11 +149,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "buttons.gpio": "off",
     }
     cfg = _config(args, extra)
+
+    # The demo records into a throw-away state directory: it never touches the player's.
+    with tempfile.TemporaryDirectory(prefix="edgepac-demo-") as state:
+        return _demo(args, cfg, Path(state))
+
+
+def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
     from edgepac.app.arcade import Event
-    from edgepac.app.build import build_app, make_autopilot
+    from edgepac.app.build import build_app, make_autopilot, make_source
     from edgepac.app.demo import Director
 
-    app = build_app(cfg, headless=args.headless, state_dir=_scratch_state())
+    app = build_app(cfg, headless=args.headless, state_dir=state, source=make_source(cfg))
     with app:
         events: list[Event] = []
 
@@ -202,14 +211,6 @@ def _headless() -> None:
     os.environ["SDL_VIDEODRIVER"] = "dummy"
     os.environ["SDL_AUDIODRIVER"] = "dummy"
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-
-
-def _scratch_state() -> Any:
-    """The demo records into a throw-away state directory: it never touches the player's."""
-    import tempfile
-    from pathlib import Path
-
-    return Path(tempfile.mkdtemp(prefix="edgepac-demo-"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -31,6 +31,7 @@ RED = (235, 60, 60)
 GREEN = (80, 220, 120)
 BLUE = (70, 120, 255)
 BLACK = (0, 0, 0)
+LIT = (110, 85, 0)  # the tile of the button being held
 
 ARROWS = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}
 
@@ -256,7 +257,7 @@ class Screen:
         lit: bool,
     ) -> None:
         u = self.u
-        pygame.draw.rect(surface, (90, 70, 0) if lit else PANEL, rect, border_radius=round(8 * u))
+        pygame.draw.rect(surface, LIT if lit else PANEL, rect, border_radius=round(8 * u))
         pygame.draw.rect(
             surface,
             YELLOW if lit else DIM,
