@@ -42,8 +42,9 @@ class MockButtons:
         self.factory = MockFactory()
         Device.pin_factory = self.factory
         self.cfg = cfg
-        self.pins = {n: getattr(cfg.buttons, n) for n in ("up", "down", "left", "right", "train",
-                                                          "play")}
+        self.pins = {
+            n: getattr(cfg.buttons, n) for n in ("up", "down", "left", "right", "train", "play")
+        }
         self.controls: Any = None
 
     def attach(self, app: App) -> None:
@@ -120,7 +121,10 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
             run_until(app, lambda a, n=name: a.arcade.counts.get(n, 0) >= SAMPLES)
             if name == "left":  # the tile being recorded is lit
                 assert app.arcade.recording == "left"
-                left_tile, right_tile = pygame.Rect(432, 236, 170, 160), pygame.Rect(614, 236, 170, 160)
+                left_tile, right_tile = (
+                    pygame.Rect(432, 236, 170, 160),
+                    pygame.Rect(614, 236, 170, 160),
+                )
                 assert lit(app.surface, left_tile) > 0.2
                 assert lit(app.surface, right_tile) == 0
             buttons.release(name)
@@ -147,8 +151,9 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
             want = Direction(lean)
             run_until(
                 app,
-                lambda a, w=want, s=start, k=sign: a.game.pacman.direction is w
-                and (a.game.pacman.x - s) * k > 8,
+                lambda a, w=want, s=start, k=sign: (
+                    a.game.pacman.direction is w and (a.game.pacman.x - s) * k > 8
+                ),
                 timeout=8,
             )
             assert app.request is want

@@ -166,3 +166,20 @@ def connect_buttons(cfg: Any, app: Any, pin_factory: Any = None) -> Any:
                 btn.close()
 
     return Closer()
+
+
+def open_buttons(cfg: Any, app: Any) -> Any:
+    """The GPIO buttons as ``buttons.gpio`` says: "off" none, "on" required, "auto" if any."""
+    mode = cfg.buttons.gpio
+    if mode == "off":
+        return None
+    try:
+        return connect_buttons(cfg, app)
+    except Exception as err:  # gpiozero raises its own kinds when there is no GPIO here
+        if mode == "on":
+            raise EdgePacError(
+                f'buttons.gpio = "on" but the GPIO buttons cannot be used ({err}); check the '
+                'wiring and the gpio group, or set buttons.gpio = "auto"'
+            ) from err
+        log.info("no GPIO buttons here (%s): the keyboard only", err)
+        return None

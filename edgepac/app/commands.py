@@ -124,11 +124,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.headless:
         _headless()
     cfg = _config(args, extra)
-    from edgepac.app.build import build_app
+    from edgepac.app.build import build_app, open_buttons
 
     app = build_app(cfg, headless=args.headless, ensure_model=args.ensure_model)
-    with app:
-        app.run(seconds=args.seconds)
+    buttons = open_buttons(cfg, app)
+    try:
+        with app:
+            app.run(seconds=args.seconds)
+    finally:
+        if buttons is not None:
+            buttons.close()
     return 0
 
 
