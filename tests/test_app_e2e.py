@@ -35,22 +35,24 @@ SAMPLES = 20  # per pose: enough for the demo player, quick to record at 30 fps
 class MockButtons:
     """The six arcade buttons on gpiozero MockFactory pins, wired to ground like the real ones."""
 
-    def __init__(self, cfg: Any) -> None:
+    def __init__(self) -> None:
         from gpiozero import Device
         from gpiozero.pins.mock import MockFactory
 
         self.factory = MockFactory()
         Device.pin_factory = self.factory
-        self.cfg = cfg
-        self.pins = {
-            n: getattr(cfg.buttons, n) for n in ("up", "down", "left", "right", "train", "play")
-        }
+        self.pins: dict[str, int] = {}
         self.controls: Any = None
 
     def attach(self, app: App) -> None:
         from edgepac.app.build import connect_buttons
 
-        self.controls = connect_buttons(self.cfg, app, pin_factory=self.factory)
+        b = app.cfg.buttons
+        self.pins = {n: getattr(b, n) for n in ("up", "down", "left", "right", "train", "play")}
+        self.controls = connect_buttons(app.cfg, app, pin_factory=self.factory)
+
+    def lit(self, pin: int) -> bool:
+        return bool(self.factory.pin(pin).state)
 
     def hold(self, name: str) -> None:
         self.factory.pin(self.pins[name]).drive_low()
@@ -71,7 +73,7 @@ class MockButtons:
 
 @pytest.fixture
 def buttons() -> Any:
-    b = MockButtons(load_config(paths=[]))
+    b = MockButtons()
     yield b
     b.close()
 
@@ -107,7 +109,14 @@ def lit(surface: pygame.Surface, rect: pygame.Rect) -> float:
 def test_record_train_play_and_pacman_goes_where_the_player_leans(
     tmp_path: Path, model_025_128: Path, buttons: Any
 ) -> None:
-    cfg = load_config(paths=[], overrides={"screen.attract_after_s": 0.0})
+    cfg = load_config(
+        paths=[],
+        overrides={
+            "screen.attract_after_s": 0.0,
+            "buttons.leds": "[5, 6, 12, 13]",  # up, down, left, right
+            "buttons.record_led": "16",
+        },
+    )
     app = make_app(tmp_path, model_025_128, cfg)
     buttons.attach(app)
     player: DemoPlayer = app.source
@@ -127,9 +136,10 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
                 )
                 assert lit(app.surface, left_tile) > 0.2
                 assert lit(app.surface, right_tile) == 0
+                assert buttons.lit(16)  # the recording LED
             buttons.release(name)
             app.step()
-            assert app.arcade.recording is None
+            assert app.arcade.recording is None and not buttons.lit(16)
         counts = app.store.counts()
         assert all(counts[n] >= SAMPLES for n in ("up", "down", "left", "right")), counts
         assert set(app.store.thumbnails) == {"up", "down", "left", "right"}
@@ -157,6 +167,10 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
                 timeout=8,
             )
             assert app.request is want
+            # The class LED of the direction being sent is lit, and only that one.
+            assert [buttons.lit(p) for p in (5, 6, 12, 13)] == [
+                n == lean for n in ("up", "down", "left", "right")
+            ]
         assert app.stats.play_frames > 30
 
     # After a power cut the kiosk comes back where it was, trained head and all.

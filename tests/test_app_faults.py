@@ -224,3 +224,40 @@ def test_held_out_frames_are_the_latest_of_each_class() -> None:
     assert test.tolist() == [18, 19, 26, 27, 28, 29]
     # A class with too few samples to spare is all training.
     assert not set(test.tolist()) & {30, 31, 32}
+
+
+def test_gpio_buttons_pressed_together_or_bouncing(tmp_path: Path, backbone: Any) -> None:
+    from gpiozero.pins.mock import MockFactory
+
+    from edgepac.app.build import connect_buttons
+
+    factory = MockFactory()
+    with make_app(tmp_path, backbone) as app:
+        buttons = connect_buttons(app.cfg, app, pin_factory=factory)
+        try:
+            b = app.cfg.buttons
+            up, left = factory.pin(b.up), factory.pin(b.left)
+            # UP and LEFT pressed together: only UP records, and the screen says why.
+            app.source.pose = "up"
+            up.drive_low()
+            left.drive_low()
+            run_until(app, lambda a: a.arcade.counts.get("up", 0) >= 5)
+            assert app.arcade.recording == "up"
+            assert "One pose at a time" in app.arcade.message_text()
+            up.drive_high()
+            left.drive_high()
+            app.step()
+            assert app.arcade.recording is None
+            assert app.arcade.counts.get("left", 0) == 0
+            # A contact that bounces (press, release, press... within milliseconds) ends
+            # released and recording stopped, whatever got through the debouncing.
+            for _ in range(3):
+                left.drive_low()
+                time.sleep(0.003)
+                left.drive_high()
+                time.sleep(0.003)
+            app.run(seconds=0.3)
+            assert app.arcade.recording is None
+            assert app.arcade.state is State.COLLECT
+        finally:
+            buttons.close()

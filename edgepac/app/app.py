@@ -206,6 +206,9 @@ class App:
         self._last_request_seq = -1
         self.request: Any = None  # the Direction being sent, for the screen
         self.surface: Any = None
+        # Called with (class being sent or None, recording?) whenever that changes: the LEDs.
+        self.light_listeners: list[Callable[[str | None, bool], None]] = []
+        self._lights: tuple[str | None, bool] = (None, False)
         self.screen: Any = None
         self.clock: Any = None
         self.running = False
@@ -333,10 +336,20 @@ class App:
             self.arcade.counts = self.store.counts()
         self._do(self.arcade.tick(now), now)
         self._tick_game(now)
+        self._light()
         if self.draw_enabled:
             self.screen.draw(self.surface, self)
             pygame.display.flip()
         self.clock.tick(FPS)
+
+    def _light(self) -> None:
+        """Tell the LEDs (if any) which class is being sent and whether we are recording."""
+        lit = self.request.value if self.request is not None else None
+        state = (lit, self._recording is not None)
+        if state != self._lights:
+            self._lights = state
+            for listener in self.light_listeners:
+                listener(*state)
 
     def on_pygame_event(self, ev: Any) -> None:
         """The keyboard: arrows held to record, T train, P play, Esc back, C clear, Q quit.

@@ -160,6 +160,26 @@ def connect_buttons(cfg: Any, app: Any, pin_factory: Any = None) -> Any:
     train.when_released = lambda: released(Kind.TRAIN)
     play.when_released = lambda: released(Kind.PLAY)
 
+    # Optional LEDs: one per class, lit for the class being sent; one lit while recording.
+    from gpiozero import LED
+
+    leds = {}
+    for name, pin in zip(("up", "down", "left", "right"), b.leds or (), strict=False):
+        leds[name] = LED(pin, pin_factory=pin_factory)
+        made.append(leds[name])
+    record = LED(b.record_led, pin_factory=pin_factory) if b.record_led is not None else None
+    if record is not None:
+        made.append(record)
+
+    def light(sent: str | None, recording: bool) -> None:
+        for name, led in leds.items():
+            led.value = name == sent
+        if record is not None:
+            record.value = recording
+
+    if leds or record is not None:
+        app.light_listeners.append(light)
+
     class Closer:
         def close(self) -> None:
             for btn in made:
