@@ -177,3 +177,18 @@ def test_bilinear_option_matches_pillow(model_025_128: Path, images_dir: Path) -
         (128, 128), Image.BILINEAR, box=(left, 0, left + 341, 341)
     )
     np.testing.assert_array_equal(bb.features(photo), bb.features(np.asarray(square)))
+
+
+def test_a_cut_model_runs_without_the_tflite_schema(
+    model_025_128: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Pi with only tflite-runtime has no schema module: a model cut elsewhere still runs."""
+    cut = truncate.truncate_file(model_025_128, tmp_path / "cut.tflite")
+
+    def no_schema() -> None:
+        raise EdgePacError("truncating a model needs the TFLite schema: pip install ai-edge-litert")
+
+    monkeypatch.setattr(truncate, "schema", no_schema)
+    assert Backbone(cut, input_size=224).feature_shape == (7, 7, 256)
+    with pytest.raises(EdgePacError, match="needs the TFLite schema"):
+        Backbone(model_025_128)

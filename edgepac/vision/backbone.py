@@ -24,9 +24,9 @@ import numpy as np
 
 from edgepac.errors import EdgePacError
 from edgepac.vision.interpreter import make_interpreter
-from edgepac.vision.models import truncated_model
+from edgepac.vision.models import read_model_bytes, truncated_model
 from edgepac.vision.preprocess import RESAMPLING, SquareResizer
-from edgepac.vision.truncate import DEFAULT_LAYER
+from edgepac.vision.truncate import DEFAULT_LAYER, layer_name
 
 MIN_INPUT, MAX_INPUT = 32, 1024  # MobileNet halves the image 5 times; past 1024 is just slow
 
@@ -79,8 +79,13 @@ class Backbone:
         self.num_threads = num_threads
         self.cut_layer = cut_layer
 
-        model = truncated_model(self.model_path, cut_layer)
+        # A model already cut here runs as is, checked through the interpreter itself: that needs
+        # no TFLite schema, so a Pi with only tflite-runtime can run a model cut elsewhere.
+        model = read_model_bytes(self.model_path)
         self._interp, kind = make_interpreter(model, num_threads=num_threads)
+        if layer_name(self._interp.get_output_details()[0]["name"]) != cut_layer:
+            model = truncated_model(self.model_path, cut_layer)
+            self._interp, kind = make_interpreter(model, num_threads=num_threads)
         self.interpreter_name = str(kind)
         inp = self._interp.get_input_details()[0]
         native = int(inp["shape"][1])

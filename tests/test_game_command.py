@@ -1,0 +1,52 @@
+"""`edgepac play`: headless runs print one JSON object; bad flags get a one-line answer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from edgepac.cli import main
+
+
+def test_headless_autopilot_json(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["play", "--autopilot", "--headless", "--max-ticks", "400", "--seed", "3", "--json"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out.strip()
+    result = json.loads(out)  # the whole of stdout is one object
+    assert result["ticks"] == 400
+    assert result["score"] > 0 and result["levels_cleared"] == 0
+    assert 0 < result["tick_ms"] < 5 and 0 < result["render_ms"] < 100
+    assert result["size"] == "800x480" and result["controller"] == "autopilot"
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["score"] == result["score"]  # same seed, same game
+
+
+def test_keyboard_game_without_keys_ends_and_records_the_score(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from edgepac.game.highscores import HighScores
+
+    argv = ["play", "--keyboard", "--headless", "--seed", "1", "--size", "1920x1080", "--json"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["game_over"] and result["lives"] == 0
+    assert result["size"] == "1920x1080"
+    assert HighScores().best == result["score"] > 0
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        (["--size", "big"], "--size must look like 800x480"),
+        (["--size", "100x100"], "too small"),
+        (["--max-ticks", "0"], "--max-ticks"),
+        (["--difficulty", "insane"], "difficulty must be one of"),
+    ],
+)
+def test_bad_flags_are_one_line_errors(
+    flag: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["play", "--headless", *flag]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
