@@ -25,7 +25,8 @@ def blobs(n_per_class: int = 12, shape=(3, 3, 8), k: int = 4, seed: int = 0, spr
     return X.astype(np.float32), y
 
 
-def test_gradients_match_finite_differences() -> None:
+@pytest.mark.parametrize("dropout", [False, True])
+def test_gradients_match_finite_differences(dropout: bool) -> None:
     rng = np.random.default_rng(1)
     d, units, k, m = 6, 5, 3, 4
     params = [
@@ -35,8 +36,9 @@ def test_gradients_match_finite_differences() -> None:
     ]
     xb = rng.standard_normal((m, d))
     yb = np.array([0, 2, 1, 2])
+    keep = (rng.random((m, units)) > 0.3) / 0.7 if dropout else None
     ws = _Scratch(m, d, units, k, dtype=np.float64)
-    loss_and_grads(params, xb, yb, ws)
+    loss_and_grads(params, xb, yb, ws, keep)
     analytic = [g.copy() for g in ws.grads]
     eps = 1e-6
     for p, g in zip(params, analytic, strict=True):
@@ -44,9 +46,9 @@ def test_gradients_match_finite_differences() -> None:
         for i in np.ndindex(p.shape):
             old = p[i]
             p[i] = old + eps
-            up = loss_and_grads(params, xb, yb, ws)
+            up = loss_and_grads(params, xb, yb, ws, keep)
             p[i] = old - eps
-            down = loss_and_grads(params, xb, yb, ws)
+            down = loss_and_grads(params, xb, yb, ws, keep)
             p[i] = old
             numeric[i] = (up - down) / (2 * eps)
         np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-7)
@@ -164,6 +166,9 @@ def test_bad_training_data_gets_a_clear_message(X, y, message: str) -> None:
         ({"jitter_copies": -1}, "jitter_copies"),
         ({"jitter_shift": 2}, "jitter_shift"),
         ({"jitter_gain": 0.5}, "jitter_gain"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"weight_decay": -0.1}, "weight_decay"),
+        ({"normalize": "zscore"}, "normalize"),
     ],
 )
 def test_bad_hyperparameters_name_the_parameter(params: dict, name: str) -> None:
@@ -176,9 +181,10 @@ def test_predicting_before_training_says_what_to_do() -> None:
         DenseHead().predict_proba(np.zeros((3, 3, 8), np.float32))
 
 
-def test_one_frame_matches_the_batch_and_allocates_nothing_big() -> None:
+@pytest.mark.parametrize("normalize", ["none", "l2"])
+def test_one_frame_matches_the_batch_and_allocates_nothing_big(normalize: str) -> None:
     X, y = blobs(shape=(7, 7, 256))
-    head = DenseHead(epochs=2).fit(X, y, NAMES)
+    head = DenseHead(epochs=2, normalize=normalize).fit(X, y, NAMES)
     batch = head.predict_proba(X)
     assert batch.shape == (len(X), 4)
     np.testing.assert_allclose(batch.sum(axis=1), 1, rtol=1e-5)
@@ -229,3 +235,11 @@ def test_jitter_moves_the_grid_and_changes_the_light() -> None:
     ratio = lit / x
     assert ratio.min() >= 0.5 and ratio.max() <= 2.0
     np.testing.assert_allclose(ratio, ratio.flat[0], rtol=1e-5)  # one gain for the whole frame
+
+
+def test_l2_normalisation_ignores_brightness_and_regularisers_still_learn() -> None:
+    X, y = blobs(n_per_class=8)
+    head = DenseHead(normalize="l2", dropout=0.2, weight_decay=0.01, learning_rate=1e-2)
+    head.fit(X, y, NAMES)
+    np.testing.assert_allclose(head.predict_proba(3 * X), head.predict_proba(X), rtol=1e-4)
+    assert (head.predict(X) == np.array(NAMES)[y]).mean() == 1.0

@@ -4,6 +4,9 @@
     v ← β2·v + (1−β2)·g²           (running mean of its square)
     p ← p − lr · m̂ / (√v̂ + ε)      with m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ)
 
+With ``weight_decay`` > 0 it is AdamW (Loshchilov & Hutter): p ← p − lr·wd·p besides, decoupled
+from the gradient so that it shrinks every weight by the same fraction.
+
 Every step reuses the same scratch buffer per parameter: the head's first layer has over a
 million weights, and fresh temporaries for each of the dozen element-wise passes would cost
 more than the passes themselves.
@@ -22,10 +25,12 @@ class Adam:
         beta1: float = 0.9,
         beta2: float = 0.999,
         epsilon: float = 1e-7,  # tf.js's float32 epsilon
+        weight_decay: float = 0.0,
     ) -> None:
         self.params = params
         self.learning_rate = learning_rate
         self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
+        self.weight_decay = weight_decay
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
@@ -37,6 +42,7 @@ class Adam:
         b1, b2 = self.beta1, self.beta2
         step_size = self.learning_rate / (1.0 - b1**self.t)
         v_correction = 1.0 / (1.0 - b2**self.t)
+        shrink = 1.0 - self.learning_rate * self.weight_decay
         for p, g, m, v, tmp in zip(self.params, grads, self.m, self.v, self._scratch, strict=True):
             m *= b1
             np.multiply(g, 1.0 - b1, out=tmp)
@@ -50,4 +56,6 @@ class Adam:
             tmp += self.epsilon
             np.divide(m, tmp, out=tmp)
             tmp *= step_size
+            if self.weight_decay:
+                p *= shrink
             p -= tmp

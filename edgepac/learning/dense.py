@@ -41,7 +41,12 @@ TUTORIAL = {
     "batch_fraction": 0.4,
     "epochs": 20,
     "jitter_copies": 0,
+    "normalize": "none",
+    "weight_decay": 0.0,
+    "dropout": 0.0,
 }
+
+NORMALIZATIONS = ("none", "l2")
 
 
 class DenseHead:
@@ -57,6 +62,10 @@ class DenseHead:
                     the camera nudged and the light changed (see jitter.py); 0 = the tutorial
     jitter_shift    how far a copy moves, in grid cells (a cell is 32 px of a 224 input)
     jitter_gain     how much brighter or darker a copy gets, at most (x gain or / gain)
+    normalize       "l2": scale each frame's activations to the same length (√D); "none"
+    weight_decay    AdamW's decoupled decay of every weight per step, × learning_rate
+    dropout         fraction of hidden units silenced per training step
+                    (these three are off: the generalisation benchmark found no gain from them)
     seed            initial weights, shuffling and jitter: the same seed, the same head
     """
 
@@ -71,6 +80,9 @@ class DenseHead:
         jitter_copies: int = 1,
         jitter_shift: float = 0.5,
         jitter_gain: float = 1.6,
+        normalize: str = "none",
+        weight_decay: float = 0.0,
+        dropout: float = 0.0,
         seed: int = 0,
     ) -> None:
         self.units = _int_at_least("units", units, 1)
@@ -88,6 +100,15 @@ class DenseHead:
         ):
             raise EdgePacError(f"jitter_gain must be a number from 1 to 10, got {jitter_gain!r}")
         self.jitter_gain = float(jitter_gain)
+        if normalize not in NORMALIZATIONS:
+            raise EdgePacError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
+        self.normalize = normalize
+        if isinstance(weight_decay, bool) or not isinstance(weight_decay, int | float):
+            raise EdgePacError(f"weight_decay must be a number >= 0, got {weight_decay!r}")
+        if not 0 <= weight_decay <= 1:
+            raise EdgePacError(f"weight_decay must be a number from 0 to 1, got {weight_decay!r}")
+        self.weight_decay = float(weight_decay)
+        self.dropout = _fraction("dropout", dropout, include_one=False, include_zero=True)
         self.seed = int(seed)
         self._one: _Scratch | None = None
 
@@ -105,6 +126,9 @@ class DenseHead:
             "jitter_copies": self.jitter_copies,
             "jitter_shift": self.jitter_shift,
             "jitter_gain": self.jitter_gain,
+            "normalize": self.normalize,
+            "weight_decay": self.weight_decay,
+            "dropout": self.dropout,
             "seed": self.seed,
         }
 
@@ -125,12 +149,13 @@ class DenseHead:
         X2, y, names = check_training_data(X, y, class_names)
         n, d = X2.shape
         k = len(names)
+        X2 = self._normalized(X2)
         rng = np.random.default_rng(self.seed)
         W1 = variance_scaling((d, self.units), rng)
         b1 = np.zeros(self.units, dtype=np.float32)
         W2 = variance_scaling((self.units, k), rng)
         params = [W1, b1, W2]
-        opt = Adam(params, self.learning_rate)
+        opt = Adam(params, self.learning_rate, weight_decay=self.weight_decay)
         # An epoch visits every frame as recorded and jitter_copies jittered copies of it.
         visits = n * (1 + self.jitter_copies)
         batch = max(1, math.floor(visits * self.batch_fraction))
@@ -183,7 +208,24 @@ class DenseHead:
             shift = self.jitter_shift if grid[0] > 1 else 0.0
             jitter(copies, rng, shift, self.jitter_gain, ws.frame.reshape(grid))
             xb[jittered] = copies.reshape(len(copies), -1)
-        return loss_and_grads(params, xb, y[idx], ws)
+        keep = self._dropout_mask(rng, m, ws) if self.dropout else None
+        return loss_and_grads(params, xb, y[idx], ws, keep)
+
+    def _normalized(self, X2: np.ndarray) -> np.ndarray:
+        if self.normalize == "none":
+            return X2
+        out = X2.copy()
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        out *= math.sqrt(out.shape[1]) / np.maximum(norms, 1e-12)
+        return out
+
+    def _dropout_mask(self, rng: np.random.Generator, m: int, ws: _Scratch) -> np.ndarray:
+        keep = ws.keep[:m]
+        rng.random(out=keep, dtype=keep.dtype)
+        # Inverted dropout: kept units are scaled up so predicting needs no change.
+        np.less(self.dropout, keep, out=ws.keep_bool[:m])
+        np.multiply(ws.keep_bool[:m], 1.0 / (1.0 - self.dropout), out=keep)
+        return keep
 
     # -- predicting ------------------------------------------------------------------------
 
@@ -201,7 +243,7 @@ class DenseHead:
                 f"activations of shape {x.shape[1:] if x.ndim > 1 else x.shape} do not fit this "
                 f"head, trained on {self.feature_shape_}: use the backbone it was trained with"
             )
-        X2 = np.asarray(x, dtype=np.float32).reshape(len(x), -1)
+        X2 = self._normalized(np.asarray(x, dtype=np.float32).reshape(len(x), -1))
         h = np.maximum(X2 @ self.W1_ + self.b1_, 0)
         result = softmax_rows(h @ self.W2_)
         if out is not None:
@@ -221,7 +263,11 @@ class DenseHead:
             self._one = _Scratch(1, self.n_features_in_, self.units, len(self.classes_))
         ws = self._one
         xv = x.reshape(-1)
-        if xv.dtype != np.float32:
+        if self.normalize == "l2":
+            norm = math.sqrt(float(np.dot(xv, xv)))
+            np.multiply(xv, math.sqrt(xv.size) / max(norm, 1e-12), out=ws.x[0])
+            xv = ws.x[0]
+        elif xv.dtype != np.float32:
             ws.x[0] = xv
             xv = ws.x[0]
         h, z = ws.h[0], ws.z[0]
@@ -294,6 +340,8 @@ class _Scratch:
         self.z = np.empty((batch, k), dtype=dtype)
         self.lse = np.empty((batch, 1), dtype=dtype)
         self.frame = np.empty(d, dtype=dtype)  # one frame of scratch for the jitter
+        self.keep = np.empty((batch, units), dtype=dtype)  # dropout's mask
+        self.keep_bool = np.empty((batch, units), dtype=bool)
         self.grads = [
             np.empty((d, units), dtype=dtype),
             np.empty(units, dtype=dtype),
@@ -306,6 +354,7 @@ def loss_and_grads(
     xb: np.ndarray,
     yb: np.ndarray,
     ws: _Scratch,
+    keep: np.ndarray | None = None,
 ) -> float:
     """Mean cross-entropy of one batch; its gradients land in ``ws.grads`` (W1, b1, W2)."""
     W1, b1, W2 = params
@@ -317,6 +366,9 @@ def loss_and_grads(
     h += b1
     np.maximum(h, 0, out=h)
     np.sign(h, out=active)  # 1 where the unit fired, 0 where relu cut it
+    if keep is not None:  # dropout: silenced units pass nothing forward and nothing back
+        h *= keep
+        active *= keep
     np.matmul(h, W2, out=z)
     # stable log-softmax: log p = z − max − log Σ exp(z − max)
     z -= z.max(axis=1, keepdims=True)
