@@ -193,7 +193,9 @@ def test_bad_downloads_leave_nothing(
     assert _listing(paths.models_dir()) == []
 
 
-def test_archive_without_the_model_names_it(server: tuple[str, Path], manifest) -> None:
+def test_archive_without_the_model_names_it(
+    server: tuple[str, Path], manifest: models.Manifest
+) -> None:
     base, root = server
     (root / "m.tgz").write_bytes(_tgz("other.tflite", b"x" * 10))
     with pytest.raises(
