@@ -154,6 +154,7 @@ def test_cut_model_is_cached_by_source_sha(model_025_128: Path) -> None:
         ({"num_threads": 0}, "num_threads must be a positive integer, got 0"),
         ({"resample": "cubic"}, "resample must be one of nearest, bilinear"),
         ({"cut_layer": "conv_pw_99_relu"}, "has no layer 'conv_pw_99_relu'"),
+        ({"cut_layer": "MobilenetV1/Logits/SpatialSqueeze1"}, r"gives shape \[1, 1001\], not a"),
     ],
 )
 def test_bad_parameters_name_the_parameter(
