@@ -458,6 +458,8 @@ def ensure_model(progress: IO[str] | None = sys.stderr, manifest: Manifest | Non
         return fetch_model(None, progress=progress, manifest=manifest)
     except EdgePacError as err:
         fetch_error = err
+        if search_folders():
+            log.warning("%s; looking in $%s instead", err, SEARCH_ENV)
     found = find_in_folders(search_folders(), manifest)  # (d)
     if found is not None:
         log.info("using %s (model %s) found in $%s", found[0], found[2].name, SEARCH_ENV)
