@@ -490,3 +490,28 @@ def test_elroy_waits_for_clyde_after_a_death() -> None:
     assert game.clyde.state is State.HOUSE and game.elroy() == 0
     game.clyde.state = State.LEAVING
     assert game.elroy() == 1
+
+
+def test_during_the_points_freeze_only_earlier_eyes_move() -> None:
+    game = playing(Game(seed=0))
+    pac = game.pacman
+    pac.x, pac.y = centre(1, 23)
+    game.step()  # the energizer
+    pac.pause = 10**6
+    first, second = game.pinky, game.inky
+    for g in (first, second):
+        g.state, g.frightened = State.ACTIVE, True
+    first.x, first.y = pac.x, pac.y
+    first.direction = R
+    game.step()
+    assert first.state is State.EYES
+    while game.phase is not Phase.PLAYING:
+        game.step()
+    second.x, second.y = pac.x, pac.y
+    game.step()
+    assert game.phase is Phase.GHOST_EATEN
+    before = [(g.x, g.y) for g in game.ghosts]
+    game.step()
+    after = [(g.x, g.y) for g in game.ghosts]
+    moved = {g.name for g, b, a in zip(game.ghosts, before, after, strict=True) if b != a}
+    assert moved == {"pinky"}
