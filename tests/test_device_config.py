@@ -30,8 +30,10 @@ def test_no_files_gives_the_documented_defaults(tmp_path):
 
 
 def test_later_files_override_earlier_ones_and_flags_override_both(tmp_path):
-    system = write(tmp_path / "etc.toml", '[camera]\nsource = "webcam"\nfps = 15\n'
-                   "[buttons]\nleds = [5, 6, 12, 13]\n")
+    system = write(
+        tmp_path / "etc.toml",
+        '[camera]\nsource = "webcam"\nfps = 15\n[buttons]\nleds = [5, 6, 12, 13]\n',
+    )
     user = write(tmp_path / "user.toml", "[camera]\nfps = 20\n[screen]\nfullscreen = false\n")
     cfg = load_config([system, user], {"camera.source": "demo", "buttons.leds": "false"})
     assert cfg.camera.source == "demo"  # flag over file
@@ -48,10 +50,19 @@ def test_default_paths_are_etc_then_the_user_config_dir(tmp_path, monkeypatch):
 
 
 def test_flag_strings_are_read_as_toml_values():
-    cfg = load_config([], parse_overrides([
-        "buttons.leds=5,6,12,13", "screen.show_fps=true", "model.input_size=160",
-        "learning.dense.learning_rate=0.001", "camera.device=/dev/video2", "model.path=",
-    ]))
+    cfg = load_config(
+        [],
+        parse_overrides(
+            [
+                "buttons.leds=5,6,12,13",
+                "screen.show_fps=true",
+                "model.input_size=160",
+                "learning.dense.learning_rate=0.001",
+                "camera.device=/dev/video2",
+                "model.path=",
+            ]
+        ),
+    )
     assert cfg.buttons.leds == (5, 6, 12, 13)
     assert cfg.screen.show_fps is True and cfg.model.input_size == 160
     assert cfg.learning.dense.learning_rate == 0.001
@@ -61,8 +72,10 @@ def test_flag_strings_are_read_as_toml_values():
 
 
 def test_head_hyperparameters_follow_the_chosen_head(tmp_path):
-    path = write(tmp_path / "c.toml", '[learning]\nhead = "knn"\n[learning.knn]\nk = 3\n'
-                 "[learning.dense]\nepochs = 50\n")
+    path = write(
+        tmp_path / "c.toml",
+        '[learning]\nhead = "knn"\n[learning.knn]\nk = 3\n[learning.dense]\nepochs = 50\n',
+    )
     cfg = load_config([path])
     assert cfg.learning.hyperparameters() == {"k": 3}
     assert load_config([], {"learning.dense.epochs": 50}).learning.hyperparameters()["epochs"] == 50
@@ -127,8 +140,7 @@ def test_the_example_file_documents_every_key_with_its_default_and_loads(tmp_pat
     # Uncommenting every "# key = default" line gives the defaults back.
     leaves = {name.rpartition(".")[2] for name in keys()}
     active = "\n".join(
-        line[2:] if re.match(r"# ([a-z_]+) = ", line) and line[2:].split(" ")[0] in leaves
-        else line
+        line[2:] if re.match(r"# ([a-z_]+) = ", line) and line[2:].split(" ")[0] in leaves else line
         for line in committed.splitlines()
     )
     path = write(tmp_path / "all.toml", active)

@@ -53,6 +53,13 @@ def _tgz(member_name: str, data: bytes) -> bytes:
     return buf.getvalue()
 
 
+class Terminal(io.StringIO):
+    """What a terminal would show, as text: the bar is redrawn in place with carriage returns."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A tiny HTTP server on 127.0.0.1 serving the files of a folder: (base URL, folder)."""
@@ -120,7 +127,7 @@ def test_fetch_downloads_verifies_extracts_cuts_and_stores(
     (root / "m.tgz").write_bytes(
         _tgz("./mobilenet_v1_0.25_128_quant.tflite", model_025_128.read_bytes())
     )
-    progress = io.StringIO()
+    progress = Terminal()
     cut = models.fetch_model("0.25_128", url=f"{base}/m.tgz", progress=progress, manifest=manifest)
     folder = paths.models_dir()
     assert cut == folder / "mobilenet_v1_0.25_128_quant.conv_pw_13_relu.tflite"
@@ -129,6 +136,7 @@ def test_fetch_downloads_verifies_extracts_cuts_and_stores(
     ).read_bytes() == model_025_128.read_bytes()
     assert truncate.output_layer(truncate.load_model(cut.read_bytes())) == "conv_pw_13_relu"
     assert _listing(folder) == sorted([cut.name, "mobilenet_v1_0.25_128_quant.tflite"])
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in folder.iterdir())  # the kiosk reads them
     bar = progress.getvalue()
     assert bar.startswith("\rdownloading m.tgz [") and bar.endswith("\n")
     assert "100% " in bar.splitlines()[-1].split("\r")[-1] and "MB/s" in bar
@@ -186,7 +194,9 @@ def test_bad_downloads_leave_nothing(
     assert _listing(paths.models_dir()) == []
 
 
-def test_archive_without_the_model_names_it(server: tuple[str, Path], manifest) -> None:
+def test_archive_without_the_model_names_it(
+    server: tuple[str, Path], manifest: models.Manifest
+) -> None:
     base, root = server
     (root / "m.tgz").write_bytes(_tgz("other.tflite", b"x" * 10))
     with pytest.raises(
@@ -288,8 +298,50 @@ def test_resolve_model_paths_and_errors(model_025_128: Path, tmp_path: Path) -> 
 
 
 def test_progress_bar_without_a_known_size() -> None:
-    out = io.StringIO()
+    out = Terminal()
     bar = models.ProgressBar("downloading x", None, out)
     bar.update(2_500_000)
     bar.finish()
-    assert "downloading x 2.5 MB" in out.getvalue()
+    assert out.getvalue().startswith("\rdownloading x 2.5 MB ")
+
+
+def test_progress_in_a_log_is_one_final_line() -> None:
+    log = io.StringIO()  # not a terminal: the journal, a file
+    bar = models.ProgressBar("downloading x", 4_000_000, log)
+    for _ in range(4):
+        bar.update(1_000_000)
+    bar.finish()
+    assert "\r" not in log.getvalue() and log.getvalue().count("\n") == 1
+    assert log.getvalue().startswith(
+        "downloading x [##############################] 100% 4.0/4.0 MB"
+    )
+
+
+def test_a_download_cut_half_way_ends_the_bar_line(manifest: models.Manifest) -> None:
+    class HalfServer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            self.wfile.write(b"x" * 1000)  # then hang up
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), HalfServer)
+    thread = threading.Thread(target=httpd.handle_request, daemon=True)
+    thread.start()
+    progress = Terminal()
+    try:
+        with pytest.raises(EdgePacError, match="stopped early"):
+            models.fetch_model(
+                "0.25_128",
+                url=f"http://127.0.0.1:{httpd.server_address[1]}/m.tgz",
+                progress=progress,
+                manifest=manifest,
+            )
+    finally:
+        thread.join(5)
+        httpd.server_close()
+    assert progress.getvalue().endswith("\n")  # the error starts on a line of its own
+    assert _listing(paths.models_dir()) == []

@@ -140,22 +140,32 @@ def key(default: Any, kind: str, doc: str, **spec: Any) -> Any:
 @dataclass(frozen=True)
 class CameraConfig:
     source: str = key(
-        "auto", "choice",
+        "auto",
+        "choice",
         "Where frames come from. auto: the Pi camera if there is one, else a USB webcam, else "
         "the built-in demo player.",
         choices=SOURCES,
     )
-    width: int = key(640, "int", "Frame width the camera delivers (the Pi's ISP scales).",
-                     lo=64, hi=4096)
+    width: int = key(
+        640, "int", "Frame width the camera delivers (the Pi's ISP scales).", lo=64, hi=4096
+    )
     height: int = key(480, "int", "Frame height.", lo=48, hi=4096)
-    fps: int = key(30, "int", "Frames a second asked of the camera (and the replay rate).",
-                   lo=1, hi=120)
-    rotation: int = key(0, "int", "Degrees to turn the picture: 180 for a camera mounted upside "
-                        "down.", choices=(0, 180))
-    device: str = key("", "device", "Webcam: index or /dev/video path; \"\" = the first found.")
+    fps: int = key(
+        30, "int", "Frames a second asked of the camera (and the replay rate).", lo=1, hi=120
+    )
+    rotation: int = key(
+        0,
+        "int",
+        "Degrees to turn the picture: 180 for a camera mounted upside down.",
+        choices=(0, 180),
+    )
+    device: str = key("", "device", 'Webcam: index or /dev/video path; "" = the first found.')
     replay_path: str | None = key(
-        None, "str", "Replay: a folder of images or a video file (needed when source = replay).",
-        none="", example='"/home/pi/poses"',
+        None,
+        "str",
+        "Replay: a folder of images or a video file (needed when source = replay).",
+        none="",
+        example='"/home/pi/poses"',
     )
     replay_loop: bool = key(True, "bool", "Replay: start again at the end.")
 
@@ -163,20 +173,35 @@ class CameraConfig:
 @dataclass(frozen=True)
 class ModelConfig:
     path: str | None = key(
-        None, "str", "The MobileNet: a .tflite path or a variant name; \"\" = the default one.",
-        none="", example='"mobilenet_v1_0.25_128_quant"',
+        None,
+        "str",
+        'The MobileNet: a .tflite path or a variant name; "" = the default one.',
+        none="",
+        example='"mobilenet_v1_0.25_128_quant"',
     )
     input_size: int | None = key(
-        None, "int", "Input size in pixels; 0 = the model's own.", lo=32, hi=1024, none=0,
+        None,
+        "int",
+        "Input size in pixels; 0 = the model's own.",
+        lo=32,
+        hi=1024,
+        none=0,
     )
-    threads: int = key(2, "int", "Interpreter threads (a Pi 4/5 has 4 cores; the camera, "
-                       "training and the screen need some too).", lo=1, hi=16)
+    threads: int = key(
+        2,
+        "int",
+        "Interpreter threads (a Pi 4/5 has 4 cores; the camera, "
+        "training and the screen need some too).",
+        lo=1,
+        hi=16,
+    )
 
 
 @dataclass(frozen=True)
 class ButtonsConfig:
     gpio: str = key(
-        "auto", "choice",
+        "auto",
+        "choice",
         "auto: use GPIO buttons where the machine has GPIO, else the keyboard only; on: refuse "
         "to start without GPIO; off: keyboard only.",
         choices=GPIO_MODES,
@@ -188,22 +213,34 @@ class ButtonsConfig:
     train: int = key(24, "pin", "BCM pin of the TRAIN button (physical pin 18).")
     play: int = key(25, "pin", "BCM pin of the PLAY button (physical pin 22).")
     leds: tuple[int, ...] | None = key(
-        None, "pins",
+        None,
+        "pins",
         "BCM pins of the class LEDs (up, down, left, right) lit for the class being predicted; "
         "false = none.",
-        none=False, example="[5, 6, 12, 13]",
+        none=False,
+        example="[5, 6, 12, 13]",
     )
     record_led: int | None = key(
-        None, "pin", "BCM pin of the LED lit while recording; false = none.",
-        none=False, example="16",
+        None,
+        "pin",
+        "BCM pin of the LED lit while recording; false = none.",
+        none=False,
+        example="16",
     )
     bounce_time: float | None = key(
-        0.05, "float", "Seconds a button must settle before a change counts (debounce).",
-        lo=0.001, hi=1.0, none=0,
+        0.05,
+        "float",
+        "Seconds a button must settle before a change counts (debounce).",
+        lo=0.001,
+        hi=1.0,
+        none=0,
     )
     clear_hold_s: float = key(
-        3.0, "float", "Seconds TRAIN and PLAY must be held together to ask to clear all samples.",
-        lo=0.5, hi=30.0,
+        3.0,
+        "float",
+        "Seconds TRAIN and PLAY must be held together to ask to clear all samples.",
+        lo=0.5,
+        hi=30.0,
     )
 
     def class_pins(self) -> dict[str, int]:
@@ -214,14 +251,15 @@ class ButtonsConfig:
 class DenseConfig:
     units: int = key(100, "int", "Hidden units of the dense head.", lo=1, hi=4096)
     learning_rate: float = key(1e-4, "float", "Adam's learning rate.", lo=1e-7, hi=1.0)
-    batch_fraction: float = key(0.4, "float", "Batch size as a share of the samples.",
-                                lo=0.01, hi=1.0)
+    batch_fraction: float = key(
+        0.4, "float", "Batch size as a share of the samples.", lo=0.01, hi=1.0
+    )
     epochs: int = key(20, "int", "Passes over the samples per TRAIN.", lo=1, hi=1000)
-    normalize: str = key("none", "choice", "Per-sample input normalisation.",
-                         choices=NORMALIZATIONS)
+    normalize: str = key(
+        "none", "choice", "Per-sample input normalisation.", choices=NORMALIZATIONS
+    )
     weight_decay: float = key(0.0, "float", "AdamW weight decay.", lo=0.0, hi=1.0)
-    dropout: float = key(0.0, "float", "Share of hidden units silenced per step.",
-                         lo=0.0, hi=0.9)
+    dropout: float = key(0.0, "float", "Share of hidden units silenced per step.", lo=0.0, hi=0.9)
     seed: int = key(0, "int", "Seed for weights and shuffling (same seed, same head).", lo=0)
 
 
@@ -232,10 +270,19 @@ class KnnConfig:
 
 @dataclass(frozen=True)
 class LearningConfig:
-    head: str = key("dense", "choice", "What learns the poses: a small dense network (as the "
-                    "tutorial) or k nearest neighbours.", choices=HEADS)
-    holdout: float = key(0.2, "float", "Share of samples held out to measure accuracy after "
-                         "training (0 = none).", lo=0.0, hi=0.5)
+    head: str = key(
+        "dense",
+        "choice",
+        "What learns the poses: a small dense network (as the tutorial) or k nearest neighbours.",
+        choices=HEADS,
+    )
+    holdout: float = key(
+        0.2,
+        "float",
+        "Share of samples held out to measure accuracy after training (0 = none).",
+        lo=0.0,
+        hi=0.5,
+    )
     dense: DenseConfig = field(default_factory=DenseConfig)
     knn: KnnConfig = field(default_factory=KnnConfig)
 
@@ -248,10 +295,18 @@ class LearningConfig:
 class PlayConfig:
     smoothing_frames: int = key(5, "int", "Predictions averaged before steering.", lo=1, hi=60)
     confidence_threshold: float = key(
-        0.5, "float", "A smoothed prediction below this steers nothing.", lo=0.0, hi=1.0,
+        0.5,
+        "float",
+        "A smoothed prediction below this steers nothing.",
+        lo=0.0,
+        hi=1.0,
     )
-    difficulty: str = key("easy", "choice", "Game speed: the arcade slowed evenly (a camera "
-                          "answers later than a joystick).", choices=DIFFICULTIES)
+    difficulty: str = key(
+        "easy",
+        "choice",
+        "Game speed: the arcade slowed evenly (a camera answers later than a joystick).",
+        choices=DIFFICULTIES,
+    )
 
 
 @dataclass(frozen=True)
@@ -261,8 +316,11 @@ class ScreenConfig:
     fullscreen: bool = key(True, "bool", "Fill the screen (the kiosk); false = a window.")
     show_fps: bool = key(False, "bool", "Show the FPS and latency overlay (F toggles it).")
     attract_after_s: float = key(
-        60.0, "float", "Idle seconds before the attract mode plays by itself; 0 = never.",
-        lo=0.0, hi=86400.0,
+        60.0,
+        "float",
+        "Idle seconds before the attract mode plays by itself; 0 = never.",
+        lo=0.0,
+        hi=86400.0,
     )
 
 
@@ -354,8 +412,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as err:
         raise EdgePacError(f"config: {path} is not valid TOML ({err}); fix or remove it") from None
     except OSError as err:
-        raise EdgePacError(f"config: cannot read {path} ({err.strerror}); check its "
-                           "permissions") from None
+        raise EdgePacError(
+            f"config: cannot read {path} ({err.strerror}); check its permissions"
+        ) from None
 
 
 def _flatten(table: Mapping[str, Any], origin: str, prefix: str = "") -> Iterable[tuple[str, Any]]:
@@ -392,13 +451,16 @@ def _build(cls: type, prefix: str, values: Mapping[str, tuple[Any, str]]) -> Any
 
 def _check_together(section: Any, values: Mapping[str, tuple[Any, str]]) -> None:
     """Rules about several keys at once, checked once the section is whole."""
+
     def origin(name: str) -> str:
         return values[name][1] if name in values else "by default"
 
     replay = isinstance(section, CameraConfig) and section.source == "replay"
     if replay and not section.replay_path:
-        raise EdgePacError(f'config: camera.source = "replay" {origin("camera.source")} '
-                           "needs camera.replay_path: a folder of images or a video file")
+        raise EdgePacError(
+            f'config: camera.source = "replay" {origin("camera.source")} '
+            "needs camera.replay_path: a folder of images or a video file"
+        )
     if isinstance(section, ButtonsConfig):
         used: dict[int, str] = {}
         named = [(n, getattr(section, n)) for n in (*CLASSES, "train", "play", "record_led")]
@@ -409,13 +471,15 @@ def _check_together(section: Any, values: Mapping[str, tuple[Any, str]]) -> None
             if pin in used:
                 raise EdgePacError(
                     f"config: buttons.{name} and buttons.{used[pin]} are both on GPIO{pin}; "
-                    "give each button and LED its own pin")
+                    "give each button and LED its own pin"
+                )
             used[pin] = name
 
 
 def _bad(name: str, value: Any, origin: str, spec: Spec) -> None:
-    raise EdgePacError(f"config: {name} = {_toml(value)} {origin} is not allowed; "
-                       f"it must be {spec.allowed()}")
+    raise EdgePacError(
+        f"config: {name} = {_toml(value)} {origin} is not allowed; it must be {spec.allowed()}"
+    )
 
 
 def _parse_value(text: str) -> Any:
@@ -474,8 +538,9 @@ def example() -> str:
         for part in name.split("."):
             default = getattr(default, part)
         lines += textwrap.wrap(spec.doc, 98, initial_indent="# ", subsequent_indent="# ")
-        lines += textwrap.wrap(f"Allowed: {spec.allowed()}.", 98, initial_indent="# ",
-                               subsequent_indent="#   ")
+        lines += textwrap.wrap(
+            f"Allowed: {spec.allowed()}.", 98, initial_indent="# ", subsequent_indent="#   "
+        )
         if default is None and spec.example:
             lines.append(f"# e.g. {leaf} = {spec.example}")
         lines.append(f"# {leaf} = {spec.default_text(default)}")

@@ -72,7 +72,7 @@ class DemoPainter:
         # A bank of sensor noise, a little larger than a frame: each frame takes a random window.
         bank_rng = np.random.default_rng(12345)
         pad = 16
-        self._noise = (bank_rng.standard_normal((self.height + pad, self.width + pad, 3)) * noise)
+        self._noise = bank_rng.standard_normal((self.height + pad, self.width + pad, 3)) * noise
         self._noise = self._noise.astype(np.int16)
         self._pad = pad
 

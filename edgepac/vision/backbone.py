@@ -24,9 +24,9 @@ import numpy as np
 
 from edgepac.errors import EdgePacError
 from edgepac.vision.interpreter import make_interpreter
-from edgepac.vision.models import truncated_model
+from edgepac.vision.models import read_model_bytes, truncated_model
 from edgepac.vision.preprocess import RESAMPLING, SquareResizer
-from edgepac.vision.truncate import DEFAULT_LAYER
+from edgepac.vision.truncate import DEFAULT_LAYER, layer_name
 
 MIN_INPUT, MAX_INPUT = 32, 1024  # MobileNet halves the image 5 times; past 1024 is just slow
 
@@ -79,15 +79,20 @@ class Backbone:
         self.num_threads = num_threads
         self.cut_layer = cut_layer
 
-        model = truncated_model(self.model_path, cut_layer)
+        # A model already cut here runs as is, checked through the interpreter itself: that needs
+        # no TFLite schema, so a Pi with only tflite-runtime can run a model cut elsewhere.
+        model = read_model_bytes(self.model_path)
         self._interp, kind = make_interpreter(model, num_threads=num_threads)
+        if layer_name(self._interp.get_output_details()[0]["name"]) != cut_layer:
+            model = truncated_model(self.model_path, cut_layer)
+            self._interp, kind = make_interpreter(model, num_threads=num_threads)
         self.interpreter_name = str(kind)
         inp = self._interp.get_input_details()[0]
         native = int(inp["shape"][1])
         if inp["dtype"] != np.uint8 or len(inp["shape"]) != 4 or inp["shape"][3] != 3:
             raise EdgePacError(
-                f"{self.model_path}: input is {inp['dtype'].__name__} {list(inp['shape'])}, "
-                "not uint8 RGB; use a quantized model (*_quant.tflite)"
+                f"{self.model_path}: input is {inp['dtype'].__name__} {_dims(inp['shape'])}, not "
+                "uint8 RGB; use a quantized model (*_quant.tflite)"
             )
         self.native_input_size = native
         self.input_size = input_size or native
@@ -101,7 +106,13 @@ class Backbone:
                 f"{self.model_path}: activations are {out['dtype'].__name__}, not uint8; "
                 "use a quantized model (*_quant.tflite)"
             )
-        self.feature_shape: tuple[int, int, int] = tuple(int(n) for n in out["shape"][1:])  # type: ignore[assignment]
+        if len(out["shape"]) != 4:
+            raise EdgePacError(
+                f"{self.model_path}: layer {cut_layer!r} gives shape {_dims(out['shape'])}, not "
+                "a height x width x channels map; cut at a conv layer such as conv_pw_13_relu"
+            )
+        height, width, channels = (int(n) for n in out["shape"][1:])
+        self.feature_shape = (height, width, channels)
         self.scale = float(out["quantization"][0])
         self.zero_point = int(out["quantization"][1])
         self.identity = BackboneIdentity(
@@ -141,6 +152,10 @@ class Backbone:
         np.subtract(q, self.zero_point, out=out, dtype=np.float32)
         np.multiply(out, np.float32(self.scale), out=out)
         return out
+
+
+def _dims(shape: np.ndarray) -> list[int]:
+    return [int(n) for n in shape]
 
 
 def _as_rgb(frame: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ file that is not the model it claims to be is never kept, and a failure leaves n
 from __future__ import annotations
 
 import hashlib
+import http.client
 import io
 import logging
 import os
@@ -145,6 +146,13 @@ def read_model_bytes(path: Path) -> bytes:
     return data
 
 
+def write_model(path: Path, data: bytes) -> None:
+    """Write a model file atomically, readable by all: the kiosk's service user may not be the
+    user who fetched it (atomic writes start as owner-only temporary files)."""
+    atomic_write_bytes(path, data)
+    path.chmod(0o644)
+
+
 def store_model(
     data: bytes, source: str, variant: Variant | None = None, manifest: Manifest | None = None
 ) -> Path:
@@ -174,8 +182,8 @@ def store_model(
         )
     cut = truncate.truncate_bytes(data, variant.cut_layer, source)  # before writing anything
     folder = paths.models_dir()
-    atomic_write_bytes(folder / variant.filename, data)
-    atomic_write_bytes(folder / variant.cut_filename, cut)
+    write_model(folder / variant.filename, data)
+    write_model(folder / variant.cut_filename, cut)
     return folder / variant.cut_filename
 
 
@@ -193,7 +201,7 @@ def present_model(variant: Variant) -> Path | None:
         return None
     cut = folder / variant.cut_filename
     if not _starts_as_tflite(cut):
-        atomic_write_bytes(cut, truncate.truncate_bytes(data, variant.cut_layer, str(full)))
+        write_model(cut, truncate.truncate_bytes(data, variant.cut_layer, str(full)))
     return cut
 
 
@@ -237,7 +245,7 @@ def truncated_model(path: Path, layer: str = truncate.DEFAULT_LAYER) -> bytes:
         pass
     cut = truncate.pack(truncate.truncate_model(model, layer, str(path)), len(data))
     try:
-        atomic_write_bytes(cached, cut)
+        write_model(cached, cut)
     except OSError as err:  # a read-only models dir: still run, just cut again next time
         log.warning("could not cache the cut model in %s (%s)", cached.parent, err.strerror)
     return cut
@@ -247,24 +255,36 @@ def truncated_model(path: Path, layer: str = truncate.DEFAULT_LAYER) -> bytes:
 
 
 class ProgressBar:
-    """A one-line download progress bar on a text stream (stderr), redrawn in place."""
+    """A one-line download progress bar on a text stream (stderr).
+
+    On a terminal it is redrawn in place; elsewhere (a log, the journal) only the final line is
+    written, so a boot log does not fill with carriage returns.
+    """
 
     def __init__(self, label: str, total: int | None, stream: IO[str], width: int = 30) -> None:
         self.label, self.total, self.stream, self.width = label, total, stream, width
+        self.live = bool(getattr(stream, "isatty", lambda: False)())
         self.done = 0
         self._start = time.monotonic()
         self._last_draw = -1.0
+        self._open = False  # a line is drawn and not yet ended
 
     def update(self, n: int) -> None:
         self.done += n
         now = time.monotonic()
-        if now - self._last_draw >= 0.1:  # redrawing faster only costs time
+        if self.live and now - self._last_draw >= 0.1:  # redrawing faster only costs time
             self._draw(now)
 
     def finish(self) -> None:
         self._draw(time.monotonic())
-        self.stream.write("\n")
-        self.stream.flush()
+        self.close()
+
+    def close(self) -> None:
+        """End the line (also when the download failed half-way, before the error is shown)."""
+        if self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = False
 
     def _draw(self, now: float) -> None:
         self._last_draw = now
@@ -277,20 +297,22 @@ class ProgressBar:
             line = f"{self.label} [{bar}] {frac:4.0%} {size}/{self.total / 1e6:.1f} MB"
         else:
             line = f"{self.label} {size} MB"
-        self.stream.write(f"\r{line} {rate:.1f} MB/s")
+        start = "\r" if self.live else ""  # back to the line's start, to redraw it in place
+        self.stream.write(f"{start}{line} {rate:.1f} MB/s")
         self.stream.flush()
+        self._open = True
 
 
 def download(url: str, dest: IO[bytes], progress: IO[str] | None, timeout: float = 30) -> None:
     """Copy ``url`` into ``dest``, drawing a progress bar on ``progress``."""
     hint = "check the network, or download it elsewhere and run `edgepac fetch-model --from FILE`"
+    bar: ProgressBar | None = None
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
-            bar = (
-                ProgressBar(f"downloading {Path(url).name}", total, progress) if progress else None
-            )
+            if progress is not None:
+                bar = ProgressBar(f"downloading {Path(url).name}", total, progress)
             read = 0
             while chunk := response.read(1 << 16):
                 read += len(chunk)
@@ -299,17 +321,22 @@ def download(url: str, dest: IO[bytes], progress: IO[str] | None, timeout: float
                 dest.write(chunk)
                 if bar:
                     bar.update(len(chunk))
+            if total is not None and read != total:
+                raise http.client.IncompleteRead(b"", total - read)
             if bar:
                 bar.finish()
-            if total is not None and read != total:
-                raise EdgePacError(f"the download of {url} stopped early; {hint}")
     except urllib.error.HTTPError as err:
         raise EdgePacError(
             f"could not download {url} (HTTP {err.code} {err.reason}); {hint}"
         ) from err
-    except (urllib.error.URLError, OSError) as err:
+    except http.client.IncompleteRead as err:
+        raise EdgePacError(f"the download of {url} stopped early; {hint}") from err
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
         reason = getattr(err, "reason", None) or err
         raise EdgePacError(f"could not download {url} ({reason}); {hint}") from err
+    finally:
+        if bar:
+            bar.close()
 
 
 def tflite_from_archive(archive: IO[bytes] | bytes, member: str | None, source: str) -> bytes:
@@ -431,6 +458,8 @@ def ensure_model(progress: IO[str] | None = sys.stderr, manifest: Manifest | Non
         return fetch_model(None, progress=progress, manifest=manifest)
     except EdgePacError as err:
         fetch_error = err
+        if search_folders():
+            log.warning("%s; looking in $%s instead", err, SEARCH_ENV)
     found = find_in_folders(search_folders(), manifest)  # (d)
     if found is not None:
         log.info("using %s (model %s) found in $%s", found[0], found[2].name, SEARCH_ENV)

@@ -9,8 +9,8 @@ matters more than antialiasing; `bilinear` (Pillow, box-filtered like the refere
 the shared README) is there for `edgepac classify` and anyone who wants it.
 
 No normalisation happens here: the model's input quantisation (scale 1/128, zero point 128)
-already maps a pixel p to (p - 128) / 128, the tutorial's x / 127 - 1 within 1%, so raw uint8
-pixels are exactly what the quantized model wants.
+already maps a pixel p to (p - 128) / 128, the tutorial's x / 127 - 1 to within 0.016, so raw
+uint8 pixels are exactly what the quantized model wants.
 """
 
 from __future__ import annotations

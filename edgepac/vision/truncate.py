@@ -69,8 +69,9 @@ def load_model(data: bytes, source: str = "the model") -> Any:
             f"{source} is not a TFLite model (no TFL3 identifier); "
             "give a .tflite file, e.g. one from `edgepac fetch-model`"
         )
+    model_class = schema().ModelT
     try:
-        model = schema().ModelT.InitFromPackedBuf(data, 0)
+        model = model_class.InitFromPackedBuf(data, 0)
     except Exception as err:  # a damaged flatbuffer can fail in many ways
         raise EdgePacError(
             f"{source} is a damaged TFLite file ({type(err).__name__}); fetch it again"
@@ -91,11 +92,17 @@ def layers(model: Any) -> list[str]:
     return names
 
 
+def layer_name(tensor_name: str | bytes) -> str:
+    """A tensor's layer name as `layers` lists it (Keras name where there is one)."""
+    raw = tensor_name if isinstance(tensor_name, bytes) else tensor_name.encode()
+    tf_name = _primary(raw)
+    return keras_name(tf_name) or tf_name
+
+
 def output_layer(model: Any) -> str:
     """The layer the model ends at (Keras name where there is one)."""
     graph = model.subgraphs[0]
-    tf_name = _primary(graph.tensors[graph.outputs[0]].name)
-    return keras_name(tf_name) or tf_name
+    return layer_name(graph.tensors[graph.outputs[0]].name)
 
 
 def _find_tensor(model: Any, layer: str, source: str) -> int:

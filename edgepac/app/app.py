@@ -1,0 +1,700 @@
+"""The arcade running: camera, inference, training and the screen, in threads that never wait
+on each other.
+
+    camera thread (the FrameSource's own) ──▶ one-slot LatestFrame (stale frames dropped)
+    inference thread: features ─▶ record while a class is held ─▶ head ─▶ smoothing ─▶ request
+    training thread: only while training; reports each batch's loss for the curve
+    main thread: pygame events and buttons ─▶ Arcade rules ─▶ game tick ─▶ draw, 60 times a second
+
+Threads share a few references that they swap whole (the latest prediction, the head), and the
+sample store behind one lock. The main thread never waits for the camera or the model: when
+inference is slow the game still runs at 60 fps on the latest request it has.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+import queue
+import resource
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from edgepac.app.arcade import Action, Arcade, Do, Event, Kind, State, TrainingResult
+from edgepac.app.smoothing import Smoother
+from edgepac.errors import EdgePacError
+
+log = logging.getLogger(__name__)
+
+THUMB = 64  # thumbnail side in pixels, kept with the samples
+FPS = 60
+SWITCH_INTERVAL_S = float(os.environ.get("EDGEPAC_SWITCH_INTERVAL", "0.001"))
+KEYS: dict[int, str] = {}  # pygame key -> what it means, filled on first use (pygame is lazy)
+COMMAND_KEYS = {
+    "train": Kind.TRAIN,
+    "play": Kind.PLAY,
+    "back": Kind.BACK,
+    "clear": Kind.CLEAR,
+    "quit": None,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """What the inference thread last concluded, with the times needed to measure latency."""
+
+    proba: np.ndarray  # per class, unsmoothed, in ``classes`` order (a copy, safe to keep)
+    smoothed: np.ndarray  # the mean the request was decided on
+    classes: tuple[str, ...]
+    name: str | None  # the smoothed, confident class, or None
+    t_capture: float  # when the camera took the frame (monotonic)
+    t_request: float  # when this became the request to the game
+    seq: int
+    truth: str | None  # the demo player's true pose, for measuring accuracy
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class Ring:
+    """A preallocated ring of the last ``size`` measurements (nothing grows per frame)."""
+
+    def __init__(self, size: int = 8192) -> None:
+        self.values = np.zeros(size, dtype=np.float64)
+        self.n = 0
+
+    def add(self, value: float) -> None:
+        self.values[self.n % len(self.values)] = value
+        self.n += 1
+
+    def recent(self) -> np.ndarray:
+        return self.values[: min(self.n, len(self.values))]
+
+    def percentile(self, q: float) -> float | None:
+        v = self.recent()
+        return float(np.percentile(v, q)) if len(v) else None
+
+    def clear(self) -> None:
+        self.n = 0
+
+
+@dataclass
+class Stats:
+    """Counters for the overlay and for ``edgepac demo --json``."""
+
+    processed: int = 0  # frames through the backbone
+    latency_ms: Ring = field(default_factory=Ring)  # capture -> request to the game
+    tick_latency_ms: Ring = field(default_factory=Ring)  # capture -> the game tick that used it
+    infer_ms: Ring = field(default_factory=Ring)  # backbone + head on one frame
+    play_frames: int = 0  # frames processed while a player played
+    play_correct: int = 0  # ...whose request equalled the true pose (demo player only)
+    play_raw_correct: int = 0  # ...whose unsmoothed best class was the true pose
+    recent_frames: Ring = field(default_factory=lambda: Ring(64))  # processing times, for fps
+
+    def fps(self) -> float:
+        t = self.recent_frames.recent()
+        if len(t) < 2:
+            return 0.0
+        return (len(t) - 1) / max(1e-9, float(t.max() - t.min()))
+
+
+class App:
+    """The whole arcade. Build it from parts (``commands.build_app`` does it from config).
+
+    ``source``: a started-or-not FrameSource; ``backbone``: a vision Backbone;
+    ``make_game()`` a new Game; ``autopilot`` a game Controller for attract mode.
+    """
+
+    def __init__(
+        self,
+        cfg: Any,
+        *,
+        source: Any,
+        backbone: Any,
+        state_dir: Path,
+        make_game: Callable[[], Any],
+        autopilot: Any,
+        renderer_factory: Callable[[tuple[int, int]], Any] | None = None,
+        screen_size: tuple[int, int] = (800, 480),
+        fullscreen: bool = False,
+        class_names: tuple[str, ...] = ("up", "down", "left", "right"),
+        button_names: dict[str, str] | None = None,
+        draw: bool = True,
+    ) -> None:
+        from edgepac.game.direction import Direction
+        from edgepac.learning.store import SampleStore, save_path
+
+        self.cfg = cfg
+        self.source = source
+        self.backbone = backbone
+        self.state_dir = Path(state_dir)
+        self.make_game = make_game
+        self.autopilot = autopilot
+        self.class_names = class_names
+        self.button_names = button_names or {}
+        self.screen_size = screen_size
+        self.fullscreen = fullscreen
+        self.draw_enabled = draw
+        # The arrows pose the demo player when it is the camera.
+        self.pose_keys = hasattr(source, "pose") and hasattr(source, "painter")
+        self._renderer_factory = renderer_factory
+        self._directions = {d.value: d for d in Direction}
+
+        self.arcade = Arcade(class_names, attract_after_s=float(cfg.screen.attract_after_s))
+        self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
+        self.stats = Stats()
+        self.show_fps = bool(cfg.screen.show_fps)
+        self.notices: list[str] = []  # things said at start (corrupt files, refused head)
+
+        # Samples: loaded from the state directory, or empty (a damaged file is moved aside).
+        self.samples_path = save_path(self.state_dir)
+        self.head_path = self.state_dir / "head.npz"
+        bb = backbone
+        self.store_lock = threading.Lock()
+        self.store = SampleStore.load_or_empty(
+            self.samples_path,
+            bb.feature_shape,
+            scale=bb.scale,
+            zero_point=bb.zero_point,
+            identity=bb.identity,
+            class_names=class_names,
+        )
+        if self.store.notice:
+            self.notices.append(self.store.notice)
+        self.head: Any = self._load_head()
+        self.smoother = self._smoother_for(self.head)
+
+        # Per-frame buffers, allocated once.
+        self._q = np.empty(bb.feature_shape, dtype=np.uint8)
+        self._x = np.empty(bb.feature_shape, dtype=np.float32)
+
+        # Shared between threads (each swapped whole).
+        self.prediction: Prediction | None = None
+        self.frame: Any = None  # the newest frame processed (for the preview)
+        self.camera_status: str | None = None  # None while the camera is fine
+        self._recording: str | None = None
+        self._need_thumbnail = False
+        self._playing = False
+        self._reset_smoother = False
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+        # Training, reported to the main thread.
+        self.losses: list[float] = []  # one per batch, for the curve
+        self.progress = 0.0
+        self.total_batches = 0
+        self.trained_accuracy: float | None = None  # of the head in use, when measured
+        self.train_info = ""
+        self._training: threading.Thread | None = None
+        self._cancel_training = threading.Event()
+        self._trained: queue.SimpleQueue[TrainingResult] = queue.SimpleQueue()
+        self._save_request = threading.Event()
+
+        # The game the player plays, and the one the autopilot plays in attract mode.
+        self.game: Any = make_game()
+        self.attract_game: Any = None
+        self._last_request_seq = -1
+        self.request: Any = None  # the Direction being sent, for the screen
+        self.surface: Any = None
+        # Called with (class being sent or None, recording?) whenever that changes: the LEDs.
+        self.light_listeners: list[Callable[[str | None, bool], None]] = []
+        self._lights: tuple[str | None, bool] = (None, False)
+        self.screen: Any = None
+        self.clock: Any = None
+        self.running = False
+        self.started = time.monotonic()
+        self._switch_interval: float | None = None
+
+        self.arcade.has_head = self.head is not None
+        self.arcade.counts = self.store.counts()
+        now = time.monotonic()
+        for notice in self.notices:
+            self.arcade.say(notice, now, seconds=8.0)
+
+    # -- start and stop ----------------------------------------------------------------------
+
+    def start(self) -> App:
+        import pygame
+
+        from edgepac.app.screen import Screen
+
+        pygame.display.init()
+        pygame.font.init()
+        KEYS.update(
+            {
+                pygame.K_UP: "up",
+                pygame.K_DOWN: "down",
+                pygame.K_LEFT: "left",
+                pygame.K_RIGHT: "right",
+                pygame.K_t: "train",
+                pygame.K_p: "play",
+                pygame.K_ESCAPE: "back",
+                pygame.K_BACKSPACE: "back",
+                pygame.K_c: "clear",
+                pygame.K_q: "quit",
+            }
+        )
+        flags = pygame.FULLSCREEN if self.fullscreen else 0
+        self.surface = pygame.display.set_mode(self.screen_size, flags)
+        self.screen_size = self.surface.get_size()
+        pygame.display.set_caption("EdgePac")
+        pygame.mouse.set_visible(not self.fullscreen)
+        renderer = self._renderer_factory(self.screen_size) if self._renderer_factory else None
+        self.screen = Screen(self.screen_size, renderer, self.class_names, self.button_names)
+        self.clock = pygame.time.Clock()
+        # The main thread runs Python most of the time; by default a thread waiting for the GIL
+        # may wait 5 ms for it. Inference is the latency that matters: let it in sooner.
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        limit_blas_threads(1)
+        self.source.start()
+        self._stop.clear()
+        for name, target in (("inference", self._infer_loop), ("saver", self._save_loop)):
+            t = threading.Thread(target=target, name=f"edgepac-{name}", daemon=True)
+            t.start()
+            self._threads.append(t)
+        self.running = True
+        self.started = time.monotonic()
+        return self
+
+    def stop(self) -> None:
+        self.running = False
+        self._cancel_training.set()
+        self._stop.set()
+        self._save_request.set()
+        with contextlib.suppress(Exception):
+            self.source.stop()
+        for t in [*self._threads, self._training]:
+            if t is not None:
+                t.join(timeout=5)
+        self._threads.clear()
+        self._save_now()  # whatever the last burst added
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
+
+    def __enter__(self) -> App:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- the main thread ---------------------------------------------------------------------
+
+    def post(self, event: Event) -> None:
+        """Thread-safe: buttons (gpiozero's threads), keys and scripts call this."""
+        self.events.put(event)
+
+    def run(self, seconds: float | None = None, until: Callable[[App], bool] | None = None) -> None:
+        """The main loop at 60 fps until the window closes, ``seconds`` pass or ``until``."""
+        end = None if seconds is None else time.monotonic() + seconds
+        while self.running:
+            self.step()
+            if until is not None and until(self):
+                return
+            if end is not None and time.monotonic() >= end:
+                return
+
+    def step(self) -> None:
+        """One frame of the main thread: input, rules, one game tick, drawing."""
+        import pygame
+
+        now = time.monotonic()
+        for ev in pygame.event.get():
+            if ev.type == pygame.QUIT:
+                self.running = False
+            elif ev.type == pygame.KEYDOWN and ev.key == pygame.K_f:
+                self.show_fps = not self.show_fps
+            else:
+                self.on_pygame_event(ev)
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                break
+            self._do(self.arcade.handle(event, now), now)
+        while True:
+            try:
+                result = self._trained.get_nowait()
+            except queue.Empty:
+                break
+            self.arcade.training_finished(result, now)
+            if result.ok:
+                self.trained_accuracy = result.accuracy
+        self.camera_status = self.source.error and str(self.source.error)
+        with self.store_lock:
+            self.arcade.counts = self.store.counts()
+        self._do(self.arcade.tick(now), now)
+        self._tick_game(now)
+        self._light()
+        if self.draw_enabled:
+            self.screen.draw(self.surface, self)
+            pygame.display.flip()
+        self.clock.tick(FPS)
+
+    def _light(self) -> None:
+        """Tell the LEDs (if any) which class is being sent and whether we are recording."""
+        lit = self.request.value if self.request is not None else None
+        state = (lit, self._recording is not None)
+        if state != self._lights:
+            self._lights = state
+            for listener in self.light_listeners:
+                listener(*state)
+
+    def on_pygame_event(self, ev: Any) -> None:
+        """The keyboard: arrows held to record, T train, P play, Esc back, C clear, Q quit.
+
+        With the demo player as the camera, the arrows also set its pose (held: it poses while
+        you record; in a game: it keeps the last pose, and the model must read it from the
+        picture to steer).
+        """
+        import pygame
+
+        if ev.type not in (pygame.KEYDOWN, pygame.KEYUP):
+            return
+        name = KEYS.get(ev.key)
+        down = ev.type == pygame.KEYDOWN
+        if name in self.class_names:
+            if self.pose_keys and down:
+                self.source.pose = name
+            if self.arcade.state is State.PLAYING and self.pose_keys and not self.arcade.attract:
+                return  # in a game the arrows move the virtual player, not the buttons
+            self.post(Event(Kind.HOLD if down else Kind.RELEASE, name))
+        elif down and name in COMMAND_KEYS:
+            if name == "quit":
+                self.running = False
+            else:
+                self.post(Event(COMMAND_KEYS[name]))
+
+    def _tick_game(self, now: float) -> None:
+        if self.arcade.attract:
+            if self.attract_game is None or self.attract_game.game_over:
+                self.attract_game = self.make_game()
+            self.attract_game.step(self.autopilot.request(self.attract_game))
+            return
+        if self.arcade.state is not State.PLAYING:
+            self.request = None
+            return
+        pred = self.prediction
+        request = None
+        if pred is not None:
+            request = self._directions.get(pred.name) if pred.name else None
+            if pred.seq != self._last_request_seq:
+                self._last_request_seq = pred.seq
+                self.stats.tick_latency_ms.add((now - pred.t_capture) * 1000.0)
+        if request is not None and request != self.request:
+            self.arcade.active(now)  # someone is steering: not idle
+        self.request = request
+        if not self.game.game_over:
+            self.game.step(request)
+
+    def _do(self, actions: list[Action], now: float) -> None:
+        for action in actions:
+            if action.do is Do.BEGIN_BURST:
+                with self.store_lock:
+                    self.store.begin_burst()
+                    self._need_thumbnail = action.name not in self.store.thumbnails
+                self._recording = action.name
+            elif action.do is Do.END_BURST:
+                self._recording = None
+                self._save_request.set()
+            elif action.do is Do.START_TRAINING:
+                self._start_training()
+            elif action.do is Do.CANCEL_TRAINING:
+                self._cancel_training.set()
+            elif action.do is Do.NEW_GAME:
+                self.game = self.make_game()
+                self._reset_smoother = True
+            elif action.do is Do.CLEAR_SAMPLES:
+                with self.store_lock:
+                    self.store.clear()
+                self._save_request.set()
+            elif action.do is Do.START_ATTRACT:
+                self.attract_game = self.make_game()
+            elif action.do is Do.STOP_ATTRACT:
+                self.attract_game = None
+        self._playing = self.arcade.state is State.PLAYING and not self.arcade.attract
+
+    # -- the inference thread ----------------------------------------------------------------
+
+    def _infer_loop(self) -> None:
+        from edgepac.camera.source import CameraError
+
+        bb = self.backbone
+        while not self._stop.is_set():
+            try:
+                frame = self.source.read(timeout=0.5)
+            except CameraError as err:
+                self.camera_status = str(err)
+                continue
+            except Exception as err:  # a source that broke in a way it did not foresee
+                self.camera_status = f"camera failed ({err}); retrying"
+                log.warning("%s", self.camera_status)
+                self._stop.wait(0.5)
+                continue
+            try:
+                self._process(frame, bb)
+            except Exception:  # never let one bad frame kill the thread
+                log.exception("inference failed on a frame")
+
+    def _process(self, frame: Any, bb: Any) -> None:
+        t0 = time.monotonic()
+        bb.features(frame.image, out=self._q)
+        recording = self._recording
+        if recording is not None:
+            thumb = None
+            if self._need_thumbnail:  # the first frame of a class is its picture on the tile
+                self._need_thumbnail = False
+                thumb = thumbnail(frame.image)
+            with self.store_lock:
+                self.store.add(recording, self._q, thumbnail=thumb)
+        head = self.head
+        name = None
+        proba = None
+        if head is not None:
+            if self._reset_smoother:
+                self._reset_smoother = False
+                self.smoother.reset()
+            bb.dequantize(self._q, out=self._x)
+            proba = head.predict_proba(self._x)
+            name = self.smoother.update(proba)
+        t1 = time.monotonic()
+        self.frame = frame
+        self.stats.processed += 1
+        self.stats.infer_ms.add((t1 - t0) * 1000.0)
+        self.stats.recent_frames.add(t1)
+        if proba is not None:
+            self.prediction = Prediction(
+                proba=np.array(proba, dtype=np.float32),
+                smoothed=self.smoother.mean.copy(),
+                classes=tuple(self.smoother.class_names),
+                name=name,
+                t_capture=frame.t,
+                t_request=t1,
+                seq=frame.seq,
+                truth=frame.truth,
+            )
+            if self._playing:
+                self.stats.latency_ms.add((t1 - frame.t) * 1000.0)
+                self.stats.play_frames += 1
+                if name is not None and name == frame.truth:
+                    self.stats.play_correct += 1
+                if self.smoother.class_names[int(np.argmax(proba))] == frame.truth:
+                    self.stats.play_raw_correct += 1
+
+    # -- training ----------------------------------------------------------------------------
+
+    def _start_training(self) -> None:
+        with self.store_lock:
+            X = self.store.dequantized()
+            y = self.store.labels.copy()
+            names = list(self.store.class_names)
+        self.losses = []
+        self.progress = 0.0
+        held = len(held_out_split(y, self.cfg.learning.holdout)[1])
+        poses = len(np.unique(y))
+        self.train_info = (
+            f"Learning {poses} poses from {len(y) - held} frames; {held} kept aside to test it"
+        )
+        self._cancel_training = threading.Event()
+        self._training = threading.Thread(
+            target=self._train,
+            args=(X, y, names, self._cancel_training),
+            name="edgepac-training",
+            daemon=True,
+        )
+        self._training.start()
+
+    def _train(
+        self, X: np.ndarray, y: np.ndarray, names: list[str], cancel: threading.Event
+    ) -> None:
+        from edgepac.learning.heads import make_head
+
+        learning = self.cfg.learning
+        train, test = held_out_split(y, learning.holdout)
+        try:
+            head = make_head(learning.head, **learning.hyperparameters())
+            batches = batches_in_fit(head, len(train))
+            self.total_batches = batches
+
+            def on_batch(epoch: int, batch: int, loss: float) -> None:
+                if cancel.is_set():
+                    raise _Cancelled
+                self.losses.append(float(loss))
+                self.progress = min(1.0, len(self.losses) / batches) if batches else 0.0
+
+            head.fit(X[train], y[train], class_names=names, callback=on_batch)
+            accuracy = None
+            if len(test):
+                truth = np.asarray(names)[y[test]]
+                accuracy = float(np.mean(np.asarray(head.predict(X[test])) == truth))
+            proba = head.predict_proba(X[train[:1]])
+            if not np.isfinite(proba).all():
+                raise EdgePacError("the model gives NaN: try a lower learning rate")
+        except _Cancelled:
+            return
+        except (EdgePacError, FloatingPointError, ValueError) as err:
+            log.warning("training failed: %s", err)
+            self._trained.put(TrainingResult(ok=False, accuracy=None, error=str(err)))
+            return
+        self.progress = 1.0
+        try:
+            head.save(self.head_path, self.backbone.identity)
+        except OSError as err:
+            log.warning("could not save the trained head: %s", err)
+        self.smoother = self._smoother_for(head)
+        self.head = head
+        self._trained.put(TrainingResult(ok=True, accuracy=accuracy))
+
+    # -- state on disk -----------------------------------------------------------------------
+
+    def _load_head(self) -> Any:
+        """The head saved last time, or None with a message saying why it cannot be used."""
+        from edgepac.atomic import move_aside
+        from edgepac.learning.files import CorruptFile, OtherBackbone
+        from edgepac.learning.heads import load_head
+
+        if not self.head_path.exists():
+            return None
+        try:
+            return load_head(self.head_path, self.backbone.identity)
+        except OtherBackbone as err:
+            # Kept (never overwritten by the next training) for whoever wants it back.
+            moved = move_aside(self.head_path, ".other-backbone")
+            log.warning("%s; moved it aside to %s", err, moved)
+            self.notices.append(
+                f"The saved model was trained with another backbone: moved aside to {moved.name}."
+                " Press TRAIN to learn again"
+            )
+        except CorruptFile as err:
+            log.warning("%s", err)
+            moved = err.moved_to.name if err.moved_to else "*.corrupt"
+            self.notices.append(f"The saved model was damaged: moved aside to {moved}")
+        except EdgePacError as err:
+            log.warning("%s", err)
+            self.notices.append(f"The saved model cannot be used: {err}")
+        return None
+
+    def _smoother_for(self, head: Any) -> Smoother:
+        names = list(head.classes_) if head is not None else list(self.class_names)
+        play = self.cfg.play
+        return Smoother(names, frames=play.smoothing_frames, threshold=play.confidence_threshold)
+
+    def _save_loop(self) -> None:
+        while not self._stop.is_set():
+            self._save_request.wait()
+            if self._stop.is_set():
+                return
+            self._save_request.clear()
+            self._save_now()
+
+    def _save_now(self) -> None:
+        try:
+            with self.store_lock:
+                self.store.save(self.samples_path)
+        except OSError as err:
+            log.warning("could not save the samples: %s", err)
+            self.arcade.say(f"Could not save the samples ({err})", time.monotonic())
+
+    # -- figures -----------------------------------------------------------------------------
+
+    def figures(self) -> dict[str, Any]:
+        s = self.stats
+        elapsed = max(1e-9, time.monotonic() - self.started)
+        dropped = int(getattr(self.source, "dropped", 0))
+        return {
+            "frames": s.processed,
+            "fps": s.processed / elapsed,
+            "dropped": dropped,
+            "latency_ms_p50": s.latency_ms.percentile(50),
+            "latency_ms_p95": s.latency_ms.percentile(95),
+            "tick_latency_ms_p95": s.tick_latency_ms.percentile(95),
+            "infer_ms_p50": s.infer_ms.percentile(50),
+            "play_frames": s.play_frames,
+            "accuracy": s.play_correct / s.play_frames if s.play_frames else None,
+            "raw_accuracy": s.play_raw_correct / s.play_frames if s.play_frames else None,
+            "rss_mb": peak_rss_mb(),
+        }
+
+
+# -- small helpers, pure ---------------------------------------------------------------------
+
+
+def thumbnail(image: np.ndarray, side: int = THUMB) -> np.ndarray:
+    """The centre square the model sees, shrunk to ``side`` pixels (nearest neighbour)."""
+    h, w = image.shape[:2]
+    s = min(h, w)
+    y0, x0 = (h - s) // 2, (w - s) // 2
+    idx = (np.arange(side) * s) // side
+    return np.ascontiguousarray(image[y0 + idx[:, None], x0 + idx[None, :]])
+
+
+def held_out_split(labels: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Indices to train on and to measure on: the *latest* ``share`` of each class's samples.
+
+    Frames next to each other are near copies, so a random split would flatter the model; the
+    end of each class's recording is the closest this has to "a moment it has not seen".
+    """
+    train: list[np.ndarray] = []
+    test: list[np.ndarray] = []
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        k = math.floor(len(idx) * share) if len(idx) >= 5 else 0
+        train.append(idx[: len(idx) - k])
+        test.append(idx[len(idx) - k :])
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
+
+
+def batches_in_fit(head: Any, n: int) -> int:
+    """How many batches ``fit`` will report, for the progress bar (0 when unknown)."""
+    epochs = getattr(head, "epochs", None)
+    fraction = getattr(head, "batch_fraction", None)
+    if not epochs or not fraction or n < 1:
+        return 0
+    batch = max(1, math.floor(n * fraction))
+    return int(epochs) * math.ceil(n / batch)
+
+
+def limit_blas_threads(n: int) -> bool:
+    """Ask the OpenBLAS under NumPy for ``n`` threads; True if it listened.
+
+    Training shares the CPU with the camera, the backbone and the screen. OpenBLAS's own worker
+    threads spin while they wait, and on a busy machine that made a 60-batch training take 14 s
+    instead of 0.7 s. One thread keeps training fast and everything else live.
+    """
+    import ctypes
+
+    try:
+        with open("/proc/self/maps") as maps:
+            libs = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:
+        return False
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in (
+            "scipy_openblas_set_num_threads64_",  # NumPy's wheels (64-bit integer builds)
+            "openblas_set_num_threads64_",
+            "openblas_set_num_threads",  # Debian's and Raspberry Pi OS's libopenblas
+        ):
+            setter = getattr(lib, name, None)
+            if setter is not None:
+                setter(ctypes.c_int(n))
+                return True
+    return False
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0

@@ -1,0 +1,76 @@
+"""The arcade's figures for `edgepac bench`: what the screen costs per frame at 800x480.
+
+``screen_ms``: the median time to draw the whole PLAYING screen (the game through its Renderer,
+the camera preview with a new frame, the probability bars, the overlay), the main thread's work
+per frame besides the game tick. ``smoothing_us``: one prediction through the smoother.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+SIZE = (800, 480)
+
+
+def figures(args: argparse.Namespace) -> dict[str, Any]:
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    import pygame
+
+    from edgepac.app.app import Stats
+    from edgepac.app.arcade import Arcade, State
+    from edgepac.app.build import PANEL_FRACTION
+    from edgepac.app.screen import Screen
+    from edgepac.app.smoothing import Smoother
+    from edgepac.game.direction import Direction
+    from edgepac.game.game import Game
+    from edgepac.game.render import Renderer
+
+    n = max(10, int(getattr(args, "frames", 100) or 100))
+    classes = ("up", "down", "left", "right")
+    pygame.display.init()
+    surface = pygame.Surface(SIZE)
+    renderer = Renderer(screen_size=SIZE, panel_width=int(SIZE[0] * PANEL_FRACTION))
+    screen = Screen(SIZE, renderer, classes)
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 255, (480, 640, 3), dtype=np.uint8) for _ in range(4)]
+    proba = np.array([0.7, 0.1, 0.1, 0.1], np.float32)
+    game = Game(seed=1)
+    arcade = Arcade(classes, attract_after_s=0, state=State.PLAYING, has_head=True)
+    view = SimpleNamespace(
+        arcade=arcade,
+        game=game,
+        frame=None,
+        camera_status=None,
+        show_fps=True,
+        stats=Stats(),
+        clock=None,
+        source=None,
+        request=Direction.UP,
+        head=object(),
+        prediction=SimpleNamespace(classes=classes, smoothed=proba, name="up"),
+        store=SimpleNamespace(thumbnails={}),
+        trained_accuracy=0.9,
+    )
+    times = []
+    for i in range(n):
+        view.frame = SimpleNamespace(image=frames[i % 4], seq=i)
+        game.step(Direction.LEFT)
+        t0 = time.perf_counter()
+        screen.draw(surface, view)
+        times.append(time.perf_counter() - t0)
+
+    smoother = Smoother(classes, frames=5, threshold=0.5)
+    t0 = time.perf_counter()
+    for _ in range(1000):
+        smoother.update(proba)
+    smoothing_us = (time.perf_counter() - t0) / 1000 * 1e6
+    return {
+        "screen_ms": float(np.median(times) * 1000),
+        "smoothing_us": smoothing_us,
+    }

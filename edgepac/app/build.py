@@ -1,0 +1,205 @@
+"""Assemble the arcade from the config: backbone, camera, game, buttons, screen.
+
+Kept apart from ``app.py`` so the app itself takes ready parts (and tests can hand it theirs),
+while ``edgepac run`` and ``edgepac demo`` build the real ones here.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from edgepac.errors import EdgePacError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = (800, 480)  # the official Raspberry Pi touch display
+PANEL_FRACTION = 0.3  # of the screen width, for the preview and the prediction bars
+
+
+def make_backbone(cfg: Any, ensure_model: bool = False) -> Any:
+    from edgepac.vision.backbone import Backbone
+    from edgepac.vision.models import default_input_size, resolve_model
+
+    if ensure_model and not cfg.model.path:
+        from edgepac.vision.models import ensure_model as ensure
+
+        path = ensure()
+    else:
+        path = resolve_model(cfg.model.path)
+    # A known variant runs at the size the manifest gives it (the tutorial's 224 for 0.25_128).
+    size = cfg.model.input_size or default_input_size(path)
+    return Backbone(path, input_size=size, num_threads=cfg.model.threads)
+
+
+def make_source(cfg: Any) -> Any:
+    """The configured camera; "auto" falls back to the demo player where there is none."""
+    from edgepac.camera.demo_player import DemoPlayer
+
+    cam = cfg.camera
+    if cam.source == "demo":
+        return DemoPlayer(size=(cam.width, cam.height), fps=cam.fps)
+    try:
+        from edgepac.camera import sources
+    except ImportError:
+        if cam.source != "auto":
+            raise EdgePacError(
+                f'camera.source = {cam.source!r} is not available in this build; use "demo"'
+            ) from None
+        log.info("no camera support here: the demo player stands in (arrows pose it)")
+        return DemoPlayer(size=(cam.width, cam.height), fps=cam.fps)
+    return sources.open_source(cam)
+
+
+def make_autopilot() -> Any:
+    from edgepac.game.controllers import Autopilot
+
+    return Autopilot()
+
+
+def screen_size(cfg: Any, headless: bool) -> tuple[int, int]:
+    w, h = cfg.screen.width, cfg.screen.height
+    if w and h:
+        return (w, h)
+    if headless or not cfg.screen.fullscreen:
+        return DEFAULT_SIZE
+    return (0, 0)  # pygame: the display's own size
+
+
+def build_app(
+    cfg: Any,
+    *,
+    headless: bool = False,
+    ensure_model: bool = False,
+    state_dir: Path | None = None,
+    source: Any = None,
+    backbone: Any = None,
+) -> Any:
+    from edgepac import paths
+    from edgepac.app.app import App
+    from edgepac.game.game import Game
+    from edgepac.game.render import Renderer
+
+    backbone = backbone or make_backbone(cfg, ensure_model)
+    source = source or make_source(cfg)
+    seed = [0]
+
+    def make_game() -> Any:
+        seed[0] += 1
+        return Game(seed=seed[0], difficulty=cfg.play.difficulty)
+
+    def renderer(size: tuple[int, int]) -> Any:
+        return Renderer(screen_size=size, panel_width=int(size[0] * PANEL_FRACTION))
+
+    size = screen_size(cfg, headless)
+    if size == (0, 0) and headless:
+        raise EdgePacError("a headless run needs a screen size: --size 800x480")
+    return App(
+        cfg,
+        source=source,
+        backbone=backbone,
+        state_dir=state_dir or paths.state_dir(),
+        make_game=make_game,
+        autopilot=make_autopilot(),
+        renderer_factory=renderer,
+        screen_size=size,
+        fullscreen=bool(cfg.screen.fullscreen) and not headless,
+    )
+
+
+def connect_buttons(cfg: Any, app: Any, pin_factory: Any = None) -> Any:
+    """The six GPIO buttons, posting the arcade's events to ``app``; returns what to close.
+
+    Provisional wiring straight onto gpiozero until the controls area's Buttons land.
+    """
+    import threading
+
+    from gpiozero import Button
+
+    from edgepac.app.arcade import Event, Kind
+
+    b = cfg.buttons
+    made: list[Any] = []
+
+    def button(pin: int) -> Any:
+        btn = Button(pin, pull_up=True, bounce_time=b.bounce_time, pin_factory=pin_factory)
+        made.append(btn)
+        return btn
+
+    for name in ("up", "down", "left", "right"):
+        btn = button(getattr(b, name))
+        btn.when_pressed = lambda n=name: app.post(Event(Kind.HOLD, n))
+        btn.when_released = lambda n=name: app.post(Event(Kind.RELEASE, n))
+    train, play = button(b.train), button(b.play)
+    lock = threading.Lock()
+    both_since: list[float | None] = [None]
+
+    def released(kind: Kind) -> None:
+        import time
+
+        with lock:
+            since = both_since[0]
+            if since is not None:
+                if not (train.is_pressed or play.is_pressed):
+                    both_since[0] = None
+                    if time.monotonic() - since >= b.clear_hold_s:
+                        app.post(Event(Kind.CLEAR))
+                return
+        app.post(Event(kind))
+
+    def pressed() -> None:
+        import time
+
+        with lock:
+            if train.is_pressed and play.is_pressed:
+                both_since[0] = time.monotonic()
+
+    train.when_pressed = pressed
+    play.when_pressed = pressed
+    train.when_released = lambda: released(Kind.TRAIN)
+    play.when_released = lambda: released(Kind.PLAY)
+
+    # Optional LEDs: one per class, lit for the class being sent; one lit while recording.
+    from gpiozero import LED
+
+    leds = {}
+    for name, pin in zip(("up", "down", "left", "right"), b.leds or (), strict=False):
+        leds[name] = LED(pin, pin_factory=pin_factory)
+        made.append(leds[name])
+    record = LED(b.record_led, pin_factory=pin_factory) if b.record_led is not None else None
+    if record is not None:
+        made.append(record)
+
+    def light(sent: str | None, recording: bool) -> None:
+        for name, led in leds.items():
+            led.value = name == sent
+        if record is not None:
+            record.value = recording
+
+    if leds or record is not None:
+        app.light_listeners.append(light)
+
+    class Closer:
+        def close(self) -> None:
+            for btn in made:
+                btn.close()
+
+    return Closer()
+
+
+def open_buttons(cfg: Any, app: Any) -> Any:
+    """The GPIO buttons as ``buttons.gpio`` says: "off" none, "on" required, "auto" if any."""
+    mode = cfg.buttons.gpio
+    if mode == "off":
+        return None
+    try:
+        return connect_buttons(cfg, app)
+    except Exception as err:  # gpiozero raises its own kinds when there is no GPIO here
+        if mode == "on":
+            raise EdgePacError(
+                f'buttons.gpio = "on" but the GPIO buttons cannot be used ({err}); check the '
+                'wiring and the gpio group, or set buttons.gpio = "auto"'
+            ) from err
+        log.info("no GPIO buttons here (%s): the keyboard only", err)
+        return None

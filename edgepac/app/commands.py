@@ -1,0 +1,222 @@
+"""`edgepac run` (the arcade) and `edgepac demo` (the whole arcade on the scripted demo player).
+
+Imports nothing heavy at module level: `edgepac --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from edgepac.errors import EdgePacError
+
+
+def register(sub: Any) -> None:
+    run = sub.add_parser(
+        "run",
+        help="start the arcade (camera, buttons, screen)",
+        description="Start the arcade: record your poses, train, play. Flags override the config "
+        "files (/etc/edgepac/config.toml, then ~/.config/edgepac/config.toml).",
+    )
+    _model_flags(run)
+    run.add_argument(
+        "--ensure-model",
+        action="store_true",
+        help="fetch the default model first if there is none (./scripts/run does)",
+    )
+    run.add_argument(
+        "--camera",
+        choices=("auto", "picamera2", "webcam", "demo", "replay"),
+        help="where frames come from (config camera.source)",
+    )
+    run.add_argument("--windowed", action="store_true", help="a window, not the full screen")
+    run.add_argument("--size", metavar="WxH", help="screen or window size, e.g. 800x480")
+    run.add_argument(
+        "--headless",
+        action="store_true",
+        help="no display (SDL's dummy driver): for tests and measurements",
+    )
+    run.add_argument("--show-fps", action="store_true", help="show the FPS/latency overlay")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="any config key, e.g. --set play.smoothing_frames=3 (repeatable)",
+    )
+    run.add_argument("--seconds", type=float, help="quit after this many seconds")
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser(
+        "demo",
+        help="the whole arcade on the demo player, with scripted button presses",
+        description="Record about 30 frames per pose of the virtual player, train with the "
+        "defaults, then play while the player takes the pose the autopilot wants; with --json "
+        "print accuracy, fps, latency and memory.",
+    )
+    _model_flags(demo)
+    demo.add_argument("--headless", action="store_true", help="no display (SDL's dummy driver)")
+    demo.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    demo.add_argument(
+        "--play-seconds",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="how long the virtual player plays (default 60)",
+    )
+    demo.add_argument("--samples", type=int, default=30, help="frames recorded per pose")
+    demo.add_argument("--size", metavar="WxH", default="800x480", help="screen size")
+    demo.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="any config key (repeatable)",
+    )
+    demo.set_defaults(func=cmd_demo)
+
+
+def _model_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", metavar="M", help="a .tflite path or a known variant name")
+    p.add_argument("--input-size", type=int, metavar="N", help="backbone input size, e.g. 224")
+
+
+def _size(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    w, sep, h = text.lower().partition("x")
+    if not sep or not w.isdigit() or not h.isdigit() or int(w) < 320 or int(h) < 240:
+        raise EdgePacError(
+            f"--size must be WIDTHxHEIGHT of at least 320x240, e.g. 800x480; got {text!r}"
+        )
+    return int(w), int(h)
+
+
+def _config(args: argparse.Namespace, extra: dict[str, Any]) -> Any:
+    from edgepac.app.config import load_config, parse_overrides
+
+    overrides: dict[str, Any] = parse_overrides(getattr(args, "set", []) or [])
+    if args.model:
+        overrides["model.path"] = args.model
+    if args.input_size:
+        overrides["model.input_size"] = args.input_size
+    overrides.update(extra)
+    return load_config(overrides=overrides)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    extra: dict[str, Any] = {}
+    if args.camera:
+        extra["camera.source"] = args.camera
+    if args.windowed:
+        extra["screen.fullscreen"] = False
+    if args.show_fps:
+        extra["screen.show_fps"] = True
+    size = _size(args.size)
+    if size:
+        extra["screen.width"], extra["screen.height"] = size
+    if args.headless:
+        _headless()
+    cfg = _config(args, extra)
+    from edgepac.app.build import build_app, open_buttons
+
+    app = build_app(cfg, headless=args.headless, ensure_model=args.ensure_model)
+    buttons = open_buttons(cfg, app)
+    try:
+        with app:
+            app.run(seconds=args.seconds)
+    finally:
+        if buttons is not None:
+            buttons.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.samples < 5:
+        raise EdgePacError(f"--samples must be at least 5, got {args.samples}")
+    if args.play_seconds <= 0:
+        raise EdgePacError(f"--play-seconds must be more than 0, got {args.play_seconds}")
+    if args.headless:
+        _headless()
+    size = _size(args.size) or (800, 480)
+    extra = {
+        "camera.source": "demo",
+        "screen.fullscreen": False,
+        "screen.width": size[0],
+        "screen.height": size[1],
+        "screen.attract_after_s": 0.0,  # the scripted player is always there
+        "buttons.gpio": "off",
+    }
+    cfg = _config(args, extra)
+
+    # The demo records into a throw-away state directory: it never touches the player's.
+    with tempfile.TemporaryDirectory(prefix="edgepac-demo-") as state:
+        return _demo(args, cfg, Path(state))
+
+
+def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
+    from edgepac.app.arcade import Event
+    from edgepac.app.build import build_app, make_autopilot, make_source
+    from edgepac.app.demo import Director
+
+    app = build_app(cfg, headless=args.headless, state_dir=state, source=make_source(cfg))
+    with app:
+        events: list[Event] = []
+
+        def press(event: Event) -> None:
+            events.append(event)
+            app.post(event)
+
+        director = Director(
+            app.source,
+            press,
+            make_autopilot(),
+            samples=args.samples,
+            play_seconds=args.play_seconds,
+        )
+        t0 = time.monotonic()
+        app.run(until=director)
+        figures = app.figures()
+    if not app.running and director.phase != "done":
+        raise EdgePacError("demo: the window was closed before the demo ended")
+    figures |= {
+        "seconds": time.monotonic() - t0,
+        "play_seconds": args.play_seconds,
+        "samples_per_class": args.samples,
+        "train_s": director.train_s,
+        "heldout_accuracy": app.arcade.result.accuracy if app.arcade.result else None,
+        "score": getattr(app.game, "score", None),
+        "model": str(app.backbone.model_path),
+        "input_size": app.backbone.input_size,
+        "feature_shape": list(app.backbone.feature_shape),
+        "interpreter": app.backbone.interpreter_name,
+        "head": cfg.learning.head,
+        "source_fps": cfg.camera.fps,
+    }
+    if args.json:
+        print(json.dumps(figures, sort_keys=True))
+    else:
+        acc = figures["accuracy"]
+        print(
+            f"accuracy {acc:.1%} of {figures['play_frames']} play frames, "
+            f"{figures['fps']:.1f} fps, p95 latency {figures['latency_ms_p95']:.1f} ms, "
+            f"peak RSS {figures['rss_mb']:.0f} MB, dropped {figures['dropped']}"
+        )
+    return 0
+
+
+def _headless() -> None:
+    # Before pygame is imported anywhere: SDL reads these once.
+    os.environ["SDL_VIDEODRIVER"] = "dummy"
+    os.environ["SDL_AUDIODRIVER"] = "dummy"
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use: edgepac run | edgepac demo")

@@ -1,0 +1,72 @@
+"""`edgepac demo` and `edgepac run` as a user types them (in-process, headless, real time)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from edgepac.cli import main
+
+pytestmark = pytest.mark.model
+
+
+def test_demo_records_trains_plays_and_reports_json(
+    model_025_128: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "demo",
+            "--headless",
+            "--json",
+            "--model",
+            str(model_025_128),
+            "--input-size",
+            "224",
+            "--samples",
+            "12",
+            "--play-seconds",
+            "3",
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    for key in ("accuracy", "fps", "latency_ms_p95", "rss_mb", "dropped"):
+        assert key in out, key
+    assert out["feature_shape"] == [7, 7, 256]
+    assert out["play_frames"] > 40  # ~30 a second for 3 s
+    # The virtual player follows the autopilot; the smoothed requests mostly match its pose.
+    assert out["accuracy"] > 0.6
+    assert 20 < out["fps"] <= 31
+    assert 0 < out["latency_ms_p95"] < 1000
+    assert out["rss_mb"] > 10
+
+
+def test_run_with_the_demo_camera_starts_and_stops(
+    model_025_128: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EDGEPAC_STATE", str(tmp_path))
+    code = main(
+        [
+            "run",
+            "--headless",
+            "--camera",
+            "demo",
+            "--model",
+            str(model_025_128),
+            "--seconds",
+            "1",
+            "--set",
+            "buttons.gpio=off",
+        ]
+    )
+    assert code == 0
+    assert not list(tmp_path.glob("*.corrupt"))
+
+
+def test_demo_rejects_nonsense_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--headless", "--samples", "1"]) == 2
+    assert "--samples" in capsys.readouterr().err
+    assert main(["demo", "--headless", "--size", "10x10"]) == 2
+    assert "--size" in capsys.readouterr().err

@@ -1,0 +1,179 @@
+"""The arcade end to end, as a visitor meets it, headless: the demo player in front of the
+camera, real gpiozero buttons (MockFactory pins) pressed and released, the real quantized
+MobileNet (0.25_128 run at 224, the tutorial's 7x7x256), the dense head, the real game.
+
+Record each pose by holding its button, TRAIN, PLAY, lean right and left: Pac-Man goes right,
+then left. Then "pull the plug" and start again: the samples and the trained head are back.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pygame
+import pytest
+
+from edgepac.app.app import App
+from edgepac.app.arcade import State
+from edgepac.app.build import PANEL_FRACTION
+from edgepac.app.config import load_config
+from edgepac.app.screen import LIT
+from edgepac.camera.demo_player import DemoPlayer
+from edgepac.game.controllers import Autopilot
+from edgepac.game.direction import Direction
+from edgepac.game.game import Game
+from edgepac.game.render import Renderer
+
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+SAMPLES = 20  # per pose: enough for the demo player, quick to record at 30 fps
+
+
+class MockButtons:
+    """The six arcade buttons on gpiozero MockFactory pins, wired to ground like the real ones."""
+
+    def __init__(self) -> None:
+        from gpiozero import Device
+        from gpiozero.pins.mock import MockFactory
+
+        self.factory = MockFactory()
+        Device.pin_factory = self.factory
+        self.pins: dict[str, int] = {}
+        self.controls: Any = None
+
+    def attach(self, app: App) -> None:
+        from edgepac.app.build import connect_buttons
+
+        b = app.cfg.buttons
+        self.pins = {n: getattr(b, n) for n in ("up", "down", "left", "right", "train", "play")}
+        self.controls = connect_buttons(app.cfg, app, pin_factory=self.factory)
+
+    def lit(self, pin: int) -> bool:
+        return bool(self.factory.pin(pin).state)
+
+    def hold(self, name: str) -> None:
+        self.factory.pin(self.pins[name]).drive_low()
+
+    def release(self, name: str) -> None:
+        self.factory.pin(self.pins[name]).drive_high()
+
+    def press(self, name: str) -> None:
+        self.hold(name)
+        time.sleep(0.1)
+        self.release(name)
+
+    def close(self) -> None:
+        if self.controls is not None:
+            self.controls.close()
+        self.factory.reset()
+
+
+@pytest.fixture
+def buttons() -> Any:
+    b = MockButtons()
+    yield b
+    b.close()
+
+
+def make_app(state: Path, model: Path, cfg: Any) -> App:
+    from edgepac.vision.backbone import Backbone
+
+    return App(
+        cfg,
+        source=DemoPlayer(fps=30),
+        backbone=Backbone(model, input_size=224, num_threads=1),
+        state_dir=state,
+        make_game=lambda: Game(seed=7, difficulty=cfg.play.difficulty),
+        autopilot=Autopilot(),
+        renderer_factory=lambda size: Renderer(
+            screen_size=size, panel_width=int(size[0] * PANEL_FRACTION)
+        ),
+    )
+
+
+def run_until(app: App, done: Any, timeout: float = 15.0) -> None:
+    end = time.monotonic() + timeout
+    app.run(until=lambda a: done(a) or time.monotonic() > end)
+    assert done(app), "timed out"
+
+
+def lit(surface: pygame.Surface, rect: pygame.Rect) -> float:
+    """Share of the rectangle in the colour of a lit tile."""
+    a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
+    return float(np.mean(np.all(a == LIT, axis=-1)))
+
+
+def test_record_train_play_and_pacman_goes_where_the_player_leans(
+    tmp_path: Path, model_025_128: Path, buttons: Any
+) -> None:
+    cfg = load_config(
+        paths=[],
+        overrides={
+            "screen.attract_after_s": 0.0,
+            "buttons.leds": "[5, 6, 12, 13]",  # up, down, left, right
+            "buttons.record_led": "16",
+        },
+    )
+    app = make_app(tmp_path, model_025_128, cfg)
+    buttons.attach(app)
+    player: DemoPlayer = app.source
+    with app:
+        run_until(app, lambda a: a.frame is not None)
+        assert app.backbone.feature_shape == (7, 7, 256)
+        for name in ("up", "down", "left", "right"):
+            player.pose = name
+            app.run(seconds=0.2)  # frames already in flight show the last pose
+            buttons.hold(name)
+            run_until(app, lambda a, n=name: a.arcade.counts.get(n, 0) >= SAMPLES)
+            if name == "left":  # the tile being recorded is lit
+                assert app.arcade.recording == "left"
+                left_tile, right_tile = (
+                    pygame.Rect(432, 236, 170, 160),
+                    pygame.Rect(614, 236, 170, 160),
+                )
+                assert lit(app.surface, left_tile) > 0.2
+                assert lit(app.surface, right_tile) == 0
+                assert buttons.lit(16)  # the recording LED
+            buttons.release(name)
+            app.step()
+            assert app.arcade.recording is None and not buttons.lit(16)
+        counts = app.store.counts()
+        assert all(counts[n] >= SAMPLES for n in ("up", "down", "left", "right")), counts
+        assert set(app.store.thumbnails) == {"up", "down", "left", "right"}
+        assert (tmp_path / "samples.npz").exists()  # saved as each burst ended
+
+        buttons.press("train")
+        run_until(app, lambda a: a.arcade.state is State.TRAINING)
+        run_until(app, lambda a: a.arcade.result is not None, timeout=30)
+        assert app.arcade.result.ok, app.arcade.result.error
+        assert app.arcade.result.accuracy is not None and app.arcade.result.accuracy >= 0.9
+        assert len(app.losses) > 10 and app.losses[-1] < app.losses[0]
+        assert (tmp_path / "head.npz").exists()
+
+        buttons.press("play")
+        run_until(app, lambda a: a.arcade.state is State.PLAYING)
+        for lean, sign in (("right", +1), ("left", -1)):
+            player.pose = lean
+            start = app.game.pacman.x
+            want = Direction(lean)
+            run_until(
+                app,
+                lambda a, w=want, s=start, k=sign: (
+                    a.game.pacman.direction is w and (a.game.pacman.x - s) * k > 8
+                ),
+                timeout=8,
+            )
+            assert app.request is want
+            # The class LED of the direction being sent is lit, and only that one.
+            assert [buttons.lit(p) for p in (5, 6, 12, 13)] == [
+                n == lean for n in ("up", "down", "left", "right")
+            ]
+        assert app.stats.play_frames > 30
+
+    # After a power cut the kiosk comes back where it was, trained head and all.
+    again = make_app(tmp_path, model_025_128, cfg)
+    assert again.store.counts() == counts
+    assert again.head is not None and again.arcade.has_head

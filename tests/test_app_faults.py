@@ -1,0 +1,263 @@
+"""What goes wrong in a kiosk, and what the player sees: each fault handled with a message.
+
+The real parts throughout: the quantized MobileNet (0.25_128 at its native size, for speed),
+the demo player behind the camera interface, the learning core's files, pygame's dummy driver.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pygame
+import pytest
+
+from edgepac.app.app import App, held_out_split, thumbnail
+from edgepac.app.arcade import Event, Kind, State
+from edgepac.app.config import load_config
+from edgepac.camera.demo_player import DemoPlayer
+from edgepac.cli import main
+from edgepac.errors import EdgePacError
+from edgepac.game.controllers import Autopilot
+from edgepac.game.game import Game
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def backbone(model_025_128: Path) -> Any:
+    from edgepac.vision.backbone import Backbone
+
+    return Backbone(model_025_128, num_threads=1)
+
+
+def make_app(state: Path, backbone: Any, source: Any = None, **overrides: Any) -> App:
+    cfg = load_config(paths=[], overrides={"screen.attract_after_s": 0.0, **overrides})
+    return App(
+        cfg,
+        source=source or DemoPlayer(),
+        backbone=backbone,
+        state_dir=state,
+        make_game=lambda: Game(seed=1),
+        autopilot=Autopilot(),
+    )
+
+
+def run_until(app: App, done: Any, timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    app.run(until=lambda a: done(a) or time.monotonic() > end)
+    assert done(app), "timed out"
+
+
+def record(app: App, name: str, n: int) -> None:
+    """Hold a class button (as the keyboard or a GPIO button would) until n more samples."""
+    app.source.pose = name
+    target = app.store.counts().get(name, 0) + n
+    app.post(Event(Kind.HOLD, name))
+    run_until(app, lambda a: a.arcade.counts.get(name, 0) >= target)
+    app.post(Event(Kind.RELEASE, name))
+    app.step()
+
+
+def red_pixels(surface: pygame.Surface, rect: pygame.Rect) -> int:
+    """How many pixels in ``rect`` are the banner's red (what a player would notice)."""
+    a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
+    return int(np.sum((a[..., 0] > 200) & (a[..., 1] < 100) & (a[..., 2] < 100)))
+
+
+class FlakyCamera(DemoPlayer):
+    """The demo player with its cable pulled for a while: capture raises like libcamera does."""
+
+    def __init__(self, fail_from: int, outage: int) -> None:
+        super().__init__()
+        self.retry_delay = 0.05
+        self.retry_max_delay = 0.1
+        self.calls = 0
+        self.fail_from, self.outage = fail_from, outage
+
+    def _capture(self) -> Any:
+        self.calls += 1
+        if self.fail_from <= self.calls < self.fail_from + self.outage:
+            time.sleep(0.02)
+            raise OSError("Camera frontend has timed out!")
+        return super()._capture()
+
+
+def test_camera_lost_mid_run_shows_a_message_retries_and_comes_back(
+    tmp_path: Path, backbone: Any
+) -> None:
+    camera = FlakyCamera(fail_from=20, outage=12)
+    with make_app(tmp_path, backbone, camera) as app:
+        run_until(app, lambda a: a.camera_status is not None)
+        app.step()
+        assert "timed out" in app.camera_status
+        # A red banner across the top of the screen says so.
+        assert red_pixels(app.surface, pygame.Rect(0, 0, 800, 60)) > 200
+        before = app.stats.processed
+        run_until(app, lambda a: a.camera_status is None and a.stats.processed > before + 10)
+        assert app.running
+        assert camera.failures >= 2  # it was retried, not given up on
+        app.step()
+        assert red_pixels(app.surface, pygame.Rect(0, 0, 800, 60)) < 50
+
+
+def test_corrupt_state_files_are_moved_aside_and_the_app_starts_empty(
+    tmp_path: Path, backbone: Any
+) -> None:
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "samples.npz").write_bytes(b"PK\x03\x04 half a zip, then the power went")
+    (tmp_path / "head.npz").write_bytes(b"\x00" * 100)
+    app = make_app(tmp_path, backbone)
+    assert len(app.store) == 0 and app.head is None
+    assert (tmp_path / "samples.npz.corrupt").exists()
+    assert (tmp_path / "head.npz.corrupt").exists()
+    assert "moved aside" in app.arcade.message_text()
+    with app:
+        record(app, "up", 5)
+        record(app, "down", 5)
+    # The new samples are saved; the damaged file is still there for whoever wants it.
+    assert (tmp_path / "samples.npz.corrupt").read_bytes().startswith(b"PK\x03\x04 half")
+    again = make_app(tmp_path, backbone)
+    assert again.store.counts()["up"] >= 5 and again.store.counts()["down"] >= 5
+
+
+def test_a_head_from_another_backbone_is_refused_and_kept(
+    tmp_path: Path, backbone: Any, model_025_128: Path
+) -> None:
+    from edgepac.learning.heads import make_head
+    from edgepac.vision.backbone import Backbone
+
+    other = Backbone(model_025_128, input_size=160, num_threads=1)
+    rng = np.random.default_rng(0)
+    X = rng.random((8, *other.feature_shape), dtype=np.float32)
+    head = make_head("knn").fit(X, np.arange(8) % 2, class_names=["up", "down"])
+    head.save(tmp_path / "head.npz", other.identity)
+    app = make_app(tmp_path, backbone)
+    assert app.head is None
+    assert "another backbone" in app.arcade.message_text()
+    assert (tmp_path / "head.npz.other-backbone").exists()
+
+
+def test_training_with_one_class_says_to_record_two(tmp_path: Path, backbone: Any) -> None:
+    with make_app(tmp_path, backbone) as app:
+        record(app, "up", 5)
+        app.post(Event(Kind.TRAIN))
+        app.step()
+        assert app.arcade.state is State.COLLECT
+        assert "at least two poses" in app.arcade.message_text()
+        app.post(Event(Kind.PLAY))
+        app.step()
+        assert app.arcade.state is State.COLLECT and "TRAIN" in app.arcade.message_text()
+
+
+def test_failed_training_keeps_the_previous_head_and_says_so(
+    tmp_path: Path, backbone: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with make_app(tmp_path, backbone, **{"learning.head": "knn"}) as app:
+        record(app, "up", 6)
+        record(app, "down", 6)
+        app.post(Event(Kind.TRAIN))
+        run_until(app, lambda a: a.arcade.result is not None)
+        first = app.head
+        assert app.arcade.result.ok and first is not None
+
+        from edgepac.learning import heads
+
+        real_make_head = heads.make_head
+
+        def diverging_head(kind: str, **params: Any) -> Any:
+            head = real_make_head(kind, **params)
+
+            def fit(*args: Any, **kwargs: Any) -> Any:
+                raise EdgePacError("the loss became NaN: lower the learning rate")
+
+            head.fit = fit
+            return head
+
+        monkeypatch.setattr(heads, "make_head", diverging_head)
+        app.post(Event(Kind.TRAIN))
+        run_until(app, lambda a: a.arcade.result is not None)
+        assert not app.arcade.result.ok
+        assert app.head is first  # the previous head still plays
+        assert "previous model is kept" in app.arcade.message_text()
+        app.post(Event(Kind.PLAY))
+        app.step()
+        assert app.arcade.state is State.PLAYING
+
+
+def test_a_bad_config_value_stops_the_start_with_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run", "--headless", "--set", "play.smoothing_frames=0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "play.smoothing_frames" in err and "\n" not in err
+
+
+def test_a_bad_config_file_names_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config" / "edgepac" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[camera]\nsource = "kinect"\n')
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert main(["run", "--headless"]) == 2
+    err = capsys.readouterr().err
+    assert "camera.source" in err
+
+
+# -- small pure helpers ---------------------------------------------------------------------
+
+
+def test_thumbnail_is_the_square_the_model_sees() -> None:
+    image = np.zeros((240, 320, 3), np.uint8)
+    image[:, 40:280] = 200  # the centre square
+    thumb = thumbnail(image, 32)
+    assert thumb.shape == (32, 32, 3) and (thumb == 200).all()
+
+
+def test_held_out_frames_are_the_latest_of_each_class() -> None:
+    labels = np.array([0] * 10 + [1] * 10 + [0] * 10 + [2] * 3)
+    train, test = held_out_split(labels, 0.2)
+    assert sorted(np.concatenate([train, test]).tolist()) == list(range(len(labels)))
+    assert test.tolist() == [18, 19, 26, 27, 28, 29]
+    # A class with too few samples to spare is all training.
+    assert not set(test.tolist()) & {30, 31, 32}
+
+
+def test_gpio_buttons_pressed_together_or_bouncing(tmp_path: Path, backbone: Any) -> None:
+    from gpiozero.pins.mock import MockFactory
+
+    from edgepac.app.build import connect_buttons
+
+    factory = MockFactory()
+    with make_app(tmp_path, backbone) as app:
+        buttons = connect_buttons(app.cfg, app, pin_factory=factory)
+        try:
+            b = app.cfg.buttons
+            up, left = factory.pin(b.up), factory.pin(b.left)
+            # UP and LEFT pressed together: only UP records, and the screen says why.
+            app.source.pose = "up"
+            up.drive_low()
+            left.drive_low()
+            run_until(app, lambda a: a.arcade.counts.get("up", 0) >= 5)
+            assert app.arcade.recording == "up"
+            assert "One pose at a time" in app.arcade.message_text()
+            up.drive_high()
+            left.drive_high()
+            app.step()
+            assert app.arcade.recording is None
+            assert app.arcade.counts.get("left", 0) == 0
+            # A contact that bounces (press, release, press... within milliseconds) ends
+            # released and recording stopped, whatever got through the debouncing.
+            for _ in range(3):
+                left.drive_low()
+                time.sleep(0.003)
+                left.drive_high()
+                time.sleep(0.003)
+            app.run(seconds=0.3)
+            assert app.arcade.recording is None
+            assert app.arcade.state is State.COLLECT
+        finally:
+            buttons.close()
