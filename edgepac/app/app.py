@@ -208,6 +208,7 @@ class App:
         self.surface: Any = None
         # Called with (class being sent or None, recording?) whenever that changes: the LEDs.
         self.light_listeners: list[Callable[[str | None, bool], None]] = []
+        self.buttons: list[Any] = []  # polled each frame: ``poll() -> list of control events``
         self._lights: tuple[str | None, bool] = (None, False)
         self.screen: Any = None
         self.clock: Any = None
@@ -295,6 +296,25 @@ class App:
         """Thread-safe: buttons (gpiozero's threads), keys and scripts call this."""
         self.events.put(event)
 
+    def post_control(self, ev: Any) -> None:
+        """An event from the controls area (buttons or keyboard), in the arcade's terms."""
+        kind = ev.kind.value
+        if kind == "fps":
+            self.show_fps = not self.show_fps
+        else:
+            self.post(Event(Kind(kind), ev.name))
+
+    def attach_buttons(self, buttons: Any) -> None:
+        """GPIO buttons (``edgepac.controls.buttons.ArcadeButtons``): polled every frame; their
+        LEDs show the class being sent and whether we are recording."""
+        self.buttons.append(buttons)
+
+        def light(sent: str | None, recording: bool) -> None:
+            buttons.show_prediction(sent)
+            buttons.show_recording(recording)
+
+        self.light_listeners.append(light)
+
     def run(self, seconds: float | None = None, until: Callable[[App], bool] | None = None) -> None:
         """The main loop at 60 fps until the window closes, ``seconds`` pass or ``until``."""
         end = None if seconds is None else time.monotonic() + seconds
@@ -317,6 +337,9 @@ class App:
                 self.show_fps = not self.show_fps
             else:
                 self.on_pygame_event(ev)
+        for buttons in self.buttons:
+            for ev in buttons.poll():
+                self.post_control(ev)
         while True:
             try:
                 event = self.events.get_nowait()
