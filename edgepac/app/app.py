@@ -171,8 +171,8 @@ class App:
         )
         if self.store.notice:
             self.notices.append(self.store.notice)
-        self.head: Any = self._load_head()
-        self.smoother = self._smoother_for(self.head)
+        head = self._load_head()
+        self.brain: tuple[Any, Smoother, np.ndarray] = self._brain_for(head)
 
         # Per-frame buffers, allocated once.
         self._q = np.empty(bb.feature_shape, dtype=np.uint8)
@@ -199,8 +199,12 @@ class App:
         self._cancel_training = threading.Event()
         self._trained: queue.SimpleQueue[TrainingResult] = queue.SimpleQueue()
         self._save_request = threading.Event()
+        self._dirty = False  # samples changed since the last save
 
         # The game the player plays, and the one the autopilot plays in attract mode.
+        from edgepac.game.highscores import HighScores
+
+        self.high_scores = HighScores(self.state_dir / "highscores.json")
         self.game: Any = make_game()
         self.attract_game: Any = None
         self._last_request_seq = -1
@@ -221,6 +225,11 @@ class App:
         now = time.monotonic()
         for notice in self.notices:
             self.arcade.say(notice, now, seconds=8.0)
+
+    @property
+    def head(self) -> Any:
+        """The trained head in use, or None."""
+        return self.brain[0]
 
     # -- start and stop ----------------------------------------------------------------------
 
@@ -251,6 +260,8 @@ class App:
         pygame.display.set_caption("EdgePac")
         pygame.mouse.set_visible(not self.fullscreen)
         renderer = self._renderer_factory(self.screen_size) if self._renderer_factory else None
+        if renderer is not None:
+            renderer.high_score = self.high_scores.best
         self.screen = Screen(self.screen_size, renderer, self.class_names, self.button_names)
         self.clock = pygame.time.Clock()
         # The main thread runs Python most of the time; by default a thread waiting for the GIL
@@ -420,6 +431,18 @@ class App:
         self.request = request
         if not self.game.game_over:
             self.game.step(request)
+            if self.game.game_over:
+                self._game_ended(self.game)
+
+    def _game_ended(self, game: Any) -> None:
+        """A player's game is over: into the high-score table (kept in the state directory)."""
+        try:
+            self.high_scores.add(game.score, game.level)  # saved atomically if it qualifies
+        except OSError as err:
+            log.warning("could not save the high scores: %s", err)
+        renderer = getattr(self.screen, "renderer", None)
+        if renderer is not None:
+            renderer.high_score = self.high_scores.best
 
     def _do(self, actions: list[Action], now: float) -> None:
         for action in actions:
@@ -430,6 +453,7 @@ class App:
                 self._recording = action.name
             elif action.do is Do.END_BURST:
                 self._recording = None
+                self._dirty = True
                 self._save_request.set()
             elif action.do is Do.START_TRAINING:
                 self._start_training()
@@ -441,6 +465,7 @@ class App:
             elif action.do is Do.CLEAR_SAMPLES:
                 with self.store_lock:
                     self.store.clear()
+                self._dirty = True
                 self._save_request.set()
             elif action.do is Do.START_ATTRACT:
                 self.attract_game = self.make_game()
@@ -481,16 +506,17 @@ class App:
                 thumb = thumbnail(frame.image)
             with self.store_lock:
                 self.store.add(recording, self._q, thumbnail=thumb)
-        head = self.head
+        # The head and its smoother are swapped together when training ends: read them once.
+        head, smoother, out = self.brain
         name = None
         proba = None
         if head is not None:
             if self._reset_smoother:
                 self._reset_smoother = False
-                self.smoother.reset()
+                smoother.reset()
             bb.dequantize(self._q, out=self._x)
-            proba = head.predict_proba(self._x)
-            name = self.smoother.update(proba)
+            proba = head.predict_proba(self._x, out=out)
+            name = smoother.update(proba)
         t1 = time.monotonic()
         self.frame = frame
         self.stats.processed += 1
@@ -498,9 +524,9 @@ class App:
         self.stats.recent_frames.add(t1)
         if proba is not None:
             self.prediction = Prediction(
-                proba=np.array(proba, dtype=np.float32),
-                smoothed=self.smoother.mean.copy(),
-                classes=tuple(self.smoother.class_names),
+                proba=proba.copy(),
+                smoothed=smoother.mean.copy(),
+                classes=tuple(smoother.class_names),
                 name=name,
                 t_capture=frame.t,
                 t_request=t1,
@@ -512,7 +538,7 @@ class App:
                 self.stats.play_frames += 1
                 if name is not None and name == frame.truth:
                     self.stats.play_correct += 1
-                if self.smoother.class_names[int(np.argmax(proba))] == frame.truth:
+                if smoother.class_names[int(np.argmax(proba))] == frame.truth:
                     self.stats.play_raw_correct += 1
 
     # -- training ----------------------------------------------------------------------------
@@ -575,8 +601,7 @@ class App:
             head.save(self.head_path, self.backbone.identity)
         except OSError as err:
             log.warning("could not save the trained head: %s", err)
-        self.smoother = self._smoother_for(head)
-        self.head = head
+        self.brain = self._brain_for(head)  # one assignment: never half swapped
         self._trained.put(TrainingResult(ok=True, accuracy=accuracy))
 
     # -- state on disk -----------------------------------------------------------------------
@@ -608,10 +633,14 @@ class App:
             self.notices.append(f"The saved model cannot be used: {err}")
         return None
 
-    def _smoother_for(self, head: Any) -> Smoother:
+    def _brain_for(self, head: Any) -> tuple[Any, Smoother, np.ndarray]:
+        """The head, its smoother and its output buffer: what inference needs, made once."""
         names = list(head.classes_) if head is not None else list(self.class_names)
         play = self.cfg.play
-        return Smoother(names, frames=play.smoothing_frames, threshold=play.confidence_threshold)
+        smoother = Smoother(
+            names, frames=play.smoothing_frames, threshold=play.confidence_threshold
+        )
+        return head, smoother, np.empty(len(names), dtype=np.float32)
 
     def _save_loop(self) -> None:
         while not self._stop.is_set():
@@ -624,6 +653,9 @@ class App:
     def _save_now(self) -> None:
         try:
             with self.store_lock:
+                if not self._dirty:
+                    return
+                self._dirty = False
                 self.store.save(self.samples_path)
         except OSError as err:
             log.warning("could not save the samples: %s", err)
