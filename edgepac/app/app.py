@@ -222,6 +222,7 @@ class App:
 
         self.arcade.has_head = self.head is not None
         self.arcade.counts = self.store.counts()
+        self.thumbnails: dict[str, np.ndarray] = self.store.thumbnails  # for the tiles
         now = time.monotonic()
         for notice in self.notices:
             self.arcade.say(notice, now, seconds=8.0)
@@ -366,8 +367,9 @@ class App:
             if result.ok:
                 self.trained_accuracy = result.accuracy
         self.camera_status = self.source.error and str(self.source.error)
-        with self.store_lock:
+        with self.store_lock:  # the inference thread adds samples and thumbnails
             self.arcade.counts = self.store.counts()
+            self.thumbnails = self.store.thumbnails
         self._do(self.arcade.tick(now), now)
         self._tick_game(now)
         self._light()

@@ -223,7 +223,7 @@ class Screen:
         gx = box.right + 16 * u
         gw = self.w - gx - 16 * u
         tw, th = (gw - 10 * u) / 2, (330 * u - 10 * u) / 2
-        thumbs = app.store.thumbnails if hasattr(app.store, "thumbnails") else {}
+        thumbs = app.thumbnails
         for i, name in enumerate(self.class_names[:4]):
             x = gx + (i % 2) * (tw + 10 * u)
             y = box.top + (i // 2) * (th + 10 * u)
