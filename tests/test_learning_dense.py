@@ -11,6 +11,7 @@ import pytest
 from edgepac.errors import EdgePacError
 from edgepac.learning.adam import Adam
 from edgepac.learning.dense import DenseHead, _Scratch, loss_and_grads, softmax_rows
+from edgepac.learning.jitter import _slide, jitter
 
 NAMES = ["up", "down", "left", "right"]
 
@@ -77,7 +78,7 @@ def test_adam_first_step_moves_each_weight_by_the_learning_rate() -> None:
 
 def test_a_tiny_problem_is_fitted_exactly() -> None:
     X, y = blobs(n_per_class=5)
-    head = DenseHead(units=16, learning_rate=1e-2, epochs=60, normalize="l2")
+    head = DenseHead(units=16, learning_rate=1e-2, epochs=60, jitter_copies=0)
     head.fit(X, y, class_names=NAMES)
     assert list(head.predict(X)) == [NAMES[i] for i in y]
     assert head.loss_curve_[-1] < 0.05 < head.loss_curve_[0]
@@ -95,11 +96,12 @@ def test_the_tutorial_recipe_learns_too() -> None:
 def test_callback_sees_every_batch_of_the_tutorial_schedule() -> None:
     X, y = blobs(n_per_class=10)  # 40 samples: batch floor(40 * 0.4) = 16 → 3 batches
     seen: list[tuple[int, int, float]] = []
-    DenseHead(epochs=4, batch_fraction=0.4).fit(X, y, NAMES, callback=lambda *a: seen.append(a))
+    head = DenseHead.tutorial(epochs=4)
+    head.fit(X, y, NAMES, callback=lambda *a: seen.append(a))
     assert [(e, b) for e, b, _ in seen] == [(e, b) for e in range(4) for b in range(3)]
     assert all(loss > 0 for *_, loss in seen)
     tiny: list[tuple[int, int, float]] = []
-    DenseHead(epochs=1, batch_fraction=0.01).fit(
+    DenseHead(epochs=1, batch_fraction=0.01, jitter_copies=0).fit(
         X[:2], y[:2] * 0 + [0, 1], callback=lambda *a: tiny.append(a)
     )
     assert len(tiny) == 2  # batch size never below 1
@@ -107,9 +109,9 @@ def test_callback_sees_every_batch_of_the_tutorial_schedule() -> None:
 
 def test_same_seed_same_head_other_seed_other_head() -> None:
     X, y = blobs()
-    a = DenseHead(epochs=3, dropout=0.2, seed=7).fit(X, y)
-    b = DenseHead(epochs=3, dropout=0.2, seed=7).fit(X, y)
-    c = DenseHead(epochs=3, dropout=0.2, seed=8).fit(X, y)
+    a = DenseHead(epochs=3, jitter_copies=2, seed=7).fit(X, y)
+    b = DenseHead(epochs=3, jitter_copies=2, seed=7).fit(X, y)
+    c = DenseHead(epochs=3, jitter_copies=2, seed=8).fit(X, y)
     assert np.array_equal(a.W1_, b.W1_) and np.array_equal(a.W2_, b.W2_)
     assert not np.array_equal(a.W1_, c.W1_)
 
@@ -161,6 +163,9 @@ def test_bad_training_data_gets_a_clear_message(X, y, message: str) -> None:
         ({"batch_fraction": 0}, "batch_fraction"),
         ({"batch_fraction": 1.5}, "batch_fraction"),
         ({"epochs": 2.5}, "epochs"),
+        ({"jitter_copies": -1}, "jitter_copies"),
+        ({"jitter_shift": 2}, "jitter_shift"),
+        ({"jitter_gain": 0.5}, "jitter_gain"),
         ({"dropout": 1.0}, "dropout"),
         ({"weight_decay": -0.1}, "weight_decay"),
         ({"normalize": "zscore"}, "normalize"),
@@ -202,3 +207,39 @@ def test_frames_of_the_wrong_shape_are_refused() -> None:
     head = DenseHead(epochs=1).fit(X, y)
     with pytest.raises(EdgePacError, match="do not fit this head"):
         head.predict_proba(np.zeros((2, 5, 5, 8), np.float32))
+
+
+def test_jittered_copies_count_in_the_schedule() -> None:
+    X, y = blobs(n_per_class=10)  # 40 frames + 40 copies: batch floor(80 * 0.4) = 32 → 3 batches
+    seen: list[tuple[int, int, float]] = []
+    DenseHead(epochs=2, jitter_copies=1).fit(X, y, callback=lambda *a: seen.append(a))
+    assert [(e, b) for e, b, _ in seen] == [(e, b) for e in range(2) for b in range(3)]
+
+
+def test_jitter_moves_the_grid_and_changes_the_light() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.random((1, 5, 5, 3)).astype(np.float32)
+    tmp = np.empty((5, 5, 3), np.float32)
+    same = x.copy()
+    jitter(same, rng, shift=0.0, gain=1.0, tmp=tmp)
+    np.testing.assert_array_equal(same, x)
+    moved = x.copy()
+    _slide(moved[0], 1.0, 0, tmp)  # a whole cell down: row r is the old row r-1, row 0 repeats
+    np.testing.assert_allclose(moved[0, 1:], x[0, :-1])
+    np.testing.assert_allclose(moved[0, 0], x[0, 0])
+    half = x.copy()
+    _slide(half[0], -0.5, 1, tmp)  # half a cell left: the mean of each column and its right one
+    np.testing.assert_allclose(half[0, :, :-1], (x[0, :, :-1] + x[0, :, 1:]) / 2, rtol=1e-6)
+    lit = x.copy()
+    jitter(lit, np.random.default_rng(1), shift=0.0, gain=2.0, tmp=tmp)
+    ratio = lit / x
+    assert ratio.min() >= 0.5 and ratio.max() <= 2.0
+    np.testing.assert_allclose(ratio, ratio.flat[0], rtol=1e-5)  # one gain for the whole frame
+
+
+def test_l2_normalisation_ignores_brightness_and_regularisers_still_learn() -> None:
+    X, y = blobs(n_per_class=8)
+    head = DenseHead(normalize="l2", dropout=0.2, weight_decay=0.01, learning_rate=1e-2)
+    head.fit(X, y, NAMES)
+    np.testing.assert_allclose(head.predict_proba(3 * X), head.predict_proba(X), rtol=1e-4)
+    assert (head.predict(X) == np.array(NAMES)[y]).mean() == 1.0

@@ -20,8 +20,9 @@ def rng() -> np.random.Generator:
 
 
 @pytest.fixture(scope="module")
-def bb224(model_025_128: Path, tmp_path_factory: pytest.TempPathFactory) -> Backbone:
-    # Built once for the module; the autouse isolated dirs keep its cache out of ~.
+def bb224(model_025_128: Path) -> Backbone:
+    # Built once for the module, inside the first test: its cut model is cached in that test's
+    # isolated models dir (conftest), never in the developer's home.
     return Backbone(model_025_128, input_size=224, num_threads=1)
 
 
@@ -32,7 +33,9 @@ def test_shapes_native_and_at_224(model_025_128: Path, model_05_160: Path) -> No
     assert Backbone(model_05_160).feature_shape == (5, 5, 512)
 
 
-def test_frame_becomes_activations_with_quantisation(bb224: Backbone, rng) -> None:
+def test_frame_becomes_activations_with_quantisation(
+    bb224: Backbone, rng: np.random.Generator
+) -> None:
     frame = rng.integers(0, 256, (480, 640, 3), np.uint8)
     q = bb224.features(frame)
     assert q.shape == (7, 7, 256) and q.dtype == np.uint8 and q.any()
@@ -46,7 +49,7 @@ def test_frame_becomes_activations_with_quantisation(bb224: Backbone, rng) -> No
     np.testing.assert_array_equal(buf, x)
 
 
-def test_out_batch_and_returned_arrays_stay_put(bb224: Backbone, rng) -> None:
+def test_out_batch_and_returned_arrays_stay_put(bb224: Backbone, rng: np.random.Generator) -> None:
     frames = rng.integers(0, 256, (3, 240, 320, 3), np.uint8)
     singles = [bb224.features(f) for f in frames]
     assert not np.array_equal(singles[0], singles[1])  # the first result was not overwritten
@@ -59,7 +62,7 @@ def test_out_batch_and_returned_arrays_stay_put(bb224: Backbone, rng) -> None:
     assert bb224.features_batch(list(frames[:1])).shape == (1, 7, 7, 256)
 
 
-def test_wide_frame_is_centre_cropped(bb224: Backbone, rng) -> None:
+def test_wide_frame_is_centre_cropped(bb224: Backbone, rng: np.random.Generator) -> None:
     centre = rng.integers(0, 256, (480, 480, 3), np.uint8)
     wide = np.zeros((480, 640, 3), np.uint8)
     wide[:, 80:560] = centre
@@ -70,13 +73,13 @@ def test_wide_frame_is_centre_cropped(bb224: Backbone, rng) -> None:
     np.testing.assert_array_equal(bb224.features(tall), bb224.features(centre))
 
 
-def test_resize_samples_pixel_centres(bb224: Backbone, rng) -> None:
+def test_resize_samples_pixel_centres(bb224: Backbone, rng: np.random.Generator) -> None:
     small = rng.integers(0, 256, (224, 224, 3), np.uint8)
     doubled = small.repeat(2, axis=0).repeat(2, axis=1)  # each pixel a 2x2 block
     np.testing.assert_array_equal(bb224.features(doubled), bb224.features(small))
 
 
-def test_grey_rgba_and_tiny_frames(bb224: Backbone, rng) -> None:
+def test_grey_rgba_and_tiny_frames(bb224: Backbone, rng: np.random.Generator) -> None:
     grey = rng.integers(0, 256, (120, 160), np.uint8)
     rgb = np.repeat(grey[:, :, None], 3, axis=2)
     np.testing.assert_array_equal(bb224.features(grey), bb224.features(rgb))
@@ -97,12 +100,14 @@ def test_grey_rgba_and_tiny_frames(bb224: Backbone, rng) -> None:
         ([[1, 2, 3]], "uint8 numpy array, got list"),
     ],
 )
-def test_bad_frames_are_clear_errors(bb224: Backbone, frame, match: str) -> None:
+def test_bad_frames_are_clear_errors(bb224: Backbone, frame: object, match: str) -> None:
     with pytest.raises(EdgePacError, match=match):
         bb224.features(frame)
 
 
-def test_per_frame_path_allocates_nothing_with_out(bb224: Backbone, rng) -> None:
+def test_per_frame_path_allocates_nothing_with_out(
+    bb224: Backbone, rng: np.random.Generator
+) -> None:
     frame = rng.integers(0, 256, (480, 640, 3), np.uint8)
     out = np.empty(bb224.feature_shape, np.uint8)
     bb224.features(frame, out=out)  # first call plans the index maps for this frame shape
@@ -149,9 +154,12 @@ def test_cut_model_is_cached_by_source_sha(model_025_128: Path) -> None:
         ({"num_threads": 0}, "num_threads must be a positive integer, got 0"),
         ({"resample": "cubic"}, "resample must be one of nearest, bilinear"),
         ({"cut_layer": "conv_pw_99_relu"}, "has no layer 'conv_pw_99_relu'"),
+        ({"cut_layer": "MobilenetV1/Logits/SpatialSqueeze1"}, r"gives shape \[1, 1001\], not a"),
     ],
 )
-def test_bad_parameters_name_the_parameter(model_025_128: Path, kwargs, match: str) -> None:
+def test_bad_parameters_name_the_parameter(
+    model_025_128: Path, kwargs: dict[str, object], match: str
+) -> None:
     with pytest.raises(EdgePacError, match=match):
         Backbone(model_025_128, **kwargs)
 

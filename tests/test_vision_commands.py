@@ -101,3 +101,15 @@ def test_fetch_model_command(model_025_128: Path, capsys: pytest.CaptureFixture[
     assert main(["fetch-model", "--url", f"http://127.0.0.1:{port}/m.tgz"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("edgepac: error: could not download") and err.count("\n") == 1
+
+
+def test_classify_without_model_uses_the_stored_classifier(
+    model_025_128: Path, images_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from edgepac.vision import models
+
+    models.import_model(model_025_128)  # stores the classifier and its cut twin
+    assert main(["classify", str(images_dir / "parrot.jpg"), "--top", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].endswith("macaw")
+    assert main(["classify", str(images_dir / "parrot.jpg"), "--resample", "nearest"]) == 0
+    assert "macaw" in capsys.readouterr().out.splitlines()[1]

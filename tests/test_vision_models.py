@@ -136,6 +136,7 @@ def test_fetch_downloads_verifies_extracts_cuts_and_stores(
     ).read_bytes() == model_025_128.read_bytes()
     assert truncate.output_layer(truncate.load_model(cut.read_bytes())) == "conv_pw_13_relu"
     assert _listing(folder) == sorted([cut.name, "mobilenet_v1_0.25_128_quant.tflite"])
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in folder.iterdir())  # the kiosk reads them
     bar = progress.getvalue()
     assert bar.startswith("\rdownloading m.tgz [") and bar.endswith("\n")
     assert "100% " in bar.splitlines()[-1].split("\r")[-1] and "MB/s" in bar
@@ -193,7 +194,9 @@ def test_bad_downloads_leave_nothing(
     assert _listing(paths.models_dir()) == []
 
 
-def test_archive_without_the_model_names_it(server: tuple[str, Path], manifest) -> None:
+def test_archive_without_the_model_names_it(
+    server: tuple[str, Path], manifest: models.Manifest
+) -> None:
     base, root = server
     (root / "m.tgz").write_bytes(_tgz("other.tflite", b"x" * 10))
     with pytest.raises(

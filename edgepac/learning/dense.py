@@ -30,6 +30,7 @@ import numpy as np
 from edgepac.errors import EdgePacError
 from edgepac.learning.adam import Adam
 from edgepac.learning.files import Identity
+from edgepac.learning.jitter import jitter
 
 Callback = Callable[[int, int, float], object]
 
@@ -39,6 +40,7 @@ TUTORIAL = {
     "learning_rate": 1e-4,
     "batch_fraction": 0.4,
     "epochs": 20,
+    "jitter_copies": 0,
     "normalize": "none",
     "weight_decay": 0.0,
     "dropout": 0.0,
@@ -56,11 +58,15 @@ class DenseHead:
     learning_rate   Adam's step size
     batch_fraction  batch size = floor(N × batch_fraction), at least 1 (the tutorial's way)
     epochs          passes over the samples
-    normalize       "l2": scale each frame's activations to the same length (√D), so that a
-                    darker or brighter frame gives the same input; "none": as the tutorial
+    jitter_copies   per epoch, besides every frame as recorded, this many copies of it with
+                    the camera nudged and the light changed (see jitter.py); 0 = the tutorial
+    jitter_shift    how far a copy moves, in grid cells (a cell is 32 px of a 224 input)
+    jitter_gain     how much brighter or darker a copy gets, at most (x gain or / gain)
+    normalize       "l2": scale each frame's activations to the same length (√D); "none"
     weight_decay    AdamW's decoupled decay of every weight per step, × learning_rate
     dropout         fraction of hidden units silenced per training step
-    seed            initial weights, shuffling and dropout: the same seed, the same head
+                    (these three are off: the generalisation benchmark found no gain from them)
+    seed            initial weights, shuffling and jitter: the same seed, the same head
     """
 
     kind = "dense"
@@ -71,6 +77,9 @@ class DenseHead:
         learning_rate: float = 1e-4,
         batch_fraction: float = 0.4,
         epochs: int = 20,
+        jitter_copies: int = 1,
+        jitter_shift: float = 0.5,
+        jitter_gain: float = 1.6,
         normalize: str = "none",
         weight_decay: float = 0.0,
         dropout: float = 0.0,
@@ -80,11 +89,24 @@ class DenseHead:
         self.learning_rate = _positive("learning_rate", learning_rate)
         self.batch_fraction = _fraction("batch_fraction", batch_fraction, include_one=True)
         self.epochs = _int_at_least("epochs", epochs, 1)
+        self.jitter_copies = _int_at_least("jitter_copies", jitter_copies, 0)
+        self.jitter_shift = _fraction(
+            "jitter_shift", jitter_shift, include_one=True, include_zero=True
+        )
+        if (
+            isinstance(jitter_gain, bool)
+            or not isinstance(jitter_gain, int | float)
+            or not 1 <= jitter_gain <= 10
+        ):
+            raise EdgePacError(f"jitter_gain must be a number from 1 to 10, got {jitter_gain!r}")
+        self.jitter_gain = float(jitter_gain)
         if normalize not in NORMALIZATIONS:
             raise EdgePacError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
         self.normalize = normalize
-        if not (isinstance(weight_decay, int | float) and weight_decay >= 0):
-            raise EdgePacError(f"weight_decay must be >= 0, got {weight_decay!r}")
+        if isinstance(weight_decay, bool) or not isinstance(weight_decay, int | float):
+            raise EdgePacError(f"weight_decay must be a number >= 0, got {weight_decay!r}")
+        if not 0 <= weight_decay <= 1:
+            raise EdgePacError(f"weight_decay must be a number from 0 to 1, got {weight_decay!r}")
         self.weight_decay = float(weight_decay)
         self.dropout = _fraction("dropout", dropout, include_one=False, include_zero=True)
         self.seed = int(seed)
@@ -101,6 +123,9 @@ class DenseHead:
             "learning_rate": self.learning_rate,
             "batch_fraction": self.batch_fraction,
             "epochs": self.epochs,
+            "jitter_copies": self.jitter_copies,
+            "jitter_shift": self.jitter_shift,
+            "jitter_gain": self.jitter_gain,
             "normalize": self.normalize,
             "weight_decay": self.weight_decay,
             "dropout": self.dropout,
@@ -131,11 +156,29 @@ class DenseHead:
         W2 = variance_scaling((self.units, k), rng)
         params = [W1, b1, W2]
         opt = Adam(params, self.learning_rate, weight_decay=self.weight_decay)
-        batch = max(1, math.floor(n * self.batch_fraction))
+        # An epoch visits every frame as recorded and jitter_copies jittered copies of it.
+        visits = n * (1 + self.jitter_copies)
+        batch = max(1, math.floor(visits * self.batch_fraction))
         ws = _Scratch(batch, d, self.units, k)
+        grid = tuple(X.shape[1:]) if X.ndim == 4 else (1, 1, d)  # no grid: jitter only gain
         losses: list[float] = []
         with np.errstate(over="ignore", invalid="ignore"):  # a blow-up shows in the loss
-            self._train(X2, y, n, batch, params, opt, ws, rng, losses, callback)
+            for epoch in range(self.epochs):
+                order = rng.permutation(visits)
+                total = 0.0
+                for b, start in enumerate(range(0, visits, batch)):
+                    visit = order[start : start + batch]
+                    loss = self._step(X2, y, visit % n, visit >= n, grid, params, ws, rng)
+                    if not math.isfinite(loss):
+                        raise EdgePacError(
+                            f"training diverged (loss {loss}) at epoch {epoch + 1}: kept the "
+                            f"previous head; try a smaller learning rate"
+                        )
+                    opt.step(ws.grads)
+                    total += loss * len(visit)
+                    if callback is not None:
+                        callback(epoch, b, loss)
+                losses.append(total / visits)
         # Only now, after a whole successful run, replace the learned state.
         self.W1_, self.b1_, self.W2_ = W1, b1, W2
         self.classes_ = list(names)
@@ -145,39 +188,28 @@ class DenseHead:
         self._one = None
         return self
 
-    def _train(
+    def _step(
         self,
         X2: np.ndarray,
         y: np.ndarray,
-        n: int,
-        batch: int,
+        idx: np.ndarray,
+        jittered: np.ndarray,
+        grid: tuple[int, ...],
         params: list[np.ndarray],
-        opt: Adam,
         ws: _Scratch,
         rng: np.random.Generator,
-        losses: list[float],
-        callback: Callback | None,
-    ) -> None:
-        for epoch in range(self.epochs):
-            order = rng.permutation(n)
-            total = 0.0
-            for b, start in enumerate(range(0, n, batch)):
-                idx = order[start : start + batch]
-                m = len(idx)
-                xb = ws.x[:m]
-                np.take(X2, idx, axis=0, out=xb)
-                keep = self._dropout_mask(rng, m, ws) if self.dropout else None
-                loss = loss_and_grads(params, xb, y[idx], ws, keep)
-                if not math.isfinite(loss):
-                    raise EdgePacError(
-                        f"training diverged (loss {loss}) at epoch {epoch + 1}: kept the previous "
-                        f"head; try a smaller learning rate"
-                    )
-                opt.step(ws.grads)
-                total += loss * m
-                if callback is not None:
-                    callback(epoch, b, loss)
-            losses.append(total / n)
+    ) -> float:
+        """Gather one batch (jittering the copies), then its loss and gradients."""
+        m = len(idx)
+        xb = ws.x[:m]
+        np.take(X2, idx, axis=0, out=xb)
+        if self.jitter_copies:
+            copies = xb.reshape(m, *grid)[jittered]  # gathers the copies (a few MB at most)
+            shift = self.jitter_shift if grid[0] > 1 else 0.0
+            jitter(copies, rng, shift, self.jitter_gain, ws.frame.reshape(grid))
+            xb[jittered] = copies.reshape(len(copies), -1)
+        keep = self._dropout_mask(rng, m, ws) if self.dropout else None
+        return loss_and_grads(params, xb, y[idx], ws, keep)
 
     def _normalized(self, X2: np.ndarray) -> np.ndarray:
         if self.normalize == "none":
@@ -307,7 +339,8 @@ class _Scratch:
         self.dh = np.empty((batch, units), dtype=dtype)
         self.z = np.empty((batch, k), dtype=dtype)
         self.lse = np.empty((batch, 1), dtype=dtype)
-        self.keep = np.empty((batch, units), dtype=dtype)
+        self.frame = np.empty(d, dtype=dtype)  # one frame of scratch for the jitter
+        self.keep = np.empty((batch, units), dtype=dtype)  # dropout's mask
         self.keep_bool = np.empty((batch, units), dtype=bool)
         self.grads = [
             np.empty((d, units), dtype=dtype),
@@ -333,7 +366,7 @@ def loss_and_grads(
     h += b1
     np.maximum(h, 0, out=h)
     np.sign(h, out=active)  # 1 where the unit fired, 0 where relu cut it
-    if keep is not None:
+    if keep is not None:  # dropout: silenced units pass nothing forward and nothing back
         h *= keep
         active *= keep
     np.matmul(h, W2, out=z)

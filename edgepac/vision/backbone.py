@@ -91,8 +91,8 @@ class Backbone:
         native = int(inp["shape"][1])
         if inp["dtype"] != np.uint8 or len(inp["shape"]) != 4 or inp["shape"][3] != 3:
             raise EdgePacError(
-                f"{self.model_path}: input is {inp['dtype'].__name__} {list(inp['shape'])}, "
-                "not uint8 RGB; use a quantized model (*_quant.tflite)"
+                f"{self.model_path}: input is {inp['dtype'].__name__} {_dims(inp['shape'])}, not "
+                "uint8 RGB; use a quantized model (*_quant.tflite)"
             )
         self.native_input_size = native
         self.input_size = input_size or native
@@ -106,7 +106,13 @@ class Backbone:
                 f"{self.model_path}: activations are {out['dtype'].__name__}, not uint8; "
                 "use a quantized model (*_quant.tflite)"
             )
-        self.feature_shape: tuple[int, int, int] = tuple(int(n) for n in out["shape"][1:])  # type: ignore[assignment]
+        if len(out["shape"]) != 4:
+            raise EdgePacError(
+                f"{self.model_path}: layer {cut_layer!r} gives shape {_dims(out['shape'])}, not "
+                "a height x width x channels map; cut at a conv layer such as conv_pw_13_relu"
+            )
+        height, width, channels = (int(n) for n in out["shape"][1:])
+        self.feature_shape = (height, width, channels)
         self.scale = float(out["quantization"][0])
         self.zero_point = int(out["quantization"][1])
         self.identity = BackboneIdentity(
@@ -146,6 +152,10 @@ class Backbone:
         np.subtract(q, self.zero_point, out=out, dtype=np.float32)
         np.multiply(out, np.float32(self.scale), out=out)
         return out
+
+
+def _dims(shape: np.ndarray) -> list[int]:
+    return [int(n) for n in shape]
 
 
 def _as_rgb(frame: np.ndarray) -> np.ndarray:

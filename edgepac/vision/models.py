@@ -146,6 +146,13 @@ def read_model_bytes(path: Path) -> bytes:
     return data
 
 
+def write_model(path: Path, data: bytes) -> None:
+    """Write a model file atomically, readable by all: the kiosk's service user may not be the
+    user who fetched it (atomic writes start as owner-only temporary files)."""
+    atomic_write_bytes(path, data)
+    path.chmod(0o644)
+
+
 def store_model(
     data: bytes, source: str, variant: Variant | None = None, manifest: Manifest | None = None
 ) -> Path:
@@ -175,8 +182,8 @@ def store_model(
         )
     cut = truncate.truncate_bytes(data, variant.cut_layer, source)  # before writing anything
     folder = paths.models_dir()
-    atomic_write_bytes(folder / variant.filename, data)
-    atomic_write_bytes(folder / variant.cut_filename, cut)
+    write_model(folder / variant.filename, data)
+    write_model(folder / variant.cut_filename, cut)
     return folder / variant.cut_filename
 
 
@@ -194,7 +201,7 @@ def present_model(variant: Variant) -> Path | None:
         return None
     cut = folder / variant.cut_filename
     if not _starts_as_tflite(cut):
-        atomic_write_bytes(cut, truncate.truncate_bytes(data, variant.cut_layer, str(full)))
+        write_model(cut, truncate.truncate_bytes(data, variant.cut_layer, str(full)))
     return cut
 
 
@@ -238,7 +245,7 @@ def truncated_model(path: Path, layer: str = truncate.DEFAULT_LAYER) -> bytes:
         pass
     cut = truncate.pack(truncate.truncate_model(model, layer, str(path)), len(data))
     try:
-        atomic_write_bytes(cached, cut)
+        write_model(cached, cut)
     except OSError as err:  # a read-only models dir: still run, just cut again next time
         log.warning("could not cache the cut model in %s (%s)", cached.parent, err.strerror)
     return cut
@@ -451,6 +458,8 @@ def ensure_model(progress: IO[str] | None = sys.stderr, manifest: Manifest | Non
         return fetch_model(None, progress=progress, manifest=manifest)
     except EdgePacError as err:
         fetch_error = err
+        if search_folders():
+            log.warning("%s; looking in $%s instead", err, SEARCH_ENV)
     found = find_in_folders(search_folders(), manifest)  # (d)
     if found is not None:
         log.info("using %s (model %s) found in $%s", found[0], found[2].name, SEARCH_ENV)

@@ -1,0 +1,280 @@
+"""Does a head trained in one session still work in the next? Tutorial vs kNN vs EdgePac's default.
+
+    EDGEPAC_TEST_DATA=../shared .venv/bin/python benchmarks/learning_generalisation.py
+
+The hard case for the player is the second session: the same person, a little later, with the
+lighting changed and the camera nudged. No camera here, so webcam-like frames are made from the
+real photos in $EDGEPAC_TEST_DATA/images: one photo is the room, another is the player, pasted
+into a 320x240 frame. A class is a position (the player leans up, down, left or right) or a pose
+(up: leans in, down: leans back, left/right: tilts the head). Every frame has its own jitter (the
+player sways, the camera shakes, auto-exposure hunts, sensor noise); each button press is a
+burst of frames. Session B, the test, has other lighting (brighter or darker, a colour cast)
+and the camera moved a few pixels and zoomed a little. All frames go through the real backbone
+(MobileNet v1 0.25_128 run at input 224: the tutorial's 7x7x256 activations).
+
+It prints a Markdown table: accuracy on held-out frames of the same session and of session B,
+mean over scenarios and seeds, and the training time of each recipe on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+from edgepac.learning.dense import DenseHead
+from edgepac.learning.knn import KnnHead
+from edgepac.vision.images import load_rgb
+
+CLASSES = ("up", "down", "left", "right")
+FRAME = (320, 240)  # a small webcam frame, 4:3; the backbone centre-crops it square
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    room: str  # photo used as the background
+    player: str  # photo used as the player
+    kind: str  # "position" or "pose"
+
+
+SCENARIOS = (
+    Scenario("cat, position", "sunflower.bmp", "cat.bmp", "position"),
+    Scenario("parrot, position", "hot_dog.jpg", "parrot.jpg", "position"),
+    Scenario("bird, pose", "cat.bmp", "bird.bmp", "pose"),
+    Scenario("cat, pose", "parrot.jpg", "cat.bmp", "pose"),
+)
+
+
+@dataclass(frozen=True)
+class Session:
+    """What stays the same for a whole sitting: lighting and where the camera points."""
+
+    gain: float  # overall exposure
+    cast: tuple[float, float, float]  # white balance
+    gamma: float
+    camera_shift: tuple[int, int]  # the camera nudged, in pixels
+    camera_zoom: float
+    noise: float  # sensor noise, in grey levels
+
+
+SESSION_A = Session(1.0, (1.0, 1.0, 1.0), 1.0, (0, 0), 1.0, 3.0)
+SESSIONS_B = (
+    Session(0.55, (1.15, 1.0, 0.75), 1.2, (14, -10), 1.1, 7.0),  # evening: dim, warm lamp
+    Session(1.5, (0.88, 1.0, 1.15), 0.85, (-12, 10), 0.92, 4.0),  # daylight: bright, cool
+)
+
+
+# -- making frames -----------------------------------------------------------------------------
+
+
+def room_image(photo: np.ndarray) -> Image.Image:
+    """The background: the photo filling the frame, softened like an out-of-focus room."""
+    im = Image.fromarray(photo)
+    scale = max(FRAME[0] * 1.3 / im.width, FRAME[1] * 1.3 / im.height)
+    im = im.resize((math.ceil(im.width * scale), math.ceil(im.height * scale)), Image.BILINEAR)
+    return im.filter(ImageFilter.GaussianBlur(2))
+
+
+def player_image(photo: np.ndarray, size: int = 120) -> tuple[Image.Image, Image.Image]:
+    """The player: a square crop of the photo's middle with an oval mask (a head and shoulders)."""
+    im = Image.fromarray(photo)
+    side = min(im.size)
+    left, top = (im.width - side) // 2, (im.height - side) // 2
+    im = im.crop((left, top, left + side, top + side)).resize((size, size), Image.BILINEAR)
+    mask = Image.new("L", (size, size), 0)
+    ImageDraw.Draw(mask).ellipse((4, 4, size - 4, size - 4), fill=255)
+    return im, mask.filter(ImageFilter.GaussianBlur(3))
+
+
+def pose_of(kind: str, cls: str) -> tuple[float, float, float, float]:
+    """(dx, dy, scale, degrees) of the player for a class, before jitter."""
+    if kind == "position":
+        return {
+            "up": (0, -28, 1.0, 0), "down": (0, 28, 1.0, 0),
+            "left": (-36, 0, 1.0, 0), "right": (36, 0, 1.0, 0),
+        }[cls]  # fmt: skip
+    return {
+        "up": (0, -8, 1.12, 0), "down": (0, 8, 0.9, 0),
+        "left": (0, 0, 1.0, 12), "right": (0, 0, 1.0, -12),
+    }[cls]  # fmt: skip
+
+
+def frame(
+    room: Image.Image,
+    player: tuple[Image.Image, Image.Image],
+    kind: str,
+    cls: str,
+    session: Session,
+    burst: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """One webcam frame: the player posed for ``cls``, with this frame's and burst's jitter."""
+    dx, dy, scale, angle = pose_of(kind, cls)
+    # The player never holds exactly still: per burst a habit, per frame a sway.
+    dx += burst[0] + rng.normal(0, 4)
+    dy += burst[1] + rng.normal(0, 4)
+    scale *= 1 + burst[2] + rng.normal(0, 0.03)
+    angle += burst[3] + rng.normal(0, 3)
+    face, mask = player
+    size = max(8, round(face.width * scale))
+    face = face.resize((size, size), Image.BILINEAR).rotate(angle, Image.BILINEAR)
+    mask = mask.resize((size, size), Image.BILINEAR).rotate(angle, Image.BILINEAR)
+    # The camera: where this session points it, plus shake.
+    zoom = session.camera_zoom
+    vw, vh = FRAME[0] / zoom, FRAME[1] / zoom
+    cx = room.width / 2 + session.camera_shift[0] + rng.normal(0, 1.5)
+    cy = room.height / 2 + session.camera_shift[1] + rng.normal(0, 1.5)
+    canvas = room.copy()
+    canvas.paste(
+        face, (round(room.width / 2 + dx - size / 2), round(room.height / 2 + dy - size / 2)), mask
+    )
+    box = (cx - vw / 2, cy - vh / 2, cx + vw / 2, cy + vh / 2)
+    view = canvas.transform(FRAME, Image.EXTENT, box, Image.BILINEAR)
+    # Exposure and white balance (auto-exposure hunts a little per frame), then sensor noise.
+    x = np.asarray(view, dtype=np.float32) / 255
+    x = np.power(x, session.gamma) * session.gain * rng.normal(1, 0.05)
+    x *= np.asarray(session.cast, dtype=np.float32)
+    x = x * 255 + rng.normal(0, session.noise, x.shape).astype(np.float32)
+    return np.clip(x, 0, 255).astype(np.uint8)
+
+
+def recording(
+    scenario: Scenario,
+    images: Path,
+    session: Session,
+    bursts: int,
+    per_burst: int,
+    seed: int,
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Frames of a session: for each class, ``bursts`` presses of ``per_burst`` frames."""
+    rng = np.random.default_rng(seed)
+    room = room_image(load_rgb(images / scenario.room))
+    player = player_image(load_rgb(images / scenario.player))
+    frames, labels = [], []
+    for _ in range(bursts):
+        for c, cls in enumerate(CLASSES):
+            burst = rng.normal(0, [5, 5, 0.03, 3])
+            for _ in range(per_burst):
+                frames.append(frame(room, player, scenario.kind, cls, session, burst, rng))
+                labels.append(c)
+    return frames, np.array(labels)
+
+
+# -- the recipes ---------------------------------------------------------------------------------
+
+Recipe = Callable[[int], "DenseHead | KnnHead"]
+
+RECIPES: dict[str, Recipe] = {
+    "tutorial (lr 1e-4, 20 epochs, batch 0.4)": lambda seed: DenseHead.tutorial(seed=seed),
+    "kNN (k=5, class-balanced)": lambda seed: KnnHead(k=5),
+    "**EdgePac default** (tutorial + 1 jittered copy)": lambda seed: DenseHead(seed=seed),
+    "default, jitter without the shift": lambda seed: DenseHead(jitter_shift=0.0, seed=seed),
+    "default, jitter without the gain": lambda seed: DenseHead(jitter_gain=1.0, seed=seed),
+    "default with 3 jittered copies": lambda seed: DenseHead(jitter_copies=3, seed=seed),
+    "tutorial with lr 1e-3": lambda seed: DenseHead.tutorial(learning_rate=1e-3, seed=seed),
+}
+
+
+@dataclass
+class Data:
+    scenario: Scenario
+    train: tuple[np.ndarray, np.ndarray]
+    same: tuple[np.ndarray, np.ndarray]
+    later: list[tuple[np.ndarray, np.ndarray]]  # one per session B
+
+
+def accuracy(head: DenseHead | KnnHead, Xy: tuple[np.ndarray, np.ndarray]) -> float:
+    return float((np.argmax(head.predict_proba(Xy[0]), axis=1) == Xy[1]).mean())
+
+
+def evaluate(args: argparse.Namespace) -> None:
+    from edgepac.vision.backbone import Backbone
+
+    images = Path(os.environ.get("EDGEPAC_TEST_DATA", "../shared")) / "images"
+    model = images.parent / "models" / "mobilenet_v1_0.25_128_quant.tflite"
+    bb = Backbone(model, input_size=224)
+
+    def embed(recorded: tuple[list[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        frames, labels = recorded
+        return bb.dequantize(bb.features_batch(frames)), labels
+
+    t0 = time.perf_counter()
+    data = []
+    for i, sc in enumerate(SCENARIOS[: args.scenarios]):
+        per = args.test_per_class
+        data.append(
+            Data(
+                sc,
+                embed(recording(sc, images, SESSION_A, 2, args.per_burst, seed=100 + i)),
+                embed(recording(sc, images, SESSION_A, 1, per, seed=200 + i)),
+                [
+                    embed(recording(sc, images, b, 1, per, seed=300 + 10 * j + i))
+                    for j, b in enumerate(SESSIONS_B)
+                ],
+            )
+        )
+    n_train = len(data[0].train[1])
+    print(f"{len(data)} scenarios, {n_train} training frames each (2 presses of "
+          f"{args.per_burst} per class); frames made and embedded in "
+          f"{time.perf_counter() - t0:.0f} s with {bb!r}\n", flush=True)  # fmt: skip
+
+    names = [d.scenario.name for d in data]
+    head_row = "| recipe | same session | second session | " + " | ".join(names) + " | train s |"
+    lines = [head_row, "|---" * (4 + len(names)) + "|"]
+    for name, recipe in RECIPES.items():
+        same: list[float] = []
+        later: dict[str, list[float]] = {n: [] for n in names}
+        secs: list[float] = []
+        for d in data:
+            for seed in range(args.seeds):
+                head = recipe(seed)
+                t = time.perf_counter()
+                head.fit(*d.train, class_names=list(CLASSES))
+                secs.append(time.perf_counter() - t)
+                same.append(accuracy(head, d.same))
+                later[d.scenario.name] += [accuracy(head, Xy) for Xy in d.later]
+        every = [a for v in later.values() for a in v]
+        cells = " | ".join(f"{statistics.mean(later[n]):.3f}" for n in names)
+        lines.append(
+            f"| {name} | {statistics.mean(same):.3f} | {statistics.mean(every):.3f} | {cells} "
+            f"| {statistics.median(secs):.2f} |"
+        )
+        print(lines[-1], flush=True)
+    print("\n" + "\n".join(lines))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--scenarios", type=int, default=len(SCENARIOS))
+    p.add_argument("--per-burst", type=int, default=25, help="frames per press, 2 presses a class")
+    p.add_argument("--test-per-class", type=int, default=40)
+    p.add_argument("--seeds", type=int, default=3, help="head seeds per scenario")
+    p.add_argument("--save-frames", type=Path, help="write a few frames as PNG to look at")
+    args = p.parse_args()
+    if args.save_frames:
+        save_examples(args.save_frames)
+        return
+    evaluate(args)
+
+
+def save_examples(out: Path) -> None:
+    images = Path(os.environ.get("EDGEPAC_TEST_DATA", "../shared")) / "images"
+    out.mkdir(parents=True, exist_ok=True)
+    for i, sc in enumerate(SCENARIOS):
+        for tag, session in (("a", SESSION_A), ("b", SESSIONS_B[i % 2])):
+            frames, labels = recording(sc, images, session, 1, 1, seed=i)
+            for f, y in zip(frames, labels, strict=True):
+                Image.fromarray(f).save(out / f"{i}-{tag}-{CLASSES[y]}.png")
+
+
+if __name__ == "__main__":
+    main()

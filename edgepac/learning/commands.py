@@ -1,0 +1,232 @@
+"""`edgepac train`, `eval` and `predict`: the learning core on folders of photos, no camera needed.
+
+A labelled folder is DIR/<class>/*.png|jpg; the game's classes are up, down, left and right,
+and any other folder name is a class too. Heavy imports happen inside the commands so that
+`edgepac --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from edgepac.errors import EdgePacError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from edgepac.vision.backbone import Backbone
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+GAME_ORDER = ("up", "down", "left", "right")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a head on a labelled folder of photos",
+        description="Train a head on DIR/<class>/*.png|jpg and write it atomically to --out.",
+    )
+    _backbone_args(p)
+    p.add_argument("--images", required=True, type=Path, metavar="DIR", help="DIR/<class>/*.png")
+    p.add_argument("--out", required=True, type=Path, metavar="HEAD", help="head file to write")
+    p.add_argument("--head", choices=("dense", "knn"), default="dense")
+    p.add_argument(
+        "--preset", choices=("tutorial",), help="the tutorial's dense recipe, for comparison"
+    )
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--units", type=int)
+    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--batch-fraction", type=float)
+    p.add_argument("--k", type=int, help="neighbours that vote (knn head)")
+    p.add_argument("--seed", type=int)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser(
+        "eval",
+        help="accuracy of a head on a labelled folder",
+        description="Accuracy, per-class accuracy and confusion matrix of HEAD on DIR/<class>/*.",
+    )
+    _backbone_args(p)
+    p.add_argument("--head", required=True, type=Path, metavar="HEAD")
+    p.add_argument("--images", required=True, type=Path, metavar="DIR")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser(
+        "predict",
+        help="class and probability for each image",
+        description="Print the head's class and its probability for each IMAGE.",
+    )
+    _backbone_args(p)
+    p.add_argument("--head", required=True, type=Path, metavar="HEAD")
+    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    p.add_argument("--json", action="store_true", help="print one JSON object per image")
+    p.set_defaults(func=cmd_predict)
+
+
+def _backbone_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", metavar="M", help="model file or variant (default: the default)")
+    p.add_argument("--input-size", type=int, metavar="N", help="square input size, e.g. 224")
+    p.add_argument("--threads", type=int, metavar="T", help="interpreter threads")
+
+
+# -- the commands ----------------------------------------------------------------------------
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from edgepac.learning.heads import make_head
+
+    params: dict[str, Any] = {}
+    for name in ("epochs", "units", "learning_rate", "batch_fraction", "k", "seed"):
+        value = getattr(args, name)
+        if value is not None:
+            params[name] = value
+    if args.out.is_dir():
+        raise EdgePacError(f"--out {args.out} is a folder: give a file name, e.g. head.npz")
+    head = make_head(args.head, preset=args.preset, **params)  # bad values fail before the work
+    folder = read_folder(args.images)
+    bb = open_backbone(args)
+    X, y = activations(bb, folder)
+    names = list(folder)
+    print(f"edgepac: {len(X)} images of {len(names)} classes ({', '.join(names)})", file=sys.stderr)
+    bar = ProgressBar(getattr(head, "epochs", 1))
+    t0 = time.perf_counter()
+    head.fit(X, y, class_names=names, callback=bar)
+    bar.close()
+    head.save(args.out, bb.identity)
+    curve = getattr(head, "loss_curve_", None)
+    final = f"final loss {curve[-1]:.4f}, " if curve else ""
+    print(f"trained {head!r}: {final}{time.perf_counter() - t0:.2f} s; wrote {args.out}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from edgepac.learning.heads import load_head
+
+    bb = open_backbone(args)
+    head = load_head(args.head, bb.identity)
+    folder = read_folder(args.images)
+    X, y = activations(bb, folder)
+    # Rows: the true class (the folder's), columns: what the head said (its classes).
+    truth = list(folder)
+    classes = list(head.classes_) + [c for c in truth if c not in head.classes_]
+    true_idx = np.array([classes.index(truth[i]) for i in y])
+    pred_idx = np.argmax(head.predict_proba(X), axis=1)
+    confusion = np.zeros((len(classes), len(classes)), dtype=int)
+    np.add.at(confusion, (true_idx, pred_idx), 1)
+    correct = true_idx == pred_idx
+    per_class = {
+        c: float(correct[true_idx == i].mean()) for i, c in enumerate(classes) if c in truth
+    }
+    result = {
+        "accuracy": float(correct.mean()),
+        "n": len(X),
+        "classes": classes,
+        "confusion": confusion.tolist(),
+        "per_class_accuracy": per_class,
+        "head": args.head.name,
+    }
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"accuracy {result['accuracy']:.3f} on {len(X)} images")
+    width = max(len(c) for c in classes) + 2
+    for c, acc in per_class.items():
+        print(f"  {c:<{width}}{acc:.3f}")
+    print("confusion (rows: true class, columns: predicted)")
+    print(" " * width + "".join(f"{c:>{width}}" for c in classes))
+    for c, row in zip(classes, confusion, strict=True):
+        print(f"{c:<{width}}" + "".join(f"{v:>{width}}" for v in row))
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from edgepac.learning.heads import load_head
+    from edgepac.vision.images import load_rgb
+
+    bb = open_backbone(args)
+    head = load_head(args.head, bb.identity)
+    for path in args.images:
+        q = bb.features(load_rgb(path))
+        p = head.predict_proba(bb.dequantize(q))
+        best = int(p.argmax())
+        if args.json:
+            probs = {c: round(float(v), 6) for c, v in zip(head.classes_, p, strict=True)}
+            line = {"image": str(path), "class": head.classes_[best], "probabilities": probs}
+            print(json.dumps(line))
+        else:
+            print(f"{path}: {head.classes_[best]} ({p[best]:.3f})")
+    return 0
+
+
+# -- shared steps ----------------------------------------------------------------------------
+
+
+def open_backbone(args: argparse.Namespace) -> Backbone:
+    from edgepac.vision.backbone import Backbone
+    from edgepac.vision.models import resolve_model
+
+    return Backbone(resolve_model(args.model), input_size=args.input_size, num_threads=args.threads)
+
+
+def read_folder(root: Path) -> dict[str, list[Path]]:
+    """DIR/<class>/*.png|jpg as {class: [images]}: the game's classes first, then the rest."""
+    if not root.is_dir():
+        raise EdgePacError(f"--images {root} is not a folder: give DIR with DIR/<class>/*.png")
+    folders = [d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")]
+    if not folders:
+        raise EdgePacError(f"{root} has no class folders: put images in {root}/up/, {root}/down/…")
+    order = {name: i for i, name in enumerate(GAME_ORDER)}
+    folders.sort(key=lambda d: (order.get(d.name, len(order)), d.name))
+    result = {}
+    for d in folders:
+        images = sorted(p for p in d.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not images:
+            raise EdgePacError(
+                f"class folder {d} has no .png or .jpg images: add some or remove the folder"
+            )
+        result[d.name] = images
+    return result
+
+
+def activations(bb: Backbone, folder: dict[str, list[Path]]) -> tuple[np.ndarray, np.ndarray]:
+    """Float32 activations (n, *feature_shape) and class indices (n,) for a labelled folder."""
+    import numpy as np
+
+    from edgepac.vision.images import load_rgb
+
+    paths = [p for images in folder.values() for p in images]
+    y = np.repeat(np.arange(len(folder)), [len(v) for v in folder.values()])
+    q = np.empty((len(paths), *bb.feature_shape), dtype=np.uint8)
+    for i, path in enumerate(paths):
+        bb.features(load_rgb(path), out=q[i])
+    return bb.dequantize(q), y
+
+
+class ProgressBar:
+    """A one-line bar on stderr, driven by the head's per-batch callback."""
+
+    def __init__(self, epochs: int, width: int = 30) -> None:
+        self.epochs, self.width = epochs, width
+        self.tty = sys.stderr.isatty()
+        self.last_epoch = -1
+
+    def __call__(self, epoch: int, batch: int, loss: float) -> None:
+        if not self.tty and epoch == self.last_epoch:
+            return  # in a log, one line per epoch is plenty
+        self.last_epoch = epoch
+        done = round(self.width * (epoch + 1) / self.epochs)
+        bar = "#" * done + "." * (self.width - done)
+        line = f"training [{bar}] epoch {epoch + 1}/{self.epochs} loss {loss:.4f}"
+        print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.tty:
+            print(file=sys.stderr)

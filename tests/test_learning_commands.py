@@ -1,0 +1,185 @@
+"""`edgepac train / eval / predict` on folders of real photos through the real backbone."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from edgepac.cli import main
+from edgepac.learning.heads import load_head
+
+PHOTOS = {"up": "cat.bmp", "down": "bird.bmp", "left": "parrot.jpg", "right": "sunflower.bmp"}
+CROPS = [(0.0, 0.0, 1.0), (0.1, 0.1, 0.8), (0.2, 0.0, 0.7), (0.0, 0.2, 0.75)]
+
+
+def labelled_folder(root: Path, images_dir: Path, classes=PHOTOS) -> Path:
+    """DIR/<class>/*.png: four crops of one real photo per class."""
+    for cls, name in classes.items():
+        im = Image.open(images_dir / name).convert("RGB")
+        w, h = im.size
+        side = min(w, h)
+        (root / cls).mkdir(parents=True, exist_ok=True)
+        for i, (x, y, z) in enumerate(CROPS):
+            c = int(side * z)
+            left, top = int(x * (w - c)), int(y * (h - c))
+            crop = im.crop((left, top, left + c, top + c)).resize((96, 96))
+            crop.save(root / cls / f"{i}.{'png' if i % 2 else 'jpg'}")
+    return root
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory, images_dir: Path) -> Path:
+    return labelled_folder(tmp_path_factory.mktemp("photos"), images_dir)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory, folder: Path, model_025_128: Path) -> Path:
+    head = tmp_path_factory.mktemp("heads") / "head.npz"
+    args = ["train", "--model", str(model_025_128), "--images", str(folder), "--out", str(head)]
+    assert main([*args, "--epochs", "30"]) == 0
+    return head
+
+
+def test_train_eval_predict_on_real_photos(
+    trained: Path, folder: Path, model_025_128: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["eval", "--model", str(model_025_128), "--head", str(trained),
+                 "--images", str(folder), "--json"]) == 0  # fmt: skip
+    result = json.loads(capsys.readouterr().out)
+    assert result["classes"] == ["up", "down", "left", "right"] and result["n"] == 16
+    assert result["accuracy"] == 1.0  # four crops of four different photos: learned them all
+    assert np.trace(result["confusion"]) == 16
+    assert main(["eval", "--model", str(model_025_128), "--head", str(trained),
+                 "--images", str(folder)]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    assert "accuracy 1.000 on 16 images" in text and "confusion" in text
+    assert main(["predict", "--model", str(model_025_128), "--head", str(trained),
+                 str(folder / "left" / "0.jpg"), str(folder / "up" / "1.png")]) == 0  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{folder / 'left' / '0.jpg'}: left (")
+    assert lines[1].startswith(f"{folder / 'up' / '1.png'}: up (")
+
+
+def test_train_shows_progress_and_the_final_loss(
+    trained: Path, folder: Path, model_025_128: Path, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    out = tmp_path / "knn.npz"
+    assert main(["train", "--model", str(model_025_128), "--images", str(folder), "--out",
+                 str(out), "--epochs", "3", "--learning-rate", "1e-3"]) == 0  # fmt: skip
+    captured = capsys.readouterr()
+    assert "epoch 3/3" in captured.err and "final loss" in captured.out
+    assert load_head(out).learning_rate == 1e-3
+
+
+def test_eval_counts_mistakes_in_the_confusion_matrix(
+    trained: Path, folder: Path, model_025_128: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    swapped = tmp_path / "swapped"
+    (swapped / "up").mkdir(parents=True)
+    (swapped / "wave").mkdir()
+    for i in range(2):  # photos the head calls "down", labelled "up"; and a class it never saw
+        (swapped / "up" / f"{i}.jpg").write_bytes((folder / "down" / "0.jpg").read_bytes())
+    (swapped / "wave" / "0.png").write_bytes((folder / "left" / "1.png").read_bytes())
+    capsys.readouterr()
+    assert main(["eval", "--model", str(model_025_128), "--head", str(trained),
+                 "--images", str(swapped), "--json"]) == 0  # fmt: skip
+    result = json.loads(capsys.readouterr().out)
+    assert result["classes"] == ["up", "down", "left", "right", "wave"]
+    assert result["accuracy"] == 0.0 and result["n"] == 3
+    assert result["confusion"][0] == [0, 2, 0, 0, 0]
+    assert result["confusion"][4] == [0, 0, 1, 0, 0]
+
+
+def _train_fails(
+    args: list[str], head: Path, capsys: pytest.CaptureFixture[str], message: str
+) -> None:
+    head.write_bytes(b"the old head")
+    assert main(["train", *args, "--out", str(head), "--epochs", "1"]) == 2
+    err = capsys.readouterr().err
+    error = [line for line in err.splitlines() if line.startswith("edgepac: error: ")]
+    assert len(error) == 1 and message in error[0] and "Traceback" not in err
+    assert head.read_bytes() == b"the old head"  # nothing overwritten
+
+
+def test_bad_folders_get_one_clear_line_and_keep_the_old_head(
+    tmp_path: Path, folder: Path, model_025_128: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    m = ["--model", str(model_025_128)]
+    head = tmp_path / "head.npz"
+    _train_fails([*m, "--images", str(tmp_path / "nope")], head, capsys, "is not a folder")
+    empty_root = tmp_path / "none"
+    empty_root.mkdir()
+    _train_fails([*m, "--images", str(empty_root)], head, capsys, "has no class folders")
+    (empty_root / "up").mkdir()
+    (empty_root / "up" / "notes.txt").write_text("hi")
+    _train_fails([*m, "--images", str(empty_root)], head, capsys, "has no .png or .jpg images")
+    one = tmp_path / "one"
+    (one / "up").mkdir(parents=True)
+    (one / "up" / "a.png").write_bytes((folder / "up" / "1.png").read_bytes())
+    _train_fails([*m, "--images", str(one)], head, capsys, "only one class has samples (up)")
+    (one / "down").mkdir()
+    (one / "down" / "broken.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    _train_fails([*m, "--images", str(one)], head, capsys, "broken.jpg: not a readable image")
+    _train_fails([*m, "--images", str(folder), "--head", "knn", "--units", "3"], head, capsys,
+                 "a knn head takes: k")  # fmt: skip
+    _train_fails([*m, "--images", str(folder), "--learning-rate", "-1"], head, capsys,
+                 "learning_rate must be a number > 0")  # fmt: skip
+
+
+def test_heads_from_another_backbone_or_damaged_are_refused(
+    trained: Path, folder: Path, model_025_128: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    capsys.readouterr()
+    other = ["--model", str(model_025_128), "--input-size", "160"]
+    assert main(["predict", *other, "--head", str(trained), str(folder / "up" / "0.jpg")]) == 2
+    assert "made with another backbone" in capsys.readouterr().err
+    broken = tmp_path / "broken.npz"
+    data = trained.read_bytes()
+    broken.write_bytes(data[: len(data) // 3])
+    assert main(["eval", "--model", str(model_025_128), "--head", str(broken),
+                 "--images", str(folder)]) == 2  # fmt: skip
+    assert "damaged or truncated" in capsys.readouterr().err
+    assert (tmp_path / "broken.npz.corrupt").exists() and trained.read_bytes() == data
+
+
+@pytest.mark.slow
+def test_sigkill_during_train_leaves_the_old_head_or_the_new_one(
+    trained: Path, folder: Path, model_025_128: Path, tmp_path: Path
+) -> None:
+    head = tmp_path / "head.npz"
+    head.write_bytes(trained.read_bytes())
+    old = head.read_bytes()
+    cmd = [sys.executable, "-m", "edgepac", "train", "--model", str(model_025_128),
+           "--images", str(folder), "--out", str(head), "--epochs", "60"]  # fmt: skip
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    t0 = time.monotonic()
+    subprocess.run(cmd, env=env, check=True, capture_output=True)  # how long a whole run takes
+    whole = time.monotonic() - t0
+    new = head.read_bytes()
+    assert new != old
+    rng = random.Random(0)
+    killed = 0
+    for _ in range(5):
+        head.write_bytes(old)
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 0.95) * whole)
+        proc.send_signal(signal.SIGKILL)
+        killed += proc.wait() == -signal.SIGKILL
+        now = head.read_bytes()
+        assert now in (old, new)  # never half of one, never missing
+        assert load_head(head).classes_ == ["up", "down", "left", "right"]
+    assert killed >= 3  # most kills landed while it ran (training or writing)
