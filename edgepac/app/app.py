@@ -171,8 +171,8 @@ class App:
         )
         if self.store.notice:
             self.notices.append(self.store.notice)
-        self.head: Any = self._load_head()
-        self.smoother = self._smoother_for(self.head)
+        head = self._load_head()
+        self.brain: tuple[Any, Smoother, np.ndarray] = self._brain_for(head)
 
         # Per-frame buffers, allocated once.
         self._q = np.empty(bb.feature_shape, dtype=np.uint8)
@@ -199,8 +199,12 @@ class App:
         self._cancel_training = threading.Event()
         self._trained: queue.SimpleQueue[TrainingResult] = queue.SimpleQueue()
         self._save_request = threading.Event()
+        self._dirty = False  # samples changed since the last save
 
         # The game the player plays, and the one the autopilot plays in attract mode.
+        from edgepac.game.highscores import HighScores
+
+        self.high_scores = HighScores(self.state_dir / "highscores.json")
         self.game: Any = make_game()
         self.attract_game: Any = None
         self._last_request_seq = -1
@@ -208,6 +212,7 @@ class App:
         self.surface: Any = None
         # Called with (class being sent or None, recording?) whenever that changes: the LEDs.
         self.light_listeners: list[Callable[[str | None, bool], None]] = []
+        self.buttons: list[Any] = []  # polled each frame: ``poll() -> list of control events``
         self._lights: tuple[str | None, bool] = (None, False)
         self.screen: Any = None
         self.clock: Any = None
@@ -217,9 +222,15 @@ class App:
 
         self.arcade.has_head = self.head is not None
         self.arcade.counts = self.store.counts()
+        self.thumbnails: dict[str, np.ndarray] = self.store.thumbnails  # for the tiles
         now = time.monotonic()
         for notice in self.notices:
             self.arcade.say(notice, now, seconds=8.0)
+
+    @property
+    def head(self) -> Any:
+        """The trained head in use, or None."""
+        return self.brain[0]
 
     # -- start and stop ----------------------------------------------------------------------
 
@@ -250,6 +261,8 @@ class App:
         pygame.display.set_caption("EdgePac")
         pygame.mouse.set_visible(not self.fullscreen)
         renderer = self._renderer_factory(self.screen_size) if self._renderer_factory else None
+        if renderer is not None:
+            renderer.high_score = self.high_scores.best
         self.screen = Screen(self.screen_size, renderer, self.class_names, self.button_names)
         self.clock = pygame.time.Clock()
         # The main thread runs Python most of the time; by default a thread waiting for the GIL
@@ -295,6 +308,25 @@ class App:
         """Thread-safe: buttons (gpiozero's threads), keys and scripts call this."""
         self.events.put(event)
 
+    def post_control(self, ev: Any) -> None:
+        """An event from the controls area (buttons or keyboard), in the arcade's terms."""
+        kind = ev.kind.value
+        if kind == "fps":
+            self.show_fps = not self.show_fps
+        else:
+            self.post(Event(Kind(kind), ev.name))
+
+    def attach_buttons(self, buttons: Any) -> None:
+        """GPIO buttons (``edgepac.controls.buttons.ArcadeButtons``): polled every frame; their
+        LEDs show the class being sent and whether we are recording."""
+        self.buttons.append(buttons)
+
+        def light(sent: str | None, recording: bool) -> None:
+            buttons.show_prediction(sent)
+            buttons.show_recording(recording)
+
+        self.light_listeners.append(light)
+
     def run(self, seconds: float | None = None, until: Callable[[App], bool] | None = None) -> None:
         """The main loop at 60 fps until the window closes, ``seconds`` pass or ``until``."""
         end = None if seconds is None else time.monotonic() + seconds
@@ -317,6 +349,9 @@ class App:
                 self.show_fps = not self.show_fps
             else:
                 self.on_pygame_event(ev)
+        for buttons in self.buttons:
+            for ev in buttons.poll():
+                self.post_control(ev)
         while True:
             try:
                 event = self.events.get_nowait()
@@ -332,8 +367,9 @@ class App:
             if result.ok:
                 self.trained_accuracy = result.accuracy
         self.camera_status = self.source.error and str(self.source.error)
-        with self.store_lock:
+        with self.store_lock:  # the inference thread adds samples and thumbnails
             self.arcade.counts = self.store.counts()
+            self.thumbnails = self.store.thumbnails
         self._do(self.arcade.tick(now), now)
         self._tick_game(now)
         self._light()
@@ -397,6 +433,18 @@ class App:
         self.request = request
         if not self.game.game_over:
             self.game.step(request)
+            if self.game.game_over:
+                self._game_ended(self.game)
+
+    def _game_ended(self, game: Any) -> None:
+        """A player's game is over: into the high-score table (kept in the state directory)."""
+        try:
+            self.high_scores.add(game.score, game.level)  # saved atomically if it qualifies
+        except OSError as err:
+            log.warning("could not save the high scores: %s", err)
+        renderer = getattr(self.screen, "renderer", None)
+        if renderer is not None:
+            renderer.high_score = self.high_scores.best
 
     def _do(self, actions: list[Action], now: float) -> None:
         for action in actions:
@@ -407,6 +455,7 @@ class App:
                 self._recording = action.name
             elif action.do is Do.END_BURST:
                 self._recording = None
+                self._dirty = True
                 self._save_request.set()
             elif action.do is Do.START_TRAINING:
                 self._start_training()
@@ -418,6 +467,7 @@ class App:
             elif action.do is Do.CLEAR_SAMPLES:
                 with self.store_lock:
                     self.store.clear()
+                self._dirty = True
                 self._save_request.set()
             elif action.do is Do.START_ATTRACT:
                 self.attract_game = self.make_game()
@@ -458,16 +508,17 @@ class App:
                 thumb = thumbnail(frame.image)
             with self.store_lock:
                 self.store.add(recording, self._q, thumbnail=thumb)
-        head = self.head
+        # The head and its smoother are swapped together when training ends: read them once.
+        head, smoother, out = self.brain
         name = None
         proba = None
         if head is not None:
             if self._reset_smoother:
                 self._reset_smoother = False
-                self.smoother.reset()
+                smoother.reset()
             bb.dequantize(self._q, out=self._x)
-            proba = head.predict_proba(self._x)
-            name = self.smoother.update(proba)
+            proba = head.predict_proba(self._x, out=out)
+            name = smoother.update(proba)
         t1 = time.monotonic()
         self.frame = frame
         self.stats.processed += 1
@@ -475,9 +526,9 @@ class App:
         self.stats.recent_frames.add(t1)
         if proba is not None:
             self.prediction = Prediction(
-                proba=np.array(proba, dtype=np.float32),
-                smoothed=self.smoother.mean.copy(),
-                classes=tuple(self.smoother.class_names),
+                proba=proba.copy(),
+                smoothed=smoother.mean.copy(),
+                classes=tuple(smoother.class_names),
                 name=name,
                 t_capture=frame.t,
                 t_request=t1,
@@ -489,7 +540,7 @@ class App:
                 self.stats.play_frames += 1
                 if name is not None and name == frame.truth:
                     self.stats.play_correct += 1
-                if self.smoother.class_names[int(np.argmax(proba))] == frame.truth:
+                if smoother.class_names[int(np.argmax(proba))] == frame.truth:
                     self.stats.play_raw_correct += 1
 
     # -- training ----------------------------------------------------------------------------
@@ -552,8 +603,7 @@ class App:
             head.save(self.head_path, self.backbone.identity)
         except OSError as err:
             log.warning("could not save the trained head: %s", err)
-        self.smoother = self._smoother_for(head)
-        self.head = head
+        self.brain = self._brain_for(head)  # one assignment: never half swapped
         self._trained.put(TrainingResult(ok=True, accuracy=accuracy))
 
     # -- state on disk -----------------------------------------------------------------------
@@ -585,10 +635,14 @@ class App:
             self.notices.append(f"The saved model cannot be used: {err}")
         return None
 
-    def _smoother_for(self, head: Any) -> Smoother:
+    def _brain_for(self, head: Any) -> tuple[Any, Smoother, np.ndarray]:
+        """The head, its smoother and its output buffer: what inference needs, made once."""
         names = list(head.classes_) if head is not None else list(self.class_names)
         play = self.cfg.play
-        return Smoother(names, frames=play.smoothing_frames, threshold=play.confidence_threshold)
+        smoother = Smoother(
+            names, frames=play.smoothing_frames, threshold=play.confidence_threshold
+        )
+        return head, smoother, np.empty(len(names), dtype=np.float32)
 
     def _save_loop(self) -> None:
         while not self._stop.is_set():
@@ -601,6 +655,9 @@ class App:
     def _save_now(self) -> None:
         try:
             with self.store_lock:
+                if not self._dirty:
+                    return
+                self._dirty = False
                 self.store.save(self.samples_path)
         except OSError as err:
             log.warning("could not save the samples: %s", err)

@@ -34,22 +34,17 @@ def make_backbone(cfg: Any, ensure_model: bool = False) -> Any:
 
 
 def make_source(cfg: Any) -> Any:
-    """The configured camera; "auto" falls back to the demo player where there is none."""
+    """The configured camera ("auto": the Pi camera, else a webcam, else the demo player)."""
     from edgepac.camera.demo_player import DemoPlayer
 
     cam = cfg.camera
     if cam.source == "demo":
+        # At the camera's size (640x480 by default), so the backbone crops and resizes what a
+        # real camera would give it.
         return DemoPlayer(size=(cam.width, cam.height), fps=cam.fps)
-    try:
-        from edgepac.camera import sources
-    except ImportError:
-        if cam.source != "auto":
-            raise EdgePacError(
-                f'camera.source = {cam.source!r} is not available in this build; use "demo"'
-            ) from None
-        log.info("no camera support here: the demo player stands in (arrows pose it)")
-        return DemoPlayer(size=(cam.width, cam.height), fps=cam.fps)
-    return sources.open_source(cam)
+    from edgepac.camera import open_source
+
+    return open_source(cam)
 
 
 def make_autopilot() -> Any:

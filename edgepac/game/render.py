@@ -196,8 +196,8 @@ class Renderer:
             )
             self._blit_centred(surface, self._dying[i], pos)
             return
-        if game.phase is Phase.READY and game.ticks < 2:
-            frame = 0
+        if game.phase is Phase.READY:
+            frame = 0  # a whole yellow disc before the start, as in the arcade
         else:
             frame = (pac.travelled // (UNIT // 4)) % 4 if pac.moving else 1
         self._blit_centred(surface, self._pacman[(pac.direction, frame)], pos)
