@@ -65,14 +65,14 @@ def main() -> int:
     p.add_argument(
         "--pi4-factor",
         type=float,
-        default=10.0,
-        help="Raspberry Pi 4 time / this machine's time, per part (default 10)",
+        default=8.0,
+        help="Raspberry Pi 4 time / this machine's time, per part (default 8)",
     )
     p.add_argument(
         "--pi5-factor",
         type=float,
-        default=4.0,
-        help="Raspberry Pi 5 time / this machine's time, per part (default 4)",
+        default=3.0,
+        help="Raspberry Pi 5 time / this machine's time, per part (default 3)",
     )
     args = p.parse_args()
     model = [

@@ -50,3 +50,12 @@ def test_bad_flags_are_one_line_errors(
     assert main(["play", "--headless", *flag]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err
+
+
+def test_no_display_says_to_use_headless(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SDL_VIDEODRIVER", "no-such-display")
+    assert main(["play", "--max-ticks", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "--headless" in err and "\n" not in err.strip()

@@ -127,3 +127,18 @@ def test_too_small_a_screen_is_a_clear_error() -> None:
         Renderer((200, 150))
     with pytest.raises(EdgePacError, match="panel_width"):
         Renderer((800, 480), panel_width=900)
+
+
+def test_cleared_maze_flashes_white() -> None:
+    renderer = Renderer((800, 480))
+    surface = pygame.Surface((800, 480))
+    game = Game(seed=0)
+    t, (ox, oy) = renderer.tile, renderer.origin
+    wall = (ox + 5 * t, oy + t // 2 - 1)
+    game.phase = Phase.LEVEL_CLEAR
+    seen = set()
+    for left in range(1, 121):
+        game.phase_left = left
+        renderer.draw(surface, game)
+        seen.add(colour(surface, wall))
+    assert seen == {WALL, (255, 255, 255)}

@@ -447,3 +447,71 @@ def test_same_seed_same_game() -> None:
         return game.score, game.pacman.tile, [(g.x, g.y, g.state) for g in game.ghosts]
 
     assert run(3) == run(3)
+
+
+def _die(game: Game) -> None:
+    while game.phase is not Phase.DYING:
+        game.blinky.state = State.ACTIVE
+        game.blinky.frightened = False
+        game.blinky.x, game.blinky.y = game.pacman.x, game.pacman.y
+        game.step()
+    while game.phase is not Phase.PLAYING:
+        game.step()
+
+
+def test_after_a_death_the_house_uses_one_counter_7_17_32() -> None:
+    game = playing(Game(seed=0))
+    _die(game)
+    assert game.lives == 2 and game.global_dots == 0
+    dots = [
+        (x, y)
+        for y in (29, 26, 20, 8, 5, 1)
+        for x in range(1, 27)
+        if game.maze.food_at(x, y) == DOT
+    ]
+    out = {}
+    for n, (x, y) in enumerate(dots[:40], start=1):
+        game.pacman.x, game.pacman.y = centre(x, y)
+        for g in game.ghosts:
+            if g.state is State.ACTIVE and g.tile == (x, y):
+                g.x, g.y = centre(26, 1)
+        game.step()
+        for g in game.ghosts[1:]:
+            if g.state is not State.HOUSE:
+                out.setdefault(g.name, n)
+    assert out == {"pinky": 7, "inky": 17, "clyde": 32}
+
+
+def test_elroy_waits_for_clyde_after_a_death() -> None:
+    game = playing(Game(seed=0))
+    game.maze.left = 15
+    assert game.elroy() == 1
+    _die(game)
+    assert game.clyde.state is State.HOUSE and game.elroy() == 0
+    game.clyde.state = State.LEAVING
+    assert game.elroy() == 1
+
+
+def test_during_the_points_freeze_only_earlier_eyes_move() -> None:
+    game = playing(Game(seed=0))
+    pac = game.pacman
+    pac.x, pac.y = centre(1, 23)
+    game.step()  # the energizer
+    pac.pause = 10**6
+    first, second = game.pinky, game.inky
+    for g in (first, second):
+        g.state, g.frightened = State.ACTIVE, True
+    first.x, first.y = pac.x, pac.y
+    first.direction = R
+    game.step()
+    assert first.state is State.EYES
+    while game.phase is not Phase.PLAYING:
+        game.step()
+    second.x, second.y = pac.x, pac.y
+    game.step()
+    assert game.phase is Phase.GHOST_EATEN
+    before = [(g.x, g.y) for g in game.ghosts]
+    game.step()
+    after = [(g.x, g.y) for g in game.ghosts]
+    moved = {g.name for g, b, a in zip(game.ghosts, before, after, strict=True) if b != a}
+    assert moved == {"pinky"}

@@ -38,14 +38,6 @@ log = logging.getLogger(__name__)
 THUMB = 64  # thumbnail side in pixels, kept with the samples
 FPS = 60
 SWITCH_INTERVAL_S = float(os.environ.get("EDGEPAC_SWITCH_INTERVAL", "0.001"))
-KEYS: dict[int, str] = {}  # pygame key -> what it means, filled on first use (pygame is lazy)
-COMMAND_KEYS = {
-    "train": Kind.TRAIN,
-    "play": Kind.PLAY,
-    "back": Kind.BACK,
-    "clear": Kind.CLEAR,
-    "quit": None,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +163,8 @@ class App:
         )
         if self.store.notice:
             self.notices.append(self.store.notice)
-        self.head: Any = self._load_head()
-        self.smoother = self._smoother_for(self.head)
+        head = self._load_head()
+        self.brain: tuple[Any, Smoother, np.ndarray] = self._brain_for(head)
 
         # Per-frame buffers, allocated once.
         self._q = np.empty(bb.feature_shape, dtype=np.uint8)
@@ -199,8 +191,12 @@ class App:
         self._cancel_training = threading.Event()
         self._trained: queue.SimpleQueue[TrainingResult] = queue.SimpleQueue()
         self._save_request = threading.Event()
+        self._dirty = False  # samples changed since the last save
 
         # The game the player plays, and the one the autopilot plays in attract mode.
+        from edgepac.game.highscores import HighScores
+
+        self.high_scores = HighScores(self.state_dir / "highscores.json")
         self.game: Any = make_game()
         self.attract_game: Any = None
         self._last_request_seq = -1
@@ -208,8 +204,10 @@ class App:
         self.surface: Any = None
         # Called with (class being sent or None, recording?) whenever that changes: the LEDs.
         self.light_listeners: list[Callable[[str | None, bool], None]] = []
+        self.buttons: list[Any] = []  # polled each frame: ``poll() -> list of control events``
         self._lights: tuple[str | None, bool] = (None, False)
         self.screen: Any = None
+        self.keyboard: Any = None
         self.clock: Any = None
         self.running = False
         self.started = time.monotonic()
@@ -217,9 +215,15 @@ class App:
 
         self.arcade.has_head = self.head is not None
         self.arcade.counts = self.store.counts()
+        self.thumbnails: dict[str, np.ndarray] = self.store.thumbnails  # for the tiles
         now = time.monotonic()
         for notice in self.notices:
             self.arcade.say(notice, now, seconds=8.0)
+
+    @property
+    def head(self) -> Any:
+        """The trained head in use, or None."""
+        return self.brain[0]
 
     # -- start and stop ----------------------------------------------------------------------
 
@@ -230,27 +234,18 @@ class App:
 
         pygame.display.init()
         pygame.font.init()
-        KEYS.update(
-            {
-                pygame.K_UP: "up",
-                pygame.K_DOWN: "down",
-                pygame.K_LEFT: "left",
-                pygame.K_RIGHT: "right",
-                pygame.K_t: "train",
-                pygame.K_p: "play",
-                pygame.K_ESCAPE: "back",
-                pygame.K_BACKSPACE: "back",
-                pygame.K_c: "clear",
-                pygame.K_q: "quit",
-            }
-        )
         flags = pygame.FULLSCREEN if self.fullscreen else 0
         self.surface = pygame.display.set_mode(self.screen_size, flags)
         self.screen_size = self.surface.get_size()
         pygame.display.set_caption("EdgePac")
         pygame.mouse.set_visible(not self.fullscreen)
         renderer = self._renderer_factory(self.screen_size) if self._renderer_factory else None
+        if renderer is not None:
+            renderer.high_score = self.high_scores.best
         self.screen = Screen(self.screen_size, renderer, self.class_names, self.button_names)
+        from edgepac.controls.keyboard import KeyboardControls
+
+        self.keyboard = KeyboardControls()
         self.clock = pygame.time.Clock()
         # The main thread runs Python most of the time; by default a thread waiting for the GIL
         # may wait 5 ms for it. Inference is the latency that matters: let it in sooner.
@@ -295,6 +290,25 @@ class App:
         """Thread-safe: buttons (gpiozero's threads), keys and scripts call this."""
         self.events.put(event)
 
+    def post_control(self, ev: Any) -> None:
+        """An event from the controls area (buttons or keyboard), in the arcade's terms."""
+        kind = ev.kind.value
+        if kind == "fps":
+            self.show_fps = not self.show_fps
+        else:
+            self.post(Event(Kind(kind), ev.name))
+
+    def attach_buttons(self, buttons: Any) -> None:
+        """GPIO buttons (``edgepac.controls.buttons.ArcadeButtons``): polled every frame; their
+        LEDs show the class being sent and whether we are recording."""
+        self.buttons.append(buttons)
+
+        def light(sent: str | None, recording: bool) -> None:
+            buttons.show_prediction(sent)
+            buttons.show_recording(recording)
+
+        self.light_listeners.append(light)
+
     def run(self, seconds: float | None = None, until: Callable[[App], bool] | None = None) -> None:
         """The main loop at 60 fps until the window closes, ``seconds`` pass or ``until``."""
         end = None if seconds is None else time.monotonic() + seconds
@@ -313,10 +327,11 @@ class App:
         for ev in pygame.event.get():
             if ev.type == pygame.QUIT:
                 self.running = False
-            elif ev.type == pygame.KEYDOWN and ev.key == pygame.K_f:
-                self.show_fps = not self.show_fps
             else:
                 self.on_pygame_event(ev)
+        for buttons in self.buttons:
+            for ev in buttons.poll():
+                self.post_control(ev)
         while True:
             try:
                 event = self.events.get_nowait()
@@ -332,8 +347,9 @@ class App:
             if result.ok:
                 self.trained_accuracy = result.accuracy
         self.camera_status = self.source.error and str(self.source.error)
-        with self.store_lock:
+        with self.store_lock:  # the inference thread adds samples and thumbnails
             self.arcade.counts = self.store.counts()
+            self.thumbnails = self.store.thumbnails
         self._do(self.arcade.tick(now), now)
         self._tick_game(now)
         self._light()
@@ -352,7 +368,8 @@ class App:
                 listener(*state)
 
     def on_pygame_event(self, ev: Any) -> None:
-        """The keyboard: arrows held to record, T train, P play, Esc back, C clear, Q quit.
+        """The keyboard (the controls area's mapping: arrows held to record, T train, P play,
+        Esc back, C clear, F the overlay), plus Q to quit.
 
         With the demo player as the camera, the arrows also set its pose (held: it poses while
         you record; in a game: it keeps the last pose, and the model must read it from the
@@ -360,21 +377,17 @@ class App:
         """
         import pygame
 
-        if ev.type not in (pygame.KEYDOWN, pygame.KEYUP):
+        if ev.type == pygame.KEYDOWN and ev.key == pygame.K_q:
+            self.running = False
             return
-        name = KEYS.get(ev.key)
-        down = ev.type == pygame.KEYDOWN
-        if name in self.class_names:
-            if self.pose_keys and down:
-                self.source.pose = name
-            if self.arcade.state is State.PLAYING and self.pose_keys and not self.arcade.attract:
-                return  # in a game the arrows move the virtual player, not the buttons
-            self.post(Event(Kind.HOLD if down else Kind.RELEASE, name))
-        elif down and name in COMMAND_KEYS:
-            if name == "quit":
-                self.running = False
-            else:
-                self.post(Event(COMMAND_KEYS[name]))
+        for control in self.keyboard.handle(ev):
+            name = control.name
+            if name is not None and self.pose_keys:
+                if control.kind.value == "hold":
+                    self.source.pose = name
+                if self.arcade.state is State.PLAYING and not self.arcade.attract:
+                    continue  # in a game the arrows move the virtual player, not the buttons
+            self.post_control(control)
 
     def _tick_game(self, now: float) -> None:
         if self.arcade.attract:
@@ -397,6 +410,18 @@ class App:
         self.request = request
         if not self.game.game_over:
             self.game.step(request)
+            if self.game.game_over:
+                self._game_ended(self.game)
+
+    def _game_ended(self, game: Any) -> None:
+        """A player's game is over: into the high-score table (kept in the state directory)."""
+        try:
+            self.high_scores.add(game.score, game.level)  # saved atomically if it qualifies
+        except OSError as err:
+            log.warning("could not save the high scores: %s", err)
+        renderer = getattr(self.screen, "renderer", None)
+        if renderer is not None:
+            renderer.high_score = self.high_scores.best
 
     def _do(self, actions: list[Action], now: float) -> None:
         for action in actions:
@@ -407,6 +432,7 @@ class App:
                 self._recording = action.name
             elif action.do is Do.END_BURST:
                 self._recording = None
+                self._dirty = True
                 self._save_request.set()
             elif action.do is Do.START_TRAINING:
                 self._start_training()
@@ -418,6 +444,7 @@ class App:
             elif action.do is Do.CLEAR_SAMPLES:
                 with self.store_lock:
                     self.store.clear()
+                self._dirty = True
                 self._save_request.set()
             elif action.do is Do.START_ATTRACT:
                 self.attract_game = self.make_game()
@@ -458,16 +485,17 @@ class App:
                 thumb = thumbnail(frame.image)
             with self.store_lock:
                 self.store.add(recording, self._q, thumbnail=thumb)
-        head = self.head
+        # The head and its smoother are swapped together when training ends: read them once.
+        head, smoother, out = self.brain
         name = None
         proba = None
         if head is not None:
             if self._reset_smoother:
                 self._reset_smoother = False
-                self.smoother.reset()
+                smoother.reset()
             bb.dequantize(self._q, out=self._x)
-            proba = head.predict_proba(self._x)
-            name = self.smoother.update(proba)
+            proba = head.predict_proba(self._x, out=out)
+            name = smoother.update(proba)
         t1 = time.monotonic()
         self.frame = frame
         self.stats.processed += 1
@@ -475,9 +503,9 @@ class App:
         self.stats.recent_frames.add(t1)
         if proba is not None:
             self.prediction = Prediction(
-                proba=np.array(proba, dtype=np.float32),
-                smoothed=self.smoother.mean.copy(),
-                classes=tuple(self.smoother.class_names),
+                proba=proba.copy(),
+                smoothed=smoother.mean.copy(),
+                classes=tuple(smoother.class_names),
                 name=name,
                 t_capture=frame.t,
                 t_request=t1,
@@ -489,7 +517,7 @@ class App:
                 self.stats.play_frames += 1
                 if name is not None and name == frame.truth:
                     self.stats.play_correct += 1
-                if self.smoother.class_names[int(np.argmax(proba))] == frame.truth:
+                if smoother.class_names[int(np.argmax(proba))] == frame.truth:
                     self.stats.play_raw_correct += 1
 
     # -- training ----------------------------------------------------------------------------
@@ -552,8 +580,7 @@ class App:
             head.save(self.head_path, self.backbone.identity)
         except OSError as err:
             log.warning("could not save the trained head: %s", err)
-        self.smoother = self._smoother_for(head)
-        self.head = head
+        self.brain = self._brain_for(head)  # one assignment: never half swapped
         self._trained.put(TrainingResult(ok=True, accuracy=accuracy))
 
     # -- state on disk -----------------------------------------------------------------------
@@ -585,10 +612,14 @@ class App:
             self.notices.append(f"The saved model cannot be used: {err}")
         return None
 
-    def _smoother_for(self, head: Any) -> Smoother:
+    def _brain_for(self, head: Any) -> tuple[Any, Smoother, np.ndarray]:
+        """The head, its smoother and its output buffer: what inference needs, made once."""
         names = list(head.classes_) if head is not None else list(self.class_names)
         play = self.cfg.play
-        return Smoother(names, frames=play.smoothing_frames, threshold=play.confidence_threshold)
+        smoother = Smoother(
+            names, frames=play.smoothing_frames, threshold=play.confidence_threshold
+        )
+        return head, smoother, np.empty(len(names), dtype=np.float32)
 
     def _save_loop(self) -> None:
         while not self._stop.is_set():
@@ -601,6 +632,9 @@ class App:
     def _save_now(self) -> None:
         try:
             with self.store_lock:
+                if not self._dirty:
+                    return
+                self._dirty = False
                 self.store.save(self.samples_path)
         except OSError as err:
             log.warning("could not save the samples: %s", err)

@@ -54,7 +54,7 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
         request=Direction.UP,
         head=object(),
         prediction=SimpleNamespace(classes=classes, smoothed=proba, name="up"),
-        store=SimpleNamespace(thumbnails={}),
+        thumbnails={},
         trained_accuracy=0.9,
     )
     times = []

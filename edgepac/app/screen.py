@@ -194,6 +194,8 @@ class Screen:
             self.draw_training(surface, app)
         else:
             self.draw_playing(surface, app)
+        if app.show_fps:  # under the messages: they matter more
+            self.draw_overlay(surface, app)
         if app.camera_status:
             self.banner(surface, f"Camera: {app.camera_status}", 20 * self.u, RED)
         if arcade.confirming_clear:
@@ -201,8 +203,6 @@ class Screen:
         message = arcade.message_text()
         if message:
             self.banner(surface, message, self.h - 24 * self.u)
-        if app.show_fps:
-            self.draw_overlay(surface, app)
 
     def draw_collect(self, surface: pygame.Surface, app: Any) -> None:
         u = self.u
@@ -223,7 +223,7 @@ class Screen:
         gx = box.right + 16 * u
         gw = self.w - gx - 16 * u
         tw, th = (gw - 10 * u) / 2, (330 * u - 10 * u) / 2
-        thumbs = app.store.thumbnails if hasattr(app.store, "thumbnails") else {}
+        thumbs = app.thumbnails
         for i, name in enumerate(self.class_names[:4]):
             x = gx + (i % 2) * (tw + 10 * u)
             y = box.top + (i // 2) * (th + 10 * u)

@@ -1,1 +1,69 @@
-"""Frame sources: where frames come from (Pi camera, webcam, replay, the demo player)."""
+"""Frame sources: where frames come from (Pi camera, webcam, replay, the demo player).
+
+``open_source(cfg.camera)`` picks one as the config says; "auto" takes the Pi camera if libcamera
+sees one, else a webcam that gives frames, else the demo player, and logs which and why.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from edgepac.camera.source import CameraError, Frame, FrameSource
+
+if TYPE_CHECKING:
+    from edgepac.app.config import CameraConfig
+
+__all__ = ["CameraError", "Frame", "FrameSource", "open_source"]
+
+log = logging.getLogger(__name__)
+
+
+def open_source(cfg: CameraConfig | None = None) -> FrameSource:
+    """A frame source (not started) for ``cfg`` (an ``edgepac.app.config.CameraConfig``).
+
+    An explicitly chosen source that cannot work here (no picamera2, no OpenCV, no such replay
+    path) raises CameraError saying what to install or set; a camera that is merely unplugged
+    is retried by the source itself once started."""
+    if cfg is None:
+        from edgepac.app.config import CameraConfig
+
+        cfg = CameraConfig()
+    size = (cfg.width, cfg.height)
+    kind = cfg.source
+    if kind == "auto":
+        kind = _detect(cfg)
+    if kind == "picamera2":
+        from edgepac.camera.picamera import PiCamera
+
+        return PiCamera(size, cfg.fps, rotation=cfg.rotation)
+    if kind == "webcam":
+        from edgepac.camera.webcam import Webcam
+
+        return Webcam(cfg.device, size, cfg.fps, rotation=cfg.rotation)
+    if kind == "replay":
+        from edgepac.camera.replay import Replay
+
+        if not cfg.replay_path:
+            raise CameraError("camera.source = replay needs camera.replay_path")
+        return Replay(cfg.replay_path, cfg.fps, loop=cfg.replay_loop, rotation=cfg.rotation)
+    if kind == "demo":
+        from edgepac.camera.demo_player import DemoPlayer
+
+        return DemoPlayer(fps=cfg.fps)  # draws at 320x240 whatever camera.width says
+    raise CameraError(f"camera.source must be auto, picamera2, webcam, replay or demo: {kind!r}")
+
+
+def _detect(cfg: CameraConfig) -> str:
+    from edgepac.camera import picamera, webcam
+
+    if picamera.cameras():
+        log.info("camera: a Pi camera (libcamera)")
+        return "picamera2"
+    try:
+        found = webcam.Webcam(cfg.device, (cfg.width, cfg.height), cfg.fps).probe()
+        log.info("camera: the webcam %s", found)
+        return "webcam"
+    except CameraError as err:
+        log.info("camera: no Pi camera, no webcam (%s); the demo player stands in", err)
+    return "demo"

@@ -193,6 +193,7 @@ class DemoPlayer(FrameSource):
         super().__init__()
         self.painter = DemoPainter(size, noise)
         self.fps = fps
+        self.paced_by_reader = not fps
         self.pose = pose
         self.script = list(script) if script else None
         if self.script:

@@ -42,7 +42,14 @@ class LatestFrame(Generic[T]):
             frame, self._slot = self._slot, None
             if frame is not None:
                 self.taken += 1
+                self._cond.notify_all()  # a producer may wait for the slot to empty
             return frame
+
+    def wait_taken(self, timeout: float | None = None) -> bool:
+        """Wait until the slot is empty (its frame taken) or closed; True if it is empty."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._slot is None or self._closed, timeout)
+            return self._slot is None and not self._closed
 
     def peek(self) -> T | None:
         """The newest frame put, without taking it (the preview may show a frame twice)."""

@@ -43,6 +43,10 @@ class CameraError(EdgePacError):
     """The camera cannot give frames; the message says what to do (check the cable, config...)."""
 
 
+class EndOfStream(Exception):
+    """Raised by a backend with nothing more to show (a replay that does not loop)."""
+
+
 class FrameSource(ABC):
     """A camera-like source of RGB frames with its own capture thread.
 
@@ -52,6 +56,9 @@ class FrameSource(ABC):
     """
 
     name = "camera"
+    # True: capture only once the last frame was read (a replay or the demo at fps 0 then runs
+    # exactly as fast as its reader and drops nothing). A real camera never waits.
+    paced_by_reader = False
     # Said after an unexpected backend exception, to tell the player what to try.
     hint = "check the camera cable and connection; retrying"
 
@@ -64,6 +71,7 @@ class FrameSource(ABC):
         self.error: CameraError | None = None
         self.captured = 0  # frames delivered by the backend
         self.failures = 0  # times the backend failed (open or capture)
+        self.ended = False  # the backend raised EndOfStream: no more frames will come
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -85,6 +93,7 @@ class FrameSource(ABC):
         if self.running:
             return self
         self._stop.clear()
+        self.ended = False
         self.frames.reopen()
         self._thread = threading.Thread(target=self._run, name=f"edgepac-{self.name}", daemon=True)
         self._thread.start()
@@ -97,6 +106,8 @@ class FrameSource(ABC):
             return frame
         if self.error is not None:
             raise CameraError(str(self.error))
+        if self.ended:
+            raise CameraError(f"the {self.name} has ended")
         if not self.running:
             raise CameraError(f"the {self.name} is not started; call start() first")
         raise CameraError(f"no frame from the {self.name} in {timeout} s; {self.hint}")
@@ -124,6 +135,8 @@ class FrameSource(ABC):
         """One line for the screen: "ok", "starting" or what is wrong and what to do."""
         if self.error is not None:
             return str(self.error)
+        if self.ended:
+            return "ended"
         return "ok" if self.captured else "starting"
 
     def __enter__(self) -> FrameSource:
@@ -148,7 +161,12 @@ class FrameSource(ABC):
                     if not is_open:
                         self._open()
                         is_open = True
+                    if self.paced_by_reader and not self.frames.wait_taken(0.1):
+                        continue
                     image, truth = self._capture()
+                except EndOfStream:
+                    self.ended = True
+                    break
                 except Exception as err:  # any backend failure: report, close, retry later
                     self._failed(err)
                     if is_open:

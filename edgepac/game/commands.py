@@ -61,10 +61,16 @@ def run(args: argparse.Namespace) -> int:
 
     seed = args.seed if args.seed is not None else time.time_ns() % 2**31
     game = Game(seed=seed, difficulty=args.difficulty)
-    pygame.display.init()
     try:
+        pygame.display.init()
         flags = pygame.FULLSCREEN if args.fullscreen and not args.headless else 0
         screen = pygame.display.set_mode(size, flags)
+    except pygame.error as err:
+        pygame.display.quit()
+        raise EdgePacError(
+            f"cannot open a window ({err}); on a machine without a screen use --headless"
+        ) from None
+    try:
         pygame.display.set_caption("EdgePac")
         size = screen.get_size()
         renderer = Renderer(size)

@@ -15,8 +15,15 @@ import random
 from enum import Enum
 
 from edgepac.game.direction import Direction
-from edgepac.game.ghosts import EYES_TARGET, NAMES, Ghost, State, chase_target, choose_exit
-from edgepac.game.ghosts import random_exit as _random_exit
+from edgepac.game.ghosts import (
+    EYES_TARGET,
+    NAMES,
+    Ghost,
+    State,
+    chase_target,
+    choose_exit,
+    random_exit,
+)
 from edgepac.game.levels import FULL_SPEED, TICKS_PER_SECOND, Level, difficulty_factor, level
 from edgepac.game.maze import (
     DOT,
@@ -74,6 +81,7 @@ class Game:
         self.levels_cleared = 0
         self.events: list[str] = []
         self.phase = Phase.READY
+        self.elroy_suspended = False  # after a death, until Clyde is out again
         self._start_level(start_level)
 
     # ----------------------------------------------------------------- public state
@@ -165,6 +173,11 @@ class Game:
             return
         if phase is Phase.GAME_OVER:
             return
+        if phase is Phase.GHOST_EATEN:
+            # The points show and everyone waits, except eyes already on their way home.
+            for g in self.ghosts:
+                if g.state in (State.EYES, State.ENTERING) and not g.points_shown:
+                    self._move_ghost(g)
         self.phase_left -= 1
         if self.phase_left > 0:
             return
@@ -326,8 +339,6 @@ class Game:
         (d1, _), (d2, _) = self.spec.elroy
         return 2 if left <= d2 else 1 if left <= d1 else 0
 
-    elroy_suspended = False  # after a death, until Clyde is out again
-
     def _move_ghost(self, g: Ghost) -> None:
         state = g.state
         if state is State.ACTIVE:
@@ -350,7 +361,7 @@ class Game:
         if g.state is State.EYES:
             return choose_exit(self.maze, tile, g.direction, EYES_TARGET, no_up_zones=False)
         if g.frightened:
-            return _random_exit(self.maze, tile, g.direction, self.rng)
+            return random_exit(self.maze, tile, g.direction, self.rng)
         return choose_exit(self.maze, tile, g.direction, self.target(g))
 
     def target(self, g: Ghost) -> tuple[int, int]:

@@ -196,8 +196,8 @@ class Renderer:
             )
             self._blit_centred(surface, self._dying[i], pos)
             return
-        if game.phase is Phase.READY and game.ticks < 2:
-            frame = 0
+        if game.phase is Phase.READY:
+            frame = 0  # a whole yellow disc before the start, as in the arcade
         else:
             frame = (pac.travelled // (UNIT // 4)) % 4 if pac.moving else 1
         self._blit_centred(surface, self._pacman[(pac.direction, frame)], pos)
@@ -282,7 +282,7 @@ class Renderer:
         surf.fill(BLACK)
         width = max(1, round(t / 7))
 
-        def solid(hx: int, hy: int) -> bool:
+        def quarter(hx: int, hy: int) -> bool:
             tx, ty = hx // 2, hy // 2
             sx, sy = (-1 if hx % 2 == 0 else 1), (-1 if hy % 2 == 0 else 1)
             return (
@@ -292,12 +292,21 @@ class Renderer:
                 and _blocked(tx + sx, ty + sy)
             )
 
+        grid = {
+            (hx, hy): quarter(hx, hy)
+            for hx in range(-1, 2 * WIDTH + 1)
+            for hy in range(-1, 2 * HEIGHT + 1)
+        }
+
+        def solid(hx: int, hy: int) -> bool:
+            return grid[hx, hy]
+
         def px(h: int) -> int:  # quarter-grid coordinate -> pixels
             return h * t // 2
 
         for hy in range(2 * HEIGHT):
             for hx in range(2 * WIDTH):
-                if not solid(hx, hy):
+                if not grid[hx, hy]:
                     continue
                 x0, x1, y0, y1 = px(hx), px(hx + 1), px(hy), px(hy + 1)
                 up, down = solid(hx, hy - 1), solid(hx, hy + 1)
@@ -321,6 +330,36 @@ class Renderer:
                         cx = x0 if dx < 0 else x1 - width
                         cy = y0 if dy < 0 else y1 - width
                         surf.fill(colour, (cx, cy, width, width))
+                # Outside corners: round them off, as the arcade's walls are.
+                r = min(x1 - x0, y1 - y0)
+                for corner, (open_x, open_y) in enumerate(
+                    (
+                        (not left, not up),
+                        (not right, not up),
+                        (not left, not down),
+                        (not right, not down),
+                    )
+                ):
+                    if not (open_x and open_y) or r < 3:
+                        continue
+                    cx = x0 if corner in (0, 2) else x1 - r
+                    cy = y0 if corner in (0, 1) else y1 - r
+                    surf.fill(BLACK, (cx, cy, r, r))
+                    centre = (
+                        x0 + r if corner in (0, 2) else x1 - r,
+                        y0 + r if corner in (0, 1) else y1 - r,
+                    )
+                    pygame.draw.circle(
+                        surf,
+                        colour,
+                        centre,
+                        r,
+                        width,
+                        draw_top_left=corner == 0,
+                        draw_top_right=corner == 1,
+                        draw_bottom_left=corner == 2,
+                        draw_bottom_right=corner == 3,
+                    )
         # The ghost house: an inner line round its inside, and the door.
         inner = pygame.Rect(11 * t - width, 13 * t - width, 6 * t + 2 * width, 3 * t + 2 * width)
         pygame.draw.rect(surf, colour, inner, width)

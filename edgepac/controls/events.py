@@ -1,0 +1,28 @@
+"""What the player did, in the player's words: the same events from GPIO buttons and the keyboard.
+
+``Kind`` values match ``edgepac.app.arcade.Kind`` one for one (plus FPS, a keyboard-only toggle),
+so the arcade can take these events as they are.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+CLASSES = ("up", "down", "left", "right")
+
+
+class Kind(enum.Enum):
+    HOLD = "hold"  # a class button went down (``name`` is the class)
+    RELEASE = "release"  # ...and came up
+    TRAIN = "train"
+    PLAY = "play"
+    BACK = "back"
+    CLEAR = "clear"  # TRAIN and PLAY held together for clear_hold_s (the app asks to confirm)
+    FPS = "fps"  # show or hide the FPS and latency overlay
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: Kind
+    name: str | None = None  # the class, for HOLD and RELEASE

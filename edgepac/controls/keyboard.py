@@ -1,0 +1,58 @@
+"""The keyboard as the arcade's buttons, for a desktop or a Pi with a keyboard plugged in.
+
+    arrows held  record that class (HOLD on key down, RELEASE on key up)
+    T / P        TRAIN / PLAY
+    Esc          BACK
+    C            CLEAR (the app asks to confirm, as for TRAIN+PLAY held on the buttons)
+    F            show or hide the FPS and latency overlay
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pygame
+
+from edgepac.controls.events import CLASSES, Event, Kind
+
+ARROWS = {pygame.K_UP: "up", pygame.K_DOWN: "down", pygame.K_LEFT: "left", pygame.K_RIGHT: "right"}
+KEYS = {
+    pygame.K_t: Kind.TRAIN,
+    pygame.K_p: Kind.PLAY,
+    pygame.K_ESCAPE: Kind.BACK,
+    pygame.K_c: Kind.CLEAR,
+    pygame.K_f: Kind.FPS,
+}
+
+
+class KeyboardControls:
+    """Turns pygame key events into ``Event``s; remembers which arrows are down."""
+
+    def __init__(self) -> None:
+        self._held: set[str] = set()
+
+    def handle(self, event: Any) -> list[Event]:
+        """The events for one pygame event (most give none)."""
+        if event.type == pygame.KEYDOWN:
+            if event.key in ARROWS:
+                name = ARROWS[event.key]
+                if name in self._held:  # key repeat: still the same hold
+                    return []
+                self._held.add(name)
+                return [Event(Kind.HOLD, name)]
+            if event.key in KEYS:
+                return [Event(KEYS[event.key])]
+        elif event.type == pygame.KEYUP and event.key in ARROWS:
+            name = ARROWS[event.key]
+            if name in self._held:
+                self._held.discard(name)
+                return [Event(Kind.RELEASE, name)]
+        elif event.type == pygame.WINDOWFOCUSLOST and self._held:
+            # The key-up will go to another window: let go of everything now.
+            released = [Event(Kind.RELEASE, n) for n in CLASSES if n in self._held]
+            self._held.clear()
+            return released
+        return []
+
+    def held(self) -> tuple[str, ...]:
+        return tuple(c for c in CLASSES if c in self._held)

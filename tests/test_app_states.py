@@ -1,0 +1,108 @@
+"""What is on the screen in each state, checked in the pixels a player would look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pygame
+import pytest
+from test_app_faults import make_app, record, run_until
+
+from edgepac.app.arcade import Event, Kind, State
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def backbone(model_025_128: Path) -> Any:
+    from edgepac.vision.backbone import Backbone
+
+    return Backbone(model_025_128, num_threads=1)
+
+
+def share(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, int]) -> float:
+    a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
+    return float(np.mean(np.all(a == rgb, axis=-1)))
+
+
+def test_idle_kiosk_plays_by_itself_until_a_button(tmp_path: Path, backbone: Any) -> None:
+    with make_app(tmp_path, backbone, **{"screen.attract_after_s": 0.5}) as app:
+        run_until(app, lambda a: a.arcade.attract, timeout=5)
+        game = app.attract_game
+        start = (game.pacman.x, game.pacman.y, game.score)
+        app.run(seconds=3.0)  # READY! lasts 2 s, then the autopilot eats
+        assert app.arcade.attract and app.attract_game is game
+        assert (game.pacman.x, game.pacman.y, game.score) != start
+        assert game.score > 0
+        app.post(Event(Kind.HOLD, "up"))
+        app.step()
+        assert not app.arcade.attract and app.arcade.recording is None
+        app.post(Event(Kind.RELEASE, "up"))
+        app.step()
+        assert app.store.counts()["up"] == 0  # waking it up recorded nothing
+
+
+def test_training_screen_shows_progress_and_accuracy(tmp_path: Path, backbone: Any) -> None:
+    from edgepac.app.screen import GREEN
+
+    with make_app(tmp_path, backbone) as app:
+        for name in ("up", "down", "left"):
+            record(app, name, 10)
+        app.post(Event(Kind.TRAIN))
+        run_until(app, lambda a: a.arcade.result is not None)
+        app.step()
+        assert app.arcade.state is State.TRAINING
+        assert app.arcade.result.ok and app.arcade.result.accuracy is not None
+        # The progress bar is full, the loss curve is drawn, the accuracy is written.
+        assert share(app.surface, pygame.Rect(16, 56, 768, 22), GREEN) > 0.5
+        assert len(app.losses) > 5 and app.losses[-1] < app.losses[0]
+        assert "kept aside" in app.train_info
+
+
+def test_clear_asks_on_screen_then_clears(tmp_path: Path, backbone: Any) -> None:
+    from edgepac.app.screen import RED
+
+    with make_app(tmp_path, backbone) as app:
+        record(app, "up", 5)
+        app.post(Event(Kind.CLEAR))
+        app.step()
+        box = pygame.Rect(140, 165, 520, 150)
+        assert app.arcade.confirming_clear
+        assert share(app.surface, box, RED) > 0.01  # the question's red frame
+        app.post(Event(Kind.TRAIN))
+        app.step()
+        app.step()
+        assert len(app.store) == 0 and share(app.surface, box, RED) == 0
+    # Cleared on disk too, so a restart does not bring them back.
+    assert len(make_app(tmp_path, backbone).store) == 0
+
+
+def test_keyboard_records_and_steers_the_demo_player(tmp_path: Path, backbone: Any) -> None:
+    def key(kind: int, k: int) -> None:
+        pygame.event.post(pygame.event.Event(kind, key=k, mod=0, unicode="", scancode=0))
+
+    with make_app(tmp_path, backbone, **{"learning.head": "knn"}) as app:
+        for k, name in ((pygame.K_UP, "up"), (pygame.K_DOWN, "down")):
+            key(pygame.KEYDOWN, k)  # held: the virtual player takes the pose and it records
+            run_until(app, lambda a, n=name: a.arcade.counts.get(n, 0) >= 8)
+            assert app.source.pose == name and app.arcade.recording == name
+            key(pygame.KEYUP, k)
+            run_until(app, lambda a: a.arcade.recording is None)
+        key(pygame.KEYDOWN, pygame.K_t)
+        run_until(app, lambda a: a.arcade.result is not None)
+        key(pygame.KEYDOWN, pygame.K_p)
+        run_until(app, lambda a: a.arcade.state is State.PLAYING)
+        counts = dict(app.arcade.counts)
+        # In a game the arrows pose the player (and the model steers); nothing is recorded.
+        key(pygame.KEYDOWN, pygame.K_UP)
+        run_until(app, lambda a: a.request is not None and a.request.value == "up")
+        key(pygame.KEYUP, pygame.K_UP)
+        assert app.arcade.state is State.PLAYING and app.arcade.counts == counts
+        key(pygame.KEYDOWN, pygame.K_f)
+        app.step()
+        assert app.show_fps
+        key(pygame.KEYDOWN, pygame.K_ESCAPE)
+        app.step()
+        assert app.arcade.state is State.COLLECT
