@@ -229,11 +229,11 @@ def test_held_out_frames_are_the_latest_of_each_class() -> None:
 def test_gpio_buttons_pressed_together_or_bouncing(tmp_path: Path, backbone: Any) -> None:
     from gpiozero.pins.mock import MockFactory
 
-    from edgepac.app.build import connect_buttons
+    from edgepac.app.build import open_buttons
 
     factory = MockFactory()
     with make_app(tmp_path, backbone) as app:
-        buttons = connect_buttons(app.cfg, app, pin_factory=factory)
+        buttons = open_buttons(app.cfg, app, pin_factory=factory)
         try:
             b = app.cfg.buttons
             up, left = factory.pin(b.up), factory.pin(b.left)
@@ -246,8 +246,7 @@ def test_gpio_buttons_pressed_together_or_bouncing(tmp_path: Path, backbone: Any
             assert "One pose at a time" in app.arcade.message_text()
             up.drive_high()
             left.drive_high()
-            app.step()
-            assert app.arcade.recording is None
+            run_until(app, lambda a: a.arcade.recording is None, timeout=2)
             assert app.arcade.counts.get("left", 0) == 0
             # A contact that bounces (press, release, press... within milliseconds) ends
             # released and recording stopped, whatever got through the debouncing.

@@ -77,3 +77,32 @@ def test_clear_asks_on_screen_then_clears(tmp_path: Path, backbone: Any) -> None
         assert len(app.store) == 0 and share(app.surface, box, RED) == 0
     # Cleared on disk too, so a restart does not bring them back.
     assert len(make_app(tmp_path, backbone).store) == 0
+
+
+def test_keyboard_records_and_steers_the_demo_player(tmp_path: Path, backbone: Any) -> None:
+    def key(kind: int, k: int) -> None:
+        pygame.event.post(pygame.event.Event(kind, key=k, mod=0, unicode="", scancode=0))
+
+    with make_app(tmp_path, backbone, **{"learning.head": "knn"}) as app:
+        for k, name in ((pygame.K_UP, "up"), (pygame.K_DOWN, "down")):
+            key(pygame.KEYDOWN, k)  # held: the virtual player takes the pose and it records
+            run_until(app, lambda a, n=name: a.arcade.counts.get(n, 0) >= 8)
+            assert app.source.pose == name and app.arcade.recording == name
+            key(pygame.KEYUP, k)
+            run_until(app, lambda a: a.arcade.recording is None)
+        key(pygame.KEYDOWN, pygame.K_t)
+        run_until(app, lambda a: a.arcade.result is not None)
+        key(pygame.KEYDOWN, pygame.K_p)
+        run_until(app, lambda a: a.arcade.state is State.PLAYING)
+        counts = dict(app.arcade.counts)
+        # In a game the arrows pose the player (and the model steers); nothing is recorded.
+        key(pygame.KEYDOWN, pygame.K_UP)
+        run_until(app, lambda a: a.request is not None and a.request.value == "up")
+        key(pygame.KEYUP, pygame.K_UP)
+        assert app.arcade.state is State.PLAYING and app.arcade.counts == counts
+        key(pygame.KEYDOWN, pygame.K_f)
+        app.step()
+        assert app.show_fps
+        key(pygame.KEYDOWN, pygame.K_ESCAPE)
+        app.step()
+        assert app.arcade.state is State.COLLECT

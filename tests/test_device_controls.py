@@ -28,8 +28,14 @@ def factory():
 
 
 def make(factory, **overrides) -> ArcadeButtons:
-    cfg = load_config([], {"buttons.bounce_time": SETTLE, "buttons.clear_hold_s": 0.5,
-                           **{f"buttons.{k}": v for k, v in overrides.items()}}).buttons
+    cfg = load_config(
+        [],
+        {
+            "buttons.bounce_time": SETTLE,
+            "buttons.clear_hold_s": 0.5,
+            **{f"buttons.{k}": v for k, v in overrides.items()},
+        },
+    ).buttons
     return ArcadeButtons(cfg)
 
 
@@ -86,8 +92,11 @@ def test_two_class_buttons_pressed_together_are_both_reported(factory):
         pin(factory, 22).drive_high()
         settle()
         assert buttons.held() == ("right",)
-        assert buttons.poll() == [Event(Kind.HOLD, "left"), Event(Kind.HOLD, "right"),
-                                  Event(Kind.RELEASE, "left")]
+        assert buttons.poll() == [
+            Event(Kind.HOLD, "left"),
+            Event(Kind.HOLD, "right"),
+            Event(Kind.RELEASE, "left"),
+        ]
 
 
 def test_train_and_play_count_when_let_go(factory):
@@ -177,14 +186,20 @@ def test_keyboard_gives_the_same_events():
         assert press(pygame.K_UP) == []  # a repeat is the same hold
         assert keys.held() == ("up",)
         assert press(pygame.K_UP, up=True) == [Event(Kind.RELEASE, "up")]
-        assert [press(k) for k in (pygame.K_t, pygame.K_p, pygame.K_ESCAPE, pygame.K_c,
-                                   pygame.K_f)] == [[Event(Kind.TRAIN)], [Event(Kind.PLAY)],
-                                                    [Event(Kind.BACK)], [Event(Kind.CLEAR)],
-                                                    [Event(Kind.FPS)]]
+        assert [
+            press(k) for k in (pygame.K_t, pygame.K_p, pygame.K_ESCAPE, pygame.K_c, pygame.K_f)
+        ] == [
+            [Event(Kind.TRAIN)],
+            [Event(Kind.PLAY)],
+            [Event(Kind.BACK)],
+            [Event(Kind.CLEAR)],
+            [Event(Kind.FPS)],
+        ]
         assert press(pygame.K_a) == []
         press(pygame.K_LEFT)
         assert keys.handle(pygame.event.Event(pygame.WINDOWFOCUSLOST)) == [
-            Event(Kind.RELEASE, "left")]
+            Event(Kind.RELEASE, "left")
+        ]
     finally:
         pygame.display.quit()
 

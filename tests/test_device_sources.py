@@ -221,12 +221,12 @@ def test_channel_swap_is_in_place():
 def test_open_source_builds_what_the_config_names(tmp_path, monkeypatch):
     Image.fromarray(solid(RED)).save(tmp_path / "a.png")
     assert isinstance(open_source(load_config([], {"camera.source": "demo"}).camera), DemoPlayer)
-    replay = open_source(load_config([], {"camera.source": "replay",
-                                          "camera.replay_path": str(tmp_path)}).camera)
+    replay = open_source(
+        load_config([], {"camera.source": "replay", "camera.replay_path": str(tmp_path)}).camera
+    )
     assert isinstance(replay, Replay)
     fake_picamera2(monkeypatch)
-    assert isinstance(open_source(load_config([], {"camera.source": "picamera2"}).camera),
-                      PiCamera)
+    assert isinstance(open_source(load_config([], {"camera.source": "picamera2"}).camera), PiCamera)
 
 
 def test_auto_prefers_the_pi_camera_then_a_webcam_then_the_demo(tmp_path, monkeypatch):

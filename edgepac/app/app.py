@@ -38,14 +38,6 @@ log = logging.getLogger(__name__)
 THUMB = 64  # thumbnail side in pixels, kept with the samples
 FPS = 60
 SWITCH_INTERVAL_S = float(os.environ.get("EDGEPAC_SWITCH_INTERVAL", "0.001"))
-KEYS: dict[int, str] = {}  # pygame key -> what it means, filled on first use (pygame is lazy)
-COMMAND_KEYS = {
-    "train": Kind.TRAIN,
-    "play": Kind.PLAY,
-    "back": Kind.BACK,
-    "clear": Kind.CLEAR,
-    "quit": None,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +207,7 @@ class App:
         self.buttons: list[Any] = []  # polled each frame: ``poll() -> list of control events``
         self._lights: tuple[str | None, bool] = (None, False)
         self.screen: Any = None
+        self.keyboard: Any = None
         self.clock: Any = None
         self.running = False
         self.started = time.monotonic()
@@ -241,20 +234,6 @@ class App:
 
         pygame.display.init()
         pygame.font.init()
-        KEYS.update(
-            {
-                pygame.K_UP: "up",
-                pygame.K_DOWN: "down",
-                pygame.K_LEFT: "left",
-                pygame.K_RIGHT: "right",
-                pygame.K_t: "train",
-                pygame.K_p: "play",
-                pygame.K_ESCAPE: "back",
-                pygame.K_BACKSPACE: "back",
-                pygame.K_c: "clear",
-                pygame.K_q: "quit",
-            }
-        )
         flags = pygame.FULLSCREEN if self.fullscreen else 0
         self.surface = pygame.display.set_mode(self.screen_size, flags)
         self.screen_size = self.surface.get_size()
@@ -264,6 +243,9 @@ class App:
         if renderer is not None:
             renderer.high_score = self.high_scores.best
         self.screen = Screen(self.screen_size, renderer, self.class_names, self.button_names)
+        from edgepac.controls.keyboard import KeyboardControls
+
+        self.keyboard = KeyboardControls()
         self.clock = pygame.time.Clock()
         # The main thread runs Python most of the time; by default a thread waiting for the GIL
         # may wait 5 ms for it. Inference is the latency that matters: let it in sooner.
@@ -345,8 +327,6 @@ class App:
         for ev in pygame.event.get():
             if ev.type == pygame.QUIT:
                 self.running = False
-            elif ev.type == pygame.KEYDOWN and ev.key == pygame.K_f:
-                self.show_fps = not self.show_fps
             else:
                 self.on_pygame_event(ev)
         for buttons in self.buttons:
@@ -388,7 +368,8 @@ class App:
                 listener(*state)
 
     def on_pygame_event(self, ev: Any) -> None:
-        """The keyboard: arrows held to record, T train, P play, Esc back, C clear, Q quit.
+        """The keyboard (the controls area's mapping: arrows held to record, T train, P play,
+        Esc back, C clear, F the overlay), plus Q to quit.
 
         With the demo player as the camera, the arrows also set its pose (held: it poses while
         you record; in a game: it keeps the last pose, and the model must read it from the
@@ -396,21 +377,17 @@ class App:
         """
         import pygame
 
-        if ev.type not in (pygame.KEYDOWN, pygame.KEYUP):
+        if ev.type == pygame.KEYDOWN and ev.key == pygame.K_q:
+            self.running = False
             return
-        name = KEYS.get(ev.key)
-        down = ev.type == pygame.KEYDOWN
-        if name in self.class_names:
-            if self.pose_keys and down:
-                self.source.pose = name
-            if self.arcade.state is State.PLAYING and self.pose_keys and not self.arcade.attract:
-                return  # in a game the arrows move the virtual player, not the buttons
-            self.post(Event(Kind.HOLD if down else Kind.RELEASE, name))
-        elif down and name in COMMAND_KEYS:
-            if name == "quit":
-                self.running = False
-            else:
-                self.post(Event(COMMAND_KEYS[name]))
+        for control in self.keyboard.handle(ev):
+            name = control.name
+            if name is not None and self.pose_keys:
+                if control.kind.value == "hold":
+                    self.source.pose = name
+                if self.arcade.state is State.PLAYING and not self.arcade.attract:
+                    continue  # in a game the arrows move the virtual player, not the buttons
+            self.post_control(control)
 
     def _tick_game(self, now: float) -> None:
         if self.arcade.attract:

@@ -103,98 +103,12 @@ def build_app(
     )
 
 
-def connect_buttons(cfg: Any, app: Any, pin_factory: Any = None) -> Any:
-    """The six GPIO buttons, posting the arcade's events to ``app``; returns what to close.
+def open_buttons(cfg: Any, app: Any, pin_factory: Any = None) -> Any:
+    """The GPIO buttons and LEDs as ``buttons.gpio`` says, attached to ``app``; None when there
+    are none ("off", or "auto" on a machine without GPIO). Close it after the app stops."""
+    from edgepac.controls.buttons import open_buttons as open_gpio
 
-    Provisional wiring straight onto gpiozero until the controls area's Buttons land.
-    """
-    import threading
-
-    from gpiozero import Button
-
-    from edgepac.app.arcade import Event, Kind
-
-    b = cfg.buttons
-    made: list[Any] = []
-
-    def button(pin: int) -> Any:
-        btn = Button(pin, pull_up=True, bounce_time=b.bounce_time, pin_factory=pin_factory)
-        made.append(btn)
-        return btn
-
-    for name in ("up", "down", "left", "right"):
-        btn = button(getattr(b, name))
-        btn.when_pressed = lambda n=name: app.post(Event(Kind.HOLD, n))
-        btn.when_released = lambda n=name: app.post(Event(Kind.RELEASE, n))
-    train, play = button(b.train), button(b.play)
-    lock = threading.Lock()
-    both_since: list[float | None] = [None]
-
-    def released(kind: Kind) -> None:
-        import time
-
-        with lock:
-            since = both_since[0]
-            if since is not None:
-                if not (train.is_pressed or play.is_pressed):
-                    both_since[0] = None
-                    if time.monotonic() - since >= b.clear_hold_s:
-                        app.post(Event(Kind.CLEAR))
-                return
-        app.post(Event(kind))
-
-    def pressed() -> None:
-        import time
-
-        with lock:
-            if train.is_pressed and play.is_pressed:
-                both_since[0] = time.monotonic()
-
-    train.when_pressed = pressed
-    play.when_pressed = pressed
-    train.when_released = lambda: released(Kind.TRAIN)
-    play.when_released = lambda: released(Kind.PLAY)
-
-    # Optional LEDs: one per class, lit for the class being sent; one lit while recording.
-    from gpiozero import LED
-
-    leds = {}
-    for name, pin in zip(("up", "down", "left", "right"), b.leds or (), strict=False):
-        leds[name] = LED(pin, pin_factory=pin_factory)
-        made.append(leds[name])
-    record = LED(b.record_led, pin_factory=pin_factory) if b.record_led is not None else None
-    if record is not None:
-        made.append(record)
-
-    def light(sent: str | None, recording: bool) -> None:
-        for name, led in leds.items():
-            led.value = name == sent
-        if record is not None:
-            record.value = recording
-
-    if leds or record is not None:
-        app.light_listeners.append(light)
-
-    class Closer:
-        def close(self) -> None:
-            for btn in made:
-                btn.close()
-
-    return Closer()
-
-
-def open_buttons(cfg: Any, app: Any) -> Any:
-    """The GPIO buttons as ``buttons.gpio`` says: "off" none, "on" required, "auto" if any."""
-    mode = cfg.buttons.gpio
-    if mode == "off":
-        return None
-    try:
-        return connect_buttons(cfg, app)
-    except Exception as err:  # gpiozero raises its own kinds when there is no GPIO here
-        if mode == "on":
-            raise EdgePacError(
-                f'buttons.gpio = "on" but the GPIO buttons cannot be used ({err}); check the '
-                'wiring and the gpio group, or set buttons.gpio = "auto"'
-            ) from err
-        log.info("no GPIO buttons here (%s): the keyboard only", err)
-        return None
+    buttons = open_gpio(cfg.buttons, pin_factory=pin_factory)
+    if buttons is not None:
+        app.attach_buttons(buttons)
+    return buttons
