@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from edgepac.errors import EdgePacError
+from edgepac.learning import dense
 from edgepac.learning.adam import Adam
 from edgepac.learning.dense import DenseHead, _Scratch, loss_and_grads, softmax_rows
-from edgepac.learning.jitter import _slide, jitter
+from edgepac.learning.jitter import jitter, slide
 
 NAMES = ["up", "down", "left", "right"]
 
@@ -218,23 +219,27 @@ def test_jittered_copies_count_in_the_schedule() -> None:
 
 def test_jitter_moves_the_grid_and_changes_the_light() -> None:
     rng = np.random.default_rng(0)
-    x = rng.random((1, 5, 5, 3)).astype(np.float32)
-    tmp = np.empty((5, 5, 3), np.float32)
+    x = rng.random((3, 5, 5, 3)).astype(np.float32)
     same = x.copy()
-    jitter(same, rng, shift=0.0, gain=1.0, tmp=tmp)
+    jitter(same, rng, shift=0.0, gain=1.0)
     np.testing.assert_array_equal(same, x)
     moved = x.copy()
-    _slide(moved[0], 1.0, 0, tmp)  # a whole cell down: row r is the old row r-1, row 0 repeats
+    slide(moved, np.array([1.0, -0.5, 0.0]), axis=1)
+    # frame 0 a whole cell down: row r is the old row r-1, and row 0 repeats itself
     np.testing.assert_allclose(moved[0, 1:], x[0, :-1])
     np.testing.assert_allclose(moved[0, 0], x[0, 0])
-    half = x.copy()
-    _slide(half[0], -0.5, 1, tmp)  # half a cell left: the mean of each column and its right one
-    np.testing.assert_allclose(half[0, :, :-1], (x[0, :, :-1] + x[0, :, 1:]) / 2, rtol=1e-6)
+    # frame 1 half a cell up: each row is the mean of itself and the one below
+    np.testing.assert_allclose(moved[1, :-1], (x[1, :-1] + x[1, 1:]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(moved[2], x[2])  # frame 2 stays
+    across = x.copy()
+    slide(across, np.array([-1.0, 0.0, 0.0]), axis=2)  # a whole cell left, along columns
+    np.testing.assert_allclose(across[0, :, :-1], x[0, :, 1:])
     lit = x.copy()
-    jitter(lit, np.random.default_rng(1), shift=0.0, gain=2.0, tmp=tmp)
+    jitter(lit, np.random.default_rng(1), shift=0.0, gain=2.0)
     ratio = lit / x
     assert ratio.min() >= 0.5 and ratio.max() <= 2.0
-    np.testing.assert_allclose(ratio, ratio.flat[0], rtol=1e-5)  # one gain for the whole frame
+    for r in ratio:  # one gain per frame
+        np.testing.assert_allclose(r, r.flat[0], rtol=1e-5)
 
 
 def test_l2_normalisation_ignores_brightness_and_regularisers_still_learn() -> None:
@@ -243,3 +248,18 @@ def test_l2_normalisation_ignores_brightness_and_regularisers_still_learn() -> N
     head.fit(X, y, NAMES)
     np.testing.assert_allclose(head.predict_proba(3 * X), head.predict_proba(X), rtol=1e-4)
     assert (head.predict(X) == np.array(NAMES)[y]).mean() == 1.0
+
+
+def test_skipping_inputs_that_are_always_zero_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    X, y = blobs(n_per_class=6, shape=(4, 4, 8))
+    X[:, :, :, :5] = 0  # relu silenced these channels in every frame
+    params = {"epochs": 5, "learning_rate": 1e-2, "weight_decay": 0.05, "jitter_copies": 0}
+    fast = DenseHead(**params).fit(X, y)
+    assert dense.used_columns(X.reshape(len(X), -1)) is not None  # the shortcut was taken
+    monkeypatch.setattr(dense, "used_columns", lambda X2: None)
+    full = DenseHead(**params).fit(X, y)
+    np.testing.assert_allclose(fast.W1_, full.W1_, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(fast.predict_proba(X), full.predict_proba(X), rtol=1e-4, atol=1e-6)
+    assert fast.loss_curve_ == pytest.approx(full.loss_curve_, rel=1e-4)

@@ -7,9 +7,10 @@
 With ``weight_decay`` > 0 it is AdamW (Loshchilov & Hutter): p ← p − lr·wd·p besides, decoupled
 from the gradient so that it shrinks every weight by the same fraction.
 
-Every step reuses the same scratch buffer per parameter: the head's first layer has over a
-million weights, and fresh temporaries for each of the dozen element-wise passes would cost
-more than the passes themselves.
+In the code m and v are kept divided by (1−β1) and (1−β2): m ← β1·m + g needs no product with
+(1−β1), and the constants come back in the step size. Every step reuses one scratch buffer per
+parameter: the head's first layer has over a million weights, and fresh temporaries for each
+element-wise pass would cost more than the passes themselves.
 """
 
 from __future__ import annotations
@@ -40,16 +41,14 @@ class Adam:
         """Move every parameter one step against its gradient (in place)."""
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        step_size = self.learning_rate / (1.0 - b1**self.t)
-        v_correction = 1.0 / (1.0 - b2**self.t)
+        step_size = self.learning_rate * (1.0 - b1) / (1.0 - b1**self.t)
+        v_correction = (1.0 - b2) / (1.0 - b2**self.t)
         shrink = 1.0 - self.learning_rate * self.weight_decay
         for p, g, m, v, tmp in zip(self.params, grads, self.m, self.v, self._scratch, strict=True):
             m *= b1
-            np.multiply(g, 1.0 - b1, out=tmp)
-            m += tmp
+            m += g
             v *= b2
             np.multiply(g, g, out=tmp)
-            tmp *= 1.0 - b2
             v += tmp
             np.multiply(v, v_correction, out=tmp)
             np.sqrt(tmp, out=tmp)

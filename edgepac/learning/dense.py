@@ -154,12 +154,18 @@ class DenseHead:
         W1 = variance_scaling((d, self.units), rng)
         b1 = np.zeros(self.units, dtype=np.float32)
         W2 = variance_scaling((self.units, k), rng)
-        params = [W1, b1, W2]
+        # Inputs that are zero in every frame (relu leaves many) never move their W1 row: its
+        # gradient is 0, so Adam's m and v stay 0 and so does the step. Training on the other
+        # columns only is the same maths for less work (without jitter, which spreads values).
+        used = None if self.jitter_copies else used_columns(X2)
+        if used is not None:
+            X2, W1_used = np.ascontiguousarray(X2[:, used]), W1[used]
+        params = [W1 if used is None else W1_used, b1, W2]
         opt = Adam(params, self.learning_rate, weight_decay=self.weight_decay)
         # An epoch visits every frame as recorded and jitter_copies jittered copies of it.
         visits = n * (1 + self.jitter_copies)
         batch = max(1, math.floor(visits * self.batch_fraction))
-        ws = _Scratch(batch, d, self.units, k)
+        ws = _Scratch(batch, X2.shape[1], self.units, k)
         grid = tuple(X.shape[1:]) if X.ndim == 4 else (1, 1, d)  # no grid: jitter only gain
         losses: list[float] = []
         with np.errstate(over="ignore", invalid="ignore"):  # a blow-up shows in the loss
@@ -179,6 +185,11 @@ class DenseHead:
                     if callback is not None:
                         callback(epoch, b, loss)
                 losses.append(total / visits)
+        if used is not None:
+            unused = np.ones(d, dtype=bool)
+            unused[used] = False
+            W1[unused] *= (1.0 - self.learning_rate * self.weight_decay) ** opt.t  # AdamW's decay
+            W1[used] = W1_used
         # Only now, after a whole successful run, replace the learned state.
         self.W1_, self.b1_, self.W2_ = W1, b1, W2
         self.classes_ = list(names)
@@ -202,11 +213,11 @@ class DenseHead:
         """Gather one batch (jittering the copies), then its loss and gradients."""
         m = len(idx)
         xb = ws.x[:m]
-        np.take(X2, idx, axis=0, out=xb)
+        np.take(X2, idx, axis=0, out=xb, mode="clip")  # "clip": not buffered
         if self.jitter_copies:
             copies = xb.reshape(m, *grid)[jittered]  # gathers the copies (a few MB at most)
             shift = self.jitter_shift if grid[0] > 1 else 0.0
-            jitter(copies, rng, shift, self.jitter_gain, ws.frame.reshape(grid))
+            jitter(copies, rng, shift, self.jitter_gain)
             xb[jittered] = copies.reshape(len(copies), -1)
         keep = self._dropout_mask(rng, m, ws) if self.dropout else None
         return loss_and_grads(params, xb, y[idx], ws, keep)
@@ -339,7 +350,6 @@ class _Scratch:
         self.dh = np.empty((batch, units), dtype=dtype)
         self.z = np.empty((batch, k), dtype=dtype)
         self.lse = np.empty((batch, 1), dtype=dtype)
-        self.frame = np.empty(d, dtype=dtype)  # one frame of scratch for the jitter
         self.keep = np.empty((batch, units), dtype=dtype)  # dropout's mask
         self.keep_bool = np.empty((batch, units), dtype=bool)
         self.grads = [
@@ -388,6 +398,12 @@ def loss_and_grads(
     np.matmul(xb.T, dh, out=gW1)
     np.sum(dh, axis=0, out=gb1)
     return loss
+
+
+def used_columns(X2: np.ndarray, worth_it: float = 0.9) -> np.ndarray | None:
+    """Indices of the inputs that are non-zero in some frame; None when nearly all are."""
+    used = np.flatnonzero(X2.any(axis=0))
+    return used if len(used) < worth_it * X2.shape[1] else None
 
 
 def softmax_rows(z: np.ndarray) -> np.ndarray:

@@ -16,32 +16,28 @@ import math
 import numpy as np
 
 
-def jitter(
-    frames: np.ndarray, rng: np.random.Generator, shift: float, gain: float, tmp: np.ndarray
-) -> None:
-    """Jitter a batch of activations (m, H, W, C) in place; ``tmp`` is one frame of scratch."""
+def jitter(frames: np.ndarray, rng: np.random.Generator, shift: float, gain: float) -> None:
+    """Jitter a batch of activations (m, H, W, C) in place, each frame its own way."""
     m = len(frames)
-    rows = rng.uniform(-shift, shift, m)
-    cols = rng.uniform(-shift, shift, m)
-    gains = np.exp(rng.uniform(-math.log(gain), math.log(gain), m)) if gain > 1 else np.ones(m)
-    for x, a, b, g in zip(frames, rows, cols, gains, strict=True):
-        _slide(x, a, 0, tmp)
-        _slide(x, b, 1, tmp)
-        x *= g
+    if shift > 0:
+        slide(frames, rng.uniform(-shift, shift, m), axis=1)
+        slide(frames, rng.uniform(-shift, shift, m), axis=2)
+    if gain > 1:
+        log_gain = math.log(gain)
+        frames *= np.exp(rng.uniform(-log_gain, log_gain, m)).astype(frames.dtype)[
+            :, None, None, None
+        ]
 
 
-def _slide(x: np.ndarray, a: float, axis: int, tmp: np.ndarray) -> None:
-    """Move the grid ``a`` cells along ``axis`` (|a| <= 1): x ← (1−|a|)·x + |a|·neighbour."""
-    if a == 0:
-        return
-    near = np.moveaxis(x, axis, 0)  # views: the row/column axis first
-    t = np.moveaxis(tmp, axis, 0)
-    w = abs(a)
-    if a > 0:  # content moves towards higher indices; row 0 keeps itself (edge repeated)
-        np.multiply(near[:-1], w, out=t[:-1])
-        near[1:] *= 1 - w
-        near[1:] += t[:-1]
-    else:
-        np.multiply(near[1:], w, out=t[1:])
-        near[:-1] *= 1 - w
-        near[:-1] += t[1:]
+def slide(frames: np.ndarray, a: np.ndarray, axis: int) -> None:
+    """Move frame i's grid a[i] cells along ``axis`` (|a| <= 1): x ← (1−|a|)·x + |a|·neighbour,
+    the neighbour being the cell a[i] points away from (at the edge, the cell itself)."""
+    x = np.moveaxis(frames, axis, 1)  # views: the moving axis second
+    near = np.empty_like(x)
+    near[:, 1:], near[:, :1] = x[:, :-1], x[:, :1]  # a > 0: content moves to higher indices
+    back = a < 0
+    near[back, :-1], near[back, -1:] = x[back, 1:], x[back, -1:]
+    w = np.abs(a).astype(frames.dtype)[:, None, None, None]
+    x *= 1 - w
+    near *= w
+    x += near
