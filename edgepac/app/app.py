@@ -122,6 +122,7 @@ class App:
         class_names: tuple[str, ...] = ("up", "down", "left", "right"),
         button_names: dict[str, str] | None = None,
         draw: bool = True,
+        sound: bool = False,
     ) -> None:
         from edgepac.game.direction import Direction
         from edgepac.learning.store import SampleStore, save_path
@@ -137,6 +138,8 @@ class App:
         self.screen_size = screen_size
         self.fullscreen = fullscreen
         self.draw_enabled = draw
+        self.sound_enabled = sound
+        self.sounds: Any = None
         # The arrows pose the demo player when it is the camera.
         self.pose_keys = hasattr(source, "pose") and hasattr(source, "painter")
         self._renderer_factory = renderer_factory
@@ -244,6 +247,10 @@ class App:
             renderer.high_score = self.high_scores.best
         self.screen = Screen(self.screen_size, renderer, self.class_names, self.button_names)
         from edgepac.controls.keyboard import KeyboardControls
+        from edgepac.game.sound import Sounds
+
+        # The game's own synthesised effects, for the player's games (attract mode is silent).
+        self.sounds = Sounds(enabled=self.sound_enabled)
 
         self.keyboard = KeyboardControls()
         self.clock = pygame.time.Clock()
@@ -391,12 +398,14 @@ class App:
 
     def _tick_game(self, now: float) -> None:
         if self.arcade.attract:
+            self.sounds.react((), frightened=False)
             if self.attract_game is None or self.attract_game.game_over:
                 self.attract_game = self.make_game()
             self.attract_game.step(self.autopilot.request(self.attract_game))
             return
         if self.arcade.state is not State.PLAYING:
             self.request = None
+            self.sounds.react((), frightened=False)  # no warble left playing over the menus
             return
         pred = self.prediction
         request = None
@@ -410,6 +419,7 @@ class App:
         self.request = request
         if not self.game.game_over:
             self.game.step(request)
+            self.sounds.react(self.game.events, self.game.frightened)
             if self.game.game_over:
                 self._game_ended(self.game)
 
@@ -441,6 +451,7 @@ class App:
             elif action.do is Do.NEW_GAME:
                 self.game = self.make_game()
                 self._reset_smoother = True
+                self.sounds.play("start")
             elif action.do is Do.CLEAR_SAMPLES:
                 with self.store_lock:
                     self.store.clear()
