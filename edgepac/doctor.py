@@ -22,6 +22,7 @@ DOCTOR_MODULES = (
     "edgepac.controls.doctor",
     "edgepac.game.doctor",
     "edgepac.app.doctor",
+    "edgepac.app.doctor_display",  # the kiosk: kmsdrm or cage
     "edgepac.doctor",  # the display, below
 )
 

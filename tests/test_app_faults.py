@@ -14,9 +14,10 @@ import numpy as np
 import pygame
 import pytest
 
-from edgepac.app.app import App, held_out_split, thumbnail
+from edgepac.app.app import App, thumbnail
 from edgepac.app.arcade import Event, Kind, State
 from edgepac.app.config import load_config
+from edgepac.app.training import held_out_split
 from edgepac.camera.demo_player import DemoPlayer
 from edgepac.cli import main
 from edgepac.errors import EdgePacError

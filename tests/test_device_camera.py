@@ -216,3 +216,27 @@ def test_the_demo_player_keeps_to_its_frame_rate():
         time.sleep(0.4)
         made = player.captured - start
     assert 8 <= made <= 24  # ~20 at 50 fps; loose because the machine is shared
+
+
+@pytest.mark.model
+def test_a_mobilenet_tells_the_demo_poses_apart_from_a_few_examples(model_025_128):
+    """What the demo needs: the backbone's activations separate the poses, from ~10 frames each,
+    on new frames with new jitter (nearest class mean, cosine; the app's heads do better)."""
+    from edgepac.vision.backbone import Backbone
+
+    bb = Backbone(model_025_128)
+    painter = DemoPainter()
+    rng = np.random.default_rng(7)
+
+    def features(pose, n, t0):
+        frames = [painter.draw(pose, rng, t0 + i * 0.37) for i in range(n)]
+        x = bb.dequantize(bb.features_batch(frames)).reshape(n, -1)
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+    means = {p: features(p, 10, 0.0).mean(0) for p in POSES}
+    right = total = 0
+    for pose in POSES:
+        for x in features(pose, 8, 50.0):
+            right += max(POSES, key=lambda p: float(x @ means[p])) == pose
+            total += 1
+    assert right / total >= 0.9

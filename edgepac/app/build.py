@@ -100,6 +100,7 @@ def build_app(
         renderer_factory=renderer,
         screen_size=size,
         fullscreen=bool(cfg.screen.fullscreen) and not headless,
+        sound=not headless,
     )
 
 

@@ -38,7 +38,10 @@ class Webcam(FrameSource):
 
     def _open(self) -> None:
         cv2 = self.cv2
-        candidates = [self.device] if self.device else (video_devices() or ["0"])
+        candidates = [self.device] if self.device else video_devices()
+        if not candidates:
+            raise CameraError("no webcam: no /dev/video* device; plug one in or set "
+                              "camera.device (it is retried)")
         for candidate in candidates:
             target: str | int = int(candidate) if candidate.isdigit() else candidate
             v4l2 = sys.platform == "linux" and str(target).startswith("/dev/")
@@ -85,6 +88,9 @@ class Webcam(FrameSource):
 def import_cv2() -> Any:
     try:
         import cv2
+
+        # Errors only: a missing camera is told by our message, not by OpenCV's warnings.
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
     except ImportError:
         raise CameraError("a webcam needs OpenCV: pip install 'edgepac[webcam]' (or set "
                           'camera.source = "demo")') from None

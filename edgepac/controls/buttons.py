@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -179,7 +180,9 @@ def open_buttons(cfg: ButtonsConfig, pin_factory: Any = None) -> ArcadeButtons |
     if cfg.gpio == "off":
         return None
     try:
-        return ArcadeButtons(cfg, pin_factory=pin_factory)
+        with warnings.catch_warnings():  # gpiozero warns for each pin factory it falls back from
+            warnings.simplefilter("ignore")
+            return ArcadeButtons(cfg, pin_factory=pin_factory)
     except Exception as err:  # gpiozero raises many kinds: no factory, pin busy, no permission
         why = f"GPIO buttons unavailable ({type(err).__name__}: {err})"
         if cfg.gpio == "auto":
