@@ -239,3 +239,22 @@ def test_messages_expire() -> None:
     assert a.message_text() == "hello"
     a.tick(2.5)
     assert a.message_text() is None
+
+
+def test_the_progress_bar_knows_how_many_batches_training_reports() -> None:
+    from edgepac.app.training import batches_in_fit
+    from edgepac.learning.heads import make_head
+
+    rng = np.random.default_rng(0)
+    X = rng.random((23, 2, 2, 4), dtype=np.float32)
+    y = np.arange(23) % 3
+    for params in ({}, {"jitter_copies": 0}, {"jitter_copies": 2, "batch_fraction": 0.3}):
+        head = make_head("dense", epochs=3, units=4, **params)
+        seen: list[tuple[int, int]] = []
+
+        def on_batch(epoch: int, batch: int, loss: float, seen: list = seen) -> None:
+            seen.append((epoch, batch))
+
+        head.fit(X, y, class_names=["up", "down", "left"], callback=on_batch)
+        assert batches_in_fit(head, len(y)) == len(seen), params
+    assert batches_in_fit(make_head("knn"), 10) == 0  # no batches: the bar jumps to done

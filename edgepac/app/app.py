@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
-import os
 import queue
-import resource
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +28,15 @@ import numpy as np
 
 from edgepac.app.arcade import Action, Arcade, Do, Event, Kind, State, TrainingResult
 from edgepac.app.smoothing import Smoother
+from edgepac.app.stats import Stats, peak_rss_mb
+from edgepac.app.training import batches_in_fit, held_out_split, limit_blas_threads
 from edgepac.errors import EdgePacError
 
 log = logging.getLogger(__name__)
 
 THUMB = 64  # thumbnail side in pixels, kept with the samples
 FPS = 60
-SWITCH_INTERVAL_S = float(os.environ.get("EDGEPAC_SWITCH_INTERVAL", "0.001"))
+SWITCH_INTERVAL_S = 0.001  # see start()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,48 +55,6 @@ class Prediction:
 
 class _Cancelled(Exception):
     pass
-
-
-class Ring:
-    """A preallocated ring of the last ``size`` measurements (nothing grows per frame)."""
-
-    def __init__(self, size: int = 8192) -> None:
-        self.values = np.zeros(size, dtype=np.float64)
-        self.n = 0
-
-    def add(self, value: float) -> None:
-        self.values[self.n % len(self.values)] = value
-        self.n += 1
-
-    def recent(self) -> np.ndarray:
-        return self.values[: min(self.n, len(self.values))]
-
-    def percentile(self, q: float) -> float | None:
-        v = self.recent()
-        return float(np.percentile(v, q)) if len(v) else None
-
-    def clear(self) -> None:
-        self.n = 0
-
-
-@dataclass
-class Stats:
-    """Counters for the overlay and for ``edgepac demo --json``."""
-
-    processed: int = 0  # frames through the backbone
-    latency_ms: Ring = field(default_factory=Ring)  # capture -> request to the game
-    tick_latency_ms: Ring = field(default_factory=Ring)  # capture -> the game tick that used it
-    infer_ms: Ring = field(default_factory=Ring)  # backbone + head on one frame
-    play_frames: int = 0  # frames processed while a player played
-    play_correct: int = 0  # ...whose request equalled the true pose (demo player only)
-    play_raw_correct: int = 0  # ...whose unsmoothed best class was the true pose
-    recent_frames: Ring = field(default_factory=lambda: Ring(64))  # processing times, for fps
-
-    def fps(self) -> float:
-        t = self.recent_frames.recent()
-        if len(t) < 2:
-            return 0.0
-        return (len(t) - 1) / max(1e-9, float(t.max() - t.min()))
 
 
 class App:
@@ -177,6 +134,7 @@ class App:
         self.prediction: Prediction | None = None
         self.frame: Any = None  # the newest frame processed (for the preview)
         self.camera_status: str | None = None  # None while the camera is fine
+        self.inference_error: str | None = None  # None while frames go through the model
         self._recording: str | None = None
         self._need_thumbnail = False
         self._playing = False
@@ -482,8 +440,13 @@ class App:
                 continue
             try:
                 self._process(frame, bb)
-            except Exception:  # never let one bad frame kill the thread
-                log.exception("inference failed on a frame")
+            except Exception as err:  # never let one bad frame kill the thread
+                error = f"the model failed on a frame ({type(err).__name__}: {err})"
+                if error != self.inference_error:  # once per kind, not 30 times a second
+                    log.exception("%s", error)
+                self.inference_error = error
+            else:
+                self.inference_error = None
 
     def _process(self, frame: Any, bb: Any) -> None:
         t0 = time.monotonic()
@@ -682,64 +645,3 @@ def thumbnail(image: np.ndarray, side: int = THUMB) -> np.ndarray:
     y0, x0 = (h - s) // 2, (w - s) // 2
     idx = (np.arange(side) * s) // side
     return np.ascontiguousarray(image[y0 + idx[:, None], x0 + idx[None, :]])
-
-
-def held_out_split(labels: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
-    """Indices to train on and to measure on: the *latest* ``share`` of each class's samples.
-
-    Frames next to each other are near copies, so a random split would flatter the model; the
-    end of each class's recording is the closest this has to "a moment it has not seen".
-    """
-    train: list[np.ndarray] = []
-    test: list[np.ndarray] = []
-    for c in np.unique(labels):
-        idx = np.flatnonzero(labels == c)
-        k = math.floor(len(idx) * share) if len(idx) >= 5 else 0
-        train.append(idx[: len(idx) - k])
-        test.append(idx[len(idx) - k :])
-    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
-
-
-def batches_in_fit(head: Any, n: int) -> int:
-    """How many batches ``fit`` will report, for the progress bar (0 when unknown)."""
-    epochs = getattr(head, "epochs", None)
-    fraction = getattr(head, "batch_fraction", None)
-    if not epochs or not fraction or n < 1:
-        return 0
-    batch = max(1, math.floor(n * fraction))
-    return int(epochs) * math.ceil(n / batch)
-
-
-def limit_blas_threads(n: int) -> bool:
-    """Ask the OpenBLAS under NumPy for ``n`` threads; True if it listened.
-
-    Training shares the CPU with the camera, the backbone and the screen. OpenBLAS's own worker
-    threads spin while they wait, and on a busy machine that made a 60-batch training take 14 s
-    instead of 0.7 s. One thread keeps training fast and everything else live.
-    """
-    import ctypes
-
-    try:
-        with open("/proc/self/maps") as maps:
-            libs = {line.split()[-1] for line in maps if "openblas" in line.lower()}
-    except OSError:
-        return False
-    for path in libs:
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for name in (
-            "scipy_openblas_set_num_threads64_",  # NumPy's wheels (64-bit integer builds)
-            "openblas_set_num_threads64_",
-            "openblas_set_num_threads",  # Debian's and Raspberry Pi OS's libopenblas
-        ):
-            setter = getattr(lib, name, None)
-            if setter is not None:
-                setter(ctypes.c_int(n))
-                return True
-    return False
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0

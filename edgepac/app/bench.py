@@ -22,11 +22,11 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
-    from edgepac.app.app import Stats
     from edgepac.app.arcade import Arcade, State
     from edgepac.app.build import PANEL_FRACTION
     from edgepac.app.screen import Screen
     from edgepac.app.smoothing import Smoother
+    from edgepac.app.stats import Stats
     from edgepac.game.direction import Direction
     from edgepac.game.game import Game
     from edgepac.game.render import Renderer
@@ -47,6 +47,7 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
         game=game,
         frame=None,
         camera_status=None,
+        inference_error=None,
         show_fps=True,
         stats=Stats(),
         clock=None,

@@ -54,7 +54,7 @@ class Screen:
         self._text: dict[tuple[str, int, tuple[int, int, int]], pygame.Surface] = {}
         self._camera: pygame.Surface | None = None  # the frame at camera size
         self._camera_seq = -1
-        self._scaled: dict[tuple[int, int], pygame.Surface] = {}
+        self._scaled: dict[tuple[int, int], tuple[int, pygame.Surface]] = {}
         self._thumbs: dict[str, tuple[int, pygame.Surface]] = {}
         self._blink = 0
         self._shades: dict[tuple[int, int, int], pygame.Surface] = {}
@@ -99,7 +99,6 @@ class Screen:
         if frame.seq != self._camera_seq:
             pygame.surfarray.blit_array(self._camera, image.swapaxes(0, 1))
             self._camera_seq = frame.seq
-            self._scaled.clear()
         return self._camera
 
     def preview(self, surface: pygame.Surface, frame: Any, box: pygame.Rect) -> pygame.Rect:
@@ -112,10 +111,14 @@ class Screen:
         w, h = cam.get_size()
         scale = min(box.w / w, box.h / h)
         size = (max(1, int(w * scale)), max(1, int(h * scale)))
-        scaled = self._scaled.get(size)
+        seq, scaled = self._scaled.get(size, (-1, None))
         if scaled is None:
-            scaled = pygame.transform.smoothscale(cam, size)
-            self._scaled[size] = scaled
+            scaled = pygame.Surface(size)
+        if seq != self._camera_seq:
+            # Nearest-neighbour into a surface kept per size: a fifth of smoothscale's cost,
+            # which counts on a Pi (30 new frames a second on the main thread).
+            pygame.transform.scale(cam, size, scaled)
+            self._scaled[size] = (self._camera_seq, scaled)
         rect = scaled.get_rect(center=box.center)
         surface.blit(scaled, rect)
         side = min(rect.w, rect.h)
@@ -198,6 +201,8 @@ class Screen:
             self.draw_overlay(surface, app)
         if app.camera_status:
             self.banner(surface, f"Camera: {app.camera_status}", 20 * self.u, RED)
+        elif app.inference_error:
+            self.banner(surface, app.inference_error.capitalize(), 20 * self.u, RED)
         if arcade.confirming_clear:
             self.draw_confirm(surface, sum(arcade.counts.values()))
         message = arcade.message_text()
