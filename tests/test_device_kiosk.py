@@ -31,7 +31,10 @@ def need(tool: str) -> str:
 def exposure(unit: Path) -> float:
     done = subprocess.run(
         [need("systemd-analyze"), "security", "--offline=yes", "--no-pager", str(unit)],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     found = re.search(r"Overall exposure level for \S+: ([\d.]+)", done.stdout)
     assert found, done.stdout[-2000:] + done.stderr[-2000:]
@@ -74,8 +77,15 @@ def test_the_unit_runs_the_app_unprivileged_on_tty1_with_the_devices_it_needs():
     assert s["StandardInput"] == ["tty"] and s["ProtectSystem"] == ["strict"]
     allowed = {v.split()[0] for v in s["DeviceAllow"]}
     # screen, libcamera (media controller, video and subdevices, DMA heaps), input, GPIO, console
-    assert allowed == {"char-drm", "char-media", "char-video4linux", "char-dma_heap",
-                       "char-input", "char-gpiochip", "/dev/tty1"}
+    assert allowed == {
+        "char-drm",
+        "char-media",
+        "char-video4linux",
+        "char-dma_heap",
+        "char-input",
+        "char-gpiochip",
+        "/dev/tty1",
+    }
     assert s["DevicePolicy"] == ["closed"]
     parser = configparser.ConfigParser(strict=False, interpolation=None)
     parser.read_string(UNIT.read_text())
@@ -85,15 +95,27 @@ def test_the_unit_runs_the_app_unprivileged_on_tty1_with_the_devices_it_needs():
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
 def test_scripts_parse_and_are_shellcheck_clean(script):
     subprocess.run(["bash", "-n", str(script)], check=True, timeout=30)
-    done = subprocess.run([need("shellcheck"), "-x", str(script)], capture_output=True,
-                          text=True, cwd=REPO, timeout=60, check=False)
+    done = subprocess.run(
+        [need("shellcheck"), "-x", str(script)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout
 
 
 def install(*args: str, cmdline: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "EDGEPAC_CMDLINE": str(cmdline or "/nonexistent")}
-    return subprocess.run(["bash", str(REPO / "scripts" / "install.sh"), *args], env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        ["bash", str(REPO / "scripts" / "install.sh"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_the_installer_refuses_politely_on_a_machine_that_is_not_a_pi():
@@ -114,12 +136,18 @@ def test_the_installer_dry_run_shows_every_step_and_changes_nothing(tmp_path):
     assert done.returncode == 0, done.stderr
     out = done.stdout
     steps = [
-        "python3-picamera2", "python3-pygame", "python3-lgpio",  # apt, if missing
-        "useradd --system", "venv --system-site-packages /opt/edgepac/.venv",
+        "python3-picamera2",
+        "python3-pygame",
+        "python3-lgpio",  # apt, if missing
+        "useradd --system",
+        "venv --system-site-packages /opt/edgepac/.venv",
         "pip install --quiet --upgrade --no-deps /opt/edgepac",
-        f"edgepac fetch-model --from {tmp_path}", "/etc/edgepac/config.toml",
-        "install -m 0644", "systemctl enable edgepac.service",
-        "systemctl disable getty@tty1.service", f"sed -i 1\\ s/\\$/\\ consoleblank=0/ {cmdline}",
+        f"edgepac fetch-model --from {tmp_path}",
+        "/etc/edgepac/config.toml",
+        "install -m 0644",
+        "systemctl enable edgepac.service",
+        "systemctl disable getty@tty1.service",
+        f"sed -i 1\\ s/\\$/\\ consoleblank=0/ {cmdline}",
         "systemctl restart edgepac.service",
     ]
     for step in steps:

@@ -134,6 +134,7 @@ class App:
         self.prediction: Prediction | None = None
         self.frame: Any = None  # the newest frame processed (for the preview)
         self.camera_status: str | None = None  # None while the camera is fine
+        self.inference_error: str | None = None  # None while frames go through the model
         self._recording: str | None = None
         self._need_thumbnail = False
         self._playing = False
@@ -439,8 +440,13 @@ class App:
                 continue
             try:
                 self._process(frame, bb)
-            except Exception:  # never let one bad frame kill the thread
-                log.exception("inference failed on a frame")
+            except Exception as err:  # never let one bad frame kill the thread
+                error = f"the model failed on a frame ({type(err).__name__}: {err})"
+                if error != self.inference_error:  # once per kind, not 30 times a second
+                    log.exception("%s", error)
+                self.inference_error = error
+            else:
+                self.inference_error = None
 
     def _process(self, frame: Any, bb: Any) -> None:
         t0 = time.monotonic()

@@ -47,6 +47,7 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
         game=game,
         frame=None,
         camera_status=None,
+        inference_error=None,
         show_fps=True,
         stats=Stats(),
         clock=None,

@@ -34,20 +34,35 @@ def kiosk_check() -> Check:
         return Check("kiosk", False, f"pygame cannot start ({err})", "reinstall: ./scripts/run")
     cage = shutil.which("cage")
     if "kmsdrm" in drivers:
-        return Check("kiosk", True, f"{origin} draws on the console (kmsdrm): "
-                     "systemd/edgepac.service as it is")
+        return Check(
+            "kiosk",
+            True,
+            f"{origin} draws on the console (kmsdrm): systemd/edgepac.service as it is",
+        )
     if cage:
-        return Check("kiosk", True, f"{origin} has no kmsdrm, but cage is installed: "
-                     "install the kiosk with ./scripts/install.sh --cage")
+        return Check(
+            "kiosk",
+            True,
+            f"{origin} has no kmsdrm, but cage is installed: "
+            "install the kiosk with ./scripts/install.sh --cage",
+        )
     if is_raspberry_pi():
         busy = " (or the kiosk holds the screen: sudo systemctl stop edgepac, then retry)"
-        return Check("kiosk", False, f"{origin} cannot draw on the console and cage is not "
-                     "installed" + (busy if system else ""),
-                     "sudo apt install python3-pygame and a venv made with "
-                     "--system-site-packages (./scripts/install.sh does both), or "
-                     "sudo apt install cage and ./scripts/install.sh --cage")
-    return Check("kiosk", True, f"not a Raspberry Pi: no console kiosk here ({origin} opens "
-                 f"{', '.join(drivers) or 'nothing'}; `edgepac run` uses a window)")
+        return Check(
+            "kiosk",
+            False,
+            f"{origin} cannot draw on the console and cage is not "
+            "installed" + (busy if system else ""),
+            "sudo apt install python3-pygame and a venv made with "
+            "--system-site-packages (./scripts/install.sh does both), or "
+            "sudo apt install cage and ./scripts/install.sh --cage",
+        )
+    return Check(
+        "kiosk",
+        True,
+        f"not a Raspberry Pi: no console kiosk here ({origin} opens "
+        f"{', '.join(drivers) or 'nothing'}; `edgepac run` uses a window)",
+    )
 
 
 def checks() -> list[Check]:

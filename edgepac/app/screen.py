@@ -201,6 +201,8 @@ class Screen:
             self.draw_overlay(surface, app)
         if app.camera_status:
             self.banner(surface, f"Camera: {app.camera_status}", 20 * self.u, RED)
+        elif app.inference_error:
+            self.banner(surface, app.inference_error.capitalize(), 20 * self.u, RED)
         if arcade.confirming_clear:
             self.draw_confirm(surface, sum(arcade.counts.values()))
         message = arcade.message_text()
