@@ -176,10 +176,11 @@ Recipe = Callable[[int], "DenseHead | KnnHead"]
 RECIPES: dict[str, Recipe] = {
     "tutorial (lr 1e-4, 20 epochs, batch 0.4)": lambda seed: DenseHead.tutorial(seed=seed),
     "kNN (k=5, class-balanced)": lambda seed: KnnHead(k=5),
-    "**EdgePac default** (tutorial + 1 jittered copy)": lambda seed: DenseHead(seed=seed),
-    "default, jitter without the shift": lambda seed: DenseHead(jitter_shift=0.0, seed=seed),
-    "default, jitter without the gain": lambda seed: DenseHead(jitter_gain=1.0, seed=seed),
-    "default with 3 jittered copies": lambda seed: DenseHead(jitter_copies=3, seed=seed),
+    "**EdgePac default**: tutorial + 1 copy shifted ≤ ½ cell": lambda seed: DenseHead(seed=seed),
+    "default + brightness jitter (x/÷ 1.6)": lambda seed: DenseHead(jitter_gain=1.6, seed=seed),
+    "default with 3 shifted copies": lambda seed: DenseHead(jitter_copies=3, seed=seed),
+    "default + L2-normalised input": lambda seed: DenseHead(normalize="l2", seed=seed),
+    "default + dropout 0.5": lambda seed: DenseHead(dropout=0.5, seed=seed),
     "tutorial with lr 1e-3": lambda seed: DenseHead.tutorial(learning_rate=1e-3, seed=seed),
 }
 

@@ -164,7 +164,7 @@ def test_sigkill_during_train_leaves_the_old_head_or_the_new_one(
     head.write_bytes(trained.read_bytes())
     old = head.read_bytes()
     cmd = [sys.executable, "-m", "edgepac", "train", "--model", str(model_025_128),
-           "--images", str(folder), "--out", str(head), "--epochs", "60"]  # fmt: skip
+           "--images", str(folder), "--out", str(head), "--epochs", "300"]  # fmt: skip
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
     t0 = time.monotonic()
     subprocess.run(cmd, env=env, check=True, capture_output=True)  # how long a whole run takes
@@ -183,3 +183,31 @@ def test_sigkill_during_train_leaves_the_old_head_or_the_new_one(
         assert now in (old, new)  # never half of one, never missing
         assert load_head(head).classes_ == ["up", "down", "left", "right"]
     assert killed >= 3  # most kills landed while it ran (training or writing)
+
+
+KILL_MID_WRITE = """
+import os, signal, sys
+import numpy as np
+real_savez = np.savez
+def savez_then_power_cut(f, **arrays):
+    real_savez(f, **arrays)
+    f.truncate(f.tell() // 2)  # half of the new head is on its way to the disk...
+    f.flush()
+    os.kill(os.getpid(), signal.SIGKILL)  # ...when the power goes
+np.savez = savez_then_power_cut
+from edgepac.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_sigkill_while_writing_the_head_keeps_the_old_one(
+    trained: Path, folder: Path, model_025_128: Path, tmp_path: Path
+) -> None:
+    head = tmp_path / "head.npz"
+    head.write_bytes(trained.read_bytes())
+    cmd = [sys.executable, "-c", KILL_MID_WRITE, "train", "--model", str(model_025_128),
+           "--images", str(folder), "--out", str(head), "--epochs", "2"]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True)
+    assert proc.returncode == -signal.SIGKILL
+    assert head.read_bytes() == trained.read_bytes()
+    assert load_head(head).classes_ == ["up", "down", "left", "right"]

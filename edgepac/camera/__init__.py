@@ -50,7 +50,7 @@ def open_source(cfg: CameraConfig | None = None) -> FrameSource:
     if kind == "demo":
         from edgepac.camera.demo_player import DemoPlayer
 
-        return DemoPlayer(fps=cfg.fps)  # draws at 320x240 whatever camera.width says
+        return DemoPlayer(size, cfg.fps)
     raise CameraError(f"camera.source must be auto, picamera2, webcam, replay or demo: {kind!r}")
 
 

@@ -61,7 +61,8 @@ class DenseHead:
     jitter_copies   per epoch, besides every frame as recorded, this many copies of it with
                     the camera nudged and the light changed (see jitter.py); 0 = the tutorial
     jitter_shift    how far a copy moves, in grid cells (a cell is 32 px of a 224 input)
-    jitter_gain     how much brighter or darker a copy gets, at most (x gain or / gain)
+    jitter_gain     how much brighter or darker a copy gets, at most (x gain or / gain);
+                    1 = never (the benchmark found no gain from it)
     normalize       "l2": scale each frame's activations to the same length (√D); "none"
     weight_decay    AdamW's decoupled decay of every weight per step, × learning_rate
     dropout         fraction of hidden units silenced per training step
@@ -79,7 +80,7 @@ class DenseHead:
         epochs: int = 20,
         jitter_copies: int = 1,
         jitter_shift: float = 0.5,
-        jitter_gain: float = 1.6,
+        jitter_gain: float = 1.0,
         normalize: str = "none",
         weight_decay: float = 0.0,
         dropout: float = 0.0,

@@ -4,9 +4,10 @@ Between two sessions the camera moves a few pixels and the light changes. At con
 7x7 grid cell covers 32 pixels of a 224 input, so a nudge moves the activations by a fraction
 of a cell; a brighter or darker room scales them. While training, each jittered copy of a frame
 is shifted by up to ``shift`` of a cell along rows and columns (linear interpolation with the
-neighbouring cell, the edge repeated) and scaled by a gain in [1/gain, gain] (log-uniform).
-This costs a few element-wise passes per batch and no backbone runs; on
-`benchmarks/learning_generalisation.py` it is what made the second session work better.
+neighbouring cell, the edge repeated) and, if asked, scaled by a gain in [1/gain, gain]
+(log-uniform). This costs a few element-wise passes per batch and no backbone runs. On
+`benchmarks/learning_generalisation.py` the shift is what made the second session work better;
+the gain and a zoom of the grid did not, so the gain is off by default and the zoom is not here.
 """
 
 from __future__ import annotations
