@@ -65,6 +65,9 @@ def test_a_truncated_head_is_moved_aside_with_a_clear_message(tmp_path: Path) ->
 def test_missing_or_wrong_files_say_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(EdgePacError, match=r"no head at .*train one first"):
         load_head(tmp_path / "nothing.npz", ID_A)
+    with pytest.raises(EdgePacError, match="is a folder"):
+        load_head(tmp_path, ID_A)
+    assert tmp_path.is_dir()  # a folder is never "moved aside" as if it were a damaged file
     from edgepac.learning.store import SampleStore
 
     store = SampleStore((3, 3, 8), scale=1, zero_point=0, identity=ID_A)

@@ -172,3 +172,22 @@ def test_bad_constructor_values_name_the_parameter() -> None:
         SampleStore(SHAPE, scale=0, zero_point=0)
     with pytest.raises(EdgePacError, match="feature_shape"):
         SampleStore((0, 2), scale=1, zero_point=0)
+
+
+def test_a_store_of_a_newer_format_is_kept_aside_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "samples.npz"
+    store = new_store()
+    store.add("up", frame(1))
+    store.save(path)
+    with np.load(path) as npz:
+        arrays = dict(npz) | {"format_version": np.array(99)}
+    np.savez(path, **arrays)
+    before = path.read_bytes()
+    with pytest.raises(EdgePacError, match="newer than this EdgePac"):
+        SampleStore.load(path, ID_A)
+    empty = SampleStore.load_or_empty(path, SHAPE, scale=0.5, zero_point=3, identity=ID_A)
+    assert len(empty) == 0 and "upgrade EdgePac" in (empty.notice or "")
+    assert (tmp_path / "samples.npz.unused").read_bytes() == before
+    empty.add("up", frame(2))
+    empty.save(path)  # the app saves its new samples: the newer store is still there, aside
+    assert (tmp_path / "samples.npz.unused").read_bytes() == before

@@ -59,7 +59,7 @@ class DenseHead:
     batch_fraction  batch size = floor(N × batch_fraction), at least 1 (the tutorial's way)
     epochs          passes over the samples
     jitter_copies   per epoch, besides every frame as recorded, this many copies of it with
-                    the camera nudged and the light changed (see jitter.py); 0 = the tutorial
+                    the camera nudged (see jitter.py); 0 = the tutorial
     jitter_shift    how far a copy moves, in grid cells (a cell is 32 px of a 224 input)
     jitter_gain     how much brighter or darker a copy gets, at most (x gain or / gain);
                     1 = never (the benchmark found no gain from it)
@@ -110,7 +110,7 @@ class DenseHead:
             raise EdgePacError(f"weight_decay must be a number from 0 to 1, got {weight_decay!r}")
         self.weight_decay = float(weight_decay)
         self.dropout = _fraction("dropout", dropout, include_one=False, include_zero=True)
-        self.seed = int(seed)
+        self.seed = _int_at_least("seed", seed, 0)
         self._one: _Scratch | None = None
 
     @classmethod

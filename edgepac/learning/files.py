@@ -86,6 +86,8 @@ def load_npz(
       log line, then :class:`CorruptFile` saying where it went.
     """
     path = Path(path)
+    if path.is_dir():
+        raise EdgePacError(f"{path} is a folder, not {what}: give the file")
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
@@ -94,6 +96,8 @@ def load_npz(
         found_identity = json.loads(str(arrays["identity"]))
     except FileNotFoundError:
         raise
+    except PermissionError as err:  # not damage: the file may be fine, just not ours to read
+        raise EdgePacError(f"cannot read {what} {path} ({err.strerror}): check its owner") from err
     except (*_DAMAGE, json.JSONDecodeError) as err:
         raise _corrupt(path, what, err) from err
     if found_kind != kind:

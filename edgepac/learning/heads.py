@@ -62,8 +62,6 @@ def load_head(path: str | os.PathLike[str], identity: Identity = None) -> Head:
         return files.load_npz(path, "the head", KIND, FORMAT_VERSION, identity, _parse)
     except FileNotFoundError as err:
         raise EdgePacError(f"no head at {path}: train one first (edgepac train)") from err
-    except IsADirectoryError as err:
-        raise EdgePacError(f"{path} is a folder, not a head file") from err
 
 
 def _parse(a: dict[str, np.ndarray], identity: dict) -> Head:

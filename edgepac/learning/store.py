@@ -192,8 +192,9 @@ class SampleStore:
     ) -> SampleStore:
         """What the app calls at start: the saved store, or an empty one that never crashes.
 
-        A damaged file is moved aside to ``*.corrupt``; one recorded with another backbone is
-        moved aside to ``*.other-backbone`` so that saving the new store cannot overwrite it.
+        A damaged file is moved aside to ``*.corrupt``; one recorded with another backbone to
+        ``*.other-backbone``, anything else unusable (a newer format, not a store) to
+        ``*.unused``: saving the new store can never overwrite what was there.
         Either way ``store.notice`` says what happened, for the screen.
         """
         empty = cls(
@@ -215,9 +216,14 @@ class SampleStore:
             log.warning("%s; moved it aside to %s", err, moved)
             empty.notice = f"samples from another backbone moved aside to {moved.name}"
             return empty
-        except EdgePacError as err:  # not a store, or a newer format: keep it, start empty
-            log.warning("%s; starting with no samples", err)
-            empty.notice = str(err)
+        except EdgePacError as err:  # not a store, a newer format, unreadable: keep it aside
+            try:
+                moved = move_aside(path, ".unused")
+            except OSError:
+                moved = None
+            where = f"; moved it aside to {moved.name}" if moved else ""
+            log.warning("%s%s; starting with no samples", err, where)
+            empty.notice = f"{err}{where}"
             return empty
         for name in class_names:
             store._class_index(name)
