@@ -164,6 +164,11 @@ run systemctl daemon-reload
 run systemctl disable getty@tty1.service
 run systemctl enable edgepac.service
 
+if [ "$(systemctl get-default 2>/dev/null || true)" = graphical.target ]; then
+  say "  note: this system boots to a desktop, which takes the screen from tty1. For the kiosk:"
+  say "  sudo systemctl set-default multi-user.target (or start from Raspberry Pi OS Lite)"
+fi
+
 # -- 7. no console blanking (the screen must stay on while people play) -------------------------
 cmdline="${EDGEPAC_CMDLINE:-/boot/firmware/cmdline.txt}"  # Bookworm and Trixie keep it here
 [ -f "$cmdline" ] || cmdline=/boot/cmdline.txt

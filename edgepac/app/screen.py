@@ -303,18 +303,25 @@ class Screen:
         surface.fill(BG)
         arcade = app.arcade
         running = arcade.training_running
-        title = "Learning your poses..." if running else "Training done"
-        self.text(surface, title, (16 * u, 10 * u), 34, YELLOW)
+        result = arcade.result
+        failed = result is not None and not result.ok
+        title = (
+            "Learning your poses..."
+            if running
+            else "Training failed"
+            if failed
+            else ("Training done")
+        )
+        self.text(surface, title, (16 * u, 10 * u), 34, RED if failed else YELLOW)
         bar = pygame.Rect(round(16 * u), round(56 * u), self.w - round(32 * u), round(22 * u))
         pygame.draw.rect(surface, PANEL, bar, border_radius=round(4 * u))
-        progress = app.progress if running else 1.0
+        progress = app.progress if running or failed else 1.0
         fill = bar.copy()
         fill.w = round(bar.w * max(0.0, min(1.0, progress)))
-        pygame.draw.rect(surface, GREEN, fill, border_radius=round(4 * u))
+        pygame.draw.rect(surface, RED if failed else GREEN, fill, border_radius=round(4 * u))
         self.text(surface, f"{progress:.0%}", bar.center, 20, TEXT, "center")
         plot = pygame.Rect(round(56 * u), round(100 * u), self.w - round(80 * u), round(250 * u))
         self.loss_curve(surface, plot, app.losses, app.total_batches)
-        result = arcade.result
         y = plot.bottom + 18 * u
         if result is None:
             self.text(
@@ -338,10 +345,11 @@ class Screen:
                 22,
                 TEXT,
             )
-        else:
-            self.text(surface, f"Training failed: {result.error}", (16 * u, y), 24, RED)
+        else:  # why is in the message at the bottom
+            kept = "The previous model still plays" if app.head is not None else "Nothing learned"
+            self.text(surface, kept, (16 * u, y), 28, RED)
             self.text(
-                surface, "Record more poses, then TRAIN again", (16 * u, y + 30 * u), 22, TEXT
+                surface, "Record more poses, then TRAIN again", (16 * u, y + 32 * u), 22, TEXT
             )
 
     def loss_curve(

@@ -166,6 +166,7 @@ class FrameSource(ABC):
                     image, truth = self._capture()
                 except EndOfStream:
                     self.ended = True
+                    self.frames.close()  # wake a waiting reader now: nothing more will come
                     break
                 except Exception as err:  # any backend failure: report, close, retry later
                     self._failed(err)
