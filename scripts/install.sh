@@ -12,10 +12,12 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: sudo scripts/install.sh [--dry-run] [--force] [--cage] [--model FILE_OR_DIR] [--no-start]
+usage: sudo scripts/install.sh [--dry-run] [--force] [--cage] [--webcam] [--model FILE_OR_DIR]
+                               [--no-start]
   --dry-run      print each step instead of doing it
   --force        install on a machine that is not a Raspberry Pi with Raspberry Pi OS
   --cage         run the app under the cage Wayland kiosk (for a pygame without kmsdrm)
+  --webcam       also install OpenCV (python3-opencv) for a USB webcam instead of a Pi camera
   --model PATH   take the model from a file or folder instead of downloading it
   --no-start     enable the kiosk for the next boot but do not start it now
 EOF
@@ -31,12 +33,13 @@ GROUPS_WANTED=(video render input gpio)
 PACKAGES=(python3-venv python3-pip python3-picamera2 python3-pygame python3-lgpio python3-numpy
   python3-pil rpicam-apps-lite)
 
-DRY_RUN=0 FORCE=0 CAGE=0 START=1 MODEL=""
+DRY_RUN=0 FORCE=0 CAGE=0 WEBCAM=0 START=1 MODEL=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) DRY_RUN=1 ;;
     --force) FORCE=1 ;;
     --cage) CAGE=1 ;;
+    --webcam) WEBCAM=1 ;;
     --no-start) START=0 ;;
     --model)
       [ $# -ge 2 ] || { echo "install.sh: --model needs a file or folder" >&2; exit 2; }
@@ -82,6 +85,7 @@ fi
 say "apt packages: ${PACKAGES[*]}"
 wanted=("${PACKAGES[@]}")
 [ "$CAGE" = 1 ] && wanted+=(cage)
+[ "$WEBCAM" = 1 ] && wanted+=(python3-opencv)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -240,3 +240,15 @@ def test_a_mobilenet_tells_the_demo_poses_apart_from_a_few_examples(model_025_12
             right += max(POSES, key=lambda p: float(x @ means[p])) == pose
             total += 1
     assert right / total >= 0.9
+
+
+def test_a_source_can_be_stopped_and_started_again():
+    player = DemoPlayer(fps=0, pose="up")
+    with player:
+        first = player.read(2.0)
+    assert not player.running
+    with pytest.raises(CameraError, match="not started"):
+        player.read(0.05)
+    with player:
+        again = player.read(2.0)
+    assert again.truth == "up" and again.seq > first.seq

@@ -156,6 +156,7 @@ def test_the_installer_dry_run_shows_every_step_and_changes_nothing(tmp_path):
     assert "consoleblank" not in cmdline.read_text()  # a dry run changes nothing
     cmdline.write_text("console=tty1 consoleblank=0\n")  # run again: the step is done already
     assert "already off" in install("--dry-run", "--force", cmdline=cmdline).stdout
-    done = install("--dry-run", "--force", "--cage", "--no-start")
+    done = install("--dry-run", "--force", "--cage", "--webcam", "--no-start")
     assert "cage.conf" in done.stdout and "restart" not in done.stdout
+    assert "python3-opencv" in done.stdout
     assert install("--bogus").returncode == 2

@@ -52,7 +52,9 @@ class ArcadeButtons:
         pins = {**cfg.class_pins(), "train": cfg.train, "play": cfg.play}
         try:
             for name, pin in pins.items():
-                button = Button(pin, pull_up=True, bounce_time=cfg.bounce_time,
+                # hold_time: unused (the app times holds), but gpiozero's hold thread sleeps
+                # that long, so closing a button held down would wait a second.
+                button = Button(pin, pull_up=True, bounce_time=cfg.bounce_time, hold_time=0.05,
                                 pin_factory=pin_factory)
                 button.when_pressed = self._callback(name, True)
                 button.when_released = self._callback(name, False)
