@@ -210,6 +210,12 @@ def test_frames_of_the_wrong_shape_are_refused() -> None:
         head.predict_proba(np.zeros((2, 5, 5, 8), np.float32))
 
 
+def test_batches_of_one_frame_with_or_without_a_jittered_copy() -> None:
+    X, y = blobs(n_per_class=2)
+    head = DenseHead(epochs=2, batch_fraction=0.01).fit(X, y)  # every batch is one visit
+    assert len(head.loss_curve_) == 2
+
+
 def test_jittered_copies_count_in_the_schedule() -> None:
     X, y = blobs(n_per_class=10)  # 40 frames + 40 copies: batch floor(80 * 0.4) = 32 → 3 batches
     seen: list[tuple[int, int, float]] = []

@@ -215,11 +215,11 @@ class DenseHead:
         m = len(idx)
         xb = ws.x[:m]
         np.take(X2, idx, axis=0, out=xb, mode="clip")  # "clip": not buffered
-        if self.jitter_copies:
+        if jittered.any():
             copies = xb.reshape(m, *grid)[jittered]  # gathers the copies (a few MB at most)
             shift = self.jitter_shift if grid[0] > 1 else 0.0
             jitter(copies, rng, shift, self.jitter_gain)
-            xb[jittered] = copies.reshape(len(copies), -1)
+            xb[jittered] = copies.reshape(len(copies), xb.shape[1])
         keep = self._dropout_mask(rng, m, ws) if self.dropout else None
         return loss_and_grads(params, xb, y[idx], ws, keep)
 
