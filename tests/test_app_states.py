@@ -106,3 +106,17 @@ def test_keyboard_records_and_steers_the_demo_player(tmp_path: Path, backbone: A
         key(pygame.KEYDOWN, pygame.K_ESCAPE)
         app.step()
         assert app.arcade.state is State.COLLECT
+
+
+@pytest.mark.parametrize("per_pose", [5, 6, 7])
+def test_a_few_samples_per_pose_train_with_the_defaults(
+    tmp_path: Path, backbone: Any, per_pose: int
+) -> None:
+    """The least a visitor might record: a handful of frames of two poses (tiny batches)."""
+    with make_app(tmp_path, backbone) as app:
+        for name in ("left", "right"):
+            record(app, name, per_pose)
+        app.post(Event(Kind.TRAIN))
+        run_until(app, lambda a: a.arcade.result is not None)
+        assert app.arcade.result.ok, app.arcade.result.error
+        assert app.head is not None
