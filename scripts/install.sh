@@ -29,7 +29,7 @@ ETC=/etc/edgepac
 UNIT=/etc/systemd/system/edgepac.service
 DROPIN=/etc/systemd/system/edgepac.service.d/cage.conf
 USER_NAME=edgepac
-GROUPS_WANTED=(video render input gpio)
+GROUPS_WANTED=(video render input gpio audio)
 PACKAGES=(python3-venv python3-pip python3-picamera2 python3-pygame python3-lgpio python3-numpy
   python3-pil rpicam-apps-lite)
 

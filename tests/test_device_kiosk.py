@@ -71,7 +71,8 @@ def test_the_unit_runs_the_app_unprivileged_on_tty1_with_the_devices_it_needs():
     s = unit_settings(UNIT)
     assert s["ExecStart"] == ["/opt/edgepac/.venv/bin/edgepac run"]
     assert s["User"] == ["edgepac"] and s["Restart"] == ["always"]
-    assert set(s["SupplementaryGroups"][0].split()) == {"video", "render", "input", "gpio"}
+    groups = {"video", "render", "input", "gpio", "audio"}
+    assert set(s["SupplementaryGroups"][0].split()) == groups
     assert s["StateDirectory"] == ["edgepac"] and s["PrivateNetwork"] == ["yes"]
     assert s["Conflicts"] == ["getty@tty1.service"] and s["TTYPath"] == ["/dev/tty1"]
     assert s["StandardInput"] == ["tty"] and s["ProtectSystem"] == ["strict"]
@@ -84,6 +85,7 @@ def test_the_unit_runs_the_app_unprivileged_on_tty1_with_the_devices_it_needs():
         "char-dma_heap",
         "char-input",
         "char-gpiochip",
+        "char-alsa",  # the game's sounds
         "/dev/tty1",
     }
     assert s["DevicePolicy"] == ["closed"]

@@ -72,15 +72,27 @@ def test_train_eval_predict_on_real_photos(
 
 
 def test_train_shows_progress_and_the_final_loss(
-    trained: Path, folder: Path, model_025_128: Path, capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-) -> None:  # fmt: skip
-    out = tmp_path / "knn.npz"
+    folder: Path, model_025_128: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "dense.npz"
     assert main(["train", "--model", str(model_025_128), "--images", str(folder), "--out",
                  str(out), "--epochs", "3", "--learning-rate", "1e-3"]) == 0  # fmt: skip
     captured = capsys.readouterr()
     assert "epoch 3/3" in captured.err and "final loss" in captured.out
     assert load_head(out).learning_rate == 1e-3
+
+
+def test_the_nearest_neighbour_head_from_the_command_line(
+    folder: Path, model_025_128: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "knn.npz"
+    m = ["--model", str(model_025_128)]
+    assert main(["train", *m, "--images", str(folder), "--out", str(out), "--head", "knn",
+                 "--k", "1"]) == 0  # fmt: skip
+    assert load_head(out).k == 1
+    capsys.readouterr()
+    assert main(["eval", *m, "--head", str(out), "--images", str(folder), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"] == 1.0  # each photo is its own nearest
 
 
 def test_eval_counts_mistakes_in_the_confusion_matrix(

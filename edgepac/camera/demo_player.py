@@ -89,9 +89,10 @@ class DemoPainter:
         lu, ll = lu + 9.0 * jitter[3], ll + 10.0 * jitter[4]
         ru, rl = ru + 9.0 * jitter[5], rl + 10.0 * jitter[6]
         scale = 1.0 + 0.04 * jitter[7]
-        canvas = self.background.copy()
-        self._figure(canvas, hip_x, hip_y, lean, (lu, ll), (ru, rl), crouch, scale)
-        return self._camera(canvas, rng)
+        work = self._work  # drawn in a reused int16 buffer; only the result is new
+        np.copyto(work, self.background)
+        self._figure(work, hip_x, hip_y, lean, (lu, ll), (ru, rl), crouch, scale)
+        return self._camera(work, rng)
 
     def _figure(
         self,
@@ -156,10 +157,8 @@ class DemoPainter:
         inside = (px - t * dx) ** 2 + (py - t * dy) ** 2 <= radius * radius
         img[y0:y1, x0:x1][inside] = color
 
-    def _camera(self, img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def _camera(self, work: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Flickering light and sensor noise, into a fresh uint8 image the caller owns."""
-        work = self._work
-        np.copyto(work, img)
         oy, ox = rng.integers(0, self._pad, size=2)
         work += self._noise[oy : oy + self.height, ox : ox + self.width]
         gain = int(64 * (1.0 + 0.05 * rng.standard_normal()))  # /64 keeps int16 from overflow

@@ -54,6 +54,7 @@ class Replay(FrameSource):
                               "a folder of images or a video file")
         self._index = 0
         self._video = None
+        self._bgr: np.ndarray | None = None
         self._pacer = Pacer(fps)
 
     def _open(self) -> None:
@@ -92,16 +93,18 @@ class Replay(FrameSource):
 
     def _next_video(self) -> Capture:
         assert self._video is not None
-        ok, bgr = self._video.read()
+        cv2 = _import_cv2("replaying a video")
+        ok, bgr = self._video.read(self._bgr)
         if not ok:
             if not self.loop or self._index == 0:
                 raise EndOfStream
-            self._video.set(_import_cv2("").CAP_PROP_POS_FRAMES, 0)
-            ok, bgr = self._video.read()
+            self._video.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            ok, bgr = self._video.read(self._bgr)
             if not ok:
                 raise CameraError(f"replay: cannot read frames from {self.path}")
         self._index += 1
-        return np.ascontiguousarray(bgr[..., ::-1]), None
+        self._bgr = bgr  # decoded into the same buffer next time
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), None
 
     def _close(self) -> None:
         if self._video is not None:

@@ -35,6 +35,7 @@ class Webcam(FrameSource):
         self.rotation = rotation
         self.opened: str | None = None  # which device it is reading
         self._cap: Any = None
+        self._bgr: np.ndarray | None = None
 
     def _open(self) -> None:
         cv2 = self.cv2
@@ -71,10 +72,11 @@ class Webcam(FrameSource):
         cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not one queued seconds ago
 
     def _capture(self) -> Capture:
-        ok, bgr = self._cap.read()
+        ok, bgr = self._cap.read(self._bgr)  # into last frame's buffer when the size holds
         if not ok:
             raise CameraError(f"the webcam {self.opened} stopped giving frames; {self.hint}")
-        rgb = self.cv2.cvtColor(bgr, self.cv2.COLOR_BGR2RGB)
+        self._bgr = bgr
+        rgb = self.cv2.cvtColor(bgr, self.cv2.COLOR_BGR2RGB)  # the one new array: the frame
         if self.rotation == 180:
             rgb = np.ascontiguousarray(rgb[::-1, ::-1])
         return rgb, None
