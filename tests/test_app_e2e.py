@@ -36,11 +36,9 @@ class MockButtons:
     """The six arcade buttons on gpiozero MockFactory pins, wired to ground like the real ones."""
 
     def __init__(self) -> None:
-        from gpiozero import Device
         from gpiozero.pins.mock import MockFactory
 
-        self.factory = MockFactory()
-        Device.pin_factory = self.factory
+        self.factory = MockFactory()  # passed to every button and LED: no global state
         self.pins: dict[str, int] = {}
         self.controls: Any = None
 
