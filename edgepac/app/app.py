@@ -324,8 +324,13 @@ class App:
         self.clock.tick(FPS)
 
     def _light(self) -> None:
-        """Tell the LEDs (if any) which class is being sent and whether we are recording."""
-        lit = self.request.value if self.request is not None else None
+        """Tell the LEDs (if any) which class is predicted and whether we are recording.
+
+        The predicted class is lit in every state, as Teachable Machine's buttons do, so a
+        player can check a pose before pressing PLAY; in a game it is the direction sent.
+        """
+        pred = self.prediction if self.head is not None else None
+        lit = pred.name if pred is not None else None
         state = (lit, self._recording is not None)
         if state != self._lights:
             self._lights = state
