@@ -161,21 +161,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
-    from edgepac.app.arcade import Event
     from edgepac.app.build import build_app, make_autopilot, make_source
     from edgepac.app.demo import Director
 
     app = build_app(cfg, headless=args.headless, state_dir=state, source=make_source(cfg))
     with app:
-        events: list[Event] = []
-
-        def press(event: Event) -> None:
-            events.append(event)
-            app.post(event)
-
         director = Director(
             app.source,
-            press,
+            app.post,  # presses go in like the keyboard's
             make_autopilot(),
             samples=args.samples,
             play_seconds=args.play_seconds,
@@ -183,7 +176,7 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         t0 = time.monotonic()
         app.run(until=director)
         figures = app.figures()
-    if not app.running and director.phase != "done":
+    if director.phase != "done":
         raise EdgePacError("demo: the window was closed before the demo ended")
     figures |= {
         "seconds": time.monotonic() - t0,
