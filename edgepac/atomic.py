@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -19,6 +20,7 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """Open a binary file for writing that replaces ``path`` only when the block succeeds."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_leftovers(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as tmp:
@@ -31,6 +33,19 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
             os.unlink(tmp_name)
         raise
     fsync_dir(target.parent)
+
+
+# A temporary file this old is no write in progress but the leftover of a killed one.
+STALE_TMP_S = 600
+
+
+def _sweep_leftovers(target: Path) -> None:
+    """Remove temporary files that a killed or powered-off write of ``target`` left behind."""
+    cutoff = time.time() - STALE_TMP_S
+    for tmp in target.parent.glob(f".{target.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:

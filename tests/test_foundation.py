@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,18 @@ def test_failed_atomic_write_keeps_old_file(tmp_path: Path) -> None:
         raise RuntimeError("power cut")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]
+
+
+def test_leftovers_of_a_killed_write_are_swept(tmp_path: Path) -> None:
+    target = tmp_path / "head.npz"
+    old_tmp = tmp_path / ".head.npz.abc123.tmp"
+    old_tmp.write_bytes(b"half of a head")
+    long_ago = time.time() - atomic.STALE_TMP_S - 60
+    os.utime(old_tmp, (long_ago, long_ago))
+    fresh_tmp = tmp_path / ".head.npz.def456.tmp"  # may be another writer's, right now
+    fresh_tmp.write_bytes(b"in progress")
+    atomic.atomic_write_bytes(target, b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".head.npz.def456.tmp", "head.npz"]
 
 
 def test_move_aside_never_overwrites(tmp_path: Path) -> None:
