@@ -70,3 +70,37 @@ def test_demo_rejects_nonsense_flags(capsys: pytest.CaptureFixture[str]) -> None
     assert "--samples" in capsys.readouterr().err
     assert main(["demo", "--headless", "--size", "10x10"]) == 2
     assert "--size" in capsys.readouterr().err
+
+
+def test_no_screen_is_one_line_saying_what_to_do(model_025_128: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env |= {"SDL_VIDEODRIVER": "x11", "EDGEPAC_STATE": str(tmp_path)}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "edgepac",
+            "run",
+            "--camera",
+            "demo",
+            "--windowed",
+            "--seconds",
+            "1",
+            "--model",
+            str(model_025_128),
+            "--set",
+            "buttons.gpio=off",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert out.returncode == 2, out.stderr
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("edgepac: error: cannot open the screen") and "--headless" in last

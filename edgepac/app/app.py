@@ -193,10 +193,16 @@ class App:
 
         from edgepac.app.screen import Screen
 
-        pygame.display.init()
-        pygame.font.init()
         flags = pygame.FULLSCREEN if self.fullscreen else 0
-        self.surface = pygame.display.set_mode(self.screen_size, flags)
+        try:
+            pygame.display.init()
+            pygame.font.init()
+            self.surface = pygame.display.set_mode(self.screen_size, flags)
+        except pygame.error as err:
+            raise EdgePacError(
+                f"cannot open the screen ({err}); run `edgepac doctor` to see which SDL video "
+                "drivers work here, or use --headless"
+            ) from None
         self.screen_size = self.surface.get_size()
         pygame.display.set_caption("EdgePac")
         pygame.mouse.set_visible(not self.fullscreen)
