@@ -58,7 +58,7 @@ class _Cancelled(Exception):
 
 
 class App:
-    """The whole arcade. Build it from parts (``commands.build_app`` does it from config).
+    """The whole arcade. Build it from parts (``build.build_app`` does it from config).
 
     ``source``: a started-or-not FrameSource; ``backbone``: a vision Backbone;
     ``make_game()`` a new Game; ``autopilot`` a game Controller for attract mode.

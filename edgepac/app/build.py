@@ -6,13 +6,10 @@ while ``edgepac run`` and ``edgepac demo`` build the real ones here.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
 from edgepac.errors import EdgePacError
-
-log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (800, 480)  # the official Raspberry Pi touch display
 PANEL_FRACTION = 0.3  # of the screen width, for the preview and the prediction bars
