@@ -320,3 +320,37 @@ def test_broken_frames_show_a_message_and_the_app_carries_on(tmp_path: Path, bac
         before = app.stats.processed
         run_until(app, lambda a: a.inference_error is None and a.stats.processed > before + 5)
         assert app.running
+
+
+def test_a_save_that_fails_says_so_and_the_app_carries_on(tmp_path: Path, backbone: Any) -> None:
+    with make_app(tmp_path, backbone) as app:
+        (tmp_path / "samples.npz").mkdir()  # something in the way once it is running
+        record(app, "up", 5)
+        run_until(app, lambda a: "Could not save the samples" in (a.arcade.message_text() or ""))
+        assert app.running and app.store.counts()["up"] >= 5
+
+
+def test_training_that_crashes_unexpectedly_is_reported(
+    tmp_path: Path, backbone: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from edgepac.learning import heads
+
+    real_make_head = heads.make_head
+
+    def broken_head(kind: str, **params: Any) -> Any:
+        head = real_make_head(kind, **params)
+
+        def fit(*args: Any, **kwargs: Any) -> Any:
+            raise MemoryError("out of memory")
+
+        head.fit = fit
+        return head
+
+    monkeypatch.setattr(heads, "make_head", broken_head)
+    with make_app(tmp_path, backbone) as app:
+        record(app, "up", 5)
+        record(app, "down", 5)
+        app.post(Event(Kind.TRAIN))
+        run_until(app, lambda a: a.arcade.result is not None)
+        assert not app.arcade.result.ok and not app.arcade.training_running
+        assert "MemoryError" in app.arcade.message_text()

@@ -104,6 +104,7 @@ class App:
 
         self.arcade = Arcade(class_names, attract_after_s=float(cfg.screen.attract_after_s))
         self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
+        self._messages: queue.SimpleQueue[str] = queue.SimpleQueue()  # from other threads
         self.stats = Stats()
         self.show_fps = bool(cfg.screen.show_fps)
         self.notices: list[str] = []  # things said at start (corrupt files, refused head)
@@ -261,6 +262,10 @@ class App:
         """Thread-safe: buttons (gpiozero's threads), keys and scripts call this."""
         self.events.put(event)
 
+    def say(self, text: str) -> None:
+        """Thread-safe: put a message on the screen (the main thread shows it)."""
+        self._messages.put(text)
+
     def post_control(self, ev: Any) -> None:
         """An event from the controls area (buttons or keyboard), in the arcade's terms."""
         kind = ev.kind.value
@@ -309,6 +314,11 @@ class App:
             except queue.Empty:
                 break
             self._do(self.arcade.handle(event, now), now)
+        while True:
+            try:
+                self.arcade.say(self._messages.get_nowait(), now, seconds=8.0)
+            except queue.Empty:
+                break
         while True:
             try:
                 result = self._trained.get_nowait()
@@ -556,15 +566,22 @@ class App:
                 raise EdgePacError("the model gives NaN: try a lower learning rate")
         except _Cancelled:
             return
-        except (EdgePacError, FloatingPointError, ValueError) as err:
-            log.warning("training failed: %s", err)
-            self._trained.put(TrainingResult(ok=False, accuracy=None, error=str(err)))
+        except Exception as err:  # whatever it was, the screen must not wait forever
+            why = str(err) if isinstance(err, EdgePacError) else f"{type(err).__name__}: {err}"
+            log.warning("training failed: %s", why)
+            self._trained.put(TrainingResult(ok=False, accuracy=None, error=why))
+            return
+        if cancel.is_set():  # BACK came after the last batch: nobody wants this head
             return
         self.progress = 1.0
         try:
             head.save(self.head_path, self.backbone.identity)
         except OSError as err:
             log.warning("could not save the trained head: %s", err)
+            self.say(
+                f"Could not save the trained model ({err.strerror or err}): it plays, but "
+                "will be gone after a restart"
+            )
         self.brain = self._brain_for(head)  # one assignment: never half swapped
         self._trained.put(TrainingResult(ok=True, accuracy=accuracy))
 
@@ -623,7 +640,10 @@ class App:
                 self.store.save(self.samples_path)
         except OSError as err:
             log.warning("could not save the samples: %s", err)
-            self.arcade.say(f"Could not save the samples ({err})", time.monotonic())
+            self.say(
+                f"Could not save the samples ({err.strerror or err}); check the state "
+                f"directory {self.state_dir}"
+            )
 
     # -- figures -----------------------------------------------------------------------------
 
