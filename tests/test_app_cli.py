@@ -104,3 +104,41 @@ def test_no_screen_is_one_line_saying_what_to_do(model_025_128: Path, tmp_path: 
     assert out.returncode == 2, out.stderr
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith("edgepac: error: cannot open the screen") and "--headless" in last
+
+
+def test_sigterm_from_systemd_stops_the_arcade_cleanly(
+    model_025_128: Path, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = dict(os.environ, EDGEPAC_STATE=str(tmp_path), SDL_VIDEODRIVER="dummy")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "edgepac",
+            "run",
+            "--headless",
+            "--camera",
+            "demo",
+            "--model",
+            str(model_025_128),
+            "--set",
+            "buttons.gpio=off",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)
+    assert proc.poll() is None, proc.communicate()[1]  # still running: a kiosk does not exit
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert time.monotonic() - t0 < 10

@@ -262,6 +262,10 @@ class App:
         """Thread-safe: buttons (gpiozero's threads), keys and scripts call this."""
         self.events.put(event)
 
+    def quit(self) -> None:
+        """Thread- and signal-safe: the main loop ends after this frame (then ``stop()``)."""
+        self.running = False
+
     def say(self, text: str) -> None:
         """Thread-safe: put a message on the screen (the main thread shows it)."""
         self._messages.put(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -128,6 +129,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     app = build_app(cfg, headless=args.headless, ensure_model=args.ensure_model)
     buttons = open_buttons(cfg, app)
+    # systemd stops the kiosk with SIGTERM: finish the frame, save, close the camera, exit 0.
+    signal.signal(signal.SIGTERM, lambda signum, frame: app.quit())
     try:
         with app:
             app.run(seconds=args.seconds)
