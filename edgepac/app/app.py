@@ -272,11 +272,10 @@ class App:
 
     def post_control(self, ev: Any) -> None:
         """An event from the controls area (buttons or keyboard), in the arcade's terms."""
-        kind = ev.kind.value
-        if kind == "fps":
+        if ev.kind is Kind.FPS:
             self.show_fps = not self.show_fps
         else:
-            self.post(Event(Kind(kind), ev.name))
+            self.post(ev)
 
     def attach_buttons(self, buttons: Any) -> None:
         """GPIO buttons (``edgepac.controls.buttons.ArcadeButtons``): polled every frame; their
@@ -373,7 +372,7 @@ class App:
         for control in self.keyboard.handle(ev):
             name = control.name
             if name is not None and self.pose_keys:
-                if control.kind.value == "hold":
+                if control.kind is Kind.HOLD:
                     self.source.pose = name
                 if self.arcade.state is State.PLAYING and not self.arcade.attract:
                     continue  # in a game the arrows move the virtual player, not the buttons

@@ -20,6 +20,11 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+# The player's events are the controls' own (buttons and keys both make them); re-exported here.
+from edgepac.controls.events import Event, Kind
+
+__all__ = ["Action", "Arcade", "Do", "Event", "Kind", "State", "TrainingResult"]
+
 MESSAGE_S = 4.0  # how long a message stays on screen
 CONFIRM_S = 10.0  # an unanswered "clear everything?" is a no
 
@@ -28,23 +33,6 @@ class State(enum.Enum):
     COLLECT = "collect"
     TRAINING = "training"
     PLAYING = "playing"
-
-
-class Kind(enum.Enum):
-    """What the player did, in the player's words (buttons and keys both map to these)."""
-
-    HOLD = "hold"  # a class button went down (``name`` is the class)
-    RELEASE = "release"  # ...and came up
-    TRAIN = "train"
-    PLAY = "play"
-    BACK = "back"
-    CLEAR = "clear"  # TRAIN and PLAY held together for a while
-
-
-@dataclass(frozen=True)
-class Event:
-    kind: Kind
-    name: str | None = None
 
 
 class Do(enum.Enum):

@@ -1,7 +1,7 @@
 """What the player did, in the player's words: the same events from GPIO buttons and the keyboard.
 
-``Kind`` values match ``edgepac.app.arcade.Kind`` one for one (plus FPS, a keyboard-only toggle),
-so the arcade can take these events as they are.
+The arcade (``edgepac.app.arcade``) takes these events as they are; FPS, a keyboard-only toggle
+of the overlay, the app handles itself.
 """
 
 from __future__ import annotations
