@@ -12,7 +12,9 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-MANIFEST = REPO_ROOT / "models" / "manifest.toml"
+# models/manifest.toml is the one copy; edgepac/manifest.toml links to it so that a regular
+# (non-editable) install, like the kiosk's in /opt/edgepac, carries it as package data.
+MANIFEST = Path(__file__).resolve().parent / "manifest.toml"
 
 
 def _xdg(var: str, default: str) -> Path:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -67,3 +71,23 @@ def test_models_dir_default_is_user_data(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_cli_without_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "usage: edgepac" in capsys.readouterr().out
+
+
+def test_a_regular_install_carries_the_model_manifest(tmp_path: Path) -> None:
+    """The kiosk installs edgepac non-editable into /opt/edgepac: the manifest must go along."""
+    repo = Path(__file__).resolve().parent.parent
+    src = tmp_path / "src"  # build from a copy: a build leaves build/ and *.egg-info behind
+    for name in ("edgepac", "models"):
+        shutil.copytree(repo / name, src / name, symlinks=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(repo / name, src / name)
+    wheel_cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q"]
+    built = subprocess.run(
+        [*wheel_cmd, "-w", str(tmp_path), str(src)], capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("edgepac-*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        shipped = z.read("edgepac/manifest.toml")
+    assert shipped == (repo / "models" / "manifest.toml").read_bytes()
+    assert paths.MANIFEST.parent == Path(paths.__file__).resolve().parent
