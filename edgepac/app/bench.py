@@ -72,6 +72,6 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
         smoother.update(proba)
     smoothing_us = (time.perf_counter() - t0) / 1000 * 1e6
     return {
-        "screen_ms": float(np.median(times) * 1000),
-        "smoothing_us": smoothing_us,
+        "screen_ms": round(float(np.median(times) * 1000), 4),
+        "smoothing_us": round(smoothing_us, 2),
     }
