@@ -265,10 +265,7 @@ class DenseHead:
 
     def predict(self, x: np.ndarray) -> np.ndarray | str:
         """The most likely class name: one str for one frame, an array of names for a batch."""
-        p = self.predict_proba(x)
-        if p.ndim == 1:
-            return self.classes_[int(np.argmax(p))]
-        return np.array(self.classes_)[np.argmax(p, axis=1)]
+        return most_likely(self.classes_, self.predict_proba(x))
 
     def _proba_one(self, x: np.ndarray, out: np.ndarray | None) -> np.ndarray:
         if self._one is None:
@@ -339,6 +336,13 @@ class DenseHead:
 
 
 # -- the maths, as plain functions (tested against finite differences) ----------------------
+
+
+def most_likely(classes: Sequence[str], proba: np.ndarray) -> np.ndarray | str:
+    """Class names from probabilities: one str for (k,), an array of names for (n, k)."""
+    if proba.ndim == 1:
+        return classes[int(np.argmax(proba))]
+    return np.array(classes)[np.argmax(proba, axis=1)]
 
 
 class _Scratch:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from edgepac.errors import EdgePacError
-from edgepac.learning.dense import Callback, check_training_data
+from edgepac.learning.dense import Callback, check_training_data, most_likely
 from edgepac.learning.files import Identity
 
 
@@ -86,10 +86,8 @@ class KnnHead:
         return proba
 
     def predict(self, x: np.ndarray) -> np.ndarray | str:
-        p = self.predict_proba(x)
-        if p.ndim == 1:
-            return self.classes_[int(np.argmax(p))]
-        return np.array(self.classes_)[np.argmax(p, axis=1)]
+        """The most likely class name: one str for one frame, an array of names for a batch."""
+        return most_likely(self.classes_, self.predict_proba(x))
 
     def save(self, path: str | os.PathLike[str], identity: Identity) -> None:
         """Write the trained head atomically, with the backbone's identity (see heads.py)."""
