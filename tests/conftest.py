@@ -78,3 +78,16 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("EDGEPAC_STATE", raising=False)
     monkeypatch.delenv("STATE_DIRECTORY", raising=False)
     monkeypatch.delenv("EDGEPAC_MODELS", raising=False)
+
+
+@pytest.fixture
+def mock_pins():
+    """gpiozero's MockFactory as the default pin factory for one test, then the old one back."""
+    from gpiozero import Device
+    from gpiozero.pins.mock import MockFactory
+
+    previous = Device.pin_factory
+    Device.pin_factory = MockFactory()
+    yield Device.pin_factory
+    Device.pin_factory.reset()
+    Device.pin_factory = previous

@@ -6,8 +6,6 @@ import time
 
 import pygame
 import pytest
-from gpiozero import Device
-from gpiozero.pins.mock import MockFactory
 
 from edgepac.app.config import ButtonsConfig, load_config
 from edgepac.controls.buttons import ArcadeButtons, open_buttons
@@ -18,16 +16,7 @@ from edgepac.errors import EdgePacError
 SETTLE = 0.02
 
 
-@pytest.fixture
-def factory():
-    previous = Device.pin_factory
-    Device.pin_factory = MockFactory()
-    yield Device.pin_factory
-    Device.pin_factory.reset()
-    Device.pin_factory = previous
-
-
-def make(factory, **overrides) -> ArcadeButtons:
+def make(mock_pins, **overrides) -> ArcadeButtons:
     cfg = load_config(
         [],
         {
@@ -39,38 +28,38 @@ def make(factory, **overrides) -> ArcadeButtons:
     return ArcadeButtons(cfg)
 
 
-def pin(factory, n: int):
-    return factory.pin(n)
+def pin(mock_pins, n: int):
+    return mock_pins.pin(n)
 
 
 def settle() -> None:
     time.sleep(SETTLE * 4)
 
 
-def test_default_pins_are_wired_with_pull_ups_and_idle_high(factory):
-    with make(factory) as buttons:
+def test_default_pins_are_wired_with_pull_ups_and_idle_high(mock_pins):
+    with make(mock_pins) as buttons:
         cfg = ButtonsConfig()
         for name, n in {**cfg.class_pins(), "train": cfg.train, "play": cfg.play}.items():
-            assert pin(factory, n).pull == "up", name
-            assert pin(factory, n).state == 1  # not pressed: the pull-up holds it high
+            assert pin(mock_pins, n).pull == "up", name
+            assert pin(mock_pins, n).state == 1  # not pressed: the pull-up holds it high
         assert buttons.poll() == [] and buttons.held() == ()
 
 
-def test_holding_a_class_button_gives_hold_then_release(factory):
-    with make(factory) as buttons:
-        pin(factory, 17).drive_low()  # UP pressed (wired to ground)
+def test_holding_a_class_button_gives_hold_then_release(mock_pins):
+    with make(mock_pins) as buttons:
+        pin(mock_pins, 17).drive_low()  # UP pressed (wired to ground)
         assert buttons.poll() == [Event(Kind.HOLD, "up")]
         assert buttons.held() == ("up",)
-        pin(factory, 17).drive_high()
+        pin(mock_pins, 17).drive_high()
         assert buttons.held() == ("up",)  # not yet: a release counts once it has settled
         settle()
         assert buttons.poll() == [Event(Kind.RELEASE, "up")]
         assert buttons.held() == ()
 
 
-def test_a_bouncing_button_gives_one_hold_and_one_release(factory):
-    with make(factory) as buttons:
-        p = pin(factory, 27)
+def test_a_bouncing_button_gives_one_hold_and_one_release(mock_pins):
+    with make(mock_pins) as buttons:
+        p = pin(mock_pins, 27)
         for _ in range(5):  # contact chatter on the way down...
             p.drive_low()
             p.drive_high()
@@ -84,12 +73,12 @@ def test_a_bouncing_button_gives_one_hold_and_one_release(factory):
         assert buttons.poll() == [Event(Kind.RELEASE, "down")]
 
 
-def test_two_class_buttons_pressed_together_are_both_reported(factory):
-    with make(factory) as buttons:
-        pin(factory, 22).drive_low()
-        pin(factory, 23).drive_low()
+def test_two_class_buttons_pressed_together_are_both_reported(mock_pins):
+    with make(mock_pins) as buttons:
+        pin(mock_pins, 22).drive_low()
+        pin(mock_pins, 23).drive_low()
         assert buttons.held() == ("left", "right")
-        pin(factory, 22).drive_high()
+        pin(mock_pins, 22).drive_high()
         settle()
         assert buttons.held() == ("right",)
         assert buttons.poll() == [
@@ -99,70 +88,70 @@ def test_two_class_buttons_pressed_together_are_both_reported(factory):
         ]
 
 
-def test_train_and_play_count_when_let_go(factory):
-    with make(factory) as buttons:
-        pin(factory, 24).drive_low()
+def test_train_and_play_count_when_let_go(mock_pins):
+    with make(mock_pins) as buttons:
+        pin(mock_pins, 24).drive_low()
         assert buttons.poll() == []  # maybe the start of TRAIN+PLAY: wait for the release
-        pin(factory, 24).drive_high()
+        pin(mock_pins, 24).drive_high()
         settle()
-        pin(factory, 25).drive_low()
-        pin(factory, 25).drive_high()
+        pin(mock_pins, 25).drive_low()
+        pin(mock_pins, 25).drive_high()
         settle()
         assert buttons.poll() == [Event(Kind.TRAIN), Event(Kind.PLAY)]
 
 
-def test_train_and_play_held_together_ask_to_clear_once_and_nothing_else(factory):
-    with make(factory) as buttons:
-        pin(factory, 24).drive_low()
-        pin(factory, 25).drive_low()
+def test_train_and_play_held_together_ask_to_clear_once_and_nothing_else(mock_pins):
+    with make(mock_pins) as buttons:
+        pin(mock_pins, 24).drive_low()
+        pin(mock_pins, 25).drive_low()
         time.sleep(0.3)
         assert buttons.poll() == []  # not long enough yet
         time.sleep(0.4)
         assert buttons.poll() == [Event(Kind.CLEAR)]
         time.sleep(0.6)
-        pin(factory, 25).drive_high()
-        pin(factory, 24).drive_high()
+        pin(mock_pins, 25).drive_high()
+        pin(mock_pins, 24).drive_high()
         settle()
         assert buttons.poll() == []  # letting go is not a TRAIN (which would confirm the clear)
-        pin(factory, 24).drive_low()
-        pin(factory, 24).drive_high()
+        pin(mock_pins, 24).drive_low()
+        pin(mock_pins, 24).drive_high()
         settle()
         assert buttons.poll() == [Event(Kind.TRAIN)]  # the next press counts again
 
 
-def test_train_and_play_pressed_together_briefly_do_nothing(factory):
-    with make(factory) as buttons:
-        pin(factory, 24).drive_low()
-        pin(factory, 25).drive_low()
-        pin(factory, 24).drive_high()
+def test_train_and_play_pressed_together_briefly_do_nothing(mock_pins):
+    with make(mock_pins) as buttons:
+        pin(mock_pins, 24).drive_low()
+        pin(mock_pins, 25).drive_low()
+        pin(mock_pins, 24).drive_high()
         time.sleep(0.6)  # PLAY still held past clear_hold_s, but TRAIN is up
-        pin(factory, 25).drive_high()
+        pin(mock_pins, 25).drive_high()
         settle()
         assert buttons.poll() == []
 
 
-def test_leds_light_the_predicted_class_and_recording(factory):
-    with make(factory, leds="[5, 6, 12, 13]", record_led=16) as buttons:
+def test_leds_light_the_predicted_class_and_recording(mock_pins):
+    with make(mock_pins, leds="[5, 6, 12, 13]", record_led=16) as buttons:
         buttons.show_prediction("left")
-        assert [pin(factory, n).state for n in (5, 6, 12, 13)] == [0, 0, 1, 0]
+        assert [pin(mock_pins, n).state for n in (5, 6, 12, 13)] == [0, 0, 1, 0]
         buttons.show_prediction("up")
-        assert [pin(factory, n).state for n in (5, 6, 12, 13)] == [1, 0, 0, 0]
+        assert [pin(mock_pins, n).state for n in (5, 6, 12, 13)] == [1, 0, 0, 0]
         buttons.show_prediction(None)
-        assert [pin(factory, n).state for n in (5, 6, 12, 13)] == [0, 0, 0, 0]
+        assert [pin(mock_pins, n).state for n in (5, 6, 12, 13)] == [0, 0, 0, 0]
         buttons.show_recording(True)
-        assert pin(factory, 16).state == 1
+        assert pin(mock_pins, 16).state == 1
         buttons.show_recording(False)
-        assert pin(factory, 16).state == 0
+        assert pin(mock_pins, 16).state == 0
 
 
-def test_pins_from_config_are_the_ones_read(factory):
-    with make(factory, up=5) as buttons:
-        pin(factory, 17).drive_low()
-        pin(factory, 5).drive_low()
+def test_pins_from_config_are_the_ones_read(mock_pins):
+    with make(mock_pins, up=5) as buttons:
+        pin(mock_pins, 17).drive_low()
+        pin(mock_pins, 5).drive_low()
         assert buttons.poll() == [Event(Kind.HOLD, "up")]
 
 
-def test_open_buttons_follows_the_gpio_setting(factory):
+def test_open_buttons_follows_the_gpio_setting(mock_pins):
     assert open_buttons(load_config([], {"buttons.gpio": "off"}).buttons) is None
     buttons = open_buttons(load_config([], {"buttons.gpio": "on"}).buttons)
     assert isinstance(buttons, ArcadeButtons)

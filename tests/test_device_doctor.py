@@ -4,24 +4,11 @@ from __future__ import annotations
 
 import sys
 
-import pytest
-from gpiozero import Device
-from gpiozero.pins.mock import MockFactory
-
 from edgepac.app import doctor_display
 from edgepac.camera import doctor as camera_doctor
 from edgepac.controls import doctor as controls_doctor
 from edgepac.controls.buttons import ArcadeButtons
 from edgepac.paths import config_files
-
-
-@pytest.fixture
-def factory():
-    previous = Device.pin_factory
-    Device.pin_factory = MockFactory()
-    yield Device.pin_factory
-    Device.pin_factory.reset()
-    Device.pin_factory = previous
 
 
 def user_config(text: str) -> None:
@@ -49,7 +36,7 @@ def test_the_camera_line_says_what_auto_would_use(monkeypatch):
     assert camera_doctor.camera_check().ok
 
 
-def test_gpio_and_buttons_lines_with_mock_pins(factory):
+def test_gpio_and_buttons_lines_with_mock_pins(mock_pins):
     gpio = controls_doctor.pin_factory_check()
     assert gpio.ok and "MockFactory" in gpio.detail
     check = controls_doctor.buttons_check()
