@@ -62,6 +62,24 @@ def record(app: App, name: str, n: int) -> None:
     app.step()
 
 
+def heads_whose_fit_raises(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """From now on every head the app makes fails in ``fit`` with ``error``."""
+    from edgepac.learning import heads
+
+    real_make_head = heads.make_head
+
+    def failing_head(kind: str, **params: Any) -> Any:
+        head = real_make_head(kind, **params)
+
+        def fit(*args: Any, **kwargs: Any) -> Any:
+            raise error
+
+        head.fit = fit
+        return head
+
+    monkeypatch.setattr(heads, "make_head", failing_head)
+
+
 def red_pixels(surface: pygame.Surface, rect: pygame.Rect) -> int:
     """How many pixels in ``rect`` are the banner's red (what a player would notice)."""
     a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
@@ -164,20 +182,9 @@ def test_failed_training_keeps_the_previous_head_and_says_so(
         first = app.head
         assert app.arcade.result.ok and first is not None
 
-        from edgepac.learning import heads
-
-        real_make_head = heads.make_head
-
-        def diverging_head(kind: str, **params: Any) -> Any:
-            head = real_make_head(kind, **params)
-
-            def fit(*args: Any, **kwargs: Any) -> Any:
-                raise EdgePacError("the loss became NaN: lower the learning rate")
-
-            head.fit = fit
-            return head
-
-        monkeypatch.setattr(heads, "make_head", diverging_head)
+        heads_whose_fit_raises(
+            monkeypatch, EdgePacError("the loss became NaN: lower the learning rate")
+        )
         app.post(Event(Kind.TRAIN))
         run_until(app, lambda a: a.arcade.result is not None)
         assert not app.arcade.result.ok
@@ -333,20 +340,7 @@ def test_a_save_that_fails_says_so_and_the_app_carries_on(tmp_path: Path, backbo
 def test_training_that_crashes_unexpectedly_is_reported(
     tmp_path: Path, backbone: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from edgepac.learning import heads
-
-    real_make_head = heads.make_head
-
-    def broken_head(kind: str, **params: Any) -> Any:
-        head = real_make_head(kind, **params)
-
-        def fit(*args: Any, **kwargs: Any) -> Any:
-            raise MemoryError("out of memory")
-
-        head.fit = fit
-        return head
-
-    monkeypatch.setattr(heads, "make_head", broken_head)
+    heads_whose_fit_raises(monkeypatch, MemoryError("out of memory"))
     with make_app(tmp_path, backbone) as app:
         record(app, "up", 5)
         record(app, "down", 5)
