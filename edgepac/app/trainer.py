@@ -43,7 +43,7 @@ class Finished:
 
 
 class Trainer:
-    """Owns the training threads and what they report: losses, progress, info, problem."""
+    """Owns the training threads and what they report: losses, progress, sizes, problems."""
 
     def __init__(self, learning: Any, recorder: Any, identity: Any, head_path: Path) -> None:
         self.learning = learning  # cfg.learning
@@ -55,7 +55,8 @@ class Trainer:
         self.losses: list[float] = []
         self.progress = 0.0
         self.total_batches = 0
-        self.info = ""
+        # What the run learns from: poses, frames to learn from, frames kept aside to test it.
+        self.poses = self.frames = self.held_out = 0
         self.waiting: str | None = None  # "stopping the previous run" while it takes its time
         self.problem: str | None = None  # the trained head could not be saved
         self._thread: threading.Thread | None = None
@@ -71,7 +72,7 @@ class Trainer:
         self.losses = []
         self.progress = 0.0
         self.total_batches = 0
-        self.info = "Getting your samples ready"
+        self.poses = self.frames = self.held_out = 0
         previous, self._cancel = self._thread, threading.Event()
         self._thread = threading.Thread(
             target=self._train,
@@ -139,11 +140,7 @@ class Trainer:
         names = list(samples.class_names)
         train, test = held_out_split(y, self.learning.holdout)
         if self.run == run:
-            poses = len(np.unique(y))
-            self.info = (
-                f"Learning {poses} poses from {len(train)} frames; "
-                f"{len(test)} kept aside to test it"
-            )
+            self.poses, self.frames, self.held_out = len(np.unique(y)), len(train), len(test)
         head = make_head(self.learning.head, **self.learning.hyperparameters())
         batches = batches_in_fit(head, len(train))
         losses: list[float] = []
