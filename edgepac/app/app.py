@@ -117,6 +117,7 @@ class App:
         self.backbone: Any = None
         if backbone is not None:
             self._use_backbone(backbone)
+        self.arcade.has_backbone = backbone is not None
         self.games = Games(make_game, autopilot, HighScores(self.state_dir / "highscores.json"))
         self.keys_steer = None  # a KeyboardController: arrows steer when there is no model
 
@@ -163,6 +164,7 @@ class App:
         self.inference.use_head(head)
         self.inference.use_backbone(backbone, recorder)
         self.arcade.has_head = head is not None
+        self.arcade.has_backbone = True
         self.arcade.counts = recorder.counts
 
     # -- what other code reads -------------------------------------------------------------------
