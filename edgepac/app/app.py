@@ -1,14 +1,17 @@
-"""The arcade running: camera, inference, training and the screen, in threads that never wait
-on each other.
+"""The arcade running: the main thread and the owners it wires together.
 
     camera thread (the FrameSource's own) ──▶ one-slot LatestFrame (stale frames dropped)
-    inference thread: features ─▶ record while a class is held ─▶ head ─▶ smoothing ─▶ request
-    training thread: only while training; reports each batch's loss for the curve
-    main thread: pygame events and buttons ─▶ Arcade rules ─▶ game tick ─▶ draw, 60 times a second
+    inference thread (inference.py): features ─▶ recorder ─▶ head ─▶ smoothing ─▶ prediction
+    saver thread (recorder.py): writes the samples after each burst, from a snapshot
+    training threads (trainer.py): one run at a time, numbered; losses for the curve
+    model watcher (here): only while there is no model, looks for one every few seconds
+    main thread (here): pygame events and buttons ─▶ Arcade rules ─▶ actions for the owners
+                        ─▶ game ticks as the clock says ─▶ a View ─▶ Screen.draw, 60 times a second
 
-Threads share a few references that they swap whole (the latest prediction, the head), and the
-sample store behind one lock. The main thread never waits for the camera or the model: when
-inference is slow the game still runs at 60 fps on the latest request it has.
+Each piece of shared state has one owner, the only thread that writes it (see the app section
+of docs/ARCHITECTURE.md); the others read what it publishes, swapped whole. The main thread
+never waits: it takes no lock for longer than an O(1) update, never writes a file, never copies
+the samples.
 """
 
 from __future__ import annotations
@@ -20,48 +23,37 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from edgepac.app.arcade import Action, Arcade, Do, Event, Kind, State, TrainingResult
-from edgepac.app.smoothing import Smoother
+from edgepac.app import view as v
+from edgepac.app.arcade import Action, Arcade, Do, Event, Kind, State
+from edgepac.app.games import Games
+from edgepac.app.inference import Inference, Prediction
+from edgepac.app.recorder import Recorder, thumbnail
 from edgepac.app.stats import Stats, peak_rss_mb
-from edgepac.app.training import batches_in_fit, held_out_split, limit_blas_threads
+from edgepac.app.trainer import Trainer
+from edgepac.app.training import limit_blas_threads
 from edgepac.errors import EdgePacError
+
+__all__ = ["App", "Prediction", "thumbnail"]
 
 log = logging.getLogger(__name__)
 
-THUMB = 64  # thumbnail side in pixels, kept with the samples
 FPS = 60
 SWITCH_INTERVAL_S = 0.001  # see start()
-
-
-@dataclass(frozen=True, slots=True)
-class Prediction:
-    """What the inference thread last concluded, with the times needed to measure latency."""
-
-    proba: np.ndarray  # per class, unsmoothed, in ``classes`` order (a copy, safe to keep)
-    smoothed: np.ndarray  # the mean the request was decided on
-    classes: tuple[str, ...]
-    name: str | None  # the smoothed, confident class, or None
-    t_capture: float  # when the camera took the frame (monotonic)
-    t_request: float  # when this became the request to the game
-    seq: int
-    truth: str | None  # the demo player's true pose, for measuring accuracy
-
-
-class _Cancelled(Exception):
-    pass
+MODEL_POLL_S = 3.0  # how often a kiosk without a model looks for one
 
 
 class App:
     """The whole arcade. Build it from parts (``build.build_app`` does it from config).
 
-    ``source``: a started-or-not FrameSource; ``backbone``: a vision Backbone;
-    ``make_game()`` a new Game; ``autopilot`` a game Controller for attract mode.
+    ``source``: a started-or-not FrameSource; ``backbone``: a vision Backbone, or None when
+    there is no model (``model_problem`` says why, ``find_backbone()`` is asked again every few
+    seconds off the main thread); ``make_game()`` a new Game; ``autopilot`` a game Controller
+    for attract mode; ``clock`` the monotonic clock the main loop reads (a test may fake it).
     """
 
     def __init__(
@@ -80,89 +72,56 @@ class App:
         button_names: dict[str, str] | None = None,
         draw: bool = True,
         sound: bool = False,
+        model_problem: str | None = None,
+        find_backbone: Callable[[], Any] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         from edgepac.game.direction import Direction
-        from edgepac.learning.store import SampleStore, save_path
+        from edgepac.game.highscores import HighScores
 
         self.cfg = cfg
         self.source = source
-        self.backbone = backbone
         self.state_dir = Path(state_dir)
-        self.make_game = make_game
-        self.autopilot = autopilot
         self.class_names = class_names
         self.button_names = button_names or {}
         self.screen_size = screen_size
         self.fullscreen = fullscreen
         self.draw_enabled = draw
         self.sound_enabled = sound
-        self.sounds: Any = None
+        self.now = clock
         # The arrows pose the demo player when it is the camera.
         self.pose_keys = hasattr(source, "pose") and hasattr(source, "painter")
         self._renderer_factory = renderer_factory
         self._directions = {d.value: d for d in Direction}
 
-        self.arcade = Arcade(class_names, attract_after_s=float(cfg.screen.attract_after_s))
+        self.arcade = Arcade(
+            class_names,
+            attract_after_s=float(cfg.screen.attract_after_s),
+            new_visitor=getattr(cfg.play, "new_visitor", "forget"),
+        )
         self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
         self._messages: queue.SimpleQueue[str] = queue.SimpleQueue()  # from other threads
         self.stats = Stats()
         self.show_fps = bool(cfg.screen.show_fps)
         self.notices: list[str] = []  # things said at start (corrupt files, refused head)
-
-        # Samples: loaded from the state directory, or empty (a damaged file is moved aside).
-        self.samples_path = save_path(self.state_dir)
         self.head_path = self.state_dir / "head.npz"
-        bb = backbone
-        self.store_lock = threading.Lock()
-        self.store = SampleStore.load_or_empty(
-            self.samples_path,
-            bb.feature_shape,
-            scale=bb.scale,
-            zero_point=bb.zero_point,
-            identity=bb.identity,
-            class_names=class_names,
-        )
-        if self.store.notice:
-            self.notices.append(self.store.notice)
-        head = self._load_head()
-        self.brain: tuple[Any, Smoother, np.ndarray] = self._brain_for(head)
+        self.trained_accuracy: float | None = None  # of the head in use, when measured
 
-        # Per-frame buffers, allocated once.
-        self._q = np.empty(bb.feature_shape, dtype=np.uint8)
-        self._x = np.empty(bb.feature_shape, dtype=np.float32)
+        # The owners (see the module docstring); the recorder and trainer need a backbone.
+        self.recorder: Recorder | None = None
+        self.trainer: Trainer | None = None
+        self.inference = Inference(source, None, None, cfg.play, self.stats)
+        self.model_problem = model_problem if backbone is None else None
+        self._find_backbone = find_backbone
+        self._found: queue.SimpleQueue[Any] = queue.SimpleQueue()  # from the model watcher
+        self.backbone: Any = None
+        if backbone is not None:
+            self._use_backbone(backbone)
+        self.games = Games(make_game, autopilot, HighScores(self.state_dir / "highscores.json"))
+        self.keys_steer = None  # a KeyboardController: arrows steer when there is no model
 
-        # Shared between threads (each swapped whole).
-        self.prediction: Prediction | None = None
-        self.frame: Any = None  # the newest frame processed (for the preview)
-        self.camera_status: str | None = None  # None while the camera is fine
-        self.inference_error: str | None = None  # None while frames go through the model
-        self._recording: str | None = None
-        self._need_thumbnail = False
-        self._playing = False
-        self._reset_smoother = False
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-
-        # Training, reported to the main thread.
-        self.losses: list[float] = []  # one per batch, for the curve
-        self.progress = 0.0
-        self.total_batches = 0
-        self.trained_accuracy: float | None = None  # of the head in use, when measured
-        self.train_info = ""
-        self._training: threading.Thread | None = None
-        self._cancel_training = threading.Event()
-        self._trained: queue.SimpleQueue[TrainingResult] = queue.SimpleQueue()
-        self._save_request = threading.Event()
-        self._dirty = False  # samples changed since the last save
-
-        # The game the player plays, and the one the autopilot plays in attract mode.
-        from edgepac.game.highscores import HighScores
-
-        self.high_scores = HighScores(self.state_dir / "highscores.json")
-        self.game: Any = make_game()
-        self.attract_game: Any = None
-        self._last_request_seq = -1
-        self.request: Any = None  # the Direction being sent, for the screen
         self.surface: Any = None
         # Called with (class being sent or None, recording?) whenever that changes: the LEDs.
         self.light_listeners: list[Callable[[str | None, bool], None]] = []
@@ -172,20 +131,59 @@ class App:
         self.keyboard: Any = None
         self.clock: Any = None
         self.running = False
-        self.started = time.monotonic()
+        self.started = self.now()
+        self._last_frame: float | None = None
+        self._last_request_seq = -1
         self._switch_interval: float | None = None
-
-        self.arcade.has_head = self.head is not None
-        self.arcade.counts = self.store.counts()
-        self.thumbnails: dict[str, np.ndarray] = self.store.thumbnails  # for the tiles
-        now = time.monotonic()
+        self._poses: tuple[Any, tuple[v.Pose, ...]] = (None, ())
+        self._scores: tuple[int, tuple[v.Score, ...]] = (-1, ())
+        now = self.now()
         for notice in self.notices:
             self.arcade.say(notice, now, seconds=8.0)
+
+    def _use_backbone(self, backbone: Any) -> None:
+        """Load what was saved for this backbone and give the owners their parts."""
+        from edgepac.learning.store import SampleStore, save_path
+
+        store = SampleStore.load_or_empty(
+            save_path(self.state_dir),
+            backbone.feature_shape,
+            scale=backbone.scale,
+            zero_point=backbone.zero_point,
+            identity=backbone.identity,
+            class_names=self.class_names,
+        )
+        if store.notice:
+            self.notices.append(store.notice)
+        recorder = Recorder(store, save_path(self.state_dir))
+        trainer = Trainer(self.cfg.learning, recorder, backbone.identity, self.head_path)
+        head = self._load_head(backbone)
+        self.backbone = backbone
+        self.recorder, self.trainer = recorder, trainer
+        self.inference.use_head(head)
+        self.inference.use_backbone(backbone, recorder)
+        self.arcade.has_head = head is not None
+        self.arcade.counts = recorder.counts
+
+    # -- what other code reads -------------------------------------------------------------------
 
     @property
     def head(self) -> Any:
         """The trained head in use, or None."""
-        return self.brain[0]
+        return self.inference.head
+
+    @property
+    def frame(self) -> Any:
+        """The newest camera frame processed."""
+        return self.inference.frame
+
+    @property
+    def game(self) -> Any:
+        return self.games.game
+
+    @property
+    def attract_game(self) -> Any:
+        return self.games.attract_game
 
     # -- start and stop ----------------------------------------------------------------------
 
@@ -208,16 +206,15 @@ class App:
         pygame.display.set_caption("EdgePac")
         pygame.mouse.set_visible(not self.fullscreen)
         renderer = self._renderer_factory(self.screen_size) if self._renderer_factory else None
-        if renderer is not None:
-            renderer.high_score = self.high_scores.best
         self.screen = Screen(self.screen_size, renderer, self.class_names, self.button_names)
         from edgepac.controls.keyboard import KeyboardControls
+        from edgepac.game.controllers import KeyboardController
         from edgepac.game.sound import Sounds
 
         # The game's own synthesised effects, for the player's games (attract mode is silent).
-        self.sounds = Sounds(enabled=self.sound_enabled)
-
+        self.games.sounds = Sounds(enabled=self.sound_enabled)
         self.keyboard = KeyboardControls()
+        self.keys_steer = KeyboardController()
         self.clock = pygame.time.Clock()
         # The main thread runs Python most of the time; by default a thread waiting for the GIL
         # may wait 5 ms for it. Inference is the latency that matters: let it in sooner.
@@ -226,26 +223,30 @@ class App:
         limit_blas_threads(1)
         self.source.start()
         self._stop.clear()
-        for name, target in (("inference", self._infer_loop), ("saver", self._save_loop)):
-            t = threading.Thread(target=target, name=f"edgepac-{name}", daemon=True)
+        self.inference.start()
+        if self.recorder is not None:
+            self.recorder.start()
+        elif self._find_backbone is not None:
+            t = threading.Thread(target=self._watch_for_model, name="edgepac-model", daemon=True)
             t.start()
             self._threads.append(t)
         self.running = True
-        self.started = time.monotonic()
+        self.started = self.now()
         return self
 
     def stop(self) -> None:
         self.running = False
-        self._cancel_training.set()
         self._stop.set()
-        self._save_request.set()
+        if self.trainer is not None:
+            self.trainer.stop()
+        self.inference.stop()
         with contextlib.suppress(Exception):
             self.source.stop()
-        for t in [*self._threads, self._training]:
-            if t is not None:
-                t.join(timeout=5)
+        for t in self._threads:
+            t.join(timeout=5)
         self._threads.clear()
-        self._save_now()  # whatever the last burst added
+        if self.recorder is not None:
+            self.recorder.stop()  # and saves whatever the last burst added
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
             self._switch_interval = None
@@ -256,7 +257,7 @@ class App:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    # -- the main thread ---------------------------------------------------------------------
+    # -- input from any thread ---------------------------------------------------------------
 
     def post(self, event: Event) -> None:
         """Thread-safe: buttons (gpiozero's threads), keys and scripts call this."""
@@ -267,7 +268,7 @@ class App:
         self.running = False
 
     def say(self, text: str) -> None:
-        """Thread-safe: put a message on the screen (the main thread shows it)."""
+        """Thread-safe: put a passing message on the screen (the main thread shows it)."""
         self._messages.put(text)
 
     def post_control(self, ev: Any) -> None:
@@ -288,21 +289,26 @@ class App:
 
         self.light_listeners.append(light)
 
+    # -- the main thread ---------------------------------------------------------------------
+
     def run(self, seconds: float | None = None, until: Callable[[App], bool] | None = None) -> None:
         """The main loop at 60 fps until the window closes, ``seconds`` pass or ``until``."""
-        end = None if seconds is None else time.monotonic() + seconds
+        end = None if seconds is None else self.now() + seconds
         while self.running:
             self.step()
             if until is not None and until(self):
                 return
-            if end is not None and time.monotonic() >= end:
+            if end is not None and self.now() >= end:
                 return
 
     def step(self) -> None:
-        """One frame of the main thread: input, rules, one game tick, drawing."""
+        """One frame of the main thread: input, rules, the game's due ticks, drawing."""
         import pygame
 
-        now = time.monotonic()
+        now = self.now()
+        if self._last_frame is not None:
+            self.stats.frame_ms.add((now - self._last_frame) * 1000.0)
+        self._last_frame = now
         for ev in pygame.event.get():
             if ev.type == pygame.QUIT:
                 self.running = False
@@ -311,12 +317,23 @@ class App:
         for buttons in self.buttons:
             for ev in buttons.poll():
                 self.post_control(ev)
+        self._take_reports(now)
         while True:
             try:
                 event = self.events.get_nowait()
             except queue.Empty:
                 break
             self._do(self.arcade.handle(event, now), now)
+        self._do(self.arcade.tick(now), now)
+        self._tick_games(now)
+        self._light()
+        if self.draw_enabled:
+            self.screen.draw(self.surface, self.view(now))
+            pygame.display.flip()
+        self.clock.tick(FPS)
+
+    def _take_reports(self, now: float) -> None:
+        """What the other threads finished since the last frame."""
         while True:
             try:
                 self.arcade.say(self._messages.get_nowait(), now, seconds=8.0)
@@ -324,23 +341,22 @@ class App:
                 break
         while True:
             try:
-                result = self._trained.get_nowait()
+                backbone = self._found.get_nowait()
             except queue.Empty:
                 break
-            self.arcade.training_finished(result, now)
-            if result.ok:
-                self.trained_accuracy = result.accuracy
-        self.camera_status = self.source.error and str(self.source.error)
-        with self.store_lock:  # the inference thread adds samples and thumbnails
-            self.arcade.counts = self.store.counts()
-            self.thumbnails = self.store.thumbnails
-        self._do(self.arcade.tick(now), now)
-        self._tick_game(now)
-        self._light()
-        if self.draw_enabled:
-            self.screen.draw(self.surface, self)
-            pygame.display.flip()
-        self.clock.tick(FPS)
+            self._use_backbone(backbone)
+            self.model_problem = None
+            self.recorder.start()
+            self.arcade.say("The camera model is here: hold a pose's button to teach it", now)
+        trainer = self.trainer
+        if trainer is not None:
+            for done in trainer.finished():
+                if done.result.ok and self.arcade.training_running:
+                    self.inference.use_head(done.head)  # one assignment: never half swapped
+                    self.trained_accuracy = done.result.accuracy
+                self.arcade.training_finished(done.result, now)
+        if self.recorder is not None:
+            self.arcade.counts = self.recorder.counts  # swapped whole by the recorder
 
     def _light(self) -> None:
         """Tell the LEDs (if any) which class is predicted and whether we are recording.
@@ -348,9 +364,9 @@ class App:
         The predicted class is lit in every state, as Teachable Machine's buttons do, so a
         player can check a pose before pressing PLAY; in a game it is the direction sent.
         """
-        pred = self.prediction if self.head is not None else None
+        pred = self.inference.prediction if self.head is not None else None
         lit = pred.name if pred is not None else None
-        state = (lit, self._recording is not None)
+        state = (lit, self.arcade.recording is not None)
         if state != self._lights:
             self._lights = state
             for listener in self.light_listeners:
@@ -362,235 +378,266 @@ class App:
 
         With the demo player as the camera, the arrows also set its pose (held: it poses while
         you record; in a game: it keeps the last pose, and the model must read it from the
-        picture to steer).
+        picture to steer). Without a model the arrows steer Pac-Man themselves.
         """
         import pygame
 
         if ev.type == pygame.KEYDOWN and ev.key == pygame.K_q:
             self.running = False
             return
+        in_game = (
+            self.arcade.state is State.PLAYING
+            and not self.arcade.attract
+            and self.arcade.initials is None
+        )
+        if in_game and self.backbone is None:
+            self.keys_steer.handle_event(ev)
         for control in self.keyboard.handle(ev):
             name = control.name
-            if name is not None and self.pose_keys:
-                if control.kind is Kind.HOLD:
+            if name is not None and in_game:
+                if self.pose_keys and control.kind is Kind.HOLD:
                     self.source.pose = name
-                if self.arcade.state is State.PLAYING and not self.arcade.attract:
-                    continue  # in a game the arrows move the virtual player, not the buttons
+                continue  # in a game the arrows move the player, not the buttons
+            if name is not None and self.pose_keys and control.kind is Kind.HOLD:
+                self.source.pose = name
             self.post_control(control)
 
-    def _tick_game(self, now: float) -> None:
-        if self.arcade.attract:
-            self.sounds.react((), frightened=False)
-            if self.attract_game is None or self.attract_game.game_over:
-                self.attract_game = self.make_game()
-            self.attract_game.step(self.autopilot.request(self.attract_game))
-            return
-        if self.arcade.state is not State.PLAYING:
-            self.request = None
-            self.sounds.react((), frightened=False)  # no warble left playing over the menus
-            return
-        pred = self.prediction
+    def _tick_games(self, now: float) -> None:
+        arcade = self.arcade
+        playing = arcade.state is State.PLAYING and not arcade.attract
+        self.inference.playing = playing
         request = None
-        if pred is not None:
-            request = self._directions.get(pred.name) if pred.name else None
-            if pred.seq != self._last_request_seq:
-                self._last_request_seq = pred.seq
-                self.stats.tick_latency_ms.add((now - pred.t_capture) * 1000.0)
-        if request is not None and request != self.request:
-            self.arcade.active(now)  # someone is steering: not idle
-        self.request = request
-        if not self.game.game_over:
-            self.game.step(request)
-            self.sounds.react(self.game.events, self.game.frightened)
-            if self.game.game_over:
-                self._game_ended(self.game)
-
-    def _game_ended(self, game: Any) -> None:
-        """A player's game is over: into the high-score table (kept in the state directory)."""
-        try:
-            self.high_scores.add(game.score, game.level)  # saved atomically if it qualifies
-        except OSError as err:
-            log.warning("could not save the high scores: %s", err)
-        renderer = getattr(self.screen, "renderer", None)
-        if renderer is not None:
-            renderer.high_score = self.high_scores.best
+        if playing and self.backbone is None:
+            request = self.keys_steer.request(self.games.game)
+        elif playing:
+            pred = self.inference.prediction if self.head is not None else None
+            if pred is not None:
+                request = self._directions.get(pred.name) if pred.name else None
+                if pred.seq != self._last_request_seq:
+                    self._last_request_seq = pred.seq
+                    self.stats.tick_latency_ms.add((now - pred.t_capture) * 1000.0)
+            if request is not None and request != self.games.request:
+                arcade.active(now)  # someone is steering: not idle
+        ended = self.games.tick(now, attract=arcade.attract, playing=playing, request=request)
+        if ended:
+            game = self.games.game
+            qualifies = self.games.high_scores.qualifies(game.score)
+            self._do(arcade.game_over(game.score, game.level, qualifies, now), now)
 
     def _do(self, actions: list[Action], now: float) -> None:
+        recorder, trainer = self.recorder, self.trainer
         for action in actions:
-            if action.do is Do.BEGIN_BURST:
-                with self.store_lock:
-                    self.store.begin_burst()
-                    self._need_thumbnail = action.name not in self.store.thumbnails
-                self._recording = action.name
-            elif action.do is Do.END_BURST:
-                self._recording = None
-                self._dirty = True
-                self._save_request.set()
-            elif action.do is Do.START_TRAINING:
-                self._start_training()
-            elif action.do is Do.CANCEL_TRAINING:
-                self._cancel_training.set()
+            if action.do is Do.BEGIN_BURST and recorder is not None:
+                recorder.begin(action.name)
+            elif action.do is Do.END_BURST and recorder is not None:
+                recorder.end()
+            elif action.do is Do.START_TRAINING and trainer is not None:
+                trainer.start()
+            elif action.do is Do.CANCEL_TRAINING and trainer is not None:
+                trainer.cancel()
             elif action.do is Do.NEW_GAME:
-                self.game = self.make_game()
-                self._reset_smoother = True
-                self.sounds.play("start")
-            elif action.do is Do.CLEAR_SAMPLES:
-                with self.store_lock:
-                    self.store.clear()
-                self._dirty = True
-                self._save_request.set()
+                self.games.new_game()
+                self.inference.reset_smoothing()
+            elif action.do in (Do.CLEAR_SAMPLES, Do.FORGET_VISITOR):
+                self._forget(now)
             elif action.do is Do.START_ATTRACT:
-                self.attract_game = self.make_game()
+                self.games.start_attract()
             elif action.do is Do.STOP_ATTRACT:
-                self.attract_game = None
-        self._playing = self.arcade.state is State.PLAYING and not self.arcade.attract
+                self.games.stop_attract()
+            elif action.do is Do.SAVE_SCORE:
+                self.games.save_score(action.score, action.level, action.name or "")
 
-    # -- the inference thread ----------------------------------------------------------------
+    def _forget(self, now: float) -> None:
+        """The samples and the model they made go (a clear, or the next visitor's fresh start)."""
+        if self.recorder is not None:
+            self.recorder.clear()
+        self.inference.use_head(None)
+        self.trained_accuracy = None
+        head_path = self.head_path
 
-    def _infer_loop(self) -> None:
-        from edgepac.camera.source import CameraError
-
-        bb = self.backbone
-        while not self._stop.is_set():
+        def remove() -> None:  # a file operation: not on the main thread
             try:
-                frame = self.source.read(timeout=0.5)
-            except CameraError as err:
-                self.camera_status = str(err)
-                continue
-            except Exception as err:  # a source that broke in a way it did not foresee
-                self.camera_status = f"camera failed ({err}); retrying"
-                log.warning("%s", self.camera_status)
-                self._stop.wait(0.5)
-                continue
+                head_path.unlink(missing_ok=True)
+            except OSError as err:
+                log.warning("could not remove %s: %s", head_path, err)
+
+        threading.Thread(target=remove, name="edgepac-forget", daemon=True).start()
+
+    # -- what the screen shows ---------------------------------------------------------------
+
+    def view(self, now: float | None = None) -> v.View:
+        """One frame's snapshot for ``Screen.draw``: references and small tuples, no big copies."""
+        now = self.now() if now is None else now
+        arcade, games, inference = self.arcade, self.games, self.inference
+        frame = inference.frame
+        if arcade.attract:
+            page = v.Page.ATTRACT
+        elif arcade.initials is not None:
+            page = v.Page.INITIALS
+        elif self.backbone is None and arcade.state is not State.PLAYING:
+            page = v.Page.PROBLEM
+        else:
+            page = {
+                State.COLLECT: v.Page.COLLECT,
+                State.TRAINING: v.Page.TRAINING,
+                State.PLAYING: v.Page.PLAYING,
+            }[arcade.state]
+        confirm = None
+        if arcade.confirming_clear:
+            confirm = v.ConfirmClear(
+                samples=sum(arcade.counts.values()),
+                seconds_left=max(0.0, arcade._confirm_until - now),
+            )
+        initials = None
+        if arcade.initials is not None:
+            sign = arcade.initials
+            initials = v.Initials(
+                score=sign.score,
+                rank=games.rank_of(sign.score),
+                letters=sign.text[: sign.cursor + 1],
+                seconds_left=max(0.0, sign.until - now),
+            )
+        game = games.attract_game if arcade.attract else games.game
+        return v.View(
+            page=page,
+            poses=self._pose_tiles(),
+            recording=arcade.recording,
+            camera=frame.image if frame is not None else None,
+            camera_seq=frame.seq if frame is not None else -1,
+            training=self._training_view() if arcade.state is State.TRAINING else None,
+            bars=self._bars(),
+            model=self._model_status(),
+            model_accuracy=self.trained_accuracy if self.head is not None else None,
+            banners=self._banners(),
+            confirm_clear=confirm,
+            game=game,
+            game_over=bool(getattr(game, "game_over", False)),
+            high_score=games.high_scores.best,
+            scores=self._score_table(),
+            new_rank=games.new_rank,
+            initials=initials,
+            problem=self._problem(),
+            keyboard=not self.buttons,
+            overlay=self._overlay() if self.show_fps else None,
+            t=now,
+        )
+
+    def _pose_tiles(self) -> tuple[v.Pose, ...]:
+        recorder = self.recorder
+        counts = recorder.counts if recorder is not None else {}
+        thumbs = recorder.thumbnails if recorder is not None else {}
+        key = (counts, thumbs)
+        last_key, tiles = self._poses
+        if last_key is None or last_key[0] is not counts or last_key[1] is not thumbs:
+            tiles = v.poses_for(self.class_names, counts, thumbs, self.button_names)
+            self._poses = (key, tiles)
+        return tiles
+
+    def _score_table(self) -> tuple[v.Score, ...]:
+        entries = self.games.high_scores.entries
+        stamp = hash(tuple((e.score, e.name) for e in entries))
+        if stamp != self._scores[0]:
+            table = tuple(
+                v.Score(rank=i + 1, score=e.score, name=e.name, level=e.level)
+                for i, e in enumerate(entries)
+            )
+            self._scores = (stamp, table)
+        return self._scores[1]
+
+    def _model_status(self) -> v.ModelStatus:
+        if self.head is None or not self.arcade.has_head:
+            return v.ModelStatus.NONE
+        return v.ModelStatus.OUT_OF_DATE if self.arcade.out_of_date else v.ModelStatus.TRAINED
+
+    def _training_view(self) -> v.Training:
+        arcade, trainer = self.arcade, self.trainer
+        result = arcade.result
+        if trainer is None:
+            return v.Training()
+        return v.Training(
+            running=arcade.training_running,
+            progress=trainer.progress if arcade.training_running or result else 0.0,
+            losses=tuple(trainer.losses),
+            total_batches=trainer.total_batches,
+            poses=trainer.poses,
+            frames=trainer.frames,
+            held_out=trainer.held_out,
+            done=bool(result and result.ok),
+            accuracy=result.accuracy if result else None,
+            error=result.error if result and not result.ok else None,
+            kept_previous=bool(result and not result.ok and self.head is not None),
+        )
+
+    def _bars(self) -> v.Bars | None:
+        pred = self.inference.prediction if self.head is not None else None
+        if pred is None:
+            return None
+        sending = self.games.request
+        return v.Bars(
+            names=pred.classes,
+            values=tuple(float(x) for x in pred.smoothed),
+            chosen=pred.name,
+            sending=sending.value if sending is not None else None,
+        )
+
+    def _banners(self) -> tuple[v.Banner, ...]:
+        """Each owner's lasting trouble (until it is dealt with), then the passing message."""
+        error, warning = v.Severity.ERROR, v.Severity.WARNING
+        lasting = (
+            (self.inference.camera_status, error, "Camera: "),
+            (self.inference.error, error, ""),
+            (self.recorder.problem if self.recorder else None, error, ""),
+            (self.trainer.problem if self.trainer else None, warning, ""),
+            (self.trainer.waiting if self.trainer else None, warning, ""),
+            (self.games.problem, warning, ""),
+        )
+        banners = [v.Banner(prefix + text[:1].upper() + text[1:], severity)
+                   for text, severity, prefix in lasting if text]
+        message = self.arcade.message_text()
+        if message:
+            banners.append(v.Banner(message))
+        return tuple(banners)
+
+    def _problem(self) -> v.Problem | None:
+        if self.model_problem is None:
+            return None
+        return v.Problem(
+            title="No camera model yet",
+            fix="Run: edgepac fetch-model (or --from FILE); it is picked up by itself",
+            detail=self.model_problem,
+        )
+
+    def _overlay(self) -> v.Overlay:
+        s = self.stats
+        return v.Overlay(
+            screen_fps=self.clock.get_fps() if self.clock else None,
+            model_fps=s.fps(),
+            infer_ms=s.infer_ms.percentile(50),
+            latency_p95_ms=s.latency_ms.percentile(95),
+            dropped=int(getattr(self.source, "dropped", 0)),
+            game_ticks_per_s=self.games.ticks_per_s(),
+        )
+
+    # -- without a model ---------------------------------------------------------------------
+
+    def _watch_for_model(self) -> None:
+        """Off the main thread: look for a model every few seconds until one loads."""
+        while not self._stop.wait(MODEL_POLL_S):
             try:
-                self._process(frame, bb)
-            except Exception as err:  # never let one bad frame kill the thread
-                error = f"the model failed on a frame ({type(err).__name__}: {err})"
-                if error != self.inference_error:  # once per kind, not 30 times a second
-                    log.exception("%s", error)
-                self.inference_error = error
-            else:
-                self.inference_error = None
-
-    def _process(self, frame: Any, bb: Any) -> None:
-        t0 = time.monotonic()
-        bb.features(frame.image, out=self._q)
-        recording = self._recording
-        if recording is not None:
-            thumb = None
-            if self._need_thumbnail:  # the first frame of a class is its picture on the tile
-                self._need_thumbnail = False
-                thumb = thumbnail(frame.image)
-            with self.store_lock:
-                self.store.add(recording, self._q, thumbnail=thumb)
-        # The head and its smoother are swapped together when training ends: read them once.
-        head, smoother, out = self.brain
-        name = None
-        proba = None
-        if head is not None:
-            if self._reset_smoother:
-                self._reset_smoother = False
-                smoother.reset()
-            bb.dequantize(self._q, out=self._x)
-            proba = head.predict_proba(self._x, out=out)
-            name = smoother.update(proba)
-        t1 = time.monotonic()
-        self.frame = frame
-        self.stats.processed += 1
-        self.stats.infer_ms.add((t1 - t0) * 1000.0)
-        self.stats.recent_frames.add(t1)
-        if proba is not None:
-            self.prediction = Prediction(
-                proba=proba.copy(),
-                smoothed=smoother.mean.copy(),
-                classes=tuple(smoother.class_names),
-                name=name,
-                t_capture=frame.t,
-                t_request=t1,
-                seq=frame.seq,
-                truth=frame.truth,
-            )
-            if self._playing:
-                self.stats.latency_ms.add((t1 - frame.t) * 1000.0)
-                self.stats.play_frames += 1
-                if name is not None and name == frame.truth:
-                    self.stats.play_correct += 1
-                if smoother.class_names[int(np.argmax(proba))] == frame.truth:
-                    self.stats.play_raw_correct += 1
-
-    # -- training ----------------------------------------------------------------------------
-
-    def _start_training(self) -> None:
-        with self.store_lock:
-            X = self.store.dequantized()
-            y = self.store.labels.copy()
-            names = list(self.store.class_names)
-        self.losses = []
-        self.progress = 0.0
-        held = len(held_out_split(y, self.cfg.learning.holdout)[1])
-        poses = len(np.unique(y))
-        self.train_info = (
-            f"Learning {poses} poses from {len(y) - held} frames; {held} kept aside to test it"
-        )
-        self._cancel_training = threading.Event()
-        self._training = threading.Thread(
-            target=self._train,
-            args=(X, y, names, self._cancel_training),
-            name="edgepac-training",
-            daemon=True,
-        )
-        self._training.start()
-
-    def _train(
-        self, X: np.ndarray, y: np.ndarray, names: list[str], cancel: threading.Event
-    ) -> None:
-        from edgepac.learning.heads import make_head
-
-        learning = self.cfg.learning
-        train, test = held_out_split(y, learning.holdout)
-        try:
-            head = make_head(learning.head, **learning.hyperparameters())
-            batches = batches_in_fit(head, len(train))
-            self.total_batches = batches
-
-            def on_batch(epoch: int, batch: int, loss: float) -> None:
-                if cancel.is_set():
-                    raise _Cancelled
-                self.losses.append(float(loss))
-                self.progress = min(1.0, len(self.losses) / batches) if batches else 0.0
-
-            head.fit(X[train], y[train], class_names=names, callback=on_batch)
-            accuracy = None
-            if len(test):
-                truth = np.asarray(names)[y[test]]
-                accuracy = float(np.mean(np.asarray(head.predict(X[test])) == truth))
-            proba = head.predict_proba(X[train[:1]])
-            if not np.isfinite(proba).all():
-                raise EdgePacError("the model gives NaN: try a lower learning rate")
-        except _Cancelled:
-            return
-        except Exception as err:  # whatever it was, the screen must not wait forever
-            why = str(err) if isinstance(err, EdgePacError) else f"{type(err).__name__}: {err}"
-            log.warning("training failed: %s", why)
-            self._trained.put(TrainingResult(ok=False, accuracy=None, error=why))
-            return
-        if cancel.is_set():  # BACK came after the last batch: nobody wants this head
-            return
-        self.progress = 1.0
-        try:
-            head.save(self.head_path, self.backbone.identity)
-        except OSError as err:
-            log.warning("could not save the trained head: %s", err)
-            self.say(
-                f"Could not save the trained model ({err.strerror or err}): it plays, but "
-                "will be gone after a restart"
-            )
-        self.brain = self._brain_for(head)  # one assignment: never half swapped
-        self._trained.put(TrainingResult(ok=True, accuracy=accuracy))
+                backbone = self._find_backbone()
+            except EdgePacError as err:
+                self.model_problem = str(err)
+                continue
+            except Exception as err:  # a half-copied file, say: try again later
+                log.warning("the model could not be loaded yet: %s", err)
+                continue
+            if backbone is not None:
+                self._found.put(backbone)
+                return
 
     # -- state on disk -----------------------------------------------------------------------
 
-    def _load_head(self) -> Any:
+    def _load_head(self, backbone: Any) -> Any:
         """The head saved last time, or None with a message saying why it cannot be used."""
         from edgepac.atomic import move_aside
         from edgepac.learning.files import CorruptFile, OtherBackbone
@@ -599,7 +646,7 @@ class App:
         if not self.head_path.exists():
             return None
         try:
-            return load_head(self.head_path, self.backbone.identity)
+            return load_head(self.head_path, backbone.identity)
         except OtherBackbone as err:
             # Kept (never overwritten by the next training) for whoever wants it back.
             moved = move_aside(self.head_path, ".other-backbone")
@@ -617,43 +664,13 @@ class App:
             self.notices.append(f"The saved model cannot be used: {err}")
         return None
 
-    def _brain_for(self, head: Any) -> tuple[Any, Smoother, np.ndarray]:
-        """The head, its smoother and its output buffer: what inference needs, made once."""
-        names = list(head.classes_) if head is not None else list(self.class_names)
-        play = self.cfg.play
-        smoother = Smoother(
-            names, frames=play.smoothing_frames, threshold=play.confidence_threshold
-        )
-        return head, smoother, np.empty(len(names), dtype=np.float32)
-
-    def _save_loop(self) -> None:
-        while not self._stop.is_set():
-            self._save_request.wait()
-            if self._stop.is_set():
-                return
-            self._save_request.clear()
-            self._save_now()
-
-    def _save_now(self) -> None:
-        try:
-            with self.store_lock:
-                if not self._dirty:
-                    return
-                self._dirty = False
-                self.store.save(self.samples_path)
-        except OSError as err:
-            log.warning("could not save the samples: %s", err)
-            self.say(
-                f"Could not save the samples ({err.strerror or err}); check the state "
-                f"directory {self.state_dir}"
-            )
-
     # -- figures -----------------------------------------------------------------------------
 
     def figures(self) -> dict[str, Any]:
         s = self.stats
-        elapsed = max(1e-9, time.monotonic() - self.started)
+        elapsed = max(1e-9, self.now() - self.started)
         dropped = int(getattr(self.source, "dropped", 0))
+        frames = s.frame_ms.recent()
         return {
             "frames": s.processed,
             "fps": s.processed / elapsed,
@@ -666,16 +683,7 @@ class App:
             "accuracy": s.play_correct / s.play_frames if s.play_frames else None,
             "raw_accuracy": s.play_raw_correct / s.play_frames if s.play_frames else None,
             "rss_mb": peak_rss_mb(),
+            "frame_ms_p99": s.frame_ms.percentile(99),
+            "frame_ms_max": float(np.max(frames)) if len(frames) else None,
+            "game_ticks_per_s": self.games.ticks_per_s(),
         }
-
-
-# -- small helpers, pure ---------------------------------------------------------------------
-
-
-def thumbnail(image: np.ndarray, side: int = THUMB) -> np.ndarray:
-    """The centre square the model sees, shrunk to ``side`` pixels (nearest neighbour)."""
-    h, w = image.shape[:2]
-    s = min(h, w)
-    y0, x0 = (h - s) // 2, (w - s) // 2
-    idx = (np.arange(side) * s) // side
-    return np.ascontiguousarray(image[y0 + idx[:, None], x0 + idx[None, :]])

@@ -3,6 +3,7 @@
     COLLECT ──TRAIN (two classes or more)──▶ TRAINING ──done, PLAY──▶ PLAYING
        ▲  ◀──────────── BACK / a class button (to record more) ──────────┘
        └── idle for attract_after_s: the autopilot plays (attract) until any button
+    a game over with a score for the table: NEW HIGH SCORE, initials entered with the buttons
 
 The machine never touches the camera, the store or the screen: ``handle(event, now)`` returns
 the actions the app must carry out (begin a burst, start training, a new game...), and the app
@@ -46,12 +47,16 @@ class Do(enum.Enum):
     CLEAR_SAMPLES = "clear_samples"
     START_ATTRACT = "start_attract"  # the autopilot takes over the screen
     STOP_ATTRACT = "stop_attract"
+    FORGET_VISITOR = "forget_visitor"  # clear the samples and the model for the next visitor
+    SAVE_SCORE = "save_score"  # into the high-score table, ``name`` = the initials
 
 
 @dataclass(frozen=True)
 class Action:
     do: Do
     name: str | None = None
+    score: int = 0  # SAVE_SCORE: the score and level being signed
+    level: int = 0
 
 
 @dataclass
@@ -59,6 +64,28 @@ class TrainingResult:
     ok: bool
     accuracy: float | None  # held-out accuracy, None when there were too few samples to hold out
     error: str | None = None
+    run: int = 0  # which TRAIN press this answers (the trainer numbers them)
+
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ .-"
+INITIALS = 3
+INITIALS_S = 30.0  # an abandoned entry is saved as it stands, like an arcade cabinet does
+
+
+@dataclass
+class Initials:
+    """A NEW HIGH SCORE being signed: UP/DOWN change the letter, LEFT/RIGHT move, PLAY or TRAIN
+    (or RIGHT past the last letter) saves it."""
+
+    score: int
+    level: int
+    letters: list[int] = field(default_factory=lambda: [0] * INITIALS)
+    cursor: int = 0
+    until: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "".join(LETTERS[i] for i in self.letters)
 
 
 @dataclass
@@ -73,6 +100,7 @@ class Arcade:
 
     class_names: Sequence[str] = ("up", "down", "left", "right")
     attract_after_s: float = 60.0  # 0 turns attract mode off
+    new_visitor: str = "forget"  # play.new_visitor: what attract mode does to the last samples
     state: State = State.COLLECT
     recording: str | None = None  # the class being recorded while its button is held
     training_running: bool = False
@@ -82,6 +110,11 @@ class Arcade:
     # Facts the app keeps up to date.
     counts: dict[str, int] = field(default_factory=dict)
     has_head: bool = False
+    # The head was trained before the samples last changed: it plays, but says so.
+    out_of_date: bool = False
+    # Samples were cleared after a head was trained: that head is gone too (never plays).
+    cleared: bool = False
+    initials: Initials | None = None  # a NEW HIGH SCORE is being signed
     # Private bookkeeping.
     message: Message | None = None
     _confirm_until: float = 0.0
@@ -93,6 +126,8 @@ class Arcade:
         self._last_activity = now
         if self.attract:
             return self._leave_attract(event, now)
+        if self.initials is not None:
+            return self._sign(event, now)
         if self.confirming_clear:
             return self._answer_clear(event, now)
         if event.kind is Kind.HOLD:
@@ -132,6 +167,8 @@ class Arcade:
         if name is None or name != self.recording:
             return []  # the release of an ignored press, or a bounce
         self.recording = None
+        if self.has_head:
+            self.out_of_date = True  # the head has not seen these samples
         return [Action(Do.END_BURST, name)]
 
     def _train(self, now: float) -> list[Action]:
@@ -151,9 +188,13 @@ class Arcade:
             self.say("Still training: PLAY when it is done", now)
             return []
         if not self.has_head:
-            self.say("Nothing learned yet: record two poses or more, then press TRAIN", now)
+            if self.cleared:
+                self.say("The model went with the samples: record your poses, then TRAIN", now)
+            else:
+                self.say("Nothing learned yet: record two poses or more, then press TRAIN", now)
             return []
         self.state = State.PLAYING
+        self.message = None  # a hint from the menus must not cover the game
         return [Action(Do.NEW_GAME)]
 
     def _back(self, now: float) -> list[Action]:
@@ -179,6 +220,9 @@ class Arcade:
             self.confirming_clear = False
             self.state = State.COLLECT
             self.result = None
+            self.cleared = self.cleared or self.has_head
+            self.has_head = False  # a head without its samples must not play
+            self.out_of_date = False
             self.say("All samples cleared", now)
             return [Action(Do.CLEAR_SAMPLES)]
         if event.kind in (Kind.PLAY, Kind.BACK):
@@ -200,6 +244,8 @@ class Arcade:
         self.result = result
         if result.ok:
             self.has_head = True
+            self.out_of_date = False
+            self.cleared = False
         else:
             kept = "the previous model is kept" if self.has_head else "nothing was learned"
             self.say(f"Training failed ({result.error}); {kept}", now)
@@ -218,6 +264,8 @@ class Arcade:
             self.confirming_clear = False
             self.say("Kept your samples", now)
         idle = now - self._last_activity
+        if self.initials is not None and now >= self.initials.until:
+            return self._save_initials(now)  # walked away: the score is kept as it stands
         if (
             self.attract_after_s > 0
             and not self.attract
@@ -226,9 +274,55 @@ class Arcade:
             and not self.training_running
             and not self.confirming_clear
         ):
-            self.attract = True
-            return [Action(Do.START_ATTRACT)]
+            return self._start_attract(now)
         return []
+
+    def _start_attract(self, now: float) -> list[Action]:
+        self.attract = True
+        self.state = State.COLLECT
+        self.result = None
+        actions = [Action(Do.START_ATTRACT)]
+        if self.new_visitor == "forget":
+            # The next visitor teaches their own poses: last visitor's pictures and model go.
+            self.counts = {}
+            self.has_head = self.out_of_date = self.cleared = False
+            actions.append(Action(Do.FORGET_VISITOR))
+        return actions
+
+    # -- a NEW HIGH SCORE ---------------------------------------------------------------------
+
+    def game_over(self, score: int, level: int, qualifies: bool, now: float) -> list[Action]:
+        """The player's game ended: sign the table if the score is in it."""
+        self._last_activity = now
+        if not qualifies:
+            return []
+        self.initials = Initials(score, level, until=now + INITIALS_S)
+        return []
+
+    def _sign(self, event: Event, now: float) -> list[Action]:
+        sign = self.initials
+        assert sign is not None
+        sign.until = now + INITIALS_S
+        if event.kind is Kind.HOLD and event.name in ("up", "down"):
+            step = 1 if event.name == "up" else -1
+            sign.letters[sign.cursor] = (sign.letters[sign.cursor] + step) % len(LETTERS)
+        elif event.kind is Kind.HOLD and event.name == "left":
+            sign.cursor = max(0, sign.cursor - 1)
+        elif event.kind is Kind.HOLD and event.name == "right":
+            if sign.cursor == INITIALS - 1:
+                return self._save_initials(now)
+            sign.cursor += 1
+        elif event.kind in (Kind.PLAY, Kind.TRAIN, Kind.BACK):
+            return self._save_initials(now)
+        return []  # releases and the rest
+
+    def _save_initials(self, now: float) -> list[Action]:
+        sign = self.initials
+        assert sign is not None
+        self.initials = None
+        self._last_activity = now
+        initials = sign.text.strip() or "???"
+        return [Action(Do.SAVE_SCORE, initials, score=sign.score, level=sign.level)]
 
     def say(self, text: str, now: float, seconds: float = MESSAGE_S) -> None:
         self.message = Message(text, now + seconds)

@@ -15,11 +15,13 @@ DEFAULT_SIZE = (800, 480)  # the official Raspberry Pi touch display
 PANEL_FRACTION = 0.3  # of the screen width, for the preview and the prediction bars
 
 
-def make_backbone(cfg: Any, ensure_model: bool = False) -> Any:
+def make_backbone(cfg: Any, ensure_model: bool = False, path: Path | None = None) -> Any:
     from edgepac.vision.backbone import Backbone
     from edgepac.vision.models import default_input_size, resolve_model
 
-    if ensure_model and not cfg.model.path:
+    if path is not None:
+        pass
+    elif ensure_model and not cfg.model.path:
         from edgepac.vision.models import ensure_model as ensure
 
         path = ensure()
@@ -67,14 +69,26 @@ def build_app(
     state_dir: Path | None = None,
     source: Any = None,
     backbone: Any = None,
+    model_path: Path | None = None,
+    model_problem: str | None = None,
 ) -> Any:
+    """The arcade from ``cfg``. ``model_path`` is the model to run (found by the caller), or
+    None with ``model_problem`` a line saying why there is none: then the arcade comes up
+    without one (the screen says how to fix it, Pac-Man plays with the keyboard) and loads
+    the model once it appears."""
     from edgepac import paths
     from edgepac.app.app import App
     from edgepac.game.game import Game
     from edgepac.game.render import Renderer
 
-    backbone = backbone or make_backbone(cfg, ensure_model)
+    # The camera first: a camera that cannot work is one line before any window opens.
     source = source or make_source(cfg)
+    find_backbone = None
+    if backbone is None and model_problem is not None and model_path is None:
+        def find_backbone() -> Any:
+            return make_backbone(cfg)  # raises EdgePacError (one line) while there is none
+    elif backbone is None:
+        backbone = make_backbone(cfg, ensure_model, path=model_path)
     seed = [0]
 
     def make_game() -> Any:
@@ -98,6 +112,8 @@ def build_app(
         screen_size=size,
         fullscreen=bool(cfg.screen.fullscreen) and not headless,
         sound=not headless,
+        model_problem=model_problem,
+        find_backbone=find_backbone,
     )
 
 

@@ -33,6 +33,7 @@ HEADS = ("dense", "knn")
 NORMALIZATIONS = ("none", "l2")
 DIFFICULTIES = ("easy", "relaxed", "normal", "hard")  # edgepac.game.levels.DIFFICULTIES
 GPIO_MODES = ("auto", "on", "off")
+NEW_VISITOR = ("forget", "keep")
 BCM_PINS = range(0, 28)  # GPIO0..GPIO27 on the 40-pin header
 UNSET: Any = object()  # a key with no "none" spelling
 
@@ -306,6 +307,14 @@ class PlayConfig:
         "choice",
         "Game speed: the arcade slowed evenly (a camera answers later than a joystick).",
         choices=DIFFICULTIES,
+    )
+    new_visitor: str = key(
+        "forget",
+        "choice",
+        "What the next visitor finds once attract mode has run: forget = a fresh start (the "
+        "last visitor's samples, pictures and model are cleared); keep = they stay (a home "
+        "arcade with one player).",
+        choices=NEW_VISITOR,
     )
 
 

@@ -46,6 +46,8 @@ class Stats:
     play_correct: int = 0  # ...whose request equalled the true pose (demo player only)
     play_raw_correct: int = 0  # ...whose unsmoothed best class was the true pose
     recent_frames: Ring = field(default_factory=lambda: Ring(64))  # processing times, for fps
+    # Main-loop frame intervals: a whole demo session (~10 minutes at 60 fps) fits.
+    frame_ms: Ring = field(default_factory=lambda: Ring(1 << 16))
 
     def fps(self) -> float:
         t = self.recent_frames.recent()

@@ -154,6 +154,29 @@ class SampleStore:
         out *= self.scale
         return out
 
+    def set_thumbnail(self, class_name: str, thumbnail: np.ndarray) -> None:
+        """The picture on the class's tile (the app picks a frame from the middle of a burst)."""
+        self._class_index(class_name)
+        self._thumbnails[class_name] = np.array(thumbnail, dtype=np.uint8, copy=True)
+
+    def copy(self) -> SampleStore:
+        """A copy holding just the samples: to save or train from without holding a lock."""
+        twin = SampleStore(
+            self.feature_shape,
+            scale=self.scale,
+            zero_point=self.zero_point,
+            identity=self.identity or None,
+            class_names=self.class_names,
+            capacity=max(1, self._n),
+        )
+        n = self._n
+        twin._features[:n] = self._features[:n]
+        twin._labels[:n] = self._labels[:n]
+        twin._bursts[:n] = self._bursts[:n]
+        twin._n, twin._burst = n, self._burst
+        twin._thumbnails = dict(self._thumbnails)  # the arrays are never changed in place
+        return twin
+
     # -- files -----------------------------------------------------------------------------
 
     def save(self, path: str | os.PathLike[str]) -> None:

@@ -1,0 +1,212 @@
+"""The recorder: the one owner of the player's samples, and of saving them.
+
+    main thread        begin(name) when a class button goes down, end() when it comes up, clear()
+    inference thread   add(features, image) for every frame: kept only while a burst is open
+    saver thread       writes samples.npz after each burst (np.savez and two fsyncs: slow)
+    training thread    training_set(): a copy to learn from
+
+Every touch of the store happens under ``self._lock``, and the lock is only ever held for O(1)
+work or one memory copy (~20 MB for 1,500 frames): the save itself runs on a snapshot, without
+the lock, so a slow SD card never holds up the screen. "Which class is being recorded" lives
+here and only here; the arcade's rules say when it changes (begin/end).
+
+What the main thread shows (``counts``, ``thumbnails``, ``problem``) is published by swapping
+whole objects, so reading it needs no lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+THUMB = 64  # thumbnail side in pixels, kept with the samples
+CANDIDATES = 16  # thumbnails kept per burst to pick the middle one from
+
+
+class Recorder:
+    """The sample store behind one short lock, a saver thread, and the tiles' facts."""
+
+    def __init__(self, store: Any, path: Path) -> None:
+        self.path = Path(path)
+        self._store = store
+        self._lock = threading.Lock()
+        self._into: str | None = None  # the class samples go into while its button is held
+        self._dirty = False  # changed since the last snapshot that was saved
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._burst = _BurstPictures()
+        # Published for the main thread, each swapped whole.
+        self.counts: dict[str, int] = store.counts()
+        self.thumbnails: dict[str, np.ndarray] = store.thumbnails
+        self.changes = 0  # bumped whenever the samples change: "is the model out of date?"
+        self.problem: str | None = None  # a failed save; stays until a save succeeds
+        self.saves = 0
+
+    # -- the main thread -----------------------------------------------------------------------
+
+    def begin(self, name: str) -> None:
+        with self._lock:
+            self._store.begin_burst()
+            self._into = name
+            self._burst.restart()
+
+    def end(self) -> None:
+        """The button is up: no frame lands after this, and the burst is saved."""
+        with self._lock:
+            name, self._into = self._into, None
+            picture = self._burst.middle()
+            if name is not None and picture is not None:
+                self._store.set_thumbnail(name, picture)
+                self.thumbnails = {**self.thumbnails, name: picture}
+        self.save_soon()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._store.clear()
+            self._into = None
+            self._dirty = True
+            self.counts = dict.fromkeys(self.counts, 0)
+            self.thumbnails = {}
+            self.changes += 1
+        self.save_soon()
+
+    @property
+    def recording(self) -> str | None:
+        return self._into
+
+    def __len__(self) -> int:
+        return sum(self.counts.values())
+
+    # -- the inference thread ------------------------------------------------------------------
+
+    def add(self, features: np.ndarray, image: np.ndarray) -> bool:
+        """Keep this frame if a burst is open; True if it was kept."""
+        if self._into is None:  # the common case, read without the lock: re-checked below
+            return False
+        with self._lock:
+            name = self._into
+            if name is None:
+                return False
+            self._store.add(name, features)
+            self._dirty = True
+            self._burst.offer(image)
+            counts = dict(self.counts)
+            counts[name] = counts.get(name, 0) + 1
+            self.counts = counts
+            self.changes += 1
+            if name not in self.thumbnails:  # a first picture at once; the middle one on release
+                self.thumbnails = {**self.thumbnails, name: thumbnail(image)}
+        return True
+
+    # -- the training thread -------------------------------------------------------------------
+
+    def training_set(self) -> tuple[Any, int]:
+        """A copy of the samples (uint8, made under the lock) and the change count it shows."""
+        with self._lock:
+            return self._store.copy(), self.changes
+
+    # -- saving (the saver thread) -------------------------------------------------------------
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._save_loop, name="edgepac-saver", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """End the saver thread, then save what the last burst added (on the caller's thread)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self.save_now()
+
+    def save_soon(self) -> None:
+        self._wake.set()
+
+    def _save_loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            if not self._stop.is_set():
+                self.save_now()
+
+    def save_now(self) -> bool:
+        """Write the samples if they changed: snapshot under the lock, write without it."""
+        with self._lock:
+            if not self._dirty:
+                return True
+            self._dirty = False
+            snapshot = self._store.copy()
+        try:
+            snapshot.save(self.path)
+        except OSError as err:
+            with self._lock:
+                self._dirty = True  # still unsaved: the next burst (or the exit) tries again
+            log.warning("could not save the samples: %s", err)
+            self.problem = (
+                f"Could not save the samples ({err.strerror or err}): check the state folder "
+                f"{self.path.parent}"
+            )
+            return False
+        self.saves += 1
+        self.problem = None
+        return True
+
+
+class _BurstPictures:
+    """Thumbnails spread evenly over one burst, to show its middle frame on the tile.
+
+    The first frame of a burst is taken before the player has moved into the pose. Keeping every
+    frame's picture would grow with the burst; this keeps at most ``CANDIDATES``, spaced by a
+    stride that doubles whenever they fill up (frames 0, s, 2s, ...).
+    """
+
+    def __init__(self) -> None:
+        self._pictures = np.empty((CANDIDATES, THUMB, THUMB, 3), dtype=np.uint8)
+        self.restart()
+
+    def restart(self) -> None:
+        self._seen = 0  # frames offered in this burst
+        self._kept = 0
+        self._stride = 1
+
+    def offer(self, image: np.ndarray) -> None:
+        i = self._seen
+        self._seen += 1
+        if i % self._stride:
+            return
+        if self._kept == CANDIDATES:
+            self._pictures[: CANDIDATES // 2] = self._pictures[::2]
+            self._kept = CANDIDATES // 2
+            self._stride *= 2
+            if i % self._stride:
+                return
+        thumbnail(image, out=self._pictures[self._kept])
+        self._kept += 1
+
+    def middle(self) -> np.ndarray | None:
+        if not self._kept:
+            return None
+        k = min(self._kept - 1, (self._seen // 2) // self._stride)
+        return self._pictures[k].copy()
+
+
+def thumbnail(image: np.ndarray, side: int = THUMB, out: np.ndarray | None = None) -> np.ndarray:
+    """The centre square the model sees, shrunk to ``side`` pixels (nearest neighbour)."""
+    h, w = image.shape[:2]
+    s = min(h, w)
+    y0, x0 = (h - s) // 2, (w - s) // 2
+    idx = (np.arange(side) * s) // side
+    picture = image[y0 + idx[:, None], x0 + idx[None, :]]
+    if out is None:
+        return np.ascontiguousarray(picture)
+    out[...] = picture
+    return out

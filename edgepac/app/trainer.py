@@ -1,0 +1,180 @@
+"""The trainer: one training run at a time, in its own thread, each with a run number.
+
+    main thread       start() on TRAIN (returns the run's number), cancel() on BACK,
+                      results() each frame: finished runs, each carrying its number
+    training thread   copies the samples (under the recorder's short lock), turns them into
+                      float32, fits the head, measures it on held-out frames, saves it
+
+Everything slow, the float32 copy included, happens on the training thread. A second TRAIN
+after BACK starts a new run at once; its thread first waits (off the main thread) for the
+cancelled run to notice and stop, and says so meanwhile (``waiting``). A result whose number
+is not the latest run's is dropped by the main thread: a cancelled head never plays.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from edgepac.app.arcade import TrainingResult
+from edgepac.app.training import batches_in_fit, held_out_split
+from edgepac.errors import EdgePacError
+
+log = logging.getLogger(__name__)
+
+
+class _Cancelled(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A run's end, for the main thread: the result for the rules and the head to play."""
+
+    result: TrainingResult
+    head: Any  # None unless result.ok
+    samples_seen: int  # the recorder's change count the head was trained on
+
+
+class Trainer:
+    """Owns the training threads and what they report: losses, progress, sizes, problems."""
+
+    def __init__(self, learning: Any, recorder: Any, identity: Any, head_path: Path) -> None:
+        self.learning = learning  # cfg.learning
+        self.recorder = recorder
+        self.identity = identity
+        self.head_path = Path(head_path)
+        self.run = 0  # the latest run's number; the main thread alone changes it
+        # Published for the screen (each swapped whole or appended by the current run only).
+        self.losses: list[float] = []
+        self.progress = 0.0
+        self.total_batches = 0
+        # What the run learns from: poses, frames to learn from, frames kept aside to test it.
+        self.poses = self.frames = self.held_out = 0
+        self.waiting: str | None = None  # "stopping the previous run" while it takes its time
+        self.problem: str | None = None  # the trained head could not be saved
+        self._thread: threading.Thread | None = None
+        self._cancel = threading.Event()
+        self._done: queue.SimpleQueue[tuple[int, Finished]] = queue.SimpleQueue()
+
+    # -- the main thread -----------------------------------------------------------------------
+
+    def start(self) -> int:
+        """A new run; a previous one still running is cancelled and waited for, off this thread."""
+        self._cancel.set()
+        self.run += 1
+        self.losses = []
+        self.progress = 0.0
+        self.total_batches = 0
+        self.poses = self.frames = self.held_out = 0
+        previous, self._cancel = self._thread, threading.Event()
+        self._thread = threading.Thread(
+            target=self._train,
+            args=(self.run, self._cancel, previous),
+            name=f"edgepac-training-{self.run}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self.run
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def finished(self) -> list[Finished]:
+        """Runs that ended since the last call, the latest run's only (older ones are dropped)."""
+        out = []
+        while True:
+            try:
+                run, finished = self._done.get_nowait()
+            except queue.Empty:
+                return out
+            if run == self.run:
+                out.append(finished)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._cancel.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # -- the training thread -------------------------------------------------------------------
+
+    def _train(self, run: int, cancel: threading.Event, previous: threading.Thread | None) -> None:
+        if previous is not None and previous.is_alive():
+            self.waiting = "Stopping the last training first..."
+            previous.join()
+            if self.run == run:
+                self.waiting = None
+        if cancel.is_set():
+            return
+        try:
+            finished = self._fit(run, cancel)
+        except _Cancelled:
+            return
+        except Exception as err:  # whatever it was, the screen must not wait forever
+            why = str(err) if isinstance(err, EdgePacError) else f"{type(err).__name__}: {err}"
+            log.warning("training failed: %s", why)
+            result = TrainingResult(ok=False, accuracy=None, error=why, run=run)
+            self._done.put((run, Finished(result, None, -1)))
+            return
+        if cancel.is_set():  # BACK came after the last batch: nobody wants this head
+            return
+        self._save(finished.head)
+        self._done.put((run, finished))
+
+    def _fit(self, run: int, cancel: threading.Event) -> Finished:
+        from edgepac.learning.heads import make_head
+
+        samples, seen = self.recorder.training_set()
+        X = samples.dequantized()  # the big float32 copy, on this thread
+        y = samples.labels
+        names = list(samples.class_names)
+        train, test = held_out_split(y, self.learning.holdout)
+        if self.run == run:
+            self.poses, self.frames, self.held_out = len(np.unique(y)), len(train), len(test)
+        head = make_head(self.learning.head, **self.learning.hyperparameters())
+        batches = batches_in_fit(head, len(train))
+        losses: list[float] = []
+        if self.run == run:
+            self.total_batches = batches
+            self.losses = losses
+
+        def on_batch(epoch: int, batch: int, loss: float) -> None:
+            if cancel.is_set():
+                raise _Cancelled
+            losses.append(float(loss))
+            if self.run == run:
+                self.progress = min(1.0, len(losses) / batches) if batches else 0.0
+
+        head.fit(X[train], y[train], class_names=names, callback=on_batch)
+        accuracy = None
+        if len(test):
+            truth = np.asarray(names)[y[test]]
+            accuracy = float(np.mean(np.asarray(head.predict(X[test])) == truth))
+        proba = head.predict_proba(X[train[:1]])
+        if not np.isfinite(proba).all():
+            raise EdgePacError("the model gives NaN: try a lower learning rate")
+        if self.run == run:
+            self.progress = 1.0
+        return Finished(TrainingResult(ok=True, accuracy=accuracy, run=run), head, seen)
+
+    def _save(self, head: Any) -> None:
+        try:
+            head.save(self.head_path, self.identity)
+        except OSError as err:
+            log.warning("could not save the trained head: %s", err)
+            self.problem = (
+                f"Could not save the trained model ({err.strerror or err}): it plays, but "
+                "will be gone after a restart"
+            )
+        else:
+            self.problem = None
