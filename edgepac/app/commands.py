@@ -19,6 +19,8 @@ from edgepac.errors import EdgePacError
 
 
 def register(sub: Any) -> None:
+    from edgepac.app import screenshots
+
     run = sub.add_parser(
         "run",
         help="start the arcade (camera, buttons, screen)",
@@ -53,6 +55,7 @@ def register(sub: Any) -> None:
     )
     run.add_argument("--seconds", type=float, help="quit after this many seconds")
     run.set_defaults(func=cmd_run)
+    screenshots.register(sub)
 
     demo = sub.add_parser(
         "demo",

@@ -1,15 +1,24 @@
-"""What the player sees, drawn with pygame: one function per state, sized for 800x480 and up.
+"""What the visitor sees, drawn with pygame from a ``View`` (``edgepac.app.view``), never from App.
 
-COLLECT  the live camera with the square the model sees, four class tiles (thumbnail, count,
-         button), the tile being recorded lit.
-TRAINING a progress bar and the loss curve as it falls, then the held-out accuracy.
-PLAYING  the game large, a small camera preview, the probability of each class, the direction
-         being sent.
-Over any of them: messages, the camera's trouble, the "clear everything?" question, and the
-FPS/latency overlay (F key or ``screen.show_fps``).
+Made for a visitor a metre from the official 7-inch panel (800x480, 1 px = 0.19 mm): every page
+has ONE big next-step prompt (capitals at least 22 px high at 800x480) saying what to do now,
+and everything else is smaller. Each pose keeps one colour on every page (tile, bar, arrow).
 
-Everything is laid out in fractions of the screen so 800x480 and 1920x1080 both read well.
-Surfaces for the preview are made once and reused; text is cached by content.
+COLLECT   the camera (the square the model sees outlined, a REC cue while recording), four
+          pose tiles (thumbnail, count, what to press), the model's state, the prompt.
+TRAINING  the camera and the live guesses stay; a progress bar and a curve of how wrong the
+          model still is (rescaled as it falls); then the result in plain words and PLAY.
+PLAYING   the maze (the game's Renderer) and, in the panel beside it, the camera, a bar per
+          pose, the direction sent, the score, and how to go back and teach more.
+ATTRACT   the autopilot plays; the panel shows the title, the high-score table and the steps.
+INITIALS  NEW HIGH SCORE: three letters chosen with the buttons.
+PROBLEM   the arcade cannot run: what is wrong and the one thing to do.
+Over any page: error banners (they stay), passing messages, the "clear everything?" question,
+the fps overlay.
+
+Sizes are given as the height of a capital letter at 480 lines and scale with the screen, so
+1920x1080 is the same picture, larger. All text goes through ``load_font``: switching to an
+arcade pixel font is a change to that one function.
 """
 
 from __future__ import annotations
@@ -20,20 +29,45 @@ from typing import Any
 import numpy as np
 import pygame
 
-from edgepac.app.arcade import State
+from edgepac.app.view import Bars, ModelStatus, Page, Pose, Severity, View, pose_colour
 
-BG = (12, 12, 28)
-PANEL = (28, 28, 56)
-TEXT = (235, 235, 245)
-DIM = (150, 150, 175)
-YELLOW = (255, 220, 0)
-RED = (235, 60, 60)
+BG = (8, 8, 24)
+PANEL = (26, 26, 58)
+EDGE = (60, 60, 110)
+TEXT = (240, 240, 250)
+DIM = (160, 160, 190)
+YELLOW = (255, 224, 0)
+AMBER = (255, 170, 40)
+RED = (230, 50, 50)
 GREEN = (80, 220, 120)
-BLUE = (70, 120, 255)
 BLACK = (0, 0, 0)
-LIT = (110, 85, 0)  # the tile of the button being held
+WHITE = (255, 255, 255)
+
+PROMPT_CAP = 24  # the next-step prompt's capital height at 480 lines
+PROMPT_MIN_CAP = 18  # a long prompt shrinks this far before it wraps to a second line
 
 ARROWS = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}
+
+
+def load_font(px: int) -> pygame.font.Font:
+    """THE font of every screen, ``px`` pixels tall: the one place to change the typeface."""
+    return pygame.font.Font(None, px)
+
+
+# pygame's default face has capitals about half as tall as its nominal size.
+CAP_RATIO = 0.5
+
+
+def panel_width(size: tuple[int, int]) -> int:
+    """The panel beside the maze: everything the maze (integer tiles, full height) leaves.
+
+    No black margins around the maze: at 800x480 the maze is 364 px wide and the panel 436.
+    """
+    from edgepac.game.render import COLS, MIN_TILE, ROWS
+
+    w, h = size
+    tile = max(MIN_TILE, h // ROWS)
+    return max(0, min(w - COLS * tile, int(w * 0.6)))
 
 
 class Screen:
@@ -49,87 +83,83 @@ class Screen:
         self.renderer = renderer
         self.class_names = list(class_names)
         self.button_names = button_names or {}
-        self.u = self.h / 480.0  # one "unit" = a pixel at 480 lines
+        # One unit is a pixel on the 800x480 panel; a wider or taller screen scales it up.
+        self.u = min(self.h / 480.0, self.w / 800.0)
         self._fonts: dict[int, pygame.font.Font] = {}
         self._text: dict[tuple[str, int, tuple[int, int, int]], pygame.Surface] = {}
         self._camera: pygame.Surface | None = None  # the frame at camera size
         self._camera_seq = -1
-        self._scaled: dict[tuple[int, int], tuple[int, pygame.Surface]] = {}
-        self._thumbs: dict[str, tuple[int, pygame.Surface]] = {}
-        self._blink = 0
+        self._scaled: dict[tuple[int, int, int, int], tuple[int, pygame.Surface]] = {}
+        self._thumbs: dict[tuple[str, int], tuple[np.ndarray, pygame.Surface]] = {}
         self._shades: dict[tuple[int, int, int], pygame.Surface] = {}
+        self.prompt_rects: list[pygame.Rect] = []  # where this frame's prompt went (for tests)
+        self.prompt_text = ""
 
     # -- building blocks -----------------------------------------------------------------------
 
-    def font(self, size: float) -> pygame.font.Font:
-        px = max(8, round(size * self.u))
+    def px(self, cap: float) -> int:
+        """The font size whose capitals are ``cap`` units high."""
+        return max(8, round(cap * self.u / CAP_RATIO))
+
+    def font(self, cap: float) -> pygame.font.Font:
+        px = self.px(cap)
         if px not in self._fonts:
-            self._fonts[px] = pygame.font.Font(None, px)
+            self._fonts[px] = load_font(px)
         return self._fonts[px]
+
+    def render(self, s: str, cap: float, color: tuple[int, int, int]) -> pygame.Surface:
+        key = (s, self.px(cap), color)
+        img = self._text.get(key)
+        if img is None:
+            if len(self._text) > 512:
+                self._text.clear()
+            img = self.font(cap).render(s, True, color)
+            self._text[key] = img
+        return img
 
     def text(
         self,
         surface: pygame.Surface,
         s: str,
         pos: tuple[float, float],
-        size: float = 24,
+        cap: float = 12,
         color: tuple[int, int, int] = TEXT,
         anchor: str = "topleft",
     ) -> pygame.Rect:
-        key = (s, max(8, round(size * self.u)), color)
-        img = self._text.get(key)
-        if img is None:
-            if len(self._text) > 512:
-                self._text.clear()
-            img = self.font(size).render(s, True, color)
-            self._text[key] = img
+        img = self.render(s, cap, color)
         rect = img.get_rect(**{anchor: (round(pos[0]), round(pos[1]))})
         surface.blit(img, rect)
         return rect
 
-    def _frame_surface(self, frame: Any) -> pygame.Surface | None:
-        if frame is None:
-            return None
-        image = frame.image
-        h, w = image.shape[:2]
-        if self._camera is None or self._camera.get_size() != (w, h):
-            self._camera = pygame.Surface((w, h))
-            self._camera_seq = -1
-            self._scaled.clear()
-        if frame.seq != self._camera_seq:
-            pygame.surfarray.blit_array(self._camera, image.swapaxes(0, 1))
-            self._camera_seq = frame.seq
-        return self._camera
+    def width_of(self, s: str, cap: float) -> int:
+        return self.font(cap).size(s)[0]
 
-    def preview(self, surface: pygame.Surface, frame: Any, box: pygame.Rect) -> pygame.Rect:
-        """The camera fitted into ``box``, the square the model sees outlined, the rest dimmed."""
-        cam = self._frame_surface(frame)
-        pygame.draw.rect(surface, BLACK, box)
-        if cam is None:
-            self.text(surface, "waiting for the camera...", box.center, 20, DIM, "center")
-            return box
-        w, h = cam.get_size()
-        scale = min(box.w / w, box.h / h)
-        size = (max(1, int(w * scale)), max(1, int(h * scale)))
-        seq, scaled = self._scaled.get(size, (-1, None))
-        if scaled is None:
-            scaled = pygame.Surface(size)
-        if seq != self._camera_seq:
-            # Nearest-neighbour into a surface kept per size: a fifth of smoothscale's cost,
-            # which counts on a Pi (30 new frames a second on the main thread).
-            pygame.transform.scale(cam, size, scaled)
-            self._scaled[size] = (self._camera_seq, scaled)
-        rect = scaled.get_rect(center=box.center)
-        surface.blit(scaled, rect)
-        side = min(rect.w, rect.h)
-        crop = pygame.Rect(0, 0, side, side)
-        crop.center = rect.center
-        shade = self.shade((max(1, (rect.w - side) // 2), rect.h), 140)
-        if rect.w > side:
-            surface.blit(shade, rect.topleft)
-            surface.blit(shade, (crop.right, rect.top))
-        pygame.draw.rect(surface, YELLOW, crop, max(1, round(2 * self.u)))
-        return rect
+    def fit(self, s: str, width: float, cap: float, least: float) -> tuple[float, list[str]]:
+        """The largest capital height from ``cap`` down to ``least`` that fits ``s`` in one line
+        of ``width``; else two lines at ``least``."""
+        c = cap
+        while c > least and self.width_of(s, c) > width:
+            c -= 1
+        if self.width_of(s, c) <= width:
+            return c, [s]
+        return least, wrap(s, self.font(least), int(width))[:2]
+
+    def prompt(
+        self,
+        surface: pygame.Surface,
+        s: str,
+        box: pygame.Rect,
+        color: tuple[int, int, int] = YELLOW,
+        cap: float = PROMPT_CAP,
+    ) -> None:
+        """THE next step, big, centred in ``box`` (the one thing a visitor must read)."""
+        c, lines = self.fit(s, box.w, cap, PROMPT_MIN_CAP)
+        line_h = self.font(c).get_linesize()
+        y = box.centery - line_h * len(lines) / 2
+        self.prompt_text = s
+        for i, line in enumerate(lines):
+            r = self.text(surface, line, (box.centerx, y + i * line_h), c, color, "midtop")
+            self.prompt_rects.append(r)
 
     def shade(self, size: tuple[int, int], alpha: int) -> pygame.Surface:
         """A translucent black surface, made once per size."""
@@ -141,6 +171,20 @@ class Screen:
             self._shades[key] = surf
         return surf
 
+    def box(
+        self,
+        surface: pygame.Surface,
+        rect: pygame.Rect,
+        fill: tuple[int, int, int] | None = PANEL,
+        edge: tuple[int, int, int] | None = None,
+        width: float = 2,
+    ) -> None:
+        radius = round(8 * self.u)
+        if fill is not None:
+            pygame.draw.rect(surface, fill, rect, border_radius=radius)
+        if edge is not None:
+            pygame.draw.rect(surface, edge, rect, max(1, round(width * self.u)), radius)
+
     def arrow(
         self,
         surface: pygame.Surface,
@@ -149,373 +193,718 @@ class Screen:
         size: float,
         color: tuple[int, int, int] = YELLOW,
     ) -> None:
+        """A fat arrow pointing the pose's way, ``size`` units from centre to tip."""
         if name not in ARROWS:
             return
         dx, dy = ARROWS[name]
         cx, cy = center
         s = size * self.u
         tip = (cx + dx * s, cy + dy * s)
-        # Two corners of the arrow's head, perpendicular to its direction.
-        px, py = -dy, dx
-        back = (cx - dx * s * 0.1, cy - dy * s * 0.1)
-        a = (back[0] + px * s * 0.8, back[1] + py * s * 0.8)
-        b = (back[0] - px * s * 0.8, back[1] - py * s * 0.8)
+        px, py = -dy, dx  # perpendicular: the two corners of the head
+        back = (cx - dx * s * 0.05, cy - dy * s * 0.05)
+        a = (back[0] + px * s * 0.75, back[1] + py * s * 0.75)
+        b = (back[0] - px * s * 0.75, back[1] - py * s * 0.75)
         pygame.draw.polygon(surface, color, [tip, a, b])
         tail = (cx - dx * s, cy - dy * s)
-        pygame.draw.line(surface, color, tail, back, max(2, round(s * 0.45)))
+        pygame.draw.line(surface, color, tail, back, max(2, round(s * 0.5)))
 
-    def banner(
-        self, surface: pygame.Surface, s: str, y: float, color: tuple[int, int, int] = YELLOW
-    ) -> None:
-        """A message in a box across the screen, wrapped to at most three lines."""
+    def colour(self, view: View, name: str) -> tuple[int, int, int]:
+        pose = view.pose(name)
+        if pose is not None:
+            return pose.colour
+        return pose_colour(name, self.class_names.index(name) if name in self.class_names else 0)
+
+    def press(self, view: View, pose: Pose) -> str:
+        """What to press to record ``pose``, as this visitor's controls call it."""
+        if pose.press:
+            return pose.press
+        if view.keyboard:
+            return f"{pose.name.upper()} KEY"
+        return self.button_names.get(pose.name, f"{pose.name.upper()} BUTTON").upper()
+
+    @staticmethod
+    def key(view: View, button: str, key: str) -> str:
+        """A control's name: the kiosk's button or the desktop's key."""
+        return key if view.keyboard else button
+
+    # -- the camera ----------------------------------------------------------------------------
+
+    def _camera_surface(self, view: View) -> pygame.Surface | None:
+        image = view.camera
+        if image is None:
+            return None
+        h, w = image.shape[:2]
+        if self._camera is None or self._camera.get_size() != (w, h):
+            self._camera = pygame.Surface((w, h))
+            self._camera_seq = -2
+            self._scaled.clear()
+        if view.camera_seq != self._camera_seq or view.camera_seq < 0:
+            pygame.surfarray.blit_array(self._camera, image.swapaxes(0, 1))
+            self._camera_seq = view.camera_seq
+        return self._camera
+
+    def preview(
+        self, surface: pygame.Surface, view: View, box: pygame.Rect, square: bool = False
+    ) -> pygame.Rect:
+        """The camera fitted into ``box``, the square the model sees outlined, the rest dimmed;
+        ``square``: only that square, larger. A red frame and REC while recording."""
+        cam = self._camera_surface(view)
+        pygame.draw.rect(surface, BLACK, box)
+        if cam is None:
+            self.text(surface, "WAITING FOR THE CAMERA...", box.center, 10, DIM, "center")
+            return box
+        w, h = cam.get_size()
+        src = pygame.Rect(0, 0, w, h)
+        if square:
+            side = min(w, h)
+            src = pygame.Rect((w - side) // 2, (h - side) // 2, side, side)
+        scale = min(box.w / src.w, box.h / src.h)
+        size = (max(1, int(src.w * scale)), max(1, int(src.h * scale)))
+        key = (*size, src.x, src.y)
+        seq, scaled = self._scaled.get(key, (-3, None))
+        if scaled is None:
+            scaled = pygame.Surface(size)
+        if seq != self._camera_seq or self._camera_seq < 0:
+            # Nearest-neighbour into a surface kept per size: a fifth of smoothscale's cost,
+            # which counts on a Pi (30 new frames a second on the main thread).
+            pygame.transform.scale(cam.subsurface(src), size, scaled)
+            self._scaled[key] = (self._camera_seq, scaled)
+        rect = scaled.get_rect(center=box.center)
+        surface.blit(scaled, rect)
+        side = min(rect.w, rect.h)
+        crop = pygame.Rect(0, 0, side, side)
+        crop.center = rect.center
+        if rect.w > side:
+            shade = self.shade((max(1, (rect.w - side) // 2), rect.h), 150)
+            surface.blit(shade, rect.topleft)
+            surface.blit(shade, (crop.right, rect.top))
+        if view.recording:
+            self.rec_cue(surface, view, rect)
+        else:
+            pygame.draw.rect(surface, YELLOW, crop, max(1, round(2 * self.u)))
+        return rect
+
+    def rec_cue(self, surface: pygame.Surface, view: View, rect: pygame.Rect) -> None:
+        """Recording: a thick red frame round the picture and a white-on-red REC label."""
         u = self.u
-        font = self.font(22)
-        pad = round(10 * u)
-        lines = wrap(s, font, self.w - 4 * pad)[:3]
-        line_h = font.get_linesize()
-        width = max(font.size(line)[0] for line in lines) + 2 * pad
-        box = pygame.Rect(0, 0, width, line_h * len(lines) + pad)
-        box.center = (self.w // 2, round(y))
-        box.clamp_ip(surface.get_rect())
-        pygame.draw.rect(surface, BLACK, box, border_radius=round(6 * u))
-        pygame.draw.rect(surface, color, box, max(1, round(2 * u)), round(6 * u))
-        for i, line in enumerate(lines):
-            self.text(
-                surface, line, (box.centerx, box.y + pad / 2 + i * line_h), 22, color, "midtop"
-            )
+        name = view.recording or ""
+        pygame.draw.rect(surface, RED, rect, max(3, round(5 * u)))
+        label = f"REC  {name.upper()}  {view.burst}"
+        img = self.render(label, 13, WHITE)
+        tag = img.get_rect(topleft=(rect.x + round(10 * u), rect.y + round(10 * u)))
+        back = tag.inflate(round(14 * u) + tag.h, round(10 * u))
+        back.topleft = (rect.x + round(8 * u), rect.y + round(8 * u))
+        pygame.draw.rect(surface, RED, back, border_radius=round(6 * u))
+        dot = (back.x + round(6 * u) + tag.h // 2, back.centery)
+        if blink(view.t, 1.0):
+            pygame.draw.circle(surface, WHITE, dot, max(3, tag.h // 2 - round(2 * u)))
+        surface.blit(img, img.get_rect(midleft=(dot[0] + tag.h // 2 + round(6 * u), back.centery)))
 
     # -- the whole screen ----------------------------------------------------------------------
 
-    def draw(self, surface: pygame.Surface, app: Any) -> None:
-        self._blink = (self._blink + 1) % 60
-        arcade = app.arcade
-        if arcade.attract:
-            self.draw_attract(surface, app)
-        elif arcade.state is State.COLLECT:
-            self.draw_collect(surface, app)
-        elif arcade.state is State.TRAINING:
-            self.draw_training(surface, app)
+    def draw(self, surface: pygame.Surface, view: View) -> None:
+        self.prompt_rects = []
+        self.prompt_text = ""
+        page = view.page
+        if page is Page.PROBLEM:
+            self.draw_problem(surface, view)
+        elif page is Page.ATTRACT:
+            self.draw_attract(surface, view)
+        elif page is Page.INITIALS:
+            self.draw_initials(surface, view)
+        elif page is Page.TRAINING:
+            self.draw_training(surface, view)
+        elif page is Page.PLAYING:
+            self.draw_playing(surface, view)
         else:
-            self.draw_playing(surface, app)
-        if app.show_fps:  # under the messages: they matter more
-            self.draw_overlay(surface, app)
-        if app.camera_status:
-            self.banner(surface, f"Camera: {app.camera_status}", 20 * self.u, RED)
-        elif app.inference_error:
-            self.banner(surface, app.inference_error.capitalize(), 20 * self.u, RED)
-        if arcade.confirming_clear:
-            self.draw_confirm(surface, sum(arcade.counts.values()))
-        message = arcade.message_text()
-        if message:
-            self.banner(surface, message, self.h - 24 * self.u)
+            self.draw_collect(surface, view)
+        if view.overlay is not None:  # under the messages: they matter more
+            self.draw_overlay(surface, view)
+        area = self.content(page)
+        self.draw_errors(surface, view, area)
+        if view.confirm_clear is not None:
+            self.draw_confirm(surface, view)
+        message = view.message
+        if message is not None:
+            # Over the small hint under the prompt, never over the prompt or the maze.
+            self.banner(surface, message.text, area, area.bottom - 24 * self.u, AMBER)
 
-    def draw_collect(self, surface: pygame.Surface, app: Any) -> None:
-        u = self.u
-        surface.fill(BG)
-        self.text(surface, "Teach me your moves", (16 * u, 10 * u), 34, YELLOW)
-        self.text(surface, "Hold a button while you pose", (16 * u, 40 * u), 22, DIM)
-        box = pygame.Rect(round(16 * u), round(66 * u), round(self.w * 0.5), round(330 * u))
-        self.preview(surface, app.frame, box)
-        self.text(
-            surface,
-            "the yellow square is what the model sees",
-            (box.centerx, box.bottom + 6 * u),
-            18,
-            DIM,
-            "midtop",
-        )
-        # Four tiles in a 2x2 grid to the right.
-        gx = box.right + 16 * u
-        gw = self.w - gx - 16 * u
-        tw, th = (gw - 10 * u) / 2, (330 * u - 10 * u) / 2
-        thumbs = app.thumbnails
-        for i, name in enumerate(self.class_names[:4]):
-            x = gx + (i % 2) * (tw + 10 * u)
-            y = box.top + (i // 2) * (th + 10 * u)
-            self.tile(
-                surface,
-                pygame.Rect(round(x), round(y), round(tw), round(th)),
-                name,
-                app.arcade.counts.get(name, 0),
-                thumbs.get(name),
-                lit=app.arcade.recording == name,
-            )
-        status = "TRAIN: learn these poses    PLAY: play    TRAIN+PLAY held: clear"
-        self.text(surface, status, (16 * u, self.h - 52 * u), 20, TEXT)
-        if app.head is None:
-            model = "Nothing learned yet"
-        elif app.trained_accuracy is not None:
-            model = f"Trained: {app.trained_accuracy:.0%} right on held-out frames"
-        else:
-            model = "A trained model is ready: PLAY"
-        self.text(
-            surface, model, (self.w - 16 * u, 14 * u), 20, GREEN if app.head else DIM, "topright"
-        )
+    def content(self, page: Page) -> pygame.Rect:
+        """Where messages may go: beside the maze when there is one (never over its lives row)."""
+        if page in (Page.PLAYING, Page.ATTRACT) and self.renderer is not None:
+            return pygame.Rect(self.renderer.panel_rect)
+        if page in (Page.PLAYING, Page.ATTRACT):
+            return pygame.Rect(round(self.w * 0.46), 0, self.w - round(self.w * 0.46), self.h)
+        return pygame.Rect(0, 0, self.w, self.h)
 
-    def tile(
+    def banner(
         self,
         surface: pygame.Surface,
-        rect: pygame.Rect,
-        name: str,
-        count: int,
-        thumb: np.ndarray | None,
-        lit: bool,
-    ) -> None:
+        s: str,
+        area: pygame.Rect,
+        y: float,
+        color: tuple[int, int, int],
+        filled: bool = False,
+        anchor: str = "center",
+    ) -> pygame.Rect:
+        """A message in a box across ``area`` at ``y`` (its centre, or its top with
+        ``anchor="top"``), wrapped to at most three lines."""
         u = self.u
-        pygame.draw.rect(surface, LIT if lit else PANEL, rect, border_radius=round(8 * u))
-        pygame.draw.rect(
-            surface,
-            YELLOW if lit else DIM,
-            rect,
-            max(1, round((4 if lit else 1) * u)),
-            round(8 * u),
-        )
-        side = round(min(rect.w * 0.45, rect.h - 50 * u))
-        tb = pygame.Rect(rect.x + round(8 * u), rect.y + round(8 * u), side, side)
-        if thumb is not None:
-            cached = self._thumbs.get(name)
-            if cached is None or cached[0] != id(thumb):
-                small = pygame.surfarray.make_surface(np.ascontiguousarray(thumb.swapaxes(0, 1)))
-                cached = (id(thumb), pygame.transform.scale(small, (side, side)))
-                self._thumbs[name] = cached
-            surface.blit(cached[1], tb)
+        cap = 13
+        font = self.font(cap)
+        pad = round(10 * u)
+        lines = wrap(s, font, area.w - 4 * pad)[:3]
+        line_h = font.get_linesize()
+        width = max(font.size(line)[0] for line in lines) + 2 * pad
+        box = pygame.Rect(0, 0, width, line_h * len(lines) + pad)
+        if anchor == "top":
+            box.midtop = (area.centerx, round(y))
         else:
-            pygame.draw.rect(surface, BG, tb)
-            self.arrow(surface, name, tb.center, side * 0.3 / u, DIM)
-        tx = tb.right + 8 * u
-        self.text(surface, name.upper(), (tx, rect.y + 8 * u), 34, YELLOW if lit else TEXT)
-        self.arrow(surface, name, (tx + 14 * u, rect.y + 56 * u), 12, YELLOW if lit else DIM)
-        self.text(surface, f"{count}", (tx, rect.y + 74 * u), 30, TEXT)
-        self.text(surface, "samples", (tx, rect.y + 98 * u), 18, DIM)
-        button = self.button_names.get(name, f"{name.upper()} button")
-        label = "REC  " + button if lit else "hold " + button
-        self.text(
-            surface,
-            label,
-            (rect.x + 8 * u, rect.bottom - 8 * u),
-            18,
-            RED if lit and self._blink < 40 else DIM,
-            "bottomleft",
-        )
+            box.center = (area.centerx, round(y))
+        box.clamp_ip(area)
+        ink = WHITE if filled else color
+        self.box(surface, box, color if filled else BLACK, None if filled else color, 3)
+        for i, line in enumerate(lines):
+            self.text(
+                surface, line, (box.centerx, box.y + pad / 2 + i * line_h), cap, ink, "midtop"
+            )
+        return box
 
-    def draw_training(self, surface: pygame.Surface, app: Any) -> None:
+    def draw_errors(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
+        """Errors stay at the top, red, until dealt with; warnings amber."""
+        y = area.y + 4 * self.u
+        for b in view.errors[:3]:
+            color = RED if b.severity is Severity.ERROR else AMBER
+            box = self.banner(surface, b.text, area, y, color, filled=True, anchor="top")
+            y = box.bottom + 4 * self.u
+
+    # -- COLLECT ---------------------------------------------------------------------------------
+
+    def header(self, surface: pygame.Surface, view: View, title: str) -> None:
+        u = self.u
+        self.text(surface, title, (16 * u, 12 * u), 16, YELLOW)
+        if view.model is ModelStatus.NONE:
+            chip, color = "NO MODEL YET", DIM
+        elif view.model is ModelStatus.OUT_OF_DATE:
+            chip, color = "MODEL OUT OF DATE: TRAIN AGAIN", AMBER
+        elif view.model_accuracy is not None:
+            chip, color = f"MODEL READY: {view.model_accuracy:.0%} RIGHT", GREEN
+        else:
+            chip, color = "MODEL READY", GREEN
+        img = self.render(chip, 10, color)
+        r = img.get_rect(topright=(self.w - round(24 * u), round(14 * u)))
+        self.box(surface, r.inflate(round(16 * u), round(10 * u)), BLACK, color, 2)
+        surface.blit(img, r)
+
+    def collect_prompt(self, view: View) -> tuple[str, str]:
+        """The next step on COLLECT, and the smaller line of other choices under it."""
+        train = self.key(view, "TRAIN", "T")
+        play = self.key(view, "PLAY", "P")
+        taught = [p for p in view.poses if p.count > 0]
+        pose_word = "AN ARROW KEY" if view.keyboard else "A POSE BUTTON"
+        others = (
+            "T: learn   P: play   C: clear all   F: figures"
+            if view.keyboard
+            else "hold TRAIN + PLAY together to clear all samples"
+        )
+        if view.recording:
+            return "KEEP POSING - LET GO TO STOP", "more frames in more places make it better"
+        if not taught:
+            return f"HOLD {pose_word} AND POSE", "each pose steers one way: teach two or more"
+        if len(taught) == 1:
+            return "NOW TEACH A SECOND POSE", others
+        if view.model is ModelStatus.TRAINED:
+            return f"PRESS {play} TO PLAY", f"or hold {pose_word.lower()} to teach more;  {others}"
+        return f"PRESS {train} TO LEARN", f"or hold {pose_word.lower()} to teach more;  {others}"
+
+    def draw_collect(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
         surface.fill(BG)
-        arcade = app.arcade
-        running = arcade.training_running
-        result = arcade.result
-        failed = result is not None and not result.ok
-        title = (
-            "Learning your poses..."
-            if running
-            else "Training failed"
-            if failed
-            else ("Training done")
+        self.header(surface, view, "TEACH ME YOUR MOVES")
+        top = round(48 * u)
+        cam = pygame.Rect(round(16 * u), top, round(self.w * 0.5), round(300 * u))
+        cam.w = min(cam.w, round(cam.h * 4 / 3))
+        self.preview(surface, view, cam)
+        gx = cam.right + 12 * u
+        self.tiles(surface, view, pygame.Rect(round(gx), top, round(self.w - gx - 16 * u), cam.h))
+        big, small = self.collect_prompt(view)
+        area = pygame.Rect(0, cam.bottom + round(8 * u), self.w, round(64 * u))
+        self.prompt(surface, big, area, RED if view.recording else YELLOW)
+        if view.message is None:  # a message takes the hint's place
+            self.text(surface, small, (self.w / 2, self.h - 12 * u), 10, DIM, "midbottom")
+
+    def tiles(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
+        """The poses in a 2x2 grid (a row of tiles when there are not four)."""
+        u = self.u
+        gap = 10 * u
+        n = len(view.poses)
+        cols = 2 if n == 4 else max(1, n)
+        rows = (n + cols - 1) // cols
+        tw = (area.w - (cols - 1) * gap) / cols
+        th = (area.h - (rows - 1) * gap) / max(1, rows)
+        for i, pose in enumerate(view.poses):
+            x = area.x + (i % cols) * (tw + gap)
+            y = area.y + (i // cols) * (th + gap)
+            self.tile(surface, view, pose, pygame.Rect(round(x), round(y), round(tw), round(th)))
+
+    def tile(self, surface: pygame.Surface, view: View, pose: Pose, rect: pygame.Rect) -> None:
+        u = self.u
+        lit = view.recording == pose.name
+        colour = pose.colour
+        self.box(surface, rect, mix(colour, BG, 0.35) if lit else PANEL, colour, 5 if lit else 2)
+        band = round(30 * u)
+        name = pose.name.upper()
+        self.text(
+            surface, name, (rect.x + 12 * u, rect.y + band / 2 + 2 * u), 14, colour, "midleft"
         )
-        self.text(surface, title, (16 * u, 10 * u), 34, RED if failed else YELLOW)
-        bar = pygame.Rect(round(16 * u), round(56 * u), self.w - round(32 * u), round(22 * u))
-        pygame.draw.rect(surface, PANEL, bar, border_radius=round(4 * u))
-        progress = app.progress if running or failed else 1.0
-        fill = bar.copy()
-        fill.w = round(bar.w * max(0.0, min(1.0, progress)))
-        pygame.draw.rect(surface, RED if failed else GREEN, fill, border_radius=round(4 * u))
-        self.text(surface, f"{progress:.0%}", bar.center, 20, TEXT, "center")
-        plot = pygame.Rect(round(56 * u), round(100 * u), self.w - round(80 * u), round(250 * u))
-        self.loss_curve(surface, plot, app.losses, app.total_batches)
-        y = plot.bottom + 18 * u
-        if result is None:
+        self.arrow(surface, pose.name, (rect.right - 22 * u, rect.y + band / 2 + 2 * u), 11, colour)
+        side = round(min(rect.w * 0.5, rect.h - band - 34 * u))
+        tb = pygame.Rect(rect.x + round(10 * u), rect.y + band + round(4 * u), side, side)
+        thumb = self.thumbnail(pose, side)
+        if thumb is not None:
+            surface.blit(thumb, tb)
+        else:
+            pygame.draw.rect(surface, BG, tb)
+            self.text(surface, "?", tb.center, 16, EDGE, "center")
+        cx = (tb.right + rect.right) / 2
+        self.text(surface, f"{pose.count}", (cx, tb.y + 4 * u), 20, TEXT, "midtop")
+        self.text(surface, "SAMPLES", (cx, tb.y + 36 * u), 8, DIM, "midtop")
+        label_y = rect.bottom - 14 * u
+        if lit:
+            img = self.render("REC", 11, WHITE)
+            r = img.get_rect(midleft=(rect.x + round(14 * u), round(label_y)))
+            back = r.inflate(round(12 * u), round(8 * u))
+            pygame.draw.rect(surface, RED, back, border_radius=round(4 * u))
+            surface.blit(img, r)
+            self.text(surface, "RECORDING", (back.right + 8 * u, label_y), 10, WHITE, "midleft")
+        else:
             self.text(
                 surface,
-                app.train_info,
-                (16 * u, y),
-                20,
+                f"HOLD {self.press(view, pose)}",
+                (rect.x + 12 * u, label_y),
+                9,
                 DIM,
-            )
-        elif result.ok:
-            acc = (
-                "not measured (too few samples)"
-                if result.accuracy is None
-                else (f"{result.accuracy:.0%}")
-            )
-            self.text(surface, f"Held-out accuracy: {acc}", (16 * u, y), 34, GREEN)
-            self.text(
-                surface,
-                "PLAY to play    hold a button to record more",
-                (16 * u, y + 36 * u),
-                22,
-                TEXT,
-            )
-        else:  # why is in the message at the bottom
-            kept = "The previous model still plays" if app.head is not None else "Nothing learned"
-            self.text(surface, kept, (16 * u, y), 28, RED)
-            self.text(
-                surface, "Record more poses, then TRAIN again", (16 * u, y + 32 * u), 22, TEXT
+                "midleft",
             )
 
-    def loss_curve(
-        self, surface: pygame.Surface, plot: pygame.Rect, losses: list[float], total: int = 0
-    ) -> None:
-        """The loss per batch, left to right; ``total`` batches span the width (so the curve
-        grows across the plot as training goes, and falls as it learns)."""
+    def thumbnail(self, pose: Pose, side: int) -> pygame.Surface | None:
+        """The pose's picture scaled to ``side``, kept until the picture changes."""
+        if pose.thumbnail is None:
+            return None
+        key = (pose.name, side)
+        cached = self._thumbs.get(key)
+        if cached is None or cached[0] is not pose.thumbnail:
+            small = pygame.surfarray.make_surface(
+                np.ascontiguousarray(pose.thumbnail.swapaxes(0, 1))
+            )
+            cached = (pose.thumbnail, pygame.transform.smoothscale(small, (side, side)))
+            self._thumbs[key] = cached
+        return cached[1]
+
+    # -- TRAINING --------------------------------------------------------------------------------
+
+    def draw_training(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
-        pygame.draw.rect(surface, PANEL, plot)
-        self.text(surface, "loss", (plot.x - 6 * u, plot.y), 18, DIM, "topright")
-        n = len(losses)
-        if n == 0:
-            return
-        values = np.asarray(losses[-2000:], dtype=np.float64)
-        values = values[np.isfinite(values)]
-        if len(values) == 0:
-            return
-        top = float(values.max()) or 1.0
-        self.text(surface, f"{top:.2f}", (plot.x - 6 * u, plot.y + 16 * u), 16, DIM, "topright")
-        self.text(surface, "0", (plot.x - 6 * u, plot.bottom), 16, DIM, "bottomright")
-        self.text(
-            surface,
-            f"{values[-1]:.3f}",
-            (plot.right - 8 * u, plot.y + 6 * u),
-            26,
-            YELLOW,
-            "topright",
+        surface.fill(BG)
+        tr = view.training
+        running = tr is not None and tr.running
+        failed = tr is not None and tr.error is not None
+        title = "TRAINING FAILED" if failed else "LEARNING YOUR MOVES" if running else "LEARNED!"
+        self.header(surface, view, title)
+        # Left: the visitor still sees themselves and what the model makes of them.
+        top = round(48 * u)
+        left_w = round(self.w * 0.4)
+        cam = pygame.Rect(round(16 * u), top, left_w, round(left_w * 0.75))
+        self.preview(surface, view, cam)
+        below = pygame.Rect(
+            cam.x, cam.bottom + round(8 * u), cam.w, round(self.h * 0.82) - cam.bottom
         )
-        # At most one point per pixel column.
-        span = max(total, len(values))
-        k = min(len(values), plot.w)
+        if view.bars is not None:
+            self.bars(surface, view, view.bars, below, 9)
+        else:
+            self.counts(surface, view, below)
+        # Right: progress and the curve.
+        rx = cam.right + round(20 * u)
+        rw = self.w - rx - round(16 * u)
+        progress = 1.0 if tr is not None and tr.done else tr.progress if tr is not None else 0.0
+        bar = pygame.Rect(rx, top, rw, round(28 * u))
+        pygame.draw.rect(surface, PANEL, bar, border_radius=round(6 * u))
+        fill = bar.copy()
+        fill.w = round(bar.w * max(0.0, min(1.0, progress)))
+        pygame.draw.rect(surface, RED if failed else GREEN, fill, border_radius=round(6 * u))
+        self.text(surface, f"{progress:.0%}", bar.center, 12, WHITE, "center")
+        plot = pygame.Rect(rx, bar.bottom + round(30 * u), rw, round(150 * u))
+        self.text(surface, "HOW WRONG IT STILL IS", (rx, plot.y - 6 * u), 9, DIM, "bottomleft")
+        self.text(
+            surface, "falling = learning", (plot.right, plot.y - 6 * u), 9, DIM, "bottomright"
+        )
+        self.loss_curve(surface, plot, tr.losses if tr else (), tr.total_batches if tr else 0)
+        y = plot.bottom + 10 * u
+        area = pygame.Rect(0, round(self.h * 0.82), self.w, round(self.h * 0.18))
+        if tr is None or running:
+            if tr is not None and tr.frames:
+                info = f"Learning {tr.poses} poses from {tr.frames} pictures."
+                self.text(surface, info, (rx, y), 10, TEXT)
+                if tr.held_out:
+                    test = f"{tr.held_out} more are kept aside to test it."
+                    self.text(surface, test, (rx, y + 22 * u), 10, DIM)
+            self.prompt(surface, f"LEARNING... {progress:.0%}", area, GREEN)
+            back = self.key(view, "a pose button", "Esc")
+            if view.message is None:
+                self.text(
+                    surface, f"{back} stops it", (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom"
+                )
+        elif failed:
+            kept = "The earlier model still plays." if tr.kept_previous else "Nothing was learned."
+            lines = wrap(tr.error or "", self.font(10), rw)[:2]
+            for i, line in enumerate(lines):
+                self.text(surface, line, (rx, y + i * 22 * u), 10, RED)
+            self.text(surface, kept, (rx, y + 48 * u), 10, TEXT)
+            self.prompt(surface, "RECORD MORE, THEN TRAIN AGAIN", area, YELLOW)
+        else:
+            self.text(surface, self.result_words(tr), (rx, y), 11, GREEN)
+            self.text(surface, "Pose in front of the camera:", (rx, y + 26 * u), 10, TEXT)
+            self.text(surface, "the bars show what it sees.", (rx, y + 48 * u), 10, TEXT)
+            play = self.key(view, "PLAY", "P")
+            colour = YELLOW if blink(view.t, 1.2, 0.75) else WHITE
+            self.prompt(surface, f"PRESS {play} TO PLAY!", area, colour, PROMPT_CAP + 4)
+
+    @staticmethod
+    def result_words(tr: Any) -> str:
+        """How well it did, in words a visitor uses."""
+        if tr.accuracy is None or not tr.held_out:
+            return "Too few pictures to test it: just try it!"
+        right = round(tr.accuracy * tr.held_out)
+        return f"Tested on {tr.held_out} new pictures: {right} right ({tr.accuracy:.0%})"
+
+    def counts(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
+        """What is being learned, one coloured row per pose (before any model exists)."""
+        u = self.u
+        rows = max(1, len(view.poses))
+        row_h = min(area.h / rows, 30 * u)
+        for i, pose in enumerate(view.poses):
+            y = area.y + i * row_h + row_h / 2
+            self.arrow(surface, pose.name, (area.x + 12 * u, y), 8, pose.colour)
+            self.text(surface, pose.name.upper(), (area.x + 30 * u, y), 11, pose.colour, "midleft")
+            self.text(surface, f"{pose.count} pictures", (area.right, y), 10, DIM, "midright")
+
+    def loss_curve(
+        self, surface: pygame.Surface, plot: pygame.Rect, losses: Sequence[float], total: int = 0
+    ) -> None:
+        """The loss per batch, left to right over ``total`` batches, on a log scale from the
+        highest to the lowest loss so far: it keeps falling visibly instead of lying flat
+        along the bottom once it is a tenth of where it started."""
+        u = self.u
+        pygame.draw.rect(surface, PANEL, plot, border_radius=round(6 * u))
+        values = np.asarray(losses[-4000:], dtype=np.float64)
+        values = values[np.isfinite(values) & (values > 0)]
+        if len(values) == 0:
+            self.text(surface, "starting...", plot.center, 10, DIM, "center")
+            return
+        logs = np.log(values)
+        hi, lo = float(logs.max()), float(logs.min())
+        span = max(hi - lo, 1e-6)
+        inner = plot.inflate(-round(12 * u), -round(12 * u))
+        count = max(total, len(values))
+        k = min(len(values), inner.w)
         cols = np.linspace(0, len(values) - 1, k).astype(int)
-        xs = plot.x + cols * ((plot.w - 1) / max(1, span - 1))
-        ys = plot.bottom - 1 - (values[cols] / top) * (plot.h - 2)
+        xs = inner.x + cols * ((inner.w - 1) / max(1, count - 1))
+        ys = inner.y + (hi - logs[cols]) / span * (inner.h - 1)
         if k == 1:
             pygame.draw.circle(surface, YELLOW, (round(xs[0]), round(ys[0])), max(2, round(3 * u)))
         else:
-            pygame.draw.lines(
-                surface,
-                YELLOW,
-                False,
-                list(zip(xs.tolist(), ys.tolist(), strict=True)),
-                max(1, round(2 * u)),
-            )
+            points = list(zip(xs.tolist(), ys.tolist(), strict=True))
+            pygame.draw.lines(surface, YELLOW, False, points, max(2, round(3 * u)))
 
-    def draw_playing(self, surface: pygame.Surface, app: Any) -> None:
-        u = self.u
-        surface.fill(BG)
-        panel = self.draw_game(surface, app.game)
-        pad = 8 * u
-        x, w = panel.x + pad, panel.w - 2 * pad
-        box = pygame.Rect(round(x), round(panel.y + pad), round(w), round(w * 0.75))
-        self.preview(surface, app.frame, box)
-        pred = app.prediction
-        y = box.bottom + 10 * u
-        bar_h = 20 * u
-        classes = list(pred.classes) if pred is not None else self.class_names
-        for i, name in enumerate(classes):
-            p = float(pred.smoothed[i]) if pred is not None else 0.0
-            by = y + i * (bar_h + 6 * u)
-            chosen = pred is not None and pred.name == name
-            self.text(
-                surface,
-                name.upper(),
-                (x, by + bar_h / 2),
-                18,
-                YELLOW if chosen else TEXT,
-                "midleft",
-            )
-            bx = x + 62 * u
-            back = pygame.Rect(round(bx), round(by), round(w - 62 * u), round(bar_h))
-            pygame.draw.rect(surface, PANEL, back)
-            front = back.copy()
-            front.w = round(back.w * max(0.0, min(1.0, p)))
-            pygame.draw.rect(surface, YELLOW if chosen else BLUE, front)
-            self.text(surface, f"{p:.0%}", back.midright, 16, TEXT, "midright")
-        y += len(classes) * (bar_h + 6 * u) + 6 * u
-        request = app.request.value if app.request is not None else None
-        self.text(surface, "sending", (x, y), 18, DIM)
-        if request:
-            self.arrow(surface, request, (x + w * 0.25, y + 44 * u), 18)
-            self.text(surface, request.upper(), (x + w * 0.5, y + 44 * u), 30, YELLOW, "midleft")
-        else:
-            self.text(surface, "nothing (not sure)", (x, y + 30 * u), 20, DIM)
-        if getattr(app.game, "game_over", False):
-            self.text(
-                surface,
-                "PLAY for a new game",
-                (panel.centerx, panel.bottom - 10 * u),
-                20,
-                TEXT,
-                "midbottom",
-            )
+    # -- PLAYING -------------------------------------------------------------------------------
 
-    def draw_game(self, surface: pygame.Surface, game: Any) -> pygame.Rect:
-        """The game through the game's Renderer; returns the side panel left for the app."""
-        if self.renderer is None:
-            game_w = round(self.w * 0.66)
-            pygame.draw.rect(surface, BLACK, (0, 0, game_w, self.h))
-            return pygame.Rect(game_w, 0, self.w - game_w, self.h)
-        self.renderer.draw(surface, game)
+    def draw_game(self, surface: pygame.Surface, view: View) -> pygame.Rect:
+        """The game through the game's Renderer; returns the panel left for the app."""
+        if self.renderer is None or view.game is None:
+            area = self.content(Page.PLAYING)
+            pygame.draw.rect(surface, BLACK, (0, 0, area.x, self.h))
+            return area
+        self.renderer.high_score = view.high_score
+        self.renderer.draw(surface, view.game)
         return pygame.Rect(self.renderer.panel_rect)
 
-    def draw_attract(self, surface: pygame.Surface, app: Any) -> None:
+    def draw_playing(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
         surface.fill(BG)
-        panel = self.draw_game(surface, app.attract_game)
-        cx = panel.centerx
-        self.text(surface, "EdgePac", (cx, panel.y + 30 * u), 48, YELLOW, "midtop")
-        lines = [
-            "Steer Pac-Man",
-            "with your body.",
-            "",
-            "Hold a button",
-            "while you pose,",
-            "then TRAIN, PLAY.",
-        ]
-        for i, line in enumerate(lines):
-            self.text(surface, line, (cx, panel.y + 100 * u + i * 26 * u), 24, TEXT, "midtop")
-        if self._blink < 40:
-            self.text(
-                surface, "Press any button", (cx, panel.bottom - 40 * u), 26, YELLOW, "midbottom"
-            )
+        panel = self.draw_game(surface, view)
+        pad = round(12 * u)
+        x, w = panel.x + pad, panel.w - 2 * pad
+        score = getattr(view.game, "score", 0)
+        self.text(surface, "SCORE", (x, pad), 9, DIM)
+        self.text(surface, f"{score}", (x, pad + 16 * u), 20, WHITE)
+        best = max(view.high_score, 0)
+        self.text(surface, "HIGH SCORE", (panel.right - pad, pad), 9, DIM, "topright")
+        self.text(surface, f"{best}", (panel.right - pad, pad + 16 * u), 20, DIM, "topright")
+        top = round(pad + 58 * u)
+        side = round(min(w * 0.55, self.h * 0.40))
+        cam = pygame.Rect(x, top, side, side)
+        self.preview(surface, view, cam, square=True)
+        # Beside the camera: the direction being sent, big, in its pose's colour.
+        sx = (cam.right + panel.right - pad) / 2
+        self.text(surface, "STEERING", (sx, cam.y), 9, DIM, "midtop")
+        sending = view.bars.sending if view.bars is not None else None
+        if sending:
+            c = self.colour(view, sending)
+            self.arrow(surface, sending, (sx, cam.centery), 28, c)
+            self.text(surface, sending.upper(), (sx, cam.bottom), 14, c, "midbottom")
+        else:
+            self.text(surface, "?", (sx, cam.centery), 28, DIM, "center")
+            self.text(surface, "NOT SURE", (sx, cam.bottom), 11, DIM, "midbottom")
+        area = pygame.Rect(x, cam.bottom + round(8 * u), w, round(self.h * 0.80) - cam.bottom)
+        if view.game_over and view.scores:
+            self.score_table(surface, view, area, rows=4, cap=10)
+        elif view.bars is not None:
+            self.bars(surface, view, view.bars, area, 11)
+        bottom = pygame.Rect(panel.x, round(self.h * 0.82), panel.w, round(self.h * 0.12))
+        pose_word = "an arrow key" if view.keyboard else "a pose button"
+        if view.game_over:
+            play = self.key(view, "PLAY", "P")
+            self.prompt(surface, f"PRESS {play} TO PLAY AGAIN", bottom, YELLOW, 20)
+            hint = f"or hold {pose_word} to teach me more"
+        else:
+            self.prompt(surface, "MOVE TO STEER!", bottom, YELLOW, 20)
+            back = "Esc goes back" if view.keyboard else f"hold {pose_word} to teach more"
+            hint = f"steer with your poses;  {back}"
+        if view.message is None:
+            self.text(surface, hint, (panel.centerx, self.h - 8 * u), 9, DIM, "midbottom")
 
-    def draw_confirm(self, surface: pygame.Surface, n: int) -> None:
+    def bars(
+        self, surface: pygame.Surface, view: View, bars: Bars, area: pygame.Rect, cap: float
+    ) -> None:
+        """One bar per pose in its colour; the percentage outside the bar, always readable."""
         u = self.u
-        box = pygame.Rect(0, 0, round(min(self.w - 40, 520 * u)), round(150 * u))
-        box.center = (self.w // 2, self.h // 2)
-        pygame.draw.rect(surface, BLACK, box, border_radius=round(10 * u))
-        pygame.draw.rect(surface, RED, box, max(2, round(3 * u)), round(10 * u))
-        self.text(
-            surface, f"Clear all {n} samples?", (box.centerx, box.y + 18 * u), 36, TEXT, "midtop"
+        n = max(1, len(bars.names))
+        row = area.h / n
+        bar_h = min(row * 0.72, cap * 2.6 * u)
+        label_w = max(self.width_of(name.upper(), cap) for name in bars.names) + 10 * u
+        pct_w = self.width_of("100%", cap) + 8 * u
+        for i, name in enumerate(bars.names):
+            p = float(bars.values[i]) if i < len(bars.values) else 0.0
+            p = max(0.0, min(1.0, p))
+            cy = area.y + row * i + row / 2
+            c = self.colour(view, name)
+            chosen = bars.chosen == name
+            self.text(surface, name.upper(), (area.x, cy), cap, c if chosen else TEXT, "midleft")
+            back = pygame.Rect(
+                round(area.x + label_w),
+                round(cy - bar_h / 2),
+                round(area.w - label_w - pct_w),
+                round(bar_h),
+            )
+            pygame.draw.rect(surface, PANEL, back, border_radius=round(4 * u))
+            front = back.copy()
+            front.w = round(back.w * p)
+            if front.w:
+                shade = c if chosen else mix(c, BG, 0.55)
+                pygame.draw.rect(surface, shade, front, border_radius=round(4 * u))
+            if chosen:
+                pygame.draw.rect(surface, WHITE, back, max(1, round(2 * u)), round(4 * u))
+            self.text(surface, f"{p:.0%}", (area.right, cy), cap, c if chosen else DIM, "midright")
+
+    # -- ATTRACT, high scores, initials --------------------------------------------------------
+
+    def draw_attract(self, surface: pygame.Surface, view: View) -> None:
+        u = self.u
+        surface.fill(BG)
+        panel = self.draw_game(surface, view)
+        cx = panel.centerx
+        self.text(surface, "EDGEPAC", (cx, 14 * u), 30, YELLOW, "midtop")
+        self.text(surface, "STEER PAC-MAN WITH YOUR BODY", (cx, 80 * u), 11, TEXT, "midtop")
+        area = pygame.Rect(
+            panel.x + round(24 * u),
+            round(120 * u),
+            panel.w - round(48 * u),
+            round(self.h * 0.82) - round(120 * u),
         )
+        # Arcade convention: the high-score table and the how-to take turns.
+        if view.scores and int(view.t // 6) % 2 == 0:
+            self.text(surface, "HIGH SCORES", (cx, area.y), 14, WHITE, "midtop")
+            table = area.copy()
+            table.y += round(32 * u)
+            table.h -= round(32 * u)
+            self.score_table(surface, view, table, rows=5, cap=12)
+        else:
+            self.how_to(surface, view, area)
+        bottom = pygame.Rect(panel.x, round(self.h * 0.82), panel.w, round(self.h * 0.16))
+        if blink(view.t, 1.0, 0.7):
+            self.prompt(surface, "PRESS ANY BUTTON", bottom, YELLOW)
+
+    def how_to(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
+        u = self.u
+        pose_word = "AN ARROW KEY" if view.keyboard else "A BUTTON"
+        steps = [
+            ("1", f"HOLD {pose_word}", "and pose: that teaches one way"),
+            ("2", f"PRESS {self.key(view, 'TRAIN', 'T')}", "it learns your poses"),
+            ("3", f"PRESS {self.key(view, 'PLAY', 'P')}", "and steer with your body"),
+        ]
+        row = area.h / len(steps)
+        for i, (n, big, small) in enumerate(steps):
+            y = area.y + i * row + 4 * u
+            pygame.draw.circle(
+                surface, YELLOW, (area.x + round(16 * u), round(y + 16 * u)), round(16 * u)
+            )
+            self.text(surface, n, (area.x + 16 * u, y + 16 * u), 14, BG, "center")
+            self.text(surface, big, (area.x + 44 * u, y + 2 * u), 14, WHITE)
+            self.text(surface, small, (area.x + 44 * u, y + 32 * u), 9, DIM)
+
+    def score_table(
+        self, surface: pygame.Surface, view: View, area: pygame.Rect, rows: int, cap: float
+    ) -> None:
+        """Rank, initials, score; the row just reached in yellow."""
+        u = self.u
+        row_h = min(area.h / max(1, rows), cap * 2.6 * u)
+        for i, s in enumerate(view.scores[:rows]):
+            y = area.y + i * row_h + row_h / 2
+            mine = view.new_rank == s.rank
+            c = YELLOW if mine else (TEXT if i else WHITE)
+            self.text(surface, f"{s.rank}.", (area.x + 30 * u, y), cap, c, "midright")
+            self.text(surface, (s.name or "---").upper(), (area.x + 44 * u, y), cap, c, "midleft")
+            self.text(surface, f"{s.score}", (area.right, y), cap, c, "midright")
+
+    def draw_initials(self, surface: pygame.Surface, view: View) -> None:
+        u = self.u
+        surface.fill(BLACK)
+        ini = view.initials
+        colour = YELLOW if blink(view.t, 0.6, 0.5) else RED
+        self.text(surface, "NEW HIGH SCORE!", (self.w / 2, 18 * u), 30, colour, "midtop")
+        if ini is None:
+            return
         self.text(
             surface,
-            "TRAIN = clear them    PLAY = keep them",
-            (box.centerx, box.y + 70 * u),
-            24,
-            YELLOW,
+            f"{ini.score} POINTS  -  No. {ini.rank}",
+            (self.w / 2, 86 * u),
+            14,
+            WHITE,
+            "midtop",
+        )
+        letters = ini.letters.upper().ljust(ini.length, " ")[: ini.length]
+        cur = min(len(ini.letters), ini.length) - 1
+        side = round(72 * u)
+        gap = round(18 * u)
+        x0 = self.w / 2 - (ini.length * side + (ini.length - 1) * gap) / 2
+        y = round(150 * u)
+        for i, ch in enumerate(letters):
+            r = pygame.Rect(round(x0 + i * (side + gap)), y, side, side)
+            active = i == cur
+            self.box(
+                surface, r, PANEL if active else BG, YELLOW if active else EDGE, 4 if active else 2
+            )
+            self.text(
+                surface,
+                ch if ch != " " else "_",
+                r.center,
+                30,
+                YELLOW if active else WHITE,
+                "center",
+            )
+            if active:
+                self.arrow(surface, "up", (r.centerx, r.y - 16 * u), 9, YELLOW)
+                self.arrow(surface, "down", (r.centerx, r.bottom + 16 * u), 9, YELLOW)
+        up_down = self.key(view, "UP / DOWN", "UP / DOWN KEYS")
+        area = pygame.Rect(0, round(y + side + 40 * u), self.w, round(60 * u))
+        self.prompt(surface, f"{up_down}: CHOOSE A LETTER", area, YELLOW)
+        nxt = self.key(
+            view, "RIGHT: next letter    PLAY: done", "RIGHT: next letter    P or Enter: done"
+        )
+        self.text(surface, nxt, (self.w / 2, area.bottom + 8 * u), 12, TEXT, "midtop")
+        self.text(
+            surface,
+            f"saved as it is in {ini.seconds_left:.0f} s",
+            (self.w / 2, self.h - 10 * u),
+            9,
+            DIM,
+            "midbottom",
+        )
+
+    # -- overlays ------------------------------------------------------------------------------
+
+    def draw_problem(self, surface: pygame.Surface, view: View) -> None:
+        u = self.u
+        surface.fill(BG)
+        p = view.problem
+        if p is None:
+            return
+        pygame.draw.circle(surface, RED, (round(self.w / 2), round(86 * u)), round(42 * u))
+        self.text(surface, "!", (self.w / 2, 86 * u), 40, WHITE, "center")
+        self.text(surface, p.title.upper(), (self.w / 2, 150 * u), 24, RED, "midtop")
+        area = pygame.Rect(round(24 * u), round(210 * u), self.w - round(48 * u), round(100 * u))
+        self.prompt(surface, p.fix, area, YELLOW, 20)
+        for i, line in enumerate(wrap(p.detail, self.font(10), self.w - round(80 * u))[:3]):
+            self.text(surface, line, (self.w / 2, 340 * u + i * 24 * u), 10, DIM, "midtop")
+
+    def draw_confirm(self, surface: pygame.Surface, view: View) -> None:
+        u = self.u
+        q = view.confirm_clear
+        if q is None:
+            return
+        surface.blit(self.shade((self.w, self.h), 170), (0, 0))
+        box = pygame.Rect(0, 0, round(min(self.w - 40 * u, 600 * u)), round(210 * u))
+        box.center = (self.w // 2, self.h // 2)
+        self.box(surface, box, BLACK, RED, 4)
+        self.text(
+            surface,
+            f"CLEAR ALL {q.samples} SAMPLES?",
+            (box.centerx, box.y + 22 * u),
+            20,
+            WHITE,
             "midtop",
         )
         self.text(
             surface,
-            "(no answer in 10 s keeps them)",
-            (box.centerx, box.y + 104 * u),
-            18,
+            "Your poses will be gone and the model forgotten.",
+            (box.centerx, box.y + 70 * u),
+            10,
             DIM,
             "midtop",
         )
+        yes = self.key(view, "TRAIN = CLEAR THEM", "T = CLEAR THEM")
+        no = self.key(view, "PLAY = KEEP THEM", "P = KEEP THEM")
+        area = pygame.Rect(box.x, round(box.y + 96 * u), box.w, round(60 * u))
+        self.prompt(surface, f"{yes}   {no}", area, YELLOW, 18)
+        self.text(
+            surface,
+            f"no answer in {q.seconds_left:.0f} s keeps them",
+            (box.centerx, box.bottom - 14 * u),
+            9,
+            DIM,
+            "midbottom",
+        )
 
-    def draw_overlay(self, surface: pygame.Surface, app: Any) -> None:
-        s = app.stats
-        p95 = s.latency_ms.percentile(95)
-        infer = s.infer_ms.percentile(50)
+    def draw_overlay(self, surface: pygame.Surface, view: View) -> None:
+        o = view.overlay
+        if o is None:
+            return
+
+        def fig(v: float | None, fmt: str) -> str:
+            return "-" if v is None else format(v, fmt)
+
         lines = [
-            f"screen {app.clock.get_fps():4.1f} fps" if app.clock else "screen",
-            f"model {s.fps():4.1f} fps, {infer:.1f} ms" if infer is not None else "model -",
-            f"latency p95 {p95:.1f} ms" if p95 is not None else "latency -",
-            f"dropped {getattr(app.source, 'dropped', 0)}",
+            f"screen {fig(o.screen_fps, '4.1f')} fps",
+            f"model {fig(o.model_fps, '4.1f')} fps, {fig(o.infer_ms, '.1f')} ms",
+            f"latency p95 {fig(o.latency_p95_ms, '.1f')} ms",
+            f"game {fig(o.game_ticks_per_s, '.0f')} ticks/s, dropped {o.dropped}",
         ]
         u = self.u
-        box = pygame.Rect(0, 0, round(190 * u), round((len(lines) * 18 + 8) * u))
-        box.bottomright = (self.w - round(4 * u), self.h - round(4 * u))
-        surface.blit(self.shade(box.size, 190), box)
+        line_h = 18 * u
+        box = pygame.Rect(0, 0, round(230 * u), round(len(lines) * line_h + 8 * u))
+        box.bottomleft = (round(4 * u), self.h - round(4 * u))
+        surface.blit(self.shade(box.size, 200), box)
         for i, line in enumerate(lines):
-            self.text(surface, line, (box.x + 6 * u, box.y + 4 * u + i * 18 * u), 18, GREEN)
+            self.text(surface, line, (box.x + 6 * u, box.y + 4 * u + i * line_h), 8, GREEN)
+
+
+def blink(t: float, period: float, on: float = 0.66) -> bool:
+    """On for the first ``on`` share of every ``period`` seconds."""
+    return (t % period) < period * on
+
+
+def mix(a: tuple[int, int, int], b: tuple[int, int, int], share_a: float) -> tuple[int, int, int]:
+    return tuple(round(x * share_a + y * (1 - share_a)) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
 
 
 def wrap(text: str, font: pygame.font.Font, width: int) -> list[str]:

@@ -1,0 +1,285 @@
+"""`edgepac screenshots`: every screen and state drawn to PNGs, headless, with the demo player.
+
+Each state is a ``View`` built by hand (no App, no camera, no backbone): the demo player's
+frames for the camera and the thumbnails, real games (the autopilot plays one; another runs to
+GAME OVER), and a loss curve from a real head fitted on the demo player's pixels. So the README's
+pictures are what the arcade draws, and a test can check every state renders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from edgepac.app.view import (
+    Banner,
+    Bars,
+    ConfirmClear,
+    Initials,
+    ModelStatus,
+    Page,
+    Problem,
+    Score,
+    Severity,
+    Training,
+    View,
+    poses_for,
+)
+from edgepac.errors import EdgePacError
+
+CLASSES = ("up", "down", "left", "right")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "screenshots",
+        help="draw every screen and state to PNG files (headless)",
+        description="Render every page of the arcade (collect, recording, training, playing, "
+        "game over, high scores, attract, the clear question, an error, no model, initials) "
+        "with the demo player, to one PNG each.",
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the PNGs")
+    p.add_argument("--size", default="800x480", metavar="WxH", help="screen size (800x480)")
+    p.set_defaults(func=cmd_screenshots)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise EdgePacError(f"--size must look like 800x480, got {text!r}") from None
+    if w < 320 or h < 240:
+        raise EdgePacError(f"--size {text} is too small: the screens need at least 320x240")
+    return w, h
+
+
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    size = parse_size(args.size)
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise EdgePacError(f"cannot make {out} ({err.strerror}): choose another --out") from None
+    for path in render_all(out, size):
+        print(path)
+    return 0
+
+
+def render_all(out: Path, size: tuple[int, int]) -> list[Path]:
+    """Every state to ``out/<state>.png``; returns the paths written."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    import pygame
+
+    from edgepac.app.screen import Screen, panel_width
+    from edgepac.game.render import Renderer
+
+    pygame.display.init()
+    pygame.font.init()
+    surface = pygame.Surface(size)
+    renderer = Renderer(screen_size=size, panel_width=panel_width(size))
+    screen = Screen(size, renderer, CLASSES)
+    paths = []
+    for name, view in views().items():
+        screen.draw(surface, view)
+        path = out / f"{name}.png"
+        pygame.image.save(surface, str(path))
+        paths.append(path)
+    return paths
+
+
+def views() -> dict[str, View]:
+    """The states shown in the README, by file name, in the order a visitor meets them."""
+    from edgepac.app.app import thumbnail
+    from edgepac.camera.demo_player import DemoPainter
+
+    painter = DemoPainter(size=(640, 480))
+    rng = np.random.default_rng(7)
+
+    def frame(pose: str | None, t: float = 0.0) -> np.ndarray:
+        return painter.draw(pose, rng, t)
+
+    thumbs = {name: thumbnail(frame(name, 1.0)) for name in CLASSES}
+    some = {name: thumbs[name] for name in ("up", "down", "left")}
+    counts = {"up": 62, "down": 58, "left": 71, "right": 65}
+    empty = poses_for(CLASSES)
+    full = poses_for(CLASSES, counts, thumbs)
+    losses, accuracy = real_losses(painter)
+    bars = Bars(CLASSES, (0.06, 0.04, 0.83, 0.07), chosen="left", sending="left")
+    unsure = Bars(CLASSES, (0.31, 0.22, 0.28, 0.19))
+    playing, over = games()
+    table = sorted(
+        [
+            (18420, "ANA"),
+            (12310, "JOE"),
+            (9870, "MAX"),
+            (over.score, "KIM"),
+            (over.score // 2, "BOB"),
+        ],
+        reverse=True,
+    )
+    scores = tuple(Score(i + 1, score, name) for i, (score, name) in enumerate(table))
+    mine = next(s.rank for s in scores if s.name == "KIM")
+    high = scores[0].score
+    collect = View(page=Page.COLLECT, poses=full, camera=frame(None), camera_seq=1)
+    training = Training(
+        running=True,
+        progress=0.45,
+        losses=tuple(losses[: len(losses) * 45 // 100]),
+        total_batches=len(losses),
+        poses=4,
+        frames=205,
+        held_out=51,
+    )
+    done = replace(
+        training, running=False, progress=1.0, losses=tuple(losses), done=True, accuracy=accuracy
+    )
+    trained = replace(collect, model=ModelStatus.TRAINED, model_accuracy=accuracy)
+    states: dict[str, Callable[[], View]] = {
+        "collect-empty": lambda: View(page=Page.COLLECT, poses=empty, camera=frame(None)),
+        "collect-recording": lambda: replace(
+            collect,
+            poses=poses_for(CLASSES, {"up": 62, "down": 58, "left": 23}, some),
+            recording="left",
+            burst=23,
+            camera=frame("left", 2.0),
+            t=0.2,
+        ),
+        "collect-full": lambda: collect,
+        "training": lambda: replace(
+            collect, page=Page.TRAINING, training=training, camera=frame("up", 3.0)
+        ),
+        "training-done": lambda: replace(
+            trained, page=Page.TRAINING, training=done, bars=bars, camera=frame("left", 3.5)
+        ),
+        "collect-out-of-date": lambda: replace(
+            trained,
+            model=ModelStatus.OUT_OF_DATE,
+            poses=poses_for(CLASSES, {**counts, "down": 90}, thumbs),
+        ),
+        "playing": lambda: replace(
+            trained,
+            page=Page.PLAYING,
+            game=playing,
+            bars=bars,
+            camera=frame("left", 4.0),
+            high_score=high,
+        ),
+        "playing-unsure-keyboard": lambda: replace(
+            trained,
+            page=Page.PLAYING,
+            game=playing,
+            bars=unsure,
+            camera=frame(None, 4.0),
+            high_score=high,
+            keyboard=True,
+        ),
+        "game-over": lambda: replace(
+            trained,
+            page=Page.PLAYING,
+            game=over,
+            game_over=True,
+            bars=unsure,
+            camera=frame(None, 5.0),
+            high_score=high,
+            scores=scores,
+            new_rank=mine,
+        ),
+        "initials": lambda: View(
+            page=Page.INITIALS,
+            initials=Initials(score=over.score, rank=mine, letters="KI"),
+            scores=scores,
+            t=0.1,
+        ),
+        "high-scores": lambda: View(
+            page=Page.ATTRACT, poses=empty, game=playing, high_score=high, scores=scores, t=1.0
+        ),
+        "attract": lambda: View(
+            page=Page.ATTRACT, poses=empty, game=playing, high_score=high, scores=scores, t=7.0
+        ),
+        "clear-confirm": lambda: replace(
+            trained, confirm_clear=ConfirmClear(samples=sum(counts.values()), seconds_left=8)
+        ),
+        "error-banner": lambda: replace(
+            trained,
+            model=ModelStatus.OUT_OF_DATE,
+            banners=(
+                Banner(
+                    "Could not save the samples (No space left on device): free some space "
+                    "in /var/lib/edgepac",
+                    Severity.ERROR,
+                ),
+                Banner("Record at least two poses first", Severity.INFO),
+            ),
+        ),
+        "camera-lost": lambda: replace(
+            trained,
+            page=Page.PLAYING,
+            game=playing,
+            bars=unsure,
+            high_score=high,
+            banners=(Banner("Camera lost: check its cable; retrying", Severity.ERROR),),
+        ),
+        "no-model": lambda: View(
+            page=Page.PROBLEM,
+            problem=Problem(
+                title="No camera model",
+                fix="RUN: edgepac fetch-model",
+                detail="Looked in /usr/share/edgepac/models and ~/.local/share/edgepac/models. "
+                "The arcade needs a MobileNet to see poses; fetch-model downloads it once.",
+            ),
+        ),
+    }
+    return {name: make() for name, make in states.items()}
+
+
+def games() -> tuple[Any, Any]:
+    """A game the autopilot has been playing for a while, and one run to GAME OVER."""
+    from edgepac.game.controllers import Autopilot
+    from edgepac.game.game import Game
+
+    playing = Game(seed=3)
+    pilot = Autopilot()
+    for _ in range(900):
+        playing.step(pilot.request(playing))
+    over = Game(seed=4)
+    pilot = Autopilot()
+    for i in range(60 * 60 * 10):
+        if over.game_over:
+            break
+        # The autopilot scores a little, then nobody steers and the ghosts win.
+        over.step(pilot.request(over) if i < 1500 else None)
+    return playing, over
+
+
+def real_losses(painter: Any) -> tuple[list[float], float]:
+    """A real head's loss per batch and held-out accuracy, learned from the demo player's
+    pixels (12x12, no backbone): the curve has the shape a visitor sees."""
+    from edgepac.learning.heads import make_head
+
+    rng = np.random.default_rng(1)
+    X, y = [], []
+    for label, pose in enumerate(CLASSES):
+        for i in range(40):
+            img = painter.draw(pose, rng, i * 0.1)[::40, ::40].astype(np.float32) / 255.0
+            X.append(img.ravel())
+            y.append(label)
+    X_arr, y_arr = np.asarray(X), np.asarray(y)
+    order = rng.permutation(len(y_arr))
+    test, train = order[:32], order[32:]
+    losses: list[float] = []
+    head = make_head("dense")
+    head.fit(
+        X_arr[train],
+        y_arr[train],
+        class_names=list(CLASSES),
+        callback=lambda e, b, loss: losses.append(float(loss)),
+    )
+    truth = np.asarray(CLASSES)[y_arr[test]]
+    accuracy = float(np.mean(np.asarray(head.predict(X_arr[test])) == truth))
+    return losses, accuracy
