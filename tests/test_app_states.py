@@ -87,8 +87,10 @@ def test_keyboard_records_and_steers_the_demo_player(tmp_path: Path, backbone: A
             key(pygame.KEYUP, k)
             run_until(app, lambda a: a.arcade.recording is None)
         key(pygame.KEYDOWN, pygame.K_t)
+        key(pygame.KEYUP, pygame.K_t)
         run_until(app, lambda a: a.arcade.result is not None)
         key(pygame.KEYDOWN, pygame.K_p)
+        key(pygame.KEYUP, pygame.K_p)
         run_until(app, lambda a: a.arcade.state is State.PLAYING)
         counts = dict(app.arcade.counts)
         # In a game the arrows pose the player (and the model steers); nothing is recorded.

@@ -392,8 +392,8 @@ class App:
             and not self.arcade.attract
             and self.arcade.initials is None
         )
-        if in_game and self.backbone is None:
-            self.keys_steer.handle_event(ev)
+        if in_game and self.backbone is None and self.keys_steer.handle_event(ev):
+            self.arcade.active(self.now())  # someone is steering: not idle
         for control in self.keyboard.handle(ev):
             name = control.name
             if name is not None and in_game:
