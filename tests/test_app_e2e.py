@@ -16,8 +16,8 @@ import pytest
 
 from edgepac.app.app import App
 from edgepac.app.arcade import State
-from edgepac.app.build import PANEL_FRACTION
 from edgepac.app.config import load_config
+from edgepac.app.screen import panel_width
 from edgepac.camera.demo_player import DemoPlayer
 from edgepac.game.controllers import Autopilot
 from edgepac.game.direction import Direction
@@ -85,7 +85,7 @@ def make_app(state: Path, model: Path, cfg: Any) -> App:
         make_game=lambda: Game(seed=7, difficulty=cfg.play.difficulty),
         autopilot=Autopilot(),
         renderer_factory=lambda size: Renderer(
-            screen_size=size, panel_width=int(size[0] * PANEL_FRACTION)
+            screen_size=size, panel_width=panel_width(size)
         ),
     )
 
