@@ -152,7 +152,7 @@ else
   say "  kept the existing one"
 fi
 # A bad key stops the install here, not the kiosk at boot.
-run "$PREFIX/.venv/bin/python" -c "from edgepac.config import load_config; load_config()"
+run "$PREFIX/.venv/bin/python" -c "from edgepac.app.config import load_config; load_config()"
 
 # -- 6. the kiosk unit on tty1 --------------------------------------------------------------------
 say "systemd unit $UNIT"

@@ -16,9 +16,9 @@ import pytest
 
 from edgepac.app.app import App
 from edgepac.app.arcade import State
+from edgepac.app.config import load_config
 from edgepac.app.screen import panel_width
 from edgepac.camera.demo_player import DemoPlayer
-from edgepac.config import load_config
 from edgepac.game.controllers import Autopilot
 from edgepac.game.direction import Direction
 from edgepac.game.game import Game

@@ -16,11 +16,11 @@ import pytest
 
 from edgepac.app.app import App, thumbnail
 from edgepac.app.arcade import Event, Kind, State
+from edgepac.app.config import load_config
 from edgepac.app.training import held_out_split
 from edgepac.app.view import Severity
 from edgepac.camera.demo_player import DemoPlayer
 from edgepac.cli import main
-from edgepac.config import load_config
 from edgepac.errors import EdgePacError
 from edgepac.game.controllers import Autopilot
 from edgepac.game.game import Game

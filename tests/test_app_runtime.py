@@ -14,10 +14,10 @@ import pytest
 from edgepac.app import app as app_module
 from edgepac.app.app import App
 from edgepac.app.arcade import Event, Kind, State
+from edgepac.app.config import load_config
 from edgepac.app.view import Page
 from edgepac.camera.demo_player import DemoPlayer
 from edgepac.cli import main
-from edgepac.config import load_config
 from edgepac.game.controllers import Autopilot
 from edgepac.game.direction import Direction
 from edgepac.game.game import Game

@@ -103,7 +103,7 @@ def _size(text: str | None) -> tuple[int, int] | None:
 
 
 def _config(args: argparse.Namespace, extra: dict[str, Any]) -> Any:
-    from edgepac.config import load_config, parse_overrides
+    from edgepac.app.config import load_config, parse_overrides
 
     overrides: dict[str, Any] = parse_overrides(getattr(args, "set", []) or [])
     if args.model:

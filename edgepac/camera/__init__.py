@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from edgepac.camera.source import CameraError, Frame, FrameSource
 
 if TYPE_CHECKING:
-    from edgepac.config import CameraConfig
+    from edgepac.app.config import CameraConfig
 
 __all__ = ["CameraError", "Frame", "FrameSource", "open_source"]
 
@@ -20,13 +20,13 @@ log = logging.getLogger(__name__)
 
 
 def open_source(cfg: CameraConfig | None = None) -> FrameSource:
-    """A frame source (not started) for ``cfg`` (an ``edgepac.config.CameraConfig``).
+    """A frame source (not started) for ``cfg`` (an ``edgepac.app.config.CameraConfig``).
 
     An explicitly chosen source that cannot work here (no picamera2, no OpenCV, no such replay
     path) raises CameraError saying what to install or set; a camera that is merely unplugged
     is retried by the source itself once started."""
     if cfg is None:
-        from edgepac.config import CameraConfig
+        from edgepac.app.config import CameraConfig
 
         cfg = CameraConfig()
     size = (cfg.width, cfg.height)

@@ -12,7 +12,7 @@ NO_CAMERA = ("connect a Pi camera (power off first) or a USB webcam (with pip in
 
 
 def config_check() -> Check:
-    from edgepac.config import load_config
+    from edgepac.app.config import load_config
     from edgepac.paths import config_files
 
     try:
@@ -24,9 +24,9 @@ def config_check() -> Check:
 
 
 def camera_check() -> Check:
+    from edgepac.app.config import load_config
     from edgepac.camera import picamera, webcam
     from edgepac.camera.source import CameraError
-    from edgepac.config import load_config
 
     try:
         cfg = load_config().camera

@@ -44,7 +44,7 @@ def pin_factory_check() -> Check:
 
 
 def buttons_check() -> Check:
-    from edgepac.config import load_config
+    from edgepac.app.config import load_config
     from edgepac.controls.buttons import ArcadeButtons
 
     try:
