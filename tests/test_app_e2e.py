@@ -18,9 +18,9 @@ import pytest
 
 from edgepac.app.app import App
 from edgepac.app.arcade import State
-from edgepac.app.build import PANEL_FRACTION
 from edgepac.app.config import load_config
-from edgepac.app.screen import LIT
+from edgepac.app.screen import lit_fill, panel_width
+from edgepac.app.view import pose_colour
 from edgepac.camera.demo_player import DemoPlayer
 from edgepac.game.controllers import Autopilot
 from edgepac.game.direction import Direction
@@ -88,7 +88,7 @@ def make_app(state: Path, model: Path, cfg: Any) -> App:
         make_game=lambda: Game(seed=7, difficulty=cfg.play.difficulty),
         autopilot=Autopilot(),
         renderer_factory=lambda size: Renderer(
-            screen_size=size, panel_width=int(size[0] * PANEL_FRACTION)
+            screen_size=size, panel_width=panel_width(size)
         ),
     )
 
@@ -99,10 +99,10 @@ def run_until(app: App, done: Any, timeout: float = 15.0) -> None:
     assert done(app), "timed out"
 
 
-def lit(surface: pygame.Surface, rect: pygame.Rect) -> float:
+def lit(surface: pygame.Surface, rect: pygame.Rect, pose: str) -> float:
     """Share of the rectangle in the colour of a lit tile."""
     a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
-    return float(np.mean(np.all(a == LIT, axis=-1)))
+    return float(np.mean(np.all(a == lit_fill(pose_colour(pose)), axis=-1)))
 
 
 def test_record_train_play_and_pacman_goes_where_the_player_leans(
@@ -129,12 +129,9 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
             run_until(app, lambda a, n=name: a.arcade.counts.get(n, 0) >= SAMPLES)
             if name == "left":  # the tile being recorded is lit
                 assert app.arcade.recording == "left"
-                left_tile, right_tile = (
-                    pygame.Rect(432, 236, 170, 160),
-                    pygame.Rect(614, 236, 170, 160),
-                )
-                assert lit(app.surface, left_tile) > 0.2
-                assert lit(app.surface, right_tile) == 0
+                regions = app.screen.regions
+                assert lit(app.surface, regions["tile:left"], "left") > 0.2
+                assert lit(app.surface, regions["tile:right"], "right") == 0
                 assert buttons.lit(16)  # the recording LED
             buttons.release(name)  # counts once it has stayed up for the debounce time
             run_until(app, lambda a: a.arcade.recording is None, timeout=2)

@@ -56,7 +56,7 @@ def test_training_screen_shows_progress_and_accuracy(tmp_path: Path, backbone: A
         assert app.arcade.state is State.TRAINING
         assert app.arcade.result.ok and app.arcade.result.accuracy is not None
         # The progress bar is full, the loss curve is drawn, the accuracy is written.
-        assert share(app.surface, pygame.Rect(16, 56, 768, 22), GREEN) > 0.5
+        assert share(app.surface, app.screen.regions["progress"], GREEN) > 0.5
         assert len(app.losses) > 5 and app.losses[-1] < app.losses[0]
         assert "kept aside" in app.train_info
 
@@ -68,7 +68,7 @@ def test_clear_asks_on_screen_then_clears(tmp_path: Path, backbone: Any) -> None
         record(app, "up", 5)
         app.post(Event(Kind.CLEAR))
         app.step()
-        box = pygame.Rect(140, 165, 520, 150)
+        box = app.screen.regions["confirm"]
         assert app.arcade.confirming_clear
         assert share(app.surface, box, RED) > 0.01  # the question's red frame
         app.post(Event(Kind.TRAIN))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from types import SimpleNamespace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -22,11 +22,9 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
-    from edgepac.app.arcade import Arcade, State
-    from edgepac.app.build import PANEL_FRACTION
-    from edgepac.app.screen import Screen
+    from edgepac.app.screen import Screen, panel_width
     from edgepac.app.smoothing import Smoother
-    from edgepac.app.stats import Stats
+    from edgepac.app.view import Bars, ModelStatus, Overlay, Page, View, poses_for
     from edgepac.game.direction import Direction
     from edgepac.game.game import Game
     from edgepac.game.render import Renderer
@@ -35,35 +33,27 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
     classes = ("up", "down", "left", "right")
     pygame.display.init()
     surface = pygame.Surface(SIZE)
-    renderer = Renderer(screen_size=SIZE, panel_width=int(SIZE[0] * PANEL_FRACTION))
+    renderer = Renderer(screen_size=SIZE, panel_width=panel_width(SIZE))
     screen = Screen(SIZE, renderer, classes)
     rng = np.random.default_rng(0)
     frames = [rng.integers(0, 255, (480, 640, 3), dtype=np.uint8) for _ in range(4)]
     proba = np.array([0.7, 0.1, 0.1, 0.1], np.float32)
     game = Game(seed=1)
-    arcade = Arcade(classes, attract_after_s=0, state=State.PLAYING, has_head=True)
-    view = SimpleNamespace(
-        arcade=arcade,
+    # What App hands the screen while playing: a View, no App needed.
+    view = View(
+        page=Page.PLAYING,
+        poses=poses_for(classes),
         game=game,
-        frame=None,
-        camera_status=None,
-        inference_error=None,
-        show_fps=True,
-        stats=Stats(),
-        clock=None,
-        source=None,
-        request=Direction.UP,
-        head=object(),
-        prediction=SimpleNamespace(classes=classes, smoothed=proba, name="up"),
-        thumbnails={},
-        trained_accuracy=0.9,
+        bars=Bars(classes, tuple(float(p) for p in proba), chosen="up", sending="up"),
+        model=ModelStatus.TRAINED,
+        model_accuracy=0.9,
+        overlay=Overlay(screen_fps=60.0, model_fps=30.0, infer_ms=9.0, latency_p95_ms=20.0),
     )
     times = []
     for i in range(n):
-        view.frame = SimpleNamespace(image=frames[i % 4], seq=i)
         game.step(Direction.LEFT)
         t0 = time.perf_counter()
-        screen.draw(surface, view)
+        screen.draw(surface, replace(view, camera=frames[i % 4], camera_seq=i, t=i / 60))
         times.append(time.perf_counter() - t0)
 
     smoother = Smoother(classes, frames=5, threshold=0.5)

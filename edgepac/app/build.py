@@ -12,7 +12,6 @@ from typing import Any
 from edgepac.errors import EdgePacError
 
 DEFAULT_SIZE = (800, 480)  # the official Raspberry Pi touch display
-PANEL_FRACTION = 0.3  # of the screen width, for the preview and the prediction bars
 
 
 def make_backbone(cfg: Any, ensure_model: bool = False, path: Path | None = None) -> Any:
@@ -78,6 +77,7 @@ def build_app(
     the model once it appears."""
     from edgepac import paths
     from edgepac.app.app import App
+    from edgepac.app.screen import panel_width
     from edgepac.game.game import Game
     from edgepac.game.render import Renderer
 
@@ -96,7 +96,7 @@ def build_app(
         return Game(seed=seed[0], difficulty=cfg.play.difficulty)
 
     def renderer(size: tuple[int, int]) -> Any:
-        return Renderer(screen_size=size, panel_width=int(size[0] * PANEL_FRACTION))
+        return Renderer(screen_size=size, panel_width=panel_width(size))
 
     size = screen_size(cfg, headless)
     if size == (0, 0) and headless:
