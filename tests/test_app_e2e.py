@@ -127,9 +127,9 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
             app.run(seconds=0.2)  # frames already in flight show the last pose
             buttons.hold(name)
             run_until(app, lambda a, n=name: a.arcade.counts.get(n, 0) >= SAMPLES)
-            if name == "left":  # the tile being recorded is lit
-                assert app.arcade.recording == "left"
-                regions = app.screen.regions
+            if name == "left":  # the screen shows the tile being recorded
+                assert app.view().recording == "left"
+                regions = app.screen.regions  # and its tile is lit, in its colour
                 assert lit(app.surface, regions["tile:left"], "left") > 0.2
                 assert lit(app.surface, regions["tile:right"], "right") == 0
                 assert buttons.lit(16)  # the recording LED
@@ -137,9 +137,9 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
             run_until(app, lambda a: a.arcade.recording is None, timeout=2)
             app.step()
             assert not buttons.lit(16)
-        counts = app.store.counts()
+        counts = app.recorder.counts
         assert all(counts[n] >= SAMPLES for n in ("up", "down", "left", "right")), counts
-        assert set(app.store.thumbnails) == {"up", "down", "left", "right"}
+        assert set(app.recorder.thumbnails) == {"up", "down", "left", "right"}
         assert (tmp_path / "samples.npz").exists()  # saved as each burst ended
 
         buttons.press("train")
@@ -147,7 +147,8 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
         run_until(app, lambda a: a.arcade.result is not None, timeout=30)
         assert app.arcade.result.ok, app.arcade.result.error
         assert app.arcade.result.accuracy is not None and app.arcade.result.accuracy >= 0.9
-        assert len(app.losses) > 10 and app.losses[-1] < app.losses[0]
+        losses = app.view().training.losses
+        assert len(losses) > 10 and losses[-1] < losses[0]
         assert (tmp_path / "head.npz").exists()
 
         buttons.press("play")
@@ -163,7 +164,7 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
                 ),
                 timeout=8,
             )
-            assert app.request is want
+            assert app.games.request is want
             # The class LED of the direction being sent is lit, and only that one.
             assert [buttons.lit(p) for p in (5, 6, 12, 13)] == [
                 n == lean for n in ("up", "down", "left", "right")
@@ -172,5 +173,5 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
 
     # After a power cut the kiosk comes back where it was, trained head and all.
     again = make_app(tmp_path, model_025_128, cfg)
-    assert again.store.counts() == counts
+    assert again.recorder.counts == counts
     assert again.head is not None and again.arcade.has_head

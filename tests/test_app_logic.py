@@ -206,7 +206,7 @@ def test_an_unanswered_clear_is_a_no() -> None:
 
 
 def test_idle_kiosk_goes_to_attract_mode_and_any_button_wakes_it() -> None:
-    a = Arcade(CLASSES, attract_after_s=30)
+    a = Arcade(CLASSES, attract_after_s=30, new_visitor="keep")
     assert a.tick(0.0) == []
     assert a.tick(29.0) == []
     assert a.tick(30.0) == [Action(Do.START_ATTRACT)]
@@ -218,7 +218,7 @@ def test_idle_kiosk_goes_to_attract_mode_and_any_button_wakes_it() -> None:
 
 
 def test_a_player_steering_keeps_attract_mode_away() -> None:
-    a = Arcade(CLASSES, attract_after_s=30, has_head=True)
+    a = Arcade(CLASSES, attract_after_s=30, has_head=True, new_visitor="keep")
     a.handle(PLAY, 0.0)
     for t in range(0, 100, 10):
         a.active(float(t))
@@ -258,3 +258,74 @@ def test_the_progress_bar_knows_how_many_batches_training_reports() -> None:
         head.fit(X, y, class_names=["up", "down", "left"], callback=on_batch)
         assert batches_in_fit(head, len(y)) == len(seen), params
     assert batches_in_fit(make_head("knn"), 10) == 0  # no batches: the bar jumps to done
+
+
+# -- what is current, and what the next visitor finds -------------------------------------------
+
+
+def test_after_clearing_the_samples_the_old_model_does_not_play() -> None:
+    a = Arcade(CLASSES, counts={"up": 30, "down": 30}, has_head=True)
+    a.handle(CLEAR, 0.0)
+    assert a.handle(TRAIN, 0.5) == [Action(Do.CLEAR_SAMPLES)]  # TRAIN confirms
+    assert not a.has_head and a.cleared
+    assert a.handle(PLAY, 1.0) == []
+    assert a.state is State.COLLECT and "went with the samples" in a.message_text()
+
+
+def test_new_samples_after_training_mark_the_model_out_of_date_until_trained_again() -> None:
+    a = Arcade(CLASSES, counts={"up": 30, "down": 30})
+    a.handle(TRAIN, 0.0)
+    a.training_finished(TrainingResult(ok=True, accuracy=1.0, run=1), 1.0)
+    assert not a.out_of_date
+    a.handle(hold("left"), 2.0)
+    a.handle(release("left"), 3.0)
+    assert a.out_of_date and a.has_head  # it still plays, and says it is behind
+    a.counts["left"] = 20
+    a.handle(TRAIN, 4.0)
+    a.training_finished(TrainingResult(ok=True, accuracy=1.0, run=2), 5.0)
+    assert not a.out_of_date
+
+
+@pytest.mark.parametrize("policy", ["forget", "keep"])
+def test_what_the_next_visitor_finds_is_the_kiosk_owners_choice(policy: str) -> None:
+    a = Arcade(CLASSES, attract_after_s=30, counts={"up": 9, "down": 9}, has_head=True)
+    a.new_visitor = policy
+    a.handle(PLAY, 0.0)
+    actions = a.tick(100.0)
+    assert Action(Do.START_ATTRACT) in actions
+    assert (Action(Do.FORGET_VISITOR) in actions) == (policy == "forget")
+    a.handle(hold("up"), 200.0)  # a new visitor wakes it
+    assert a.state is State.COLLECT and not a.attract
+    assert a.has_head == (policy == "keep")
+
+
+def test_a_high_score_is_signed_with_the_buttons() -> None:
+    a = Arcade(CLASSES, counts={"up": 9, "down": 9}, has_head=True)
+    a.handle(PLAY, 0.0)
+    assert a.game_over(score=4200, level=2, qualifies=True, now=10.0) == []
+    assert a.initials is not None
+    presses = ["up", "up", "right", "down", "right"]  # C, Z, then the third letter stays A
+    for name in presses:
+        assert a.handle(hold(name), 11.0) == []
+        assert a.handle(release(name), 11.1) == []  # releases do nothing here
+    assert a.initials.text == "CZA" and a.initials.cursor == 2
+    assert a.handle(PLAY, 12.0) == [Action(Do.SAVE_SCORE, "CZA", score=4200, level=2)]
+    assert a.initials is None and a.state is State.PLAYING
+    assert a.handle(PLAY, 13.0) == [Action(Do.NEW_GAME)]  # and then another game
+
+
+def test_a_score_outside_the_table_asks_for_nothing_and_a_walk_away_still_signs() -> None:
+    a = Arcade(CLASSES, has_head=True)
+    a.handle(PLAY, 0.0)
+    a.game_over(score=10, level=1, qualifies=False, now=1.0)
+    assert a.initials is None
+    a.game_over(score=5000, level=1, qualifies=True, now=2.0)
+    assert a.tick(20.0) == []
+    assert a.tick(40.0) == [Action(Do.SAVE_SCORE, "AAA", score=5000, level=1)]
+
+
+def test_without_a_camera_model_play_steers_with_the_keys_and_nothing_records() -> None:
+    a = Arcade(CLASSES, has_backbone=False)
+    assert a.handle(hold("up"), 0.0) == [] and a.recording is None
+    assert a.handle(TRAIN, 1.0) == [] and "No camera model" in a.message_text()
+    assert a.handle(PLAY, 2.0) == [Action(Do.NEW_GAME)]

@@ -11,6 +11,8 @@ import pytest
 from test_app_faults import make_app, record, run_until
 
 from edgepac.app.arcade import Event, Kind, State
+from edgepac.app.screen import GREEN, RED
+from edgepac.app.view import Page
 
 pytestmark = pytest.mark.model
 
@@ -41,42 +43,40 @@ def test_idle_kiosk_plays_by_itself_until_a_button(tmp_path: Path, backbone: Any
         assert not app.arcade.attract and app.arcade.recording is None
         app.post(Event(Kind.RELEASE, "up"))
         app.step()
-        assert app.store.counts()["up"] == 0  # waking it up recorded nothing
+        assert app.recorder.counts["up"] == 0  # waking it up recorded nothing
 
 
 def test_training_screen_shows_progress_and_accuracy(tmp_path: Path, backbone: Any) -> None:
-    from edgepac.app.screen import GREEN
-
     with make_app(tmp_path, backbone) as app:
         for name in ("up", "down", "left"):
             record(app, name, 10)
         app.post(Event(Kind.TRAIN))
         run_until(app, lambda a: a.arcade.result is not None)
         app.step()
-        assert app.arcade.state is State.TRAINING
-        assert app.arcade.result.ok and app.arcade.result.accuracy is not None
-        # The progress bar is full, the loss curve is drawn, the accuracy is written.
+        training = app.view().training
+        assert app.view().page is Page.TRAINING
+        assert training.done and training.accuracy is not None and training.progress == 1.0
+        assert len(training.losses) > 5 and training.losses[-1] < training.losses[0]
+        assert training.poses == 3 and training.held_out > 0
+        assert training.frames + training.held_out == sum(app.recorder.counts.values())
+        # On screen: the progress bar is full.
         assert share(app.surface, app.screen.regions["progress"], GREEN) > 0.5
-        assert len(app.losses) > 5 and app.losses[-1] < app.losses[0]
-        assert "kept aside" in app.train_info
 
 
 def test_clear_asks_on_screen_then_clears(tmp_path: Path, backbone: Any) -> None:
-    from edgepac.app.screen import RED
-
     with make_app(tmp_path, backbone) as app:
         record(app, "up", 5)
         app.post(Event(Kind.CLEAR))
         app.step()
-        box = app.screen.regions["confirm"]
-        assert app.arcade.confirming_clear
-        assert share(app.surface, box, RED) > 0.01  # the question's red frame
+        question = app.view().confirm_clear
+        assert question is not None and question.samples == app.recorder.counts["up"]
+        assert share(app.surface, app.screen.regions["confirm"], RED) > 0.01  # its red frame
         app.post(Event(Kind.TRAIN))
         app.step()
         app.step()
-        assert len(app.store) == 0 and share(app.surface, box, RED) == 0
+        assert len(app.recorder) == 0 and app.view().confirm_clear is None
     # Cleared on disk too, so a restart does not bring them back.
-    assert len(make_app(tmp_path, backbone).store) == 0
+    assert len(make_app(tmp_path, backbone).recorder) == 0
 
 
 def test_keyboard_records_and_steers_the_demo_player(tmp_path: Path, backbone: Any) -> None:
@@ -91,13 +91,15 @@ def test_keyboard_records_and_steers_the_demo_player(tmp_path: Path, backbone: A
             key(pygame.KEYUP, k)
             run_until(app, lambda a: a.arcade.recording is None)
         key(pygame.KEYDOWN, pygame.K_t)
+        key(pygame.KEYUP, pygame.K_t)
         run_until(app, lambda a: a.arcade.result is not None)
         key(pygame.KEYDOWN, pygame.K_p)
+        key(pygame.KEYUP, pygame.K_p)
         run_until(app, lambda a: a.arcade.state is State.PLAYING)
         counts = dict(app.arcade.counts)
         # In a game the arrows pose the player (and the model steers); nothing is recorded.
         key(pygame.KEYDOWN, pygame.K_UP)
-        run_until(app, lambda a: a.request is not None and a.request.value == "up")
+        run_until(app, lambda a: a.games.request is not None and a.games.request.value == "up")
         key(pygame.KEYUP, pygame.K_UP)
         assert app.arcade.state is State.PLAYING and app.arcade.counts == counts
         key(pygame.KEYDOWN, pygame.K_f)

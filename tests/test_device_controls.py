@@ -176,14 +176,18 @@ def test_keyboard_gives_the_same_events():
         assert keys.held() == ("up",)
         assert press(pygame.K_UP, up=True) == [Event(Kind.RELEASE, "up")]
         assert [
-            press(k) for k in (pygame.K_t, pygame.K_p, pygame.K_ESCAPE, pygame.K_c, pygame.K_f)
+            press(k) + press(k, up=True)
+            for k in (pygame.K_t, pygame.K_p, pygame.K_ESCAPE, pygame.K_c, pygame.K_f)
         ] == [
-            [Event(Kind.TRAIN)],
+            [Event(Kind.TRAIN)],  # T and P count on release, like the buttons
             [Event(Kind.PLAY)],
             [Event(Kind.BACK)],
             [Event(Kind.CLEAR)],
             [Event(Kind.FPS)],
         ]
+        # T and P held together ask to clear (as on the buttons), and train nothing.
+        assert press(pygame.K_t) == [] and press(pygame.K_p) == [Event(Kind.CLEAR)]
+        assert press(pygame.K_p, up=True) == [] and press(pygame.K_t, up=True) == []
         assert press(pygame.K_a) == []
         press(pygame.K_LEFT)
         assert keys.handle(pygame.event.Event(pygame.WINDOWFOCUSLOST)) == [

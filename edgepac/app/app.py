@@ -117,6 +117,7 @@ class App:
         self.backbone: Any = None
         if backbone is not None:
             self._use_backbone(backbone)
+        self.arcade.has_backbone = backbone is not None
         self.games = Games(make_game, autopilot, HighScores(self.state_dir / "highscores.json"))
         self.keys_steer = None  # a KeyboardController: arrows steer when there is no model
 
@@ -163,6 +164,7 @@ class App:
         self.inference.use_head(head)
         self.inference.use_backbone(backbone, recorder)
         self.arcade.has_head = head is not None
+        self.arcade.has_backbone = True
         self.arcade.counts = recorder.counts
 
     # -- what other code reads -------------------------------------------------------------------
@@ -390,8 +392,8 @@ class App:
             and not self.arcade.attract
             and self.arcade.initials is None
         )
-        if in_game and self.backbone is None:
-            self.keys_steer.handle_event(ev)
+        if in_game and self.backbone is None and self.keys_steer.handle_event(ev):
+            self.arcade.active(self.now())  # someone is steering: not idle
         for control in self.keyboard.handle(ev):
             name = control.name
             if name is not None and in_game:

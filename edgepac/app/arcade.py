@@ -67,7 +67,7 @@ class TrainingResult:
     run: int = 0  # which TRAIN press this answers (the trainer numbers them)
 
 
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ .-"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 INITIALS = 3
 INITIALS_S = 30.0  # an abandoned entry is saved as it stands, like an arcade cabinet does
 
@@ -115,6 +115,8 @@ class Arcade:
     # Samples were cleared after a head was trained: that head is gone too (never plays).
     cleared: bool = False
     initials: Initials | None = None  # a NEW HIGH SCORE is being signed
+    # False while there is no camera model: nothing to record or train, the keys steer instead.
+    has_backbone: bool = True
     # Private bookkeeping.
     message: Message | None = None
     _confirm_until: float = 0.0
@@ -150,6 +152,8 @@ class Arcade:
     def _hold(self, name: str | None, now: float) -> list[Action]:
         if name not in self.class_names:
             return []
+        if not self.has_backbone:
+            return []  # nothing can record yet; the screen says how to get a model
         if self.recording is not None:
             if name != self.recording:  # two class buttons at once: keep the first
                 self.say(f"One pose at a time: still recording {self.recording.upper()}", now)
@@ -174,6 +178,9 @@ class Arcade:
     def _train(self, now: float) -> list[Action]:
         if self.state is State.TRAINING and self.training_running:
             return []
+        if not self.has_backbone:
+            self.say("No camera model yet: nothing to learn with (PLAY steers with the keys)", now)
+            return []
         with_samples = [c for c in self.class_names if self.counts.get(c, 0) > 0]
         if len(with_samples) < 2:
             self.say("Record at least two poses first: hold a button while you pose", now)
@@ -187,7 +194,7 @@ class Arcade:
         if self.state is State.TRAINING and self.training_running:
             self.say("Still training: PLAY when it is done", now)
             return []
-        if not self.has_head:
+        if not self.has_head and self.has_backbone:
             if self.cleared:
                 self.say("The model went with the samples: record your poses, then TRAIN", now)
             else:

@@ -37,29 +37,31 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
     screen = Screen(SIZE, renderer, classes)
     rng = np.random.default_rng(0)
     frames = [rng.integers(0, 255, (480, 640, 3), dtype=np.uint8) for _ in range(4)]
-    proba = np.array([0.7, 0.1, 0.1, 0.1], np.float32)
+    proba = (0.7, 0.1, 0.1, 0.1)
     game = Game(seed=1)
-    # What App hands the screen while playing: a View, no App needed.
+    # What the App hands the screen while a player plays: a View, nothing faked.
     view = View(
         page=Page.PLAYING,
-        poses=poses_for(classes),
+        poses=poses_for(classes, dict.fromkeys(classes, 100)),
         game=game,
-        bars=Bars(classes, tuple(float(p) for p in proba), chosen="up", sending="up"),
+        bars=Bars(names=classes, values=proba, chosen="up", sending="up"),
         model=ModelStatus.TRAINED,
         model_accuracy=0.9,
-        overlay=Overlay(screen_fps=60.0, model_fps=30.0, infer_ms=9.0, latency_p95_ms=20.0),
+        overlay=Overlay(screen_fps=60.0, model_fps=30.0, infer_ms=2.0, latency_p95_ms=9.0),
     )
     times = []
     for i in range(n):
+        frame_view = replace(view, camera=frames[i % 4], camera_seq=i, t=i / 60)
         game.step(Direction.LEFT)
         t0 = time.perf_counter()
-        screen.draw(surface, replace(view, camera=frames[i % 4], camera_seq=i, t=i / 60))
+        screen.draw(surface, frame_view)
         times.append(time.perf_counter() - t0)
 
     smoother = Smoother(classes, frames=5, threshold=0.5)
+    p = np.array(proba, np.float32)
     t0 = time.perf_counter()
     for _ in range(1000):
-        smoother.update(proba)
+        smoother.update(p)
     smoothing_us = (time.perf_counter() - t0) / 1000 * 1e6
     return {
         "screen_ms": round(float(np.median(times) * 1000), 4),

@@ -77,7 +77,6 @@ def build_app(
     the model once it appears."""
     from edgepac import paths
     from edgepac.app.app import App
-    from edgepac.app.screen import panel_width
     from edgepac.game.game import Game
     from edgepac.game.render import Renderer
 
@@ -96,6 +95,8 @@ def build_app(
         return Game(seed=seed[0], difficulty=cfg.play.difficulty)
 
     def renderer(size: tuple[int, int]) -> Any:
+        from edgepac.app.screen import panel_width
+
         return Renderer(screen_size=size, panel_width=panel_width(size))
 
     size = screen_size(cfg, headless)

@@ -130,7 +130,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = _config(args, extra)
     from edgepac.app.build import build_app, open_buttons
 
-    app = build_app(cfg, headless=args.headless, ensure_model=args.ensure_model)
+    model_path, problem = _find_model(cfg, args.ensure_model)
+    app = build_app(cfg, headless=args.headless, model_path=model_path, model_problem=problem)
+    if problem is not None:
+        # A kiosk without a model keeps its screen (systemd would restart an exit forever).
+        print(f"edgepac: {problem}; the arcade runs without it until one is there",
+              file=sys.stderr)
     buttons = open_buttons(cfg, app)
     # systemd stops the kiosk with SIGTERM: finish the frame, save, close the camera, exit 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: app.quit())
@@ -141,6 +146,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         if buttons is not None:
             buttons.close()
     return 0
+
+
+def _find_model(cfg: Any, ensure: bool) -> tuple[Path | None, str | None]:
+    """The model to run, or None and a line saying what is missing and how to fix it."""
+    from edgepac.vision.models import ensure_model, resolve_model
+
+    try:
+        if ensure and not cfg.model.path:
+            return ensure_model(), None
+        return resolve_model(cfg.model.path), None
+    except EdgePacError as err:
+        return None, str(err)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

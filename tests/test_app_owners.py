@@ -1,0 +1,152 @@
+"""The owners the main thread hands work to, each on its own: the recorder (samples and saving),
+the game clock. Fast: a small real SampleStore, a real filesystem, no model.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from edgepac.app.clock import GameClock
+from edgepac.app.recorder import Recorder
+from edgepac.learning.store import SampleStore
+
+SHAPE = (2, 2, 8)
+
+
+def recorder(tmp_path: Path) -> Recorder:
+    store = SampleStore(SHAPE, scale=0.1, zero_point=0, class_names=("up", "down"))
+    return Recorder(store, tmp_path / "samples.npz")
+
+
+def frame(value: int) -> tuple[np.ndarray, np.ndarray]:
+    """One frame's activations and its camera image, both filled with ``value``."""
+    return np.full(SHAPE, value, np.uint8), np.full((48, 64, 3), value, np.uint8)
+
+
+def test_frames_are_kept_only_between_press_and_release(tmp_path: Path) -> None:
+    rec = recorder(tmp_path)
+    assert not rec.add(*frame(1))  # nobody holds a button
+    rec.begin("up")
+    assert rec.add(*frame(1)) and rec.add(*frame(2))
+    rec.end()
+    assert not rec.add(*frame(3))  # after the release nothing lands, not even one frame
+    assert rec.counts == {"up": 2, "down": 0} and rec.recording is None
+
+
+def test_every_recorded_frame_reaches_the_disk(tmp_path: Path) -> None:
+    """A frame added while a save is being written is not lost: the next save has it."""
+    rec = recorder(tmp_path)
+    rec.begin("up")
+    rec.add(*frame(1))
+    assert rec.save_now()
+    rec.add(*frame(2))  # after the snapshot: the store is changed again
+    rec.end()
+    assert rec.save_now()
+    again = SampleStore.load(tmp_path / "samples.npz")
+    assert again.counts()["up"] == 2
+
+
+def test_a_slow_disk_never_holds_up_the_main_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the saver writes (here: stuck until we let it go), the main thread's calls and the
+    inference thread's frames go through: the save runs on a snapshot, without the lock."""
+    rec = recorder(tmp_path)
+    writing, let_go = threading.Event(), threading.Event()
+    real_save = SampleStore.save
+
+    def stuck_save(self: Any, path: Any) -> None:
+        writing.set()
+        let_go.wait(10)
+        real_save(self, path)
+
+    monkeypatch.setattr(SampleStore, "save", stuck_save)
+    rec.start()
+    rec.begin("up")
+    rec.add(*frame(1))
+    rec.end()  # asks the saver thread to write
+    assert writing.wait(5)
+
+    def main_thread_frame() -> None:
+        rec.begin("down")
+        rec.add(*frame(2))
+        rec.end()
+        assert rec.counts["down"] == 1
+
+    other = threading.Thread(target=main_thread_frame)
+    other.start()
+    other.join(2)
+    done = not other.is_alive()
+    let_go.set()
+    rec.stop()
+    assert done, "the main thread waited for the disk"
+    assert SampleStore.load(tmp_path / "samples.npz").counts() == {"up": 1, "down": 1}
+
+
+def test_a_failed_save_stays_said_until_a_save_works(tmp_path: Path) -> None:
+    rec = recorder(tmp_path)
+    (tmp_path / "samples.npz").mkdir()  # something in the way
+    rec.begin("up")
+    rec.add(*frame(1))
+    rec.end()
+    assert not rec.save_now()
+    assert "Could not save the samples" in rec.problem
+    assert not rec.save_now() and rec.problem  # still unsaved, still said
+    (tmp_path / "samples.npz").rmdir()  # the owner clears the way
+    assert rec.save_now() and rec.problem is None
+    assert SampleStore.load(tmp_path / "samples.npz").counts()["up"] == 1
+
+
+def test_the_tile_shows_the_middle_of_the_burst_not_its_first_frame(tmp_path: Path) -> None:
+    rec = recorder(tmp_path)
+    rec.begin("up")
+    for i in range(101):  # the body moves into the pose over the first frames
+        rec.add(*frame(i))
+    rec.end()
+    middle = int(rec.thumbnails["up"][0, 0, 0])
+    assert 35 <= middle <= 65, middle
+    rec.save_now()
+    assert int(SampleStore.load(tmp_path / "samples.npz").thumbnails["up"][0, 0, 0]) == middle
+
+
+def test_clear_forgets_samples_and_pictures_on_disk_too(tmp_path: Path) -> None:
+    rec = recorder(tmp_path)
+    rec.begin("up")
+    rec.add(*frame(1))
+    rec.end()
+    rec.clear()
+    assert rec.save_now()
+    assert len(SampleStore.load(tmp_path / "samples.npz")) == 0
+    assert rec.thumbnails == {} and rec.counts == {"up": 0, "down": 0}
+
+
+# -- the game clock ---------------------------------------------------------------------------
+
+
+def test_the_game_keeps_60_ticks_a_second_when_frames_take_40_ms() -> None:
+    clock, now, ticks = GameClock(), 0.0, 0
+    for _ in range(251):  # 10 s of frames 40 ms apart
+        ticks += clock.due(now)
+        now += 0.040
+    assert 600 <= ticks <= 601  # 60 a second (and the first frame's tick)
+
+
+def test_a_stall_is_a_pause_not_a_burst() -> None:
+    clock = GameClock(max_catch_up=4)
+    clock.due(0.0)
+    assert clock.due(1.0) == 4  # one second frozen: four ticks, not sixty
+    assert clock.due(1.0 + 1 / 60) == 1  # then arcade time again
+    assert clock.dropped_s > 0.9
+
+
+def test_a_fast_screen_does_not_speed_the_game_up() -> None:
+    clock, now, ticks = GameClock(), 0.0, 0
+    for _ in range(1200):  # 144 Hz monitor
+        ticks += clock.due(now)
+        now += 1 / 144
+    assert abs(ticks - 1200 / 144 * 60) <= 2
