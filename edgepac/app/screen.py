@@ -566,11 +566,10 @@ class Screen:
                     test = f"{tr.held_out} more are kept aside to test it."
                     self.text(surface, test, (rx, y + 22 * u), 10, DIM)
             self.prompt(surface, f"LEARNING... {progress:.0%}", area, GREEN)
-            back = self.key(view, "a pose button", "Esc")
+            # A kiosk has no BACK button: training is a few seconds' wait there.
+            wait = self.key(view, "a few seconds: keep posing to see yourself", "Esc stops it")
             if view.message is None:
-                self.text(
-                    surface, f"{back} stops it", (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom"
-                )
+                self.text(surface, wait, (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom")
         elif failed:
             kept = "The earlier model still plays." if tr.kept_previous else "Nothing was learned."
             lines = wrap(tr.error or "", self.font(10), rw)[:2]
@@ -835,9 +834,7 @@ class Screen:
         up_down = self.key(view, "UP / DOWN", "UP / DOWN KEYS")
         area = pygame.Rect(0, round(y + side + 40 * u), self.w, round(60 * u))
         self.prompt(surface, f"{up_down}: CHOOSE A LETTER", area, YELLOW)
-        nxt = self.key(
-            view, "RIGHT: next letter    PLAY: done", "RIGHT: next letter    P or Enter: done"
-        )
+        nxt = self.key(view, "LEFT / RIGHT: move    PLAY: done", "LEFT / RIGHT: move    P: done")
         self.text(surface, nxt, (self.w / 2, area.bottom + 8 * u), 12, TEXT, "midtop")
         self.text(
             surface,

@@ -46,6 +46,11 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the PNGs")
     p.add_argument("--size", default="800x480", metavar="WxH", help="screen size (800x480)")
+    p.add_argument(
+        "--small",
+        action="store_true",
+        help="256 colours per picture (a sixth of the bytes; what the README uses)",
+    )
     p.set_defaults(func=cmd_screenshots)
 
 
@@ -66,13 +71,13 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise EdgePacError(f"cannot make {out} ({err.strerror}): choose another --out") from None
-    for path in render_all(out, size):
+    for path in render_all(out, size, small=args.small):
         print(path)
     return 0
 
 
-def render_all(out: Path, size: tuple[int, int]) -> list[Path]:
-    """Every state to ``out/<state>.png``; returns the paths written."""
+def render_all(out: Path, size: tuple[int, int], small: bool = False) -> list[Path]:
+    """Every state to ``out/<state>.png`` (``small``: in 256 colours); returns the paths."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
@@ -88,9 +93,23 @@ def render_all(out: Path, size: tuple[int, int]) -> list[Path]:
     for name, view in views().items():
         screen.draw(surface, view)
         path = out / f"{name}.png"
-        pygame.image.save(surface, str(path))
+        if small:
+            save_small(surface, path)
+        else:
+            pygame.image.save(surface, str(path))
         paths.append(path)
     return paths
+
+
+def save_small(surface: Any, path: Path) -> None:
+    """A PNG in an adaptive 256-colour palette: the camera's noise is what makes full-colour
+    screenshots 300 kB, and a palette keeps it looking the same."""
+    import pygame
+    from PIL import Image
+
+    w, h = surface.get_size()
+    image = Image.frombytes("RGB", (w, h), pygame.image.tobytes(surface, "RGB"))
+    image.quantize(256, dither=Image.Dither.NONE).save(path, optimize=True)
 
 
 def views() -> dict[str, View]:
