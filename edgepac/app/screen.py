@@ -443,8 +443,10 @@ class Screen:
         gx = cam.right + 12 * u
         self.tiles(surface, view, pygame.Rect(round(gx), top, round(self.w - gx - 16 * u), cam.h))
         big, small = self.collect_prompt(view)
-        area = pygame.Rect(0, cam.bottom + round(8 * u), self.w, round(64 * u))
-        self.prompt(surface, big, area, PINK if view.recording else YELLOW)
+        area = pygame.Rect(
+            0, cam.bottom + round(6 * u), self.w, self.h - cam.bottom - round(34 * u)
+        )
+        self.prompt(surface, big, area, PINK if view.recording else YELLOW, PROMPT_CAP + 4)
         if view.message is None:  # a message takes the hint's place
             self.text(surface, small, (self.w / 2, self.h - 12 * u), 10, DIM, "midbottom")
 
