@@ -114,7 +114,7 @@ def save_small(surface: Any, path: Path) -> None:
 
 def views() -> dict[str, View]:
     """The states shown in the README, by file name, in the order a visitor meets them."""
-    from edgepac.app.app import thumbnail
+    from edgepac.app.recorder import thumbnail
     from edgepac.camera.demo_player import DemoPainter
 
     painter = DemoPainter(size=(640, 480))
