@@ -12,12 +12,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pygame
 import pytest
 
 from edgepac.app.app import App
 from edgepac.app.arcade import State
 from edgepac.app.config import load_config
-from edgepac.app.screen import panel_width
+from edgepac.app.screen import lit_fill, panel_width
+from edgepac.app.view import pose_colour
 from edgepac.camera.demo_player import DemoPlayer
 from edgepac.game.controllers import Autopilot
 from edgepac.game.direction import Direction
@@ -96,6 +99,12 @@ def run_until(app: App, done: Any, timeout: float = 15.0) -> None:
     assert done(app), "timed out"
 
 
+def lit(surface: pygame.Surface, rect: pygame.Rect, pose: str) -> float:
+    """Share of the rectangle in the colour of a lit tile."""
+    a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
+    return float(np.mean(np.all(a == lit_fill(pose_colour(pose)), axis=-1)))
+
+
 def test_record_train_play_and_pacman_goes_where_the_player_leans(
     tmp_path: Path, model_025_128: Path, buttons: Any
 ) -> None:
@@ -120,6 +129,9 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
             run_until(app, lambda a, n=name: a.arcade.counts.get(n, 0) >= SAMPLES)
             if name == "left":  # the screen shows the tile being recorded
                 assert app.view().recording == "left"
+                regions = app.screen.regions  # and its tile is lit, in its colour
+                assert lit(app.surface, regions["tile:left"], "left") > 0.2
+                assert lit(app.surface, regions["tile:right"], "right") == 0
                 assert buttons.lit(16)  # the recording LED
             buttons.release(name)  # counts once it has stayed up for the debounce time
             run_until(app, lambda a: a.arcade.recording is None, timeout=2)

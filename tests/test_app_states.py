@@ -11,6 +11,7 @@ import pytest
 from test_app_faults import make_app, record, run_until
 
 from edgepac.app.arcade import Event, Kind, State
+from edgepac.app.screen import GREEN, RED
 from edgepac.app.view import Page
 
 pytestmark = pytest.mark.model
@@ -58,6 +59,8 @@ def test_training_screen_shows_progress_and_accuracy(tmp_path: Path, backbone: A
         assert len(training.losses) > 5 and training.losses[-1] < training.losses[0]
         assert training.poses == 3 and training.held_out > 0
         assert training.frames + training.held_out == sum(app.recorder.counts.values())
+        # On screen: the progress bar is full.
+        assert share(app.surface, app.screen.regions["progress"], GREEN) > 0.5
 
 
 def test_clear_asks_on_screen_then_clears(tmp_path: Path, backbone: Any) -> None:
@@ -67,6 +70,7 @@ def test_clear_asks_on_screen_then_clears(tmp_path: Path, backbone: Any) -> None
         app.step()
         question = app.view().confirm_clear
         assert question is not None and question.samples == app.recorder.counts["up"]
+        assert share(app.surface, app.screen.regions["confirm"], RED) > 0.01  # its red frame
         app.post(Event(Kind.TRAIN))
         app.step()
         app.step()

@@ -38,7 +38,8 @@ TEXT = (240, 240, 250)
 DIM = (160, 160, 190)
 YELLOW = (255, 224, 0)
 AMBER = (255, 170, 40)
-RED = (230, 50, 50)
+RED = (210, 35, 35)  # fills under white text (contrast 5:1)
+PINK = (255, 95, 95)  # red text on the dark background (contrast 6:1)
 GREEN = (80, 220, 120)
 BLACK = (0, 0, 0)
 WHITE = (255, 255, 255)
@@ -88,11 +89,16 @@ class Screen:
         self._fonts: dict[int, pygame.font.Font] = {}
         self._text: dict[tuple[str, int, tuple[int, int, int]], pygame.Surface] = {}
         self._camera: pygame.Surface | None = None  # the frame at camera size
+        self._camera_image: np.ndarray | None = None
         self._camera_seq = -1
         self._scaled: dict[tuple[int, int, int, int], tuple[int, pygame.Surface]] = {}
         self._thumbs: dict[tuple[str, int], tuple[np.ndarray, pygame.Surface]] = {}
         self._shades: dict[tuple[int, int, int], pygame.Surface] = {}
         self.prompt_rects: list[pygame.Rect] = []  # where this frame's prompt went (for tests)
+        # Where this frame put what a player looks for ("tile:left", "progress", "confirm",
+        # "errors"...), so tests check the pixels there without knowing the layout.
+        self.regions: dict[str, pygame.Rect] = {}
+        self.said: list[str] = []  # every text drawn this frame, in order (for tests)
         self.prompt_text = ""
 
     # -- building blocks -----------------------------------------------------------------------
@@ -129,6 +135,7 @@ class Screen:
         img = self.render(s, cap, color)
         rect = img.get_rect(**{anchor: (round(pos[0]), round(pos[1]))})
         surface.blit(img, rect)
+        self.said.append(s)
         return rect
 
     def width_of(self, s: str, cap: float) -> int:
@@ -230,16 +237,17 @@ class Screen:
     # -- the camera ----------------------------------------------------------------------------
 
     def _camera_surface(self, view: View) -> pygame.Surface | None:
+        """The newest frame as a surface that borrows the array's memory (no copy: a 640x480
+        ``blit_array`` alone costs 5 ms here). The View keeps the array alive while drawing."""
         image = view.camera
         if image is None:
             return None
-        h, w = image.shape[:2]
-        if self._camera is None or self._camera.get_size() != (w, h):
-            self._camera = pygame.Surface((w, h))
-            self._camera_seq = -2
-            self._scaled.clear()
-        if view.camera_seq != self._camera_seq or view.camera_seq < 0:
-            pygame.surfarray.blit_array(self._camera, image.swapaxes(0, 1))
+        if view.camera_seq != self._camera_seq or view.camera_seq < 0 or self._camera is None:
+            h, w = image.shape[:2]
+            if self._camera is None or self._camera.get_size() != (w, h):
+                self._scaled.clear()
+            self._camera_image = np.ascontiguousarray(image)  # the surface's memory: keep it
+            self._camera = pygame.image.frombuffer(self._camera_image, (w, h), "RGB")
             self._camera_seq = view.camera_seq
         return self._camera
 
@@ -263,7 +271,7 @@ class Screen:
         key = (*size, src.x, src.y)
         seq, scaled = self._scaled.get(key, (-3, None))
         if scaled is None:
-            scaled = pygame.Surface(size)
+            scaled = pygame.Surface(size, 0, cam)  # scale() writes only into its own format
         if seq != self._camera_seq or self._camera_seq < 0:
             # Nearest-neighbour into a surface kept per size: a fifth of smoothscale's cost,
             # which counts on a Pi (30 new frames a second on the main thread).
@@ -271,6 +279,7 @@ class Screen:
             self._scaled[key] = (self._camera_seq, scaled)
         rect = scaled.get_rect(center=box.center)
         surface.blit(scaled, rect)
+        self.regions["camera"] = rect
         side = min(rect.w, rect.h)
         crop = pygame.Rect(0, 0, side, side)
         crop.center = rect.center
@@ -289,7 +298,7 @@ class Screen:
         u = self.u
         name = view.recording or ""
         pygame.draw.rect(surface, RED, rect, max(3, round(5 * u)))
-        label = f"REC  {name.upper()}  {view.burst}"
+        label = f"REC  {name.upper()}" + (f"  {view.burst}" if view.burst else "")
         img = self.render(label, 13, WHITE)
         tag = img.get_rect(topleft=(rect.x + round(10 * u), rect.y + round(10 * u)))
         back = tag.inflate(round(14 * u) + tag.h, round(10 * u))
@@ -299,11 +308,14 @@ class Screen:
         if blink(view.t, 1.0):
             pygame.draw.circle(surface, WHITE, dot, max(3, tag.h // 2 - round(2 * u)))
         surface.blit(img, img.get_rect(midleft=(dot[0] + tag.h // 2 + round(6 * u), back.centery)))
+        self.said.append(label)
 
     # -- the whole screen ----------------------------------------------------------------------
 
     def draw(self, surface: pygame.Surface, view: View) -> None:
         self.prompt_rects = []
+        self.regions = {}
+        self.said.clear()
         self.prompt_text = ""
         page = view.page
         if page is Page.PROBLEM:
@@ -327,7 +339,8 @@ class Screen:
         message = view.message
         if message is not None:
             # Over the small hint under the prompt, never over the prompt or the maze.
-            self.banner(surface, message.text, area, area.bottom - 24 * self.u, AMBER)
+            box = self.banner(surface, message.text, area, area.bottom - 24 * self.u, AMBER)
+            self.regions["message"] = box
 
     def content(self, page: Page) -> pygame.Rect:
         """Where messages may go: beside the maze when there is one (never over its lives row)."""
@@ -376,6 +389,7 @@ class Screen:
         for b in view.errors[:3]:
             color = RED if b.severity is Severity.ERROR else AMBER
             box = self.banner(surface, b.text, area, y, color, filled=True, anchor="top")
+            self.regions["errors"] = self.regions.get("errors", box).union(box)
             y = box.bottom + 4 * self.u
 
     # -- COLLECT ---------------------------------------------------------------------------------
@@ -395,6 +409,7 @@ class Screen:
         r = img.get_rect(topright=(self.w - round(24 * u), round(14 * u)))
         self.box(surface, r.inflate(round(16 * u), round(10 * u)), BLACK, color, 2)
         surface.blit(img, r)
+        self.said.append(chip)
 
     def collect_prompt(self, view: View) -> tuple[str, str]:
         """The next step on COLLECT, and the smaller line of other choices under it."""
@@ -428,8 +443,10 @@ class Screen:
         gx = cam.right + 12 * u
         self.tiles(surface, view, pygame.Rect(round(gx), top, round(self.w - gx - 16 * u), cam.h))
         big, small = self.collect_prompt(view)
-        area = pygame.Rect(0, cam.bottom + round(8 * u), self.w, round(64 * u))
-        self.prompt(surface, big, area, RED if view.recording else YELLOW)
+        area = pygame.Rect(
+            0, cam.bottom + round(6 * u), self.w, self.h - cam.bottom - round(34 * u)
+        )
+        self.prompt(surface, big, area, PINK if view.recording else YELLOW, PROMPT_CAP + 4)
         if view.message is None:  # a message takes the hint's place
             self.text(surface, small, (self.w / 2, self.h - 12 * u), 10, DIM, "midbottom")
 
@@ -451,7 +468,8 @@ class Screen:
         u = self.u
         lit = view.recording == pose.name
         colour = pose.colour
-        self.box(surface, rect, mix(colour, BG, 0.35) if lit else PANEL, colour, 5 if lit else 2)
+        self.regions[f"tile:{pose.name}"] = rect
+        self.box(surface, rect, lit_fill(colour) if lit else PANEL, colour, 5 if lit else 2)
         band = round(30 * u)
         name = pose.name.upper()
         self.text(
@@ -528,6 +546,7 @@ class Screen:
         rw = self.w - rx - round(16 * u)
         progress = 1.0 if tr is not None and tr.done else tr.progress if tr is not None else 0.0
         bar = pygame.Rect(rx, top, rw, round(28 * u))
+        self.regions["progress"] = bar
         pygame.draw.rect(surface, PANEL, bar, border_radius=round(6 * u))
         fill = bar.copy()
         fill.w = round(bar.w * max(0.0, min(1.0, progress)))
@@ -549,16 +568,15 @@ class Screen:
                     test = f"{tr.held_out} more are kept aside to test it."
                     self.text(surface, test, (rx, y + 22 * u), 10, DIM)
             self.prompt(surface, f"LEARNING... {progress:.0%}", area, GREEN)
-            back = self.key(view, "a pose button", "Esc")
+            # A kiosk has no BACK button: training is a few seconds' wait there.
+            wait = self.key(view, "a few seconds: keep posing to see yourself", "Esc stops it")
             if view.message is None:
-                self.text(
-                    surface, f"{back} stops it", (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom"
-                )
+                self.text(surface, wait, (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom")
         elif failed:
             kept = "The earlier model still plays." if tr.kept_previous else "Nothing was learned."
             lines = wrap(tr.error or "", self.font(10), rw)[:2]
             for i, line in enumerate(lines):
-                self.text(surface, line, (rx, y + i * 22 * u), 10, RED)
+                self.text(surface, line, (rx, y + i * 22 * u), 10, PINK)
             self.text(surface, kept, (rx, y + 48 * u), 10, TEXT)
             self.prompt(surface, "RECORD MORE, THEN TRAIN AGAIN", area, YELLOW)
         else:
@@ -568,6 +586,10 @@ class Screen:
             play = self.key(view, "PLAY", "P")
             colour = YELLOW if blink(view.t, 1.2, 0.75) else WHITE
             self.prompt(surface, f"PRESS {play} TO PLAY!", area, colour, PROMPT_CAP + 4)
+            if view.message is None:
+                pose_word = "an arrow key" if view.keyboard else "a pose button"
+                more = f"or hold {pose_word} to teach me more"
+                self.text(surface, more, (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom")
 
     @staticmethod
     def result_words(tr: Any) -> str:
@@ -595,6 +617,7 @@ class Screen:
         highest to the lowest loss so far: it keeps falling visibly instead of lying flat
         along the bottom once it is a tenth of where it started."""
         u = self.u
+        self.regions["plot"] = plot
         pygame.draw.rect(surface, PANEL, plot, border_radius=round(6 * u))
         values = np.asarray(losses[-4000:], dtype=np.float64)
         values = values[np.isfinite(values) & (values > 0)]
@@ -678,6 +701,7 @@ class Screen:
     ) -> None:
         """One bar per pose in its colour; the percentage outside the bar, always readable."""
         u = self.u
+        self.regions["bars"] = area
         n = max(1, len(bars.names))
         row = area.h / n
         bar_h = min(row * 0.72, cap * 2.6 * u)
@@ -697,6 +721,7 @@ class Screen:
                 round(bar_h),
             )
             pygame.draw.rect(surface, PANEL, back, border_radius=round(4 * u))
+            self.regions[f"bar:{name}"] = back
             front = back.copy()
             front.w = round(back.w * p)
             if front.w:
@@ -704,7 +729,10 @@ class Screen:
                 pygame.draw.rect(surface, shade, front, border_radius=round(4 * u))
             if chosen:
                 pygame.draw.rect(surface, WHITE, back, max(1, round(2 * u)), round(4 * u))
-            self.text(surface, f"{p:.0%}", (area.right, cy), cap, c if chosen else DIM, "midright")
+            pct = self.text(
+                surface, f"{p:.0%}", (area.right, cy), cap, c if chosen else DIM, "midright"
+            )
+            self.regions[f"pct:{name}"] = pct
 
     # -- ATTRACT, high scores, initials --------------------------------------------------------
 
@@ -770,7 +798,7 @@ class Screen:
         u = self.u
         surface.fill(BLACK)
         ini = view.initials
-        colour = YELLOW if blink(view.t, 0.6, 0.5) else RED
+        colour = YELLOW if blink(view.t, 0.6, 0.5) else PINK
         self.text(surface, "NEW HIGH SCORE!", (self.w / 2, 18 * u), 30, colour, "midtop")
         if ini is None:
             return
@@ -808,9 +836,7 @@ class Screen:
         up_down = self.key(view, "UP / DOWN", "UP / DOWN KEYS")
         area = pygame.Rect(0, round(y + side + 40 * u), self.w, round(60 * u))
         self.prompt(surface, f"{up_down}: CHOOSE A LETTER", area, YELLOW)
-        nxt = self.key(
-            view, "RIGHT: next letter    PLAY: done", "RIGHT: next letter    P or Enter: done"
-        )
+        nxt = self.key(view, "LEFT / RIGHT: move    PLAY: done", "LEFT / RIGHT: move    P: done")
         self.text(surface, nxt, (self.w / 2, area.bottom + 8 * u), 12, TEXT, "midtop")
         self.text(
             surface,
@@ -831,7 +857,7 @@ class Screen:
             return
         pygame.draw.circle(surface, RED, (round(self.w / 2), round(86 * u)), round(42 * u))
         self.text(surface, "!", (self.w / 2, 86 * u), 40, WHITE, "center")
-        self.text(surface, p.title.upper(), (self.w / 2, 150 * u), 24, RED, "midtop")
+        self.text(surface, p.title.upper(), (self.w / 2, 150 * u), 24, PINK, "midtop")
         area = pygame.Rect(round(24 * u), round(210 * u), self.w - round(48 * u), round(100 * u))
         self.prompt(surface, p.fix, area, YELLOW, 20)
         for i, line in enumerate(wrap(p.detail, self.font(10), self.w - round(80 * u))[:3]):
@@ -845,6 +871,7 @@ class Screen:
         surface.blit(self.shade((self.w, self.h), 170), (0, 0))
         box = pygame.Rect(0, 0, round(min(self.w - 40 * u, 600 * u)), round(210 * u))
         box.center = (self.w // 2, self.h // 2)
+        self.regions["confirm"] = box
         self.box(surface, box, BLACK, RED, 4)
         self.text(
             surface,
@@ -896,6 +923,11 @@ class Screen:
         surface.blit(self.shade(box.size, 200), box)
         for i, line in enumerate(lines):
             self.text(surface, line, (box.x + 6 * u, box.y + 4 * u + i * line_h), 8, GREEN)
+
+
+def lit_fill(colour: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The background of the tile being recorded: its pose's colour, darkened."""
+    return mix(colour, BG, 0.35)
 
 
 def blink(t: float, period: float, on: float = 0.66) -> bool:

@@ -1,0 +1,293 @@
+"""The screens, drawn from hand-built Views (no App), checked in the pixels a visitor looks at."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pygame
+import pytest
+
+from edgepac.app import screen as sc
+from edgepac.app.screen import Screen, panel_width
+from edgepac.app.screenshots import CLASSES, views
+from edgepac.app.view import (
+    POSE_COLOURS,
+    Banner,
+    Bars,
+    ModelStatus,
+    Page,
+    Severity,
+    Training,
+    View,
+    poses_for,
+)
+from edgepac.game.render import Renderer
+
+SMALL, LARGE = (800, 480), (1920, 1080)
+
+
+@pytest.fixture(scope="module")
+def every_view() -> dict[str, View]:
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    pygame.display.init()
+    return views()
+
+
+def make_screen(size: tuple[int, int] = SMALL) -> tuple[Screen, pygame.Surface]:
+    pygame.display.init()
+    renderer = Renderer(screen_size=size, panel_width=panel_width(size))
+    return Screen(size, renderer, CLASSES), pygame.Surface(size)
+
+
+def ink_height(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, int]) -> int:
+    """Rows of ``rect`` holding pixels of exactly the text's colour: the letters' height."""
+    a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
+    rows = np.flatnonzero(np.all(a == rgb, axis=-1).any(axis=0))
+    return int(rows[-1] - rows[0] + 1) if len(rows) else 0
+
+
+def share(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, int]) -> float:
+    a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
+    return float(np.mean(np.all(a == rgb, axis=-1)))
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """WCAG contrast ratio of two colours (4.5 is the bar for readable text)."""
+
+    def lum(c: tuple[int, int, int]) -> float:
+        lin = [(v / 255) / 12.92 if v <= 10 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_every_page_has_one_big_next_step_prompt(every_view: dict[str, View], size) -> None:
+    """From a metre: the capitals saying what to do next are at least 16 px high at 800x480
+    (measured in the drawn pixels), and as much larger as the screen is on full HD."""
+    screen, surface = make_screen(size)
+    least = 16 * min(size[0] / 800, size[1] / 480)
+    for name, view in every_view.items():
+        screen.draw(surface, view)
+        assert screen.prompt_text, f"{name}: no next-step prompt"
+        heights = [ink_height(surface, r, sc.YELLOW) for r in screen.prompt_rects]
+        heights += [ink_height(surface, r, sc.GREEN) for r in screen.prompt_rects]
+        heights += [ink_height(surface, r, sc.PINK) for r in screen.prompt_rects]
+        heights += [ink_height(surface, r, sc.WHITE) for r in screen.prompt_rects]
+        assert max(heights) >= least, f"{name}: prompt {screen.prompt_text!r} is {heights} px"
+
+
+def test_prompts_say_the_next_step_for_where_the_visitor_is(every_view: dict) -> None:
+    screen, surface = make_screen()
+    expected = {
+        "collect-empty": "HOLD A POSE BUTTON AND POSE",
+        "collect-recording": "KEEP POSING - LET GO TO STOP",
+        "collect-full": "PRESS TRAIN TO LEARN",
+        "collect-out-of-date": "PRESS TRAIN TO LEARN",
+        "training-done": "PRESS PLAY TO PLAY!",
+        "game-over": "PRESS PLAY TO PLAY AGAIN",
+        "attract": "PRESS ANY BUTTON",
+    }
+    for name, prompt in expected.items():
+        screen.draw(surface, every_view[name])
+        assert screen.prompt_text == prompt, name
+    screen.draw(surface, every_view["collect-out-of-date"])
+    assert "MODEL OUT OF DATE: TRAIN AGAIN" in screen.said
+    screen.draw(surface, every_view["no-model"])
+    assert screen.prompt_text == every_view["no-model"].problem.fix
+
+
+def test_a_desktop_names_keys_and_a_kiosk_names_buttons(every_view: dict) -> None:
+    screen, surface = make_screen()
+    kiosk = every_view["collect-full"]
+    screen.draw(surface, kiosk)
+    assert screen.prompt_text == "PRESS TRAIN TO LEARN"
+    assert "HOLD UP BUTTON" in screen.said
+    desk = replace(kiosk, keyboard=True)
+    screen.draw(surface, desk)
+    assert screen.prompt_text == "PRESS T TO LEARN"
+    assert "HOLD UP KEY" in screen.said
+    assert any("C: clear all" in s for s in screen.said)  # never "TRAIN+PLAY" on a keyboard
+    screen.draw(surface, replace(desk, poses=poses_for(CLASSES)))
+    assert screen.prompt_text == "HOLD AN ARROW KEY AND POSE"
+
+
+def test_each_pose_keeps_its_colour_on_every_page(every_view: dict) -> None:
+    colours = list(POSE_COLOURS.values())
+    assert len(set(colours)) == 4
+    screen, surface = make_screen()
+    screen.draw(surface, every_view["collect-full"])
+    for name in CLASSES:
+        assert share(surface, screen.regions[f"tile:{name}"], POSE_COLOURS[name]) > 0.02
+    screen.draw(surface, every_view["playing"])  # LEFT is the guess: its bar in its colour
+    assert share(surface, screen.regions["bar:left"], POSE_COLOURS["left"]) > 0.5
+    for name in ("up", "down", "right"):
+        assert share(surface, screen.regions[f"bar:{name}"], POSE_COLOURS["left"]) == 0
+
+
+def test_playing_uses_the_whole_screen_and_percentages_sit_beside_their_bars(
+    every_view: dict,
+) -> None:
+    for size in (SMALL, LARGE):
+        screen, surface = make_screen(size)
+        maze, panel = screen.renderer.game_rect, screen.renderer.panel_rect
+        assert maze.x == 0 and maze.right == panel.x and panel.right == size[0]
+        screen.draw(surface, every_view["playing"])
+        camera = screen.regions["camera"]
+        assert camera.w >= 0.4 * panel.w  # the preview is not a stamp in a black field
+        for name in CLASSES:
+            bar, pct = screen.regions[f"bar:{name}"], screen.regions[f"pct:{name}"]
+            assert not bar.colliderect(pct)  # never white on a yellow bar
+            assert panel.contains(bar) and panel.contains(pct)
+
+
+def test_messages_and_errors_never_cover_the_maze_or_each_other(every_view: dict) -> None:
+    screen, surface = make_screen()
+    view = replace(
+        every_view["playing"],
+        banners=(
+            Banner("Camera: lost the camera; retrying", Severity.ERROR),
+            Banner("Record at least two poses first", Severity.INFO),
+        ),
+    )
+    screen.draw(surface, view)
+    panel = screen.renderer.panel_rect
+    errors, message = screen.regions["errors"], screen.regions["message"]
+    assert panel.contains(errors) and panel.contains(message)
+    assert not errors.colliderect(message)
+    assert share(surface, errors, sc.RED) > 0.3  # a red box a visitor notices
+    for r in screen.prompt_rects:
+        assert not r.colliderect(message)
+
+
+def test_recording_shows_on_the_camera_in_readable_colours(every_view: dict) -> None:
+    screen, surface = make_screen()
+    view = every_view["collect-recording"]
+    screen.draw(surface, view)
+    camera = screen.regions["camera"]
+    edge = pygame.Rect(camera.x, camera.y, camera.w, max(3, round(5 * screen.u)))
+    assert share(surface, edge, sc.RED) > 0.9  # a red frame round the picture
+    assert "REC  LEFT  23" in screen.said
+    assert contrast(sc.WHITE, sc.RED) >= 4.5  # the REC label: white on red
+    assert contrast(sc.PINK, sc.BG) >= 4.5  # the recording prompt on the background
+    tile = screen.regions["tile:left"]
+    assert share(surface, tile, sc.lit_fill(POSE_COLOURS["left"])) > 0.2
+    assert share(surface, screen.regions["tile:right"], sc.lit_fill(POSE_COLOURS["right"])) == 0
+
+
+def test_training_keeps_the_camera_and_the_guesses_in_view(every_view: dict) -> None:
+    screen, surface = make_screen()
+    for name in ("training", "training-done"):
+        screen.draw(surface, every_view[name])
+        assert "camera" in screen.regions, name
+    screen.draw(surface, every_view["training-done"])
+    assert "bars" in screen.regions
+    assert any(s.startswith("Tested on 32 new pictures:") for s in screen.said)
+    assert not any("held-out" in s.lower() for s in screen.said)
+
+
+def test_the_loss_curve_rescales_as_it_falls() -> None:
+    """A loss that falls a hundredfold stays a visible curve, not a line along the bottom."""
+    screen, surface = make_screen()
+    losses = tuple(2.0 * 0.01 ** (i / 199) for i in range(200))
+    view = View(
+        page=Page.TRAINING,
+        poses=poses_for(CLASSES),
+        training=Training(running=True, progress=0.5, losses=losses, total_batches=200),
+    )
+    screen.draw(surface, view)
+    plot = screen.regions["plot"]
+    late = pygame.Rect(plot.centerx, plot.y, plot.w // 2, plot.h)  # the second half
+    a = pygame.surfarray.pixels3d(surface)[late.left : late.right, late.top : late.bottom]
+    rows = np.flatnonzero(np.all(a == sc.YELLOW, axis=-1).any(axis=0))
+    assert rows[-1] - rows[0] > 0.3 * plot.h
+
+
+def test_attract_shows_the_high_score_table_and_initials_are_entered(every_view: dict) -> None:
+    screen, surface = make_screen()
+    view = every_view["high-scores"]
+    screen.draw(surface, view)
+    assert "HIGH SCORES" in screen.said
+    for s in view.scores[:5]:
+        assert s.name in screen.said and str(s.score) in screen.said
+    screen.draw(surface, replace(view, t=7.0))  # the table and the how-to take turns
+    assert "HIGH SCORES" not in screen.said and "PRESS ANY BUTTON" in screen.said
+    screen.draw(surface, every_view["initials"])
+    assert screen.said[0] == "NEW HIGH SCORE!"
+    assert {"K", "I", "_"} <= set(screen.said)
+    assert "UP / DOWN" in screen.prompt_text
+
+
+def test_the_clear_question_names_the_answers(every_view: dict) -> None:
+    screen, surface = make_screen()
+    view = every_view["clear-confirm"]
+    screen.draw(surface, view)
+    assert "CLEAR ALL 256 SAMPLES?" in screen.said
+    assert screen.prompt_text == "TRAIN = CLEAR THEM   PLAY = KEEP THEM"
+    screen.draw(surface, replace(view, keyboard=True))
+    assert screen.prompt_text == "T = CLEAR THEM   P = KEEP THEM"
+    assert share(surface, screen.regions["confirm"], sc.RED) > 0.01
+
+
+def test_a_new_camera_frame_is_drawn_and_an_old_one_is_not_redone() -> None:
+    screen, surface = make_screen()
+    red = np.zeros((480, 640, 3), np.uint8)
+    red[..., 0] = 200
+    blue = np.zeros_like(red)
+    blue[..., 2] = 200
+    view = View(page=Page.COLLECT, poses=poses_for(CLASSES), camera=red, camera_seq=1)
+    screen.draw(surface, view)
+    centre = screen.regions["camera"].center
+    assert tuple(surface.get_at(centre))[:3] == (200, 0, 0)
+    screen.draw(surface, replace(view, camera=blue, camera_seq=2))
+    assert tuple(surface.get_at(centre))[:3] == (0, 0, 200)
+
+
+def test_bars_before_any_guess_and_odd_class_sets_still_draw() -> None:
+    screen, surface = make_screen()
+    names = ("jump", "duck", "left")
+    view = View(
+        page=Page.PLAYING,
+        poses=poses_for(names),
+        bars=Bars(names, (0.2, 0.5, 0.3), chosen=None),
+        model=ModelStatus.TRAINED,
+    )
+    screen.draw(surface, view)
+    assert "NOT SURE" in screen.said and "JUMP" in screen.said
+
+
+@pytest.mark.slow
+def test_screenshots_command_writes_every_state(tmp_path: Path, capsys) -> None:
+    from edgepac.cli import main
+
+    assert main(["screenshots", "--out", str(tmp_path / "shots"), "--size", "800x480"]) == 0
+    files = sorted((tmp_path / "shots").glob("*.png"))
+    names = {f.stem for f in files}
+    for state in (
+        "collect-empty",
+        "collect-full",
+        "collect-recording",
+        "training",
+        "training-done",
+        "playing",
+        "game-over",
+        "high-scores",
+        "attract",
+        "clear-confirm",
+        "error-banner",
+        "no-model",
+        "initials",
+    ):
+        assert state in names
+    for f in files:
+        img = pygame.image.load(str(f))
+        assert img.get_size() == SMALL
+        a = pygame.surfarray.array3d(img)[::8, ::8].reshape(-1, 3)
+        colours = len(set(map(tuple, a.tolist())))
+        assert colours > 20, f.name  # a picture, not a fill
+    assert main(["screenshots", "--out", str(tmp_path / "x"), "--size", "80x48"]) == 2
+    assert "too small" in capsys.readouterr().err
