@@ -45,7 +45,6 @@ class Recorder:
         # Published for the main thread, each swapped whole.
         self.counts: dict[str, int] = store.counts()
         self.thumbnails: dict[str, np.ndarray] = store.thumbnails
-        self.changes = 0  # bumped whenever the samples change: "is the model out of date?"
         self.problem: str | None = None  # a failed save; stays until a save succeeds
         self.saves = 0
 
@@ -74,7 +73,6 @@ class Recorder:
             self._dirty = True
             self.counts = dict.fromkeys(self.counts, 0)
             self.thumbnails = {}
-            self.changes += 1
         self.save_soon()
 
     @property
@@ -100,17 +98,16 @@ class Recorder:
             counts = dict(self.counts)
             counts[name] = counts.get(name, 0) + 1
             self.counts = counts
-            self.changes += 1
             if name not in self.thumbnails:  # a first picture at once; the middle one on release
                 self.thumbnails = {**self.thumbnails, name: thumbnail(image)}
         return True
 
     # -- the training thread -------------------------------------------------------------------
 
-    def training_set(self) -> tuple[Any, int]:
-        """A copy of the samples (uint8, made under the lock) and the change count it shows."""
+    def training_set(self) -> Any:
+        """A copy of the samples to learn from (uint8, made under the lock)."""
         with self._lock:
-            return self._store.copy(), self.changes
+            return self._store.copy()
 
     # -- saving (the saver thread) -------------------------------------------------------------
 

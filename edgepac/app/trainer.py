@@ -39,7 +39,6 @@ class Finished:
 
     result: TrainingResult
     head: Any  # None unless result.ok
-    samples_seen: int  # the recorder's change count the head was trained on
 
 
 class Trainer:
@@ -101,10 +100,14 @@ class Trainer:
             if run == self.run:
                 out.append(finished)
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self._cancel.set()
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the current run to end (never from the main loop: tests, scripts)."""
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._cancel.set()
+        self.join(timeout)
 
     # -- the training thread -------------------------------------------------------------------
 
@@ -124,7 +127,7 @@ class Trainer:
             why = str(err) if isinstance(err, EdgePacError) else f"{type(err).__name__}: {err}"
             log.warning("training failed: %s", why)
             result = TrainingResult(ok=False, accuracy=None, error=why, run=run)
-            self._done.put((run, Finished(result, None, -1)))
+            self._done.put((run, Finished(result, None)))
             return
         if cancel.is_set():  # BACK came after the last batch: nobody wants this head
             return
@@ -134,7 +137,7 @@ class Trainer:
     def _fit(self, run: int, cancel: threading.Event) -> Finished:
         from edgepac.learning.heads import make_head
 
-        samples, seen = self.recorder.training_set()
+        samples = self.recorder.training_set()
         y = samples.labels
         names = list(samples.class_names)
         train, test = held_out_split(y, self.learning.holdout)
@@ -169,7 +172,7 @@ class Trainer:
             raise EdgePacError("the model gives NaN: try a lower learning rate")
         if self.run == run:
             self.progress = 1.0
-        return Finished(TrainingResult(ok=True, accuracy=accuracy, run=run), head, seen)
+        return Finished(TrainingResult(ok=True, accuracy=accuracy, run=run), head)
 
     def _save(self, head: Any) -> None:
         try:
