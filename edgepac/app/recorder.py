@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -104,10 +106,22 @@ class Recorder:
 
     # -- the training thread -------------------------------------------------------------------
 
-    def training_set(self) -> Any:
-        """A copy of the samples to learn from (uint8, made under the lock)."""
+    def training_set(self, choose: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> Any:
+        """Copies (uint8, made under the lock) of the frames ``choose(labels)`` picks to learn
+        from and to test on: only those rows, never the whole store."""
         with self._lock:
-            return self._store.copy()
+            store = self._store
+            labels = store.labels
+            train, test = choose(labels)
+            return TrainingSet(
+                store.features[train],  # fancy indexing: copies
+                labels[train],
+                store.features[test],
+                labels[test],
+                tuple(store.class_names),
+                store.scale,
+                store.zero_point,
+            )
 
     # -- saving (the saver thread) -------------------------------------------------------------
 
@@ -156,6 +170,26 @@ class Recorder:
         self.saves += 1
         self.problem = None
         return True
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """The frames a training run learns from and is tested on, as recorded (uint8)."""
+
+    train: np.ndarray
+    train_labels: np.ndarray
+    test: np.ndarray
+    test_labels: np.ndarray
+    class_names: tuple[str, ...]
+    scale: float
+    zero_point: int
+
+    def dequantized(self, q: np.ndarray) -> np.ndarray:
+        """float32 activations, as the heads take them: (q - zero_point) * scale."""
+        out = q.astype(np.float32)
+        out -= self.zero_point
+        out *= self.scale
+        return out
 
 
 class _BurstPictures:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from edgepac.app.arcade import TrainingResult
-from edgepac.app.training import batches_in_fit, held_out_split
+from edgepac.app.training import batches_in_fit, choose_frames
 from edgepac.errors import EdgePacError
 
 log = logging.getLogger(__name__)
@@ -137,19 +137,19 @@ class Trainer:
     def _fit(self, run: int, cancel: threading.Event) -> Finished:
         from edgepac.learning.heads import make_head
 
-        samples = self.recorder.training_set()
-        y = samples.labels
-        names = list(samples.class_names)
-        train, test = held_out_split(y, self.learning.holdout)
-        # The float32 copies, on this thread: the frames to learn from and those kept aside,
-        # each made once (never all of them and then a subset: 4 bytes a number adds up).
-        X_train, X_test = dequantized(samples, train), dequantized(samples, test)
-        y_train, y_test = y[train], y[test]
-        del samples
+        learning = self.learning
+        chosen = self.recorder.training_set(
+            lambda labels: choose_frames(labels, learning.holdout, learning.max_frames_per_pose)
+        )
+        names = list(chosen.class_names)
+        # The float32 copy, on this thread (the frames kept aside are turned later, in slices).
+        X_train = chosen.dequantized(chosen.train)
+        y_train, y_test = chosen.train_labels, chosen.test_labels
         if self.run == run:
-            self.poses, self.frames, self.held_out = len(np.unique(y)), len(train), len(test)
+            self.poses = len(np.unique(y_train))
+            self.frames, self.held_out = len(y_train), len(y_test)
         head = make_head(self.learning.head, **self.learning.hyperparameters())
-        batches = batches_in_fit(head, len(train))
+        batches = batches_in_fit(head, len(y_train))
         losses: list[float] = []
         if self.run == run:
             self.total_batches = batches
@@ -164,9 +164,12 @@ class Trainer:
 
         head.fit(X_train, y_train, class_names=names, callback=on_batch)
         accuracy = None
-        if len(test):
-            truth = np.asarray(names)[y_test]
-            accuracy = float(np.mean(np.asarray(head.predict(X_test)) == truth))
+        if len(y_test):
+            right = 0
+            for i in range(0, len(y_test), 256):  # in slices: no second big float32 copy
+                guess = np.asarray(head.predict(chosen.dequantized(chosen.test[i : i + 256])))
+                right += int(np.sum(guess == np.asarray(names)[y_test[i : i + 256]]))
+            accuracy = right / len(y_test)
         proba = head.predict_proba(X_train[:1])
         if not np.isfinite(proba).all():
             raise EdgePacError("the model gives NaN: try a lower learning rate")
@@ -186,13 +189,3 @@ class Trainer:
         else:
             self.problem = None
 
-
-def dequantized(samples: Any, rows: np.ndarray) -> np.ndarray:
-    """float32 activations of ``rows`` of a SampleStore: (q - zero_point) * scale."""
-    out = np.empty((len(rows), *samples.feature_shape), dtype=np.float32)
-    features = samples.features
-    for i in range(0, len(rows), 256):  # in slices: the uint8 temporary stays small
-        out[i : i + 256] = features[rows[i : i + 256]]
-    out -= samples.zero_point
-    out *= samples.scale
-    return out
