@@ -593,8 +593,11 @@ class App:
             (self.trainer.waiting if self.trainer else None, warning, ""),
             (self.games.problem, warning, ""),
         )
-        banners = [v.Banner(prefix + text[:1].upper() + text[1:], severity)
-                   for text, severity, prefix in lasting if text]
+        banners = [
+            v.Banner(prefix + text[:1].upper() + text[1:], severity)
+            for text, severity, prefix in lasting
+            if text
+        ]
         message = self.arcade.message_text()
         if message:
             banners.append(v.Banner(message))

@@ -24,12 +24,13 @@ arcade pixel font is a change to that one function.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pygame
 
-from edgepac.app.view import Bars, ModelStatus, Page, Pose, Severity, View, pose_colour
+from edgepac.app.view import Bars, ModelStatus, Page, Pose, Score, Severity, View, pose_colour
 
 BG = (8, 8, 24)
 PANEL = (26, 26, 58)
@@ -680,7 +681,7 @@ class Screen:
             self.text(surface, "NOT SURE", (sx, cam.bottom), 11, DIM, "midbottom")
         area = pygame.Rect(x, cam.bottom + round(8 * u), w, round(self.h * 0.80) - cam.bottom)
         if view.game_over and view.scores:
-            self.score_table(surface, view, area, rows=4, cap=10)
+            self.score_table(surface, view.scores, view.new_rank, area, rows=4, cap=10)
         elif view.bars is not None:
             self.bars(surface, view, view.bars, area, 11)
         bottom = pygame.Rect(panel.x, round(self.h * 0.82), panel.w, round(self.h * 0.12))
@@ -755,7 +756,7 @@ class Screen:
             table = area.copy()
             table.y += round(32 * u)
             table.h -= round(32 * u)
-            self.score_table(surface, view, table, rows=5, cap=12)
+            self.score_table(surface, view.scores, view.new_rank, table, rows=5, cap=12)
         else:
             self.how_to(surface, view, area)
         bottom = pygame.Rect(panel.x, round(self.h * 0.82), panel.w, round(self.h * 0.16))
@@ -781,15 +782,20 @@ class Screen:
             self.text(surface, small, (area.x + 44 * u, y + 32 * u), 9, DIM)
 
     def score_table(
-        self, surface: pygame.Surface, view: View, area: pygame.Rect, rows: int, cap: float
+        self,
+        surface: pygame.Surface,
+        scores: Sequence[Score],
+        mine: int | None,
+        area: pygame.Rect,
+        rows: int,
+        cap: float,
     ) -> None:
-        """Rank, initials, score; the row just reached in yellow."""
+        """Rank, initials, score; the row at rank ``mine`` (just reached) in yellow."""
         u = self.u
         row_h = min(area.h / max(1, rows), cap * 2.6 * u)
-        for i, s in enumerate(view.scores[:rows]):
+        for i, s in enumerate(scores[:rows]):
             y = area.y + i * row_h + row_h / 2
-            mine = view.new_rank == s.rank
-            c = YELLOW if mine else (TEXT if i else WHITE)
+            c = YELLOW if s.rank == mine else (TEXT if i else WHITE)
             self.text(surface, f"{s.rank}.", (area.x + 30 * u, y), cap, c, "midright")
             self.text(surface, (s.name or "---").upper(), (area.x + 44 * u, y), cap, c, "midleft")
             self.text(surface, f"{s.score}", (area.right, y), cap, c, "midright")
@@ -799,53 +805,41 @@ class Screen:
         surface.fill(BLACK)
         ini = view.initials
         colour = YELLOW if blink(view.t, 0.6, 0.5) else PINK
-        self.text(surface, "NEW HIGH SCORE!", (self.w / 2, 18 * u), 30, colour, "midtop")
+        self.text(surface, "NEW HIGH SCORE!", (self.w / 2, 12 * u), 26, colour, "midtop")
         if ini is None:
             return
-        self.text(
-            surface,
-            f"{ini.score} POINTS  -  No. {ini.rank}",
-            (self.w / 2, 86 * u),
-            14,
-            WHITE,
-            "midtop",
-        )
+        points = f"{ini.score} POINTS  -  No. {ini.rank}"
+        self.text(surface, points, (self.w / 2, 60 * u), 13, WHITE, "midtop")
         letters = ini.letters.upper().ljust(ini.length, " ")[: ini.length]
         cur = min(len(ini.letters), ini.length) - 1
-        side = round(72 * u)
-        gap = round(18 * u)
+        side, gap = round(64 * u), round(18 * u)
         x0 = self.w / 2 - (ini.length * side + (ini.length - 1) * gap) / 2
-        y = round(150 * u)
+        y = round(112 * u)
         for i, ch in enumerate(letters):
             r = pygame.Rect(round(x0 + i * (side + gap)), y, side, side)
             active = i == cur
-            self.box(
-                surface, r, PANEL if active else BG, YELLOW if active else EDGE, 4 if active else 2
-            )
-            self.text(
-                surface,
-                ch if ch != " " else "_",
-                r.center,
-                30,
-                YELLOW if active else WHITE,
-                "center",
-            )
+            edge = YELLOW if active else EDGE
+            self.box(surface, r, PANEL if active else BG, edge, 4 if active else 2)
+            ink = YELLOW if active else WHITE
+            self.text(surface, ch if ch != " " else "_", r.center, 26, ink, "center")
             if active:
-                self.arrow(surface, "up", (r.centerx, r.y - 16 * u), 9, YELLOW)
-                self.arrow(surface, "down", (r.centerx, r.bottom + 16 * u), 9, YELLOW)
+                self.arrow(surface, "up", (r.centerx, r.y - 14 * u), 8, YELLOW)
+                self.arrow(surface, "down", (r.centerx, r.bottom + 14 * u), 8, YELLOW)
         up_down = self.key(view, "UP / DOWN", "UP / DOWN KEYS")
-        area = pygame.Rect(0, round(y + side + 40 * u), self.w, round(60 * u))
+        area = pygame.Rect(0, round(y + side + 24 * u), self.w, round(46 * u))
         self.prompt(surface, f"{up_down}: CHOOSE A LETTER", area, YELLOW)
         nxt = self.key(view, "LEFT / RIGHT: move    PLAY: done", "LEFT / RIGHT: move    P: done")
-        self.text(surface, nxt, (self.w / 2, area.bottom + 8 * u), 12, TEXT, "midtop")
-        self.text(
-            surface,
-            f"saved as it is in {ini.seconds_left:.0f} s",
-            (self.w / 2, self.h - 10 * u),
-            9,
-            DIM,
-            "midbottom",
-        )
+        self.text(surface, nxt, (self.w / 2, area.bottom + 4 * u), 11, TEXT, "midtop")
+        # The table as it will be, this score in its place.
+        you = Score(ini.rank, ini.score, ini.letters.upper())
+        table = [s for s in view.scores if s.rank < ini.rank] + [you]
+        table += [replace(s, rank=s.rank + 1) for s in view.scores if s.rank >= ini.rank]
+        first = max(0, min(ini.rank - 3, len(table) - 5))
+        box = pygame.Rect(0, round(area.bottom + 34 * u), round(340 * u), round(128 * u))
+        box.centerx = self.w // 2
+        self.score_table(surface, table[first:], ini.rank, box, rows=5, cap=11)
+        left = f"saved as it is in {ini.seconds_left:.0f} s"
+        self.text(surface, left, (self.w / 2, self.h - 6 * u), 9, DIM, "midbottom")
 
     # -- overlays ------------------------------------------------------------------------------
 

@@ -144,6 +144,9 @@ def views() -> dict[str, View]:
     )
     scores = tuple(Score(i + 1, score, name) for i, (score, name) in enumerate(table))
     mine = next(s.rank for s in scores if s.name == "KIM")
+    before = tuple(  # the table while KIM signs: without KIM's game yet
+        replace(s, rank=s.rank - (s.rank > mine)) for s in scores if s.rank != mine
+    )
     high = scores[0].score
     collect = View(page=Page.COLLECT, poses=full, camera=frame(None), camera_seq=1)
     training = Training(
@@ -212,7 +215,7 @@ def views() -> dict[str, View]:
         "initials": lambda: View(
             page=Page.INITIALS,
             initials=Initials(score=over.score, rank=mine, letters="KI"),
-            scores=scores,
+            scores=before,
             t=0.1,
         ),
         "high-scores": lambda: View(
