@@ -1,8 +1,9 @@
 """What the visitor sees, drawn with pygame from a ``View`` (``edgepac.app.view``), never from App.
 
 Made for a visitor a metre from the official 7-inch panel (800x480, 1 px = 0.19 mm): every page
-has ONE big next-step prompt (capitals at least 22 px high at 800x480) saying what to do now,
-and everything else is smaller. Each pose keeps one colour on every page (tile, bar, arrow).
+has ONE big next-step prompt (capitals 24-28 px high at 800x480, never under 18) saying what
+to do now, and everything else is smaller. Each pose keeps one colour on every page (tile,
+bar, arrow).
 
 COLLECT   the camera (the square the model sees outlined, a REC cue while recording), four
           pose tiles (thumbnail, count, what to press), the model's state, the prompt.
@@ -16,9 +17,7 @@ PROBLEM   the arcade cannot run: what is wrong and the one thing to do.
 Over any page: error banners (they stay), passing messages, the "clear everything?" question,
 the fps overlay.
 
-Sizes are given as the height of a capital letter at 480 lines and scale with the screen, so
-1920x1080 is the same picture, larger. All text goes through ``load_font``: switching to an
-arcade pixel font is a change to that one function.
+The drawing kit (font, palette, prompt, camera preview, banners) is ``canvas.py``.
 """
 
 from __future__ import annotations
@@ -30,34 +29,29 @@ from typing import Any
 import numpy as np
 import pygame
 
-from edgepac.app.view import Bars, ModelStatus, Page, Pose, Score, Severity, View, pose_colour
+from edgepac.app.canvas import (  # the palette is re-exported: tests check pixels by it
+    AMBER,
+    BG,
+    BLACK,
+    DIM,
+    EDGE,
+    GREEN,
+    PANEL,
+    PINK,
+    PROMPT_CAP,
+    RED,
+    TEXT,
+    WHITE,
+    YELLOW,
+    Canvas,
+    blink,
+    lit_fill,
+    mix,
+    wrap,
+)
+from edgepac.app.view import Bars, ModelStatus, Page, Pose, Score, Severity, View
 
-BG = (8, 8, 24)
-PANEL = (26, 26, 58)
-EDGE = (60, 60, 110)
-TEXT = (240, 240, 250)
-DIM = (160, 160, 190)
-YELLOW = (255, 224, 0)
-AMBER = (255, 170, 40)
-RED = (210, 35, 35)  # fills under white text (contrast 5:1)
-PINK = (255, 95, 95)  # red text on the dark background (contrast 6:1)
-GREEN = (80, 220, 120)
-BLACK = (0, 0, 0)
-WHITE = (255, 255, 255)
-
-PROMPT_CAP = 24  # the next-step prompt's capital height at 480 lines
-PROMPT_MIN_CAP = 18  # a long prompt shrinks this far before it wraps to a second line
-
-ARROWS = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}
-
-
-def load_font(px: int) -> pygame.font.Font:
-    """THE font of every screen, ``px`` pixels tall: the one place to change the typeface."""
-    return pygame.font.Font(None, px)
-
-
-# pygame's default face has capitals about half as tall as its nominal size.
-CAP_RATIO = 0.5
+__all__ = ["BG", "GREEN", "PINK", "RED", "WHITE", "YELLOW", "Screen", "lit_fill", "panel_width"]
 
 
 def panel_width(size: tuple[int, int]) -> int:
@@ -72,7 +66,7 @@ def panel_width(size: tuple[int, int]) -> int:
     return max(0, min(w - COLS * tile, int(w * 0.6)))
 
 
-class Screen:
+class Screen(Canvas):
     def __init__(
         self,
         size: tuple[int, int],
@@ -80,236 +74,8 @@ class Screen:
         class_names: Sequence[str],
         button_names: dict[str, str] | None = None,
     ) -> None:
-        pygame.font.init()
-        self.w, self.h = size
-        self.renderer = renderer
-        self.class_names = list(class_names)
-        self.button_names = button_names or {}
-        # One unit is a pixel on the 800x480 panel; a wider or taller screen scales it up.
-        self.u = min(self.h / 480.0, self.w / 800.0)
-        self._fonts: dict[int, pygame.font.Font] = {}
-        self._text: dict[tuple[str, int, tuple[int, int, int]], pygame.Surface] = {}
-        self._camera: pygame.Surface | None = None  # the frame at camera size
-        self._camera_image: np.ndarray | None = None
-        self._camera_seq = -1
-        self._scaled: dict[tuple[int, int, int, int], tuple[int, pygame.Surface]] = {}
-        self._thumbs: dict[tuple[str, int], tuple[np.ndarray, pygame.Surface]] = {}
-        self._shades: dict[tuple[int, int, int], pygame.Surface] = {}
-        self.prompt_rects: list[pygame.Rect] = []  # where this frame's prompt went (for tests)
-        # Where this frame put what a player looks for ("tile:left", "progress", "confirm",
-        # "errors"...), so tests check the pixels there without knowing the layout.
-        self.regions: dict[str, pygame.Rect] = {}
-        self.said: list[str] = []  # every text drawn this frame, in order (for tests)
-        self.prompt_text = ""
-
-    # -- building blocks -----------------------------------------------------------------------
-
-    def px(self, cap: float) -> int:
-        """The font size whose capitals are ``cap`` units high."""
-        return max(8, round(cap * self.u / CAP_RATIO))
-
-    def font(self, cap: float) -> pygame.font.Font:
-        px = self.px(cap)
-        if px not in self._fonts:
-            self._fonts[px] = load_font(px)
-        return self._fonts[px]
-
-    def render(self, s: str, cap: float, color: tuple[int, int, int]) -> pygame.Surface:
-        key = (s, self.px(cap), color)
-        img = self._text.get(key)
-        if img is None:
-            if len(self._text) > 512:
-                self._text.clear()
-            img = self.font(cap).render(s, True, color)
-            self._text[key] = img
-        return img
-
-    def text(
-        self,
-        surface: pygame.Surface,
-        s: str,
-        pos: tuple[float, float],
-        cap: float = 12,
-        color: tuple[int, int, int] = TEXT,
-        anchor: str = "topleft",
-    ) -> pygame.Rect:
-        img = self.render(s, cap, color)
-        rect = img.get_rect(**{anchor: (round(pos[0]), round(pos[1]))})
-        surface.blit(img, rect)
-        self.said.append(s)
-        return rect
-
-    def width_of(self, s: str, cap: float) -> int:
-        return self.font(cap).size(s)[0]
-
-    def fit(self, s: str, width: float, cap: float, least: float) -> tuple[float, list[str]]:
-        """The largest capital height from ``cap`` down to ``least`` that fits ``s`` in one line
-        of ``width``; else two lines at ``least``."""
-        c = cap
-        while c > least and self.width_of(s, c) > width:
-            c -= 1
-        if self.width_of(s, c) <= width:
-            return c, [s]
-        return least, wrap(s, self.font(least), int(width))[:2]
-
-    def prompt(
-        self,
-        surface: pygame.Surface,
-        s: str,
-        box: pygame.Rect,
-        color: tuple[int, int, int] = YELLOW,
-        cap: float = PROMPT_CAP,
-    ) -> None:
-        """THE next step, big, centred in ``box`` (the one thing a visitor must read)."""
-        c, lines = self.fit(s, box.w, cap, PROMPT_MIN_CAP)
-        line_h = self.font(c).get_linesize()
-        y = box.centery - line_h * len(lines) / 2
-        self.prompt_text = s
-        for i, line in enumerate(lines):
-            r = self.text(surface, line, (box.centerx, y + i * line_h), c, color, "midtop")
-            self.prompt_rects.append(r)
-
-    def shade(self, size: tuple[int, int], alpha: int) -> pygame.Surface:
-        """A translucent black surface, made once per size."""
-        key = (*size, alpha)
-        surf = self._shades.get(key)
-        if surf is None:
-            surf = pygame.Surface(size, pygame.SRCALPHA)
-            surf.fill((0, 0, 0, alpha))
-            self._shades[key] = surf
-        return surf
-
-    def box(
-        self,
-        surface: pygame.Surface,
-        rect: pygame.Rect,
-        fill: tuple[int, int, int] | None = PANEL,
-        edge: tuple[int, int, int] | None = None,
-        width: float = 2,
-    ) -> None:
-        radius = round(8 * self.u)
-        if fill is not None:
-            pygame.draw.rect(surface, fill, rect, border_radius=radius)
-        if edge is not None:
-            pygame.draw.rect(surface, edge, rect, max(1, round(width * self.u)), radius)
-
-    def arrow(
-        self,
-        surface: pygame.Surface,
-        name: str | None,
-        center: tuple[float, float],
-        size: float,
-        color: tuple[int, int, int] = YELLOW,
-    ) -> None:
-        """A fat arrow pointing the pose's way, ``size`` units from centre to tip."""
-        if name not in ARROWS:
-            return
-        dx, dy = ARROWS[name]
-        cx, cy = center
-        s = size * self.u
-        tip = (cx + dx * s, cy + dy * s)
-        px, py = -dy, dx  # perpendicular: the two corners of the head
-        back = (cx - dx * s * 0.05, cy - dy * s * 0.05)
-        a = (back[0] + px * s * 0.75, back[1] + py * s * 0.75)
-        b = (back[0] - px * s * 0.75, back[1] - py * s * 0.75)
-        pygame.draw.polygon(surface, color, [tip, a, b])
-        tail = (cx - dx * s, cy - dy * s)
-        pygame.draw.line(surface, color, tail, back, max(2, round(s * 0.5)))
-
-    def colour(self, view: View, name: str) -> tuple[int, int, int]:
-        pose = view.pose(name)
-        if pose is not None:
-            return pose.colour
-        return pose_colour(name, self.class_names.index(name) if name in self.class_names else 0)
-
-    def press(self, view: View, pose: Pose) -> str:
-        """What to press to record ``pose``, as this visitor's controls call it."""
-        if pose.press:
-            return pose.press
-        if view.keyboard:
-            return f"{pose.name.upper()} KEY"
-        return self.button_names.get(pose.name, f"{pose.name.upper()} BUTTON").upper()
-
-    @staticmethod
-    def key(view: View, button: str, key: str) -> str:
-        """A control's name: the kiosk's button or the desktop's key."""
-        return key if view.keyboard else button
-
-    # -- the camera ----------------------------------------------------------------------------
-
-    def _camera_surface(self, view: View) -> pygame.Surface | None:
-        """The newest frame as a surface that borrows the array's memory (no copy: a 640x480
-        ``blit_array`` alone costs 5 ms here). The View keeps the array alive while drawing."""
-        image = view.camera
-        if image is None:
-            return None
-        if view.camera_seq != self._camera_seq or view.camera_seq < 0 or self._camera is None:
-            h, w = image.shape[:2]
-            if self._camera is None or self._camera.get_size() != (w, h):
-                self._scaled.clear()
-            self._camera_image = np.ascontiguousarray(image)  # the surface's memory: keep it
-            self._camera = pygame.image.frombuffer(self._camera_image, (w, h), "RGB")
-            self._camera_seq = view.camera_seq
-        return self._camera
-
-    def preview(
-        self, surface: pygame.Surface, view: View, box: pygame.Rect, square: bool = False
-    ) -> pygame.Rect:
-        """The camera fitted into ``box``, the square the model sees outlined, the rest dimmed;
-        ``square``: only that square, larger. A red frame and REC while recording."""
-        cam = self._camera_surface(view)
-        pygame.draw.rect(surface, BLACK, box)
-        if cam is None:
-            self.text(surface, "WAITING FOR THE CAMERA...", box.center, 10, DIM, "center")
-            return box
-        w, h = cam.get_size()
-        src = pygame.Rect(0, 0, w, h)
-        if square:
-            side = min(w, h)
-            src = pygame.Rect((w - side) // 2, (h - side) // 2, side, side)
-        scale = min(box.w / src.w, box.h / src.h)
-        size = (max(1, int(src.w * scale)), max(1, int(src.h * scale)))
-        key = (*size, src.x, src.y)
-        seq, scaled = self._scaled.get(key, (-3, None))
-        if scaled is None:
-            scaled = pygame.Surface(size, 0, cam)  # scale() writes only into its own format
-        if seq != self._camera_seq or self._camera_seq < 0:
-            # Nearest-neighbour into a surface kept per size: a fifth of smoothscale's cost,
-            # which counts on a Pi (30 new frames a second on the main thread).
-            pygame.transform.scale(cam.subsurface(src), size, scaled)
-            self._scaled[key] = (self._camera_seq, scaled)
-        rect = scaled.get_rect(center=box.center)
-        surface.blit(scaled, rect)
-        self.regions["camera"] = rect
-        side = min(rect.w, rect.h)
-        crop = pygame.Rect(0, 0, side, side)
-        crop.center = rect.center
-        if rect.w > side:
-            shade = self.shade((max(1, (rect.w - side) // 2), rect.h), 150)
-            surface.blit(shade, rect.topleft)
-            surface.blit(shade, (crop.right, rect.top))
-        if view.recording:
-            self.rec_cue(surface, view, rect)
-        else:
-            pygame.draw.rect(surface, YELLOW, crop, max(1, round(2 * self.u)))
-        return rect
-
-    def rec_cue(self, surface: pygame.Surface, view: View, rect: pygame.Rect) -> None:
-        """Recording: a thick red frame round the picture and a white-on-red REC label."""
-        u = self.u
-        name = view.recording or ""
-        pygame.draw.rect(surface, RED, rect, max(3, round(5 * u)))
-        label = f"REC  {name.upper()}" + (f"  {view.burst}" if view.burst else "")
-        img = self.render(label, 13, WHITE)
-        tag = img.get_rect(topleft=(rect.x + round(10 * u), rect.y + round(10 * u)))
-        back = tag.inflate(round(14 * u) + tag.h, round(10 * u))
-        back.topleft = (rect.x + round(8 * u), rect.y + round(8 * u))
-        pygame.draw.rect(surface, RED, back, border_radius=round(6 * u))
-        dot = (back.x + round(6 * u) + tag.h // 2, back.centery)
-        if blink(view.t, 1.0):
-            pygame.draw.circle(surface, WHITE, dot, max(3, tag.h // 2 - round(2 * u)))
-        surface.blit(img, img.get_rect(midleft=(dot[0] + tag.h // 2 + round(6 * u), back.centery)))
-        self.said.append(label)
+        super().__init__(size, class_names, button_names)
+        self.renderer = renderer  # the game's Renderer: the maze and its sprites
 
     # -- the whole screen ----------------------------------------------------------------------
 
@@ -350,39 +116,6 @@ class Screen:
         if page in (Page.PLAYING, Page.ATTRACT):
             return pygame.Rect(round(self.w * 0.46), 0, self.w - round(self.w * 0.46), self.h)
         return pygame.Rect(0, 0, self.w, self.h)
-
-    def banner(
-        self,
-        surface: pygame.Surface,
-        s: str,
-        area: pygame.Rect,
-        y: float,
-        color: tuple[int, int, int],
-        filled: bool = False,
-        anchor: str = "center",
-    ) -> pygame.Rect:
-        """A message in a box across ``area`` at ``y`` (its centre, or its top with
-        ``anchor="top"``), wrapped to at most three lines."""
-        u = self.u
-        cap = 13
-        font = self.font(cap)
-        pad = round(10 * u)
-        lines = wrap(s, font, area.w - 4 * pad)[:3]
-        line_h = font.get_linesize()
-        width = max(font.size(line)[0] for line in lines) + 2 * pad
-        box = pygame.Rect(0, 0, width, line_h * len(lines) + pad)
-        if anchor == "top":
-            box.midtop = (area.centerx, round(y))
-        else:
-            box.center = (area.centerx, round(y))
-        box.clamp_ip(area)
-        ink = WHITE if filled else color
-        self.box(surface, box, color if filled else BLACK, None if filled else color, 3)
-        for i, line in enumerate(lines):
-            self.text(
-                surface, line, (box.centerx, box.y + pad / 2 + i * line_h), cap, ink, "midtop"
-            )
-        return box
 
     def draw_errors(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
         """Errors stay at the top, red, until dealt with; warnings amber."""
@@ -917,31 +650,3 @@ class Screen:
         surface.blit(self.shade(box.size, 200), box)
         for i, line in enumerate(lines):
             self.text(surface, line, (box.x + 6 * u, box.y + 4 * u + i * line_h), 8, GREEN)
-
-
-def lit_fill(colour: tuple[int, int, int]) -> tuple[int, int, int]:
-    """The background of the tile being recorded: its pose's colour, darkened."""
-    return mix(colour, BG, 0.35)
-
-
-def blink(t: float, period: float, on: float = 0.66) -> bool:
-    """On for the first ``on`` share of every ``period`` seconds."""
-    return (t % period) < period * on
-
-
-def mix(a: tuple[int, int, int], b: tuple[int, int, int], share_a: float) -> tuple[int, int, int]:
-    return tuple(round(x * share_a + y * (1 - share_a)) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
-
-
-def wrap(text: str, font: pygame.font.Font, width: int) -> list[str]:
-    """Split ``text`` into lines no wider than ``width`` pixels (a long word gets its own)."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}".strip()
-        if line and font.size(candidate)[0] > width:
-            lines.append(line)
-            line = word
-        else:
-            line = candidate
-    return [*lines, line] if line else lines or [""]
