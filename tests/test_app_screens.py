@@ -290,4 +290,4 @@ def test_screenshots_command_writes_every_state(tmp_path: Path, capsys) -> None:
         colours = len(set(map(tuple, a.tolist())))
         assert colours > 20, f.name  # a picture, not a fill
     assert main(["screenshots", "--out", str(tmp_path / "x"), "--size", "80x48"]) == 2
-    assert "too small" in capsys.readouterr().err
+    assert "at least 320x240" in capsys.readouterr().err

@@ -54,18 +54,10 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_screenshots)
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise EdgePacError(f"--size must look like 800x480, got {text!r}") from None
-    if w < 320 or h < 240:
-        raise EdgePacError(f"--size {text} is too small: the screens need at least 320x240")
-    return w, h
-
-
 def cmd_screenshots(args: argparse.Namespace) -> int:
-    size = parse_size(args.size)
+    from edgepac.app.commands import _size
+
+    size = _size(args.size) or (800, 480)
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -162,6 +154,7 @@ def views() -> dict[str, View]:
         training, running=False, progress=1.0, losses=tuple(losses), done=True, accuracy=accuracy
     )
     trained = replace(collect, model=ModelStatus.TRAINED, model_accuracy=accuracy)
+    play = replace(trained, page=Page.PLAYING, game=playing, high_score=high)
     states: dict[str, Callable[[], View]] = {
         "collect-empty": lambda: View(page=Page.COLLECT, poses=empty, camera=frame(None)),
         "collect-recording": lambda: replace(
@@ -184,26 +177,12 @@ def views() -> dict[str, View]:
             model=ModelStatus.OUT_OF_DATE,
             poses=poses_for(CLASSES, {**counts, "down": 90}, thumbs),
         ),
-        "playing": lambda: replace(
-            trained,
-            page=Page.PLAYING,
-            game=playing,
-            bars=bars,
-            camera=frame("left", 4.0),
-            high_score=high,
-        ),
+        "playing": lambda: replace(play, bars=bars, camera=frame("left", 4.0)),
         "playing-unsure-keyboard": lambda: replace(
-            trained,
-            page=Page.PLAYING,
-            game=playing,
-            bars=unsure,
-            camera=frame(None, 4.0),
-            high_score=high,
-            keyboard=True,
+            play, bars=unsure, camera=frame(None, 4.0), keyboard=True
         ),
         "game-over": lambda: replace(
-            trained,
-            page=Page.PLAYING,
+            play,
             game=over,
             game_over=True,
             bars=unsure,
@@ -240,11 +219,8 @@ def views() -> dict[str, View]:
             ),
         ),
         "camera-lost": lambda: replace(
-            trained,
-            page=Page.PLAYING,
-            game=playing,
+            play,
             bars=unsure,
-            high_score=high,
             banners=(Banner("Camera lost: check its cable; retrying", Severity.ERROR),),
         ),
         "no-model": lambda: View(
