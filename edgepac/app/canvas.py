@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pygame
 
-from edgepac.app.view import Pose, View, pose_colour
+from edgepac.app.view import Colour, Pose, View, pose_colour
 
 BG = (8, 8, 24)
 PANEL = (26, 26, 58)
@@ -60,11 +60,15 @@ class Canvas:
         # One unit is a pixel on the 800x480 panel; a wider or taller screen scales it up.
         self.u = min(self.h / 480.0, self.w / 800.0)
         self._fonts: dict[int, pygame.font.Font] = {}
-        self._text: dict[tuple[str, int, tuple[int, int, int]], pygame.Surface] = {}
+        self._text: dict[tuple[str, int, Colour, Colour | None], pygame.Surface] = {}
         self._camera: pygame.Surface | None = None  # the frame at camera size
         self._camera_image: np.ndarray | None = None
         self._camera_seq = -1
-        self._scaled: dict[tuple[int, int, int, int], tuple[int, pygame.Surface]] = {}
+        # Per preview size: (frame seq, the frame scaled in its own format, the same in the
+        # screen's format with the sides dimmed), redone once per camera frame, not per frame.
+        self._scaled: dict[
+            tuple[int, int, int, int], tuple[int, pygame.Surface, pygame.Surface]
+        ] = {}
         self._thumbs: dict[tuple[str, int], tuple[np.ndarray, pygame.Surface]] = {}
         self._shades: dict[tuple[int, int, int], pygame.Surface] = {}
         self.prompt_rects: list[pygame.Rect] = []  # where this frame's prompt went (for tests)
@@ -86,13 +90,17 @@ class Canvas:
             self._fonts[px] = load_font(px)
         return self._fonts[px]
 
-    def render(self, s: str, cap: float, color: tuple[int, int, int]) -> pygame.Surface:
-        key = (s, self.px(cap), color)
+    def render(self, s: str, cap: float, color: Colour, bg: Colour | None = None) -> pygame.Surface:
+        """``s`` as a surface, kept. On a known background ``bg`` it is opaque: a tenth of the
+        cost of blending a transparent one, which counts for big letters on full HD."""
+        key = (s, self.px(cap), color, bg)
         img = self._text.get(key)
         if img is None:
             if len(self._text) > 512:
                 self._text.clear()
-            img = self.font(cap).render(s, True, color)
+            img = self.font(cap).render(s, True, color, bg)
+            if bg is not None and pygame.display.get_surface() is not None:
+                img = img.convert()  # the screen's own pixel format: a plain copy per blit
             self._text[key] = img
         return img
 
@@ -104,8 +112,10 @@ class Canvas:
         cap: float = 12,
         color: tuple[int, int, int] = TEXT,
         anchor: str = "topleft",
+        bg: Colour | None = None,
     ) -> pygame.Rect:
-        img = self.render(s, cap, color)
+        """Draw ``s`` with its ``anchor`` at ``pos``; ``bg``: the colour under it, if plain."""
+        img = self.render(s, cap, color, bg)
         rect = img.get_rect(**{anchor: (round(pos[0]), round(pos[1]))})
         surface.blit(img, rect)
         self.said.append(s)
@@ -131,6 +141,7 @@ class Canvas:
         box: pygame.Rect,
         color: tuple[int, int, int] = YELLOW,
         cap: float = PROMPT_CAP,
+        bg: Colour = BG,
     ) -> None:
         """THE next step, big, centred in ``box`` (the one thing a visitor must read)."""
         c, lines = self.fit(s, box.w, cap, PROMPT_MIN_CAP)
@@ -138,7 +149,7 @@ class Canvas:
         y = box.centery - line_h * len(lines) / 2
         self.prompt_text = s
         for i, line in enumerate(lines):
-            r = self.text(surface, line, (box.centerx, y + i * line_h), c, color, "midtop")
+            r = self.text(surface, line, (box.centerx, y + i * line_h), c, color, "midtop", bg)
             self.prompt_rects.append(r)
 
     def shade(self, size: tuple[int, int], alpha: int) -> pygame.Surface:
@@ -242,24 +253,27 @@ class Canvas:
         scale = min(box.w / src.w, box.h / src.h)
         size = (max(1, int(src.w * scale)), max(1, int(src.h * scale)))
         key = (*size, src.x, src.y)
-        seq, scaled = self._scaled.get(key, (-3, None))
-        if scaled is None:
+        seq, scaled, shown = self._scaled.get(key, (-3, None, None))
+        if scaled is None or shown is None:
             scaled = pygame.Surface(size, 0, cam)  # scale() writes only into its own format
+            shown = pygame.Surface(size)
+        side = min(size)
+        crop = pygame.Rect(0, 0, side, side)
+        crop.center = (size[0] // 2, size[1] // 2)
         if seq != self._camera_seq or self._camera_seq < 0:
-            # Nearest-neighbour into a surface kept per size: a fifth of smoothscale's cost,
+            # Nearest-neighbour into surfaces kept per size: a fifth of smoothscale's cost,
             # which counts on a Pi (30 new frames a second on the main thread).
             pygame.transform.scale(cam.subsurface(src), size, scaled)
-            self._scaled[key] = (self._camera_seq, scaled)
-        rect = scaled.get_rect(center=box.center)
-        surface.blit(scaled, rect)
+            shown.blit(scaled, (0, 0))
+            if size[0] > side:  # what the model does not see, dimmed
+                shade = self.shade((max(1, (size[0] - side) // 2), size[1]), 150)
+                shown.blit(shade, (0, 0))
+                shown.blit(shade, (crop.right, 0))
+            self._scaled[key] = (self._camera_seq, scaled, shown)
+        rect = shown.get_rect(center=box.center)
+        surface.blit(shown, rect)
         self.regions["camera"] = rect
-        side = min(rect.w, rect.h)
-        crop = pygame.Rect(0, 0, side, side)
-        crop.center = rect.center
-        if rect.w > side:
-            shade = self.shade((max(1, (rect.w - side) // 2), rect.h), 150)
-            surface.blit(shade, rect.topleft)
-            surface.blit(shade, (crop.right, rect.top))
+        crop.move_ip(rect.topleft)
         if view.recording:
             self.rec_cue(surface, view, rect)
         else:

@@ -49,7 +49,7 @@ from edgepac.app.canvas import (  # the palette is re-exported: tests check pixe
     mix,
     wrap,
 )
-from edgepac.app.view import Bars, ModelStatus, Page, Pose, Score, Severity, View
+from edgepac.app.view import Bars, Colour, ModelStatus, Page, Pose, Score, Severity, View
 
 __all__ = ["BG", "GREEN", "PINK", "RED", "WHITE", "YELLOW", "Screen", "lit_fill", "panel_width"]
 
@@ -76,6 +76,9 @@ class Screen(Canvas):
     ) -> None:
         super().__init__(size, class_names, button_names)
         self.renderer = renderer  # the game's Renderer: the maze and its sprites
+        # Per pose: (what it showed, the tile drawn, the texts on it, its picture).
+        self._tiles: dict[str, tuple[tuple[Any, ...], pygame.Surface, list[str], Any]] = {}
+        self._backdrop: pygame.Surface | None = None  # the page dimmed under a question
 
     # -- the whole screen ----------------------------------------------------------------------
 
@@ -85,6 +88,16 @@ class Screen(Canvas):
         self.said.clear()
         self.prompt_text = ""
         page = view.page
+        area = self.content(page)
+        if view.confirm_clear is None:
+            self._backdrop = None
+        elif self._backdrop is not None and self._backdrop.get_size() == surface.get_size():
+            # The question is modal: the page under it stays as it was when it was asked
+            # (dimming the whole screen again is 10 ms a frame at full HD).
+            surface.blit(self._backdrop, (0, 0))
+            self.draw_confirm(surface, view)
+            self.draw_message(surface, view, area)
+            return
         if page is Page.PROBLEM:
             self.draw_problem(surface, view)
         elif page is Page.ATTRACT:
@@ -99,10 +112,14 @@ class Screen(Canvas):
             self.draw_collect(surface, view)
         if view.overlay is not None:  # under the messages: they matter more
             self.draw_overlay(surface, view)
-        area = self.content(page)
         self.draw_errors(surface, view, area)
         if view.confirm_clear is not None:
+            surface.blit(self.shade((self.w, self.h), 170), (0, 0))
+            self._backdrop = surface.copy()
             self.draw_confirm(surface, view)
+        self.draw_message(surface, view, area)
+
+    def draw_message(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
         message = view.message
         if message is not None:
             # Over the small hint under the prompt, never over the prompt or the maze.
@@ -130,7 +147,7 @@ class Screen(Canvas):
 
     def header(self, surface: pygame.Surface, view: View, title: str) -> None:
         u = self.u
-        self.text(surface, title, (16 * u, 12 * u), 16, YELLOW)
+        self.text(surface, title, (16 * u, 12 * u), 16, YELLOW, bg=BG)
         if view.model is ModelStatus.NONE:
             chip, color = "NO MODEL YET", DIM
         elif view.model is ModelStatus.OUT_OF_DATE:
@@ -182,7 +199,7 @@ class Screen(Canvas):
         )
         self.prompt(surface, big, area, PINK if view.recording else YELLOW, PROMPT_CAP + 4)
         if view.message is None:  # a message takes the hint's place
-            self.text(surface, small, (self.w / 2, self.h - 12 * u), 10, DIM, "midbottom")
+            self.text(surface, small, (self.w / 2, self.h - 12 * u), 10, DIM, "midbottom", bg=BG)
 
     def tiles(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
         """The poses in a 2x2 grid (a row of tiles when there are not four)."""
@@ -198,11 +215,31 @@ class Screen(Canvas):
             y = area.y + (i // cols) * (th + gap)
             self.tile(surface, view, pose, pygame.Rect(round(x), round(y), round(tw), round(th)))
 
-    def tile(self, surface: pygame.Surface, view: View, pose: Pose, rect: pygame.Rect) -> None:
-        u = self.u
+    def tile(self, surface: pygame.Surface, view: View, pose: Pose, at: pygame.Rect) -> None:
+        """A pose's tile, drawn again only when what it shows changes (its count does 30 times
+        a second while recording; the other three stay as they are)."""
+        self.regions[f"tile:{pose.name}"] = at
         lit = view.recording == pose.name
+        press = self.press(view, pose)
+        key = (pose.count, lit, press, at.size, pose.colour)
+        cached = self._tiles.get(pose.name)
+        if cached is None or cached[0] != key or cached[3] is not pose.thumbnail:
+            img = cached[1] if cached is not None and cached[1].get_size() == at.size else None
+            img = img or pygame.Surface(at.size)
+            img.fill(BG)
+            said = len(self.said)
+            self.draw_tile(img, pose, img.get_rect(), lit, press)
+            cached = (key, img, self.said[said:], pose.thumbnail)
+            self._tiles[pose.name] = cached
+        else:
+            self.said.extend(cached[2])
+        surface.blit(cached[1], at)
+
+    def draw_tile(
+        self, surface: pygame.Surface, pose: Pose, rect: pygame.Rect, lit: bool, press: str
+    ) -> None:
+        u = self.u
         colour = pose.colour
-        self.regions[f"tile:{pose.name}"] = rect
         self.box(surface, rect, lit_fill(colour) if lit else PANEL, colour, 5 if lit else 2)
         band = round(30 * u)
         name = pose.name.upper()
@@ -232,7 +269,7 @@ class Screen(Canvas):
         else:
             self.text(
                 surface,
-                f"HOLD {self.press(view, pose)}",
+                f"HOLD {press}",
                 (rect.x + 12 * u, label_y),
                 9,
                 DIM,
@@ -287,7 +324,9 @@ class Screen(Canvas):
         pygame.draw.rect(surface, RED if failed else GREEN, fill, border_radius=round(6 * u))
         self.text(surface, f"{progress:.0%}", bar.center, 12, WHITE, "center")
         plot = pygame.Rect(rx, bar.bottom + round(30 * u), rw, round(150 * u))
-        self.text(surface, "HOW WRONG IT STILL IS", (rx, plot.y - 6 * u), 9, DIM, "bottomleft")
+        self.text(
+            surface, "HOW WRONG IT STILL IS", (rx, plot.y - 6 * u), 9, DIM, "bottomleft", bg=BG
+        )
         self.text(
             surface, "falling = learning", (plot.right, plot.y - 6 * u), 9, DIM, "bottomright"
         )
@@ -297,33 +336,33 @@ class Screen(Canvas):
         if tr is None or running:
             if tr is not None and tr.frames:
                 info = f"Learning {tr.poses} poses from {tr.frames} pictures."
-                self.text(surface, info, (rx, y), 10, TEXT)
+                self.text(surface, info, (rx, y), 10, TEXT, bg=BG)
                 if tr.held_out:
                     test = f"{tr.held_out} more are kept aside to test it."
-                    self.text(surface, test, (rx, y + 22 * u), 10, DIM)
+                    self.text(surface, test, (rx, y + 22 * u), 10, DIM, bg=BG)
             self.prompt(surface, f"LEARNING... {progress:.0%}", area, GREEN)
             # A kiosk has no BACK button: training is a few seconds' wait there.
             wait = self.key(view, "a few seconds: keep posing to see yourself", "Esc stops it")
             if view.message is None:
-                self.text(surface, wait, (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom")
+                self.text(surface, wait, (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom", bg=BG)
         elif failed:
             kept = "The earlier model still plays." if tr.kept_previous else "Nothing was learned."
             lines = wrap(tr.error or "", self.font(10), rw)[:2]
             for i, line in enumerate(lines):
-                self.text(surface, line, (rx, y + i * 22 * u), 10, PINK)
-            self.text(surface, kept, (rx, y + 48 * u), 10, TEXT)
+                self.text(surface, line, (rx, y + i * 22 * u), 10, PINK, bg=BG)
+            self.text(surface, kept, (rx, y + 48 * u), 10, TEXT, bg=BG)
             self.prompt(surface, "RECORD MORE, THEN TRAIN AGAIN", area, YELLOW)
         else:
-            self.text(surface, self.result_words(tr), (rx, y), 11, GREEN)
-            self.text(surface, "Pose in front of the camera:", (rx, y + 26 * u), 10, TEXT)
-            self.text(surface, "the bars show what it sees.", (rx, y + 48 * u), 10, TEXT)
+            self.text(surface, self.result_words(tr), (rx, y), 11, GREEN, bg=BG)
+            self.text(surface, "Pose in front of the camera:", (rx, y + 26 * u), 10, TEXT, bg=BG)
+            self.text(surface, "the bars show what it sees.", (rx, y + 48 * u), 10, TEXT, bg=BG)
             play = self.key(view, "PLAY", "P")
             colour = YELLOW if blink(view.t, 1.2, 0.75) else WHITE
             self.prompt(surface, f"PRESS {play} TO PLAY!", area, colour, PROMPT_CAP + 4)
             if view.message is None:
                 pose_word = "an arrow key" if view.keyboard else "a pose button"
                 more = f"or hold {pose_word} to teach me more"
-                self.text(surface, more, (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom")
+                self.text(surface, more, (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom", bg=BG)
 
     @staticmethod
     def result_words(tr: Any) -> str:
@@ -341,8 +380,12 @@ class Screen(Canvas):
         for i, pose in enumerate(view.poses):
             y = area.y + i * row_h + row_h / 2
             self.arrow(surface, pose.name, (area.x + 12 * u, y), 8, pose.colour)
-            self.text(surface, pose.name.upper(), (area.x + 30 * u, y), 11, pose.colour, "midleft")
-            self.text(surface, f"{pose.count} pictures", (area.right, y), 10, DIM, "midright")
+            self.text(
+                surface, pose.name.upper(), (area.x + 30 * u, y), 11, pose.colour, "midleft", bg=BG
+            )
+            self.text(
+                surface, f"{pose.count} pictures", (area.right, y), 10, DIM, "midright", bg=BG
+            )
 
     def loss_curve(
         self, surface: pygame.Surface, plot: pygame.Rect, losses: Sequence[float], total: int = 0
@@ -392,26 +435,26 @@ class Screen(Canvas):
         pad = round(12 * u)
         x, w = panel.x + pad, panel.w - 2 * pad
         score = getattr(view.game, "score", 0)
-        self.text(surface, "SCORE", (x, pad), 9, DIM)
-        self.text(surface, f"{score}", (x, pad + 16 * u), 20, WHITE)
+        self.text(surface, "SCORE", (x, pad), 9, DIM, bg=BG)
+        self.text(surface, f"{score}", (x, pad + 16 * u), 20, WHITE, bg=BG)
         best = max(view.high_score, 0)
-        self.text(surface, "HIGH SCORE", (panel.right - pad, pad), 9, DIM, "topright")
-        self.text(surface, f"{best}", (panel.right - pad, pad + 16 * u), 20, DIM, "topright")
+        self.text(surface, "HIGH SCORE", (panel.right - pad, pad), 9, DIM, "topright", bg=BG)
+        self.text(surface, f"{best}", (panel.right - pad, pad + 16 * u), 20, DIM, "topright", bg=BG)
         top = round(pad + 58 * u)
         side = round(min(w * 0.55, self.h * 0.40))
         cam = pygame.Rect(x, top, side, side)
         self.preview(surface, view, cam, square=True)
         # Beside the camera: the direction being sent, big, in its pose's colour.
         sx = (cam.right + panel.right - pad) / 2
-        self.text(surface, "STEERING", (sx, cam.y), 9, DIM, "midtop")
+        self.text(surface, "STEERING", (sx, cam.y), 9, DIM, "midtop", bg=BG)
         sending = view.bars.sending if view.bars is not None else None
         if sending:
             c = self.colour(view, sending)
             self.arrow(surface, sending, (sx, cam.centery), 28, c)
-            self.text(surface, sending.upper(), (sx, cam.bottom), 14, c, "midbottom")
+            self.text(surface, sending.upper(), (sx, cam.bottom), 14, c, "midbottom", bg=BG)
         else:
-            self.text(surface, "?", (sx, cam.centery), 28, DIM, "center")
-            self.text(surface, "NOT SURE", (sx, cam.bottom), 11, DIM, "midbottom")
+            self.text(surface, "?", (sx, cam.centery), 28, DIM, "center", bg=BG)
+            self.text(surface, "NOT SURE", (sx, cam.bottom), 11, DIM, "midbottom", bg=BG)
         area = pygame.Rect(x, cam.bottom + round(8 * u), w, round(self.h * 0.80) - cam.bottom)
         if view.game_over and view.scores:
             self.score_table(surface, view.scores, view.new_rank, area, rows=4, cap=10)
@@ -428,7 +471,7 @@ class Screen(Canvas):
             back = "Esc goes back" if view.keyboard else f"hold {pose_word} to teach more"
             hint = f"steer with your poses;  {back}"
         if view.message is None:
-            self.text(surface, hint, (panel.centerx, self.h - 8 * u), 9, DIM, "midbottom")
+            self.text(surface, hint, (panel.centerx, self.h - 8 * u), 9, DIM, "midbottom", bg=BG)
 
     def bars(
         self, surface: pygame.Surface, view: View, bars: Bars, area: pygame.Rect, cap: float
@@ -447,7 +490,9 @@ class Screen(Canvas):
             cy = area.y + row * i + row / 2
             c = self.colour(view, name)
             chosen = bars.chosen == name
-            self.text(surface, name.upper(), (area.x, cy), cap, c if chosen else TEXT, "midleft")
+            self.text(
+                surface, name.upper(), (area.x, cy), cap, c if chosen else TEXT, "midleft", bg=BG
+            )
             back = pygame.Rect(
                 round(area.x + label_w),
                 round(cy - bar_h / 2),
@@ -464,7 +509,7 @@ class Screen(Canvas):
             if chosen:
                 pygame.draw.rect(surface, WHITE, back, max(1, round(2 * u)), round(4 * u))
             pct = self.text(
-                surface, f"{p:.0%}", (area.right, cy), cap, c if chosen else DIM, "midright"
+                surface, f"{p:.0%}", (area.right, cy), cap, c if chosen else DIM, "midright", BG
             )
             self.regions[f"pct:{name}"] = pct
 
@@ -475,8 +520,8 @@ class Screen(Canvas):
         surface.fill(BG)
         panel = self.draw_game(surface, view)
         cx = panel.centerx
-        self.text(surface, "EDGEPAC", (cx, 14 * u), 30, YELLOW, "midtop")
-        self.text(surface, "STEER PAC-MAN WITH YOUR BODY", (cx, 80 * u), 11, TEXT, "midtop")
+        self.text(surface, "EDGEPAC", (cx, 14 * u), 30, YELLOW, "midtop", bg=BG)
+        self.text(surface, "STEER PAC-MAN WITH YOUR BODY", (cx, 80 * u), 11, TEXT, "midtop", bg=BG)
         area = pygame.Rect(
             panel.x + round(24 * u),
             round(120 * u),
@@ -485,7 +530,7 @@ class Screen(Canvas):
         )
         # Arcade convention: the high-score table and the how-to take turns.
         if view.scores and int(view.t // 6) % 2 == 0:
-            self.text(surface, "HIGH SCORES", (cx, area.y), 14, WHITE, "midtop")
+            self.text(surface, "HIGH SCORES", (cx, area.y), 14, WHITE, "midtop", bg=BG)
             table = area.copy()
             table.y += round(32 * u)
             table.h -= round(32 * u)
@@ -511,8 +556,8 @@ class Screen(Canvas):
                 surface, YELLOW, (area.x + round(16 * u), round(y + 16 * u)), round(16 * u)
             )
             self.text(surface, n, (area.x + 16 * u, y + 16 * u), 14, BG, "center")
-            self.text(surface, big, (area.x + 44 * u, y + 2 * u), 14, WHITE)
-            self.text(surface, small, (area.x + 44 * u, y + 32 * u), 9, DIM)
+            self.text(surface, big, (area.x + 44 * u, y + 2 * u), 14, WHITE, bg=BG)
+            self.text(surface, small, (area.x + 44 * u, y + 32 * u), 9, DIM, bg=BG)
 
     def score_table(
         self,
@@ -522,6 +567,7 @@ class Screen(Canvas):
         area: pygame.Rect,
         rows: int,
         cap: float,
+        bg: Colour = BG,
     ) -> None:
         """Rank, initials, score; the row at rank ``mine`` (just reached) in yellow."""
         u = self.u
@@ -529,20 +575,21 @@ class Screen(Canvas):
         for i, s in enumerate(scores[:rows]):
             y = area.y + i * row_h + row_h / 2
             c = YELLOW if s.rank == mine else (TEXT if i else WHITE)
-            self.text(surface, f"{s.rank}.", (area.x + 30 * u, y), cap, c, "midright")
-            self.text(surface, (s.name or "---").upper(), (area.x + 44 * u, y), cap, c, "midleft")
-            self.text(surface, f"{s.score}", (area.right, y), cap, c, "midright")
+            name = (s.name or "---").upper()
+            self.text(surface, f"{s.rank}.", (area.x + 30 * u, y), cap, c, "midright", bg)
+            self.text(surface, name, (area.x + 44 * u, y), cap, c, "midleft", bg)
+            self.text(surface, f"{s.score}", (area.right, y), cap, c, "midright", bg)
 
     def draw_initials(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
         surface.fill(BLACK)
         ini = view.initials
         colour = YELLOW if blink(view.t, 0.6, 0.5) else PINK
-        self.text(surface, "NEW HIGH SCORE!", (self.w / 2, 12 * u), 26, colour, "midtop")
+        self.text(surface, "NEW HIGH SCORE!", (self.w / 2, 12 * u), 26, colour, "midtop", bg=BLACK)
         if ini is None:
             return
         points = f"{ini.score} POINTS  -  No. {ini.rank}"
-        self.text(surface, points, (self.w / 2, 60 * u), 13, WHITE, "midtop")
+        self.text(surface, points, (self.w / 2, 60 * u), 13, WHITE, "midtop", bg=BLACK)
         letters = ini.letters.upper().ljust(ini.length, " ")[: ini.length]
         cur = min(len(ini.letters), ini.length) - 1
         side, gap = round(64 * u), round(18 * u)
@@ -560,9 +607,9 @@ class Screen(Canvas):
                 self.arrow(surface, "down", (r.centerx, r.bottom + 14 * u), 8, YELLOW)
         up_down = self.key(view, "UP / DOWN", "UP / DOWN KEYS")
         area = pygame.Rect(0, round(y + side + 24 * u), self.w, round(46 * u))
-        self.prompt(surface, f"{up_down}: CHOOSE A LETTER", area, YELLOW)
+        self.prompt(surface, f"{up_down}: CHOOSE A LETTER", area, YELLOW, bg=BLACK)
         nxt = self.key(view, "LEFT / RIGHT: move    PLAY: done", "LEFT / RIGHT: move    P: done")
-        self.text(surface, nxt, (self.w / 2, area.bottom + 4 * u), 11, TEXT, "midtop")
+        self.text(surface, nxt, (self.w / 2, area.bottom + 4 * u), 11, TEXT, "midtop", bg=BLACK)
         # The table as it will be, this score in its place.
         you = Score(ini.rank, ini.score, ini.letters.upper())
         table = [s for s in view.scores if s.rank < ini.rank] + [you]
@@ -570,9 +617,9 @@ class Screen(Canvas):
         first = max(0, min(ini.rank - 3, len(table) - 5))
         box = pygame.Rect(0, round(area.bottom + 34 * u), round(340 * u), round(128 * u))
         box.centerx = self.w // 2
-        self.score_table(surface, table[first:], ini.rank, box, rows=5, cap=11)
+        self.score_table(surface, table[first:], ini.rank, box, rows=5, cap=11, bg=BLACK)
         left = f"saved as it is in {ini.seconds_left:.0f} s"
-        self.text(surface, left, (self.w / 2, self.h - 6 * u), 9, DIM, "midbottom")
+        self.text(surface, left, (self.w / 2, self.h - 6 * u), 9, DIM, "midbottom", bg=BLACK)
 
     # -- overlays ------------------------------------------------------------------------------
 
@@ -584,18 +631,17 @@ class Screen(Canvas):
             return
         pygame.draw.circle(surface, RED, (round(self.w / 2), round(86 * u)), round(42 * u))
         self.text(surface, "!", (self.w / 2, 86 * u), 40, WHITE, "center")
-        self.text(surface, p.title.upper(), (self.w / 2, 150 * u), 24, PINK, "midtop")
+        self.text(surface, p.title.upper(), (self.w / 2, 150 * u), 24, PINK, "midtop", bg=BG)
         area = pygame.Rect(round(24 * u), round(210 * u), self.w - round(48 * u), round(100 * u))
         self.prompt(surface, p.fix, area, YELLOW, 20)
         for i, line in enumerate(wrap(p.detail, self.font(10), self.w - round(80 * u))[:3]):
-            self.text(surface, line, (self.w / 2, 340 * u + i * 24 * u), 10, DIM, "midtop")
+            self.text(surface, line, (self.w / 2, 340 * u + i * 24 * u), 10, DIM, "midtop", bg=BG)
 
     def draw_confirm(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
         q = view.confirm_clear
         if q is None:
             return
-        surface.blit(self.shade((self.w, self.h), 170), (0, 0))
         box = pygame.Rect(0, 0, round(min(self.w - 40 * u, 600 * u)), round(210 * u))
         box.center = (self.w // 2, self.h // 2)
         self.regions["confirm"] = box
@@ -619,7 +665,7 @@ class Screen(Canvas):
         yes = self.key(view, "TRAIN = CLEAR THEM", "T = CLEAR THEM")
         no = self.key(view, "PLAY = KEEP THEM", "P = KEEP THEM")
         area = pygame.Rect(box.x, round(box.y + 96 * u), box.w, round(60 * u))
-        self.prompt(surface, f"{yes}   {no}", area, YELLOW, 18)
+        self.prompt(surface, f"{yes}   {no}", area, YELLOW, 18, bg=BLACK)
         self.text(
             surface,
             f"no answer in {q.seconds_left:.0f} s keeps them",
