@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from edgepac.app.clock import GameClock
+from edgepac.app.clock import FramePacer, GameClock
 from edgepac.app.recorder import Recorder
 from edgepac.learning.store import SampleStore
 
@@ -150,3 +150,25 @@ def test_a_fast_screen_does_not_speed_the_game_up() -> None:
         ticks += clock.due(now)
         now += 1 / 144
     assert abs(ticks - 1200 / 144 * 60) <= 2
+
+
+def test_the_frame_pacer_makes_up_for_a_late_wake_up() -> None:
+    """Deadlines are absolute: a sleep that overran by 10 ms shortens the next one, so frames
+    average 60 a second (pygame's Clock.tick would add every overrun to every frame)."""
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(s: float) -> None:
+        slept.append(s)
+        now[0] += s + (0.010 if len(slept) == 3 else 0.0)  # the third wake-up is 10 ms late
+
+    pacer = FramePacer(60, lambda: now[0], sleep)
+    for _ in range(60):
+        now[0] += 0.005  # the frame's work
+        pacer.wait()
+    assert abs(now[0] - (0.005 + 1.0)) < 0.002  # 60 frames in a second, the overrun absorbed
+    assert slept[3] < slept[2] - 0.009  # the frame after the late one sleeps less
+    # Far behind (a 1 s stall), it starts afresh instead of rushing 60 frames through.
+    now[0] += 1.0
+    pacer.wait()
+    assert slept[-1] > 0.015

@@ -30,6 +30,7 @@ import numpy as np
 
 from edgepac.app import view as v
 from edgepac.app.arcade import Action, Arcade, Do, Event, Kind, State
+from edgepac.app.clock import FramePacer
 from edgepac.app.games import Games
 from edgepac.app.inference import Inference, Prediction
 from edgepac.app.recorder import Recorder, thumbnail
@@ -217,7 +218,8 @@ class App:
         self.games.sounds = Sounds(enabled=self.sound_enabled)
         self.keyboard = KeyboardControls()
         self.keys_steer = KeyboardController()
-        self.clock = pygame.time.Clock()
+        self.clock = pygame.time.Clock()  # measures the screen's fps for the overlay
+        self.pacer = FramePacer(FPS, self.now, time.sleep)
         # The main thread runs Python most of the time; by default a thread waiting for the GIL
         # may wait 5 ms for it. Inference is the latency that matters: let it in sooner.
         self._switch_interval = sys.getswitchinterval()
@@ -332,7 +334,8 @@ class App:
         if self.draw_enabled:
             self.screen.draw(self.surface, self.view(now))
             pygame.display.flip()
-        self.clock.tick(FPS)
+        self.clock.tick()
+        self.pacer.wait()
 
     def _take_reports(self, now: float) -> None:
         """What the other threads finished since the last frame."""

@@ -11,6 +11,8 @@ Pure: the caller passes the time (any monotonic clock), so a test can run it on 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 TICK_HZ = 60
 MAX_CATCH_UP = 4  # ticks in one frame: a frame up to ~67 ms late is made up in full
 
@@ -49,3 +51,26 @@ class GameClock:
         self._behind -= n * self.period
         self.ticks += n
         return n
+
+
+class FramePacer:
+    """Paces the main loop at ``fps`` on absolute deadlines, so one late wake-up is made up by a
+    shorter sleep next frame instead of adding up (pygame's Clock.tick sleeps a full frame minus
+    the work from the last tick: on a busy machine every oversleep lengthens every frame).
+    """
+
+    def __init__(self, fps: float, clock: Callable[[], float], sleep: Callable[[float], None]):
+        self.period = 1.0 / fps
+        self.clock = clock
+        self.sleep = sleep
+        self._next: float | None = None
+
+    def wait(self) -> None:
+        """Sleep until this frame's deadline (not at all when already late)."""
+        now = self.clock()
+        if self._next is None or self._next < now - self.period:
+            self._next = now  # first frame, or far behind: start afresh rather than rush
+        self._next += self.period
+        delay = self._next - now
+        if delay > 0:
+            self.sleep(delay)

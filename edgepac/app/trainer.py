@@ -135,10 +135,14 @@ class Trainer:
         from edgepac.learning.heads import make_head
 
         samples, seen = self.recorder.training_set()
-        X = samples.dequantized()  # the big float32 copy, on this thread
         y = samples.labels
         names = list(samples.class_names)
         train, test = held_out_split(y, self.learning.holdout)
+        # The float32 copies, on this thread: the frames to learn from and those kept aside,
+        # each made once (never all of them and then a subset: 4 bytes a number adds up).
+        X_train, X_test = dequantized(samples, train), dequantized(samples, test)
+        y_train, y_test = y[train], y[test]
+        del samples
         if self.run == run:
             self.poses, self.frames, self.held_out = len(np.unique(y)), len(train), len(test)
         head = make_head(self.learning.head, **self.learning.hyperparameters())
@@ -155,12 +159,12 @@ class Trainer:
             if self.run == run:
                 self.progress = min(1.0, len(losses) / batches) if batches else 0.0
 
-        head.fit(X[train], y[train], class_names=names, callback=on_batch)
+        head.fit(X_train, y_train, class_names=names, callback=on_batch)
         accuracy = None
         if len(test):
-            truth = np.asarray(names)[y[test]]
-            accuracy = float(np.mean(np.asarray(head.predict(X[test])) == truth))
-        proba = head.predict_proba(X[train[:1]])
+            truth = np.asarray(names)[y_test]
+            accuracy = float(np.mean(np.asarray(head.predict(X_test)) == truth))
+        proba = head.predict_proba(X_train[:1])
         if not np.isfinite(proba).all():
             raise EdgePacError("the model gives NaN: try a lower learning rate")
         if self.run == run:
@@ -178,3 +182,14 @@ class Trainer:
             )
         else:
             self.problem = None
+
+
+def dequantized(samples: Any, rows: np.ndarray) -> np.ndarray:
+    """float32 activations of ``rows`` of a SampleStore: (q - zero_point) * scale."""
+    out = np.empty((len(rows), *samples.feature_shape), dtype=np.float32)
+    features = samples.features
+    for i in range(0, len(rows), 256):  # in slices: the uint8 temporary stays small
+        out[i : i + 256] = features[rows[i : i + 256]]
+    out -= samples.zero_point
+    out *= samples.scale
+    return out
