@@ -117,8 +117,10 @@ class Sounds:
             if event == "dot":
                 self._waka ^= 1
                 self.play("waka_a" if self._waka else "waka_b")
-            elif event in ("energizer", "ghost", "fruit", "death", "extra_life", "level_clear"):
+            elif event in ("energizer", "ghost", "fruit", "extra_life", "level_clear"):
                 self.play(event)
+            elif event == "collapse":  # the death sound goes with Pac-Man's collapse
+                self.play("death")
         if frightened and self._fright_channel is None:
             self._fright_channel = self.play("fright", loops=-1)
         elif not frightened and self._fright_channel is not None:
