@@ -138,6 +138,10 @@ class Game:
             return "collapse", (t - alone) / collapse
         return "gone", 1.0
 
+    def level_clear_flashing(self) -> bool:
+        """Past the 2 s freeze of a cleared board: the ghosts are gone, the maze flashes."""
+        return self.phase is Phase.LEVEL_CLEAR and self.phase_ticks >= self._ticks(CLEAR_FREEZE_S)
+
     def maze_white(self) -> bool:
         """Is the cleared maze showing white this tick (the 4 flashes after a 2 s freeze)?"""
         if self.phase is not Phase.LEVEL_CLEAR:
