@@ -8,6 +8,7 @@ arcade-accurate remake.
 from __future__ import annotations
 
 import pytest
+from test_game_rules import centre, playing
 
 from edgepac.game.direction import Direction
 from edgepac.game.game import Game, Phase
@@ -15,16 +16,6 @@ from edgepac.game.ghosts import Ghost, State, random_exit
 from edgepac.game.maze import HALF, HOUSE_EXIT, UNIT, Maze, in_tunnel
 
 U, L, D, R = Direction.UP, Direction.LEFT, Direction.DOWN, Direction.RIGHT
-
-
-def centre(x: int, y: int) -> tuple[int, int]:
-    return x * UNIT + HALF, y * UNIT + HALF
-
-
-def playing(game: Game) -> Game:
-    while game.phase is Phase.READY:
-        game.step()
-    return game
 
 
 def park(game: Game) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pygame
 import pytest
+from test_game_rules import playing
 
 from edgepac.errors import EdgePacError
 from edgepac.game.direction import Direction
@@ -169,12 +170,6 @@ def test_cleared_maze_freezes_then_flashes_white_four_times() -> None:
     assert not any(blinky_seen[120:])
     whites = [c == (255, 255, 255) for c in walls]
     assert sum(1 for a, b in zip([False, *whites], whites, strict=False) if b and not a) == 4
-
-
-def playing(game: Game) -> Game:
-    while game.phase is Phase.READY:
-        game.step()
-    return game
 
 
 def has(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, int]) -> bool:
