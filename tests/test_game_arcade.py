@@ -271,6 +271,19 @@ def test_speeds_are_the_step_tables_figures() -> None:
     assert game.speed_ghost == 15 * 1000 // 16  # 937.5, to the unit below
 
 
+def test_ghosts_walk_out_of_the_house_at_half_a_pixel_a_tick() -> None:
+    """shaunlebron/pacman src/Ghost.js (getNumSteps): leaving or pacing in the house, a ghost
+    takes the level-1 tunnel pattern (8 px in 16 ticks) at every level."""
+    for level in (1, 5):
+        game = playing(Game(seed=0, start_level=level))
+        inky = game.inky
+        inky.state = State.LEAVING
+        x0 = inky.x
+        park(game)
+        game.step()
+        assert inky.x - x0 == 500
+
+
 def test_eyes_run_home_at_two_pixels_a_tick_also_through_the_door() -> None:
     """shaunlebron/pacman src/Ghost.js (getNumSteps): eyes, going home and entering it, move 2
     px every tick (160%, the Dossier's "about 150-160%")."""

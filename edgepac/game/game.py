@@ -45,8 +45,9 @@ FRUIT_AT_DOTS = (70, 170)
 GLOBAL_RELEASE = {"pinky": 7, "inky": 17}
 GLOBAL_OFF_AT = 32
 FLASH_TICKS = 14  # half a flash: 14 ticks white, 14 blue
-# Eyes move 2 whole pixels every tick (160% of 1.25 px); in the house ghosts walk at 50%.
-EYES_SPEED, HOUSE_SPEED = 160, 50  # % of full speed
+# Eyes move 2 whole pixels every tick (160% of 1.25 px); in the house ghosts walk 0.5 px a tick
+# (40%: the level-1 tunnel pattern at every level, shaunlebron/pacman Ghost.getNumSteps).
+EYES_SPEED, HOUSE_SPEED = 160, 40  # % of full speed
 
 # The sequences around play, in seconds (the arcade's, as timed in shaunlebron/pacman's states):
 START_S = 4.0  # a new game: "PLAYER ONE" and READY! for 2 s, then the actors with READY! for 2 s
