@@ -32,7 +32,7 @@ def naive_frame_ms(size: tuple[int, int], frames: int = 20) -> float:
     for _ in range(frames):
         game.step()
         t0 = time.perf_counter()
-        walls = renderer._draw_walls((33, 33, 255))
+        walls = renderer._draw_walls((33, 33, 255), fresh=True)
         surface.blit(walls, renderer.origin)
         renderer.draw(surface, game)
         times.append(time.perf_counter() - t0)

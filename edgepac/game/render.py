@@ -126,22 +126,88 @@ def _outer_wall() -> frozenset[tuple[int, int]]:
     return frozenset(seen)
 
 
-def _erode(mask: np.ndarray, n: int) -> np.ndarray:
-    """Shrink a mask by n pixels, alternating 4- and 8-neighbour steps (near-round corners)."""
-    m = mask
-    for i in range(n):
-        e = m.copy()
-        e[1:, :] &= m[:-1, :]
-        e[:-1, :] &= m[1:, :]
-        e[:, 1:] &= m[:, :-1]
-        e[:, :-1] &= m[:, 1:]
-        if i % 2:
-            e[1:, 1:] &= m[:-1, :-1]
-            e[:-1, :-1] &= m[1:, 1:]
-            e[1:, :-1] &= m[:-1, 1:]
-            e[:-1, 1:] &= m[1:, :-1]
-        m = e
-    return m
+def _grow(mask: np.ndarray, r: int) -> np.ndarray:
+    """The mask dilated by a disk of radius r: a row-run of the right half-width per dy."""
+    if r <= 0:
+        return mask.copy()
+    w, h = mask.shape
+    runs = np.zeros((w + 2 * r + 1, h), np.int16)
+    runs[r + 1 : r + 1 + w] = np.cumsum(mask, axis=0, dtype=np.int16)
+    runs[r + 1 + w :] = runs[r + w]
+    out = np.zeros_like(mask)
+    for dy in range(-r, r + 1):
+        half = math.isqrt(r * r - dy * dy)
+        # Along x: is any pixel within `half` set? (differences of the running count)
+        near = (runs[r + 1 + half : r + 1 + half + w] - runs[r - half : r - half + w]) > 0
+        if dy >= 0:
+            out[:, dy:] |= near[:, : h - dy]
+        else:
+            out[:, :dy] |= near[:, -dy:]
+    return out
+
+
+def _shrink(mask: np.ndarray, r: int) -> np.ndarray:
+    """The mask eroded by a disk of radius r (beyond its edges counts as inside)."""
+    return ~_grow(~mask, r)
+
+
+@lru_cache(maxsize=4)
+def _wall_lines(t: int, w: int, gap: int) -> np.ndarray:
+    """Where the wall lines are: an (x, y) mask of the board at ``t`` px a tile, lines ``w``
+    wide, double lines ``gap`` apart (cached: the same for every Renderer of that size).
+
+    Walls as the arcade draws them: a line half a tile inside the edge of each wall block,
+    rounded at its outside corners; the outer wall (and the house) a double line. Each tile
+    splits into four quarters; a quarter is solid when its tile and the three tiles next to
+    that corner are all wall. The solid quarters make a pixel mask (outside corners cut round),
+    and a wall line is the band along the mask's edge; the outer wall's inside corners are
+    rounded as well, and its second line is the same band of its mask shrunk by ``gap``.
+    The result is read-only: callers colour a copy.
+    """
+    margin = t  # one tile round the board, so that no line is drawn at the screen's edge
+    grid = _quarters()
+    outer = _outer_wall()
+    solid = np.zeros((WIDTH * t + 2 * margin, HEIGHT * t + 2 * margin), bool)
+    border = np.zeros_like(solid)
+
+    def px(h: int) -> int:  # quarter-grid coordinate -> mask pixels
+        return margin + h * t // 2
+
+    for (hx, hy), is_solid in grid.items():
+        if not is_solid:
+            continue
+        x0, x1, y0, y1 = px(hx), px(hx + 1), px(hy), px(hy + 1)
+        solid[x0:x1, y0:y1] = True
+        if (hx // 2, hy // 2) in outer:
+            border[x0:x1, y0:y1] = True
+        # Outside corners: cut round, as the arcade's walls are.
+        for sx, sy in ((-1, -1), (1, -1), (-1, 1), (1, 1)):
+            if grid.get((hx + sx, hy), True) or grid.get((hx, hy + sy), True):
+                continue
+            r = min(x1 - x0, y1 - y0)
+            cx, cy = (x1 if sx < 0 else x0), (y1 if sy < 0 else y0)
+            xs = np.arange(x0, x1)[:, None] + 0.5 - cx
+            ys = np.arange(y0, y1)[None, :] + 0.5 - cy
+            outside = xs * xs + ys * ys > r * r
+            solid[x0:x1, y0:y1] &= ~outside
+            border[x0:x1, y0:y1] &= ~outside
+    # The outer wall's inside corners are rounded too (a closing: grow, then shrink back),
+    # by less than half a tile so that the tunnel stays open.
+    fillet = max(1, t * 3 // 8)
+    border = _shrink(_grow(border, fillet), fillet)
+    solid |= border
+    lines = solid & ~_shrink(solid, w)
+    inner = _shrink(border, gap)
+    lines |= inner & ~_shrink(inner, w)
+    # The ghost house: a second line round its inside, and the door.
+    hx0, hy0 = margin + 11 * t - gap, margin + 13 * t - gap
+    house = np.zeros_like(solid)
+    house[hx0 : margin + 17 * t + gap, hy0 : margin + 16 * t + gap] = True
+    lines |= house & ~_shrink(house, w)
+    lines[margin + 13 * t : margin + 15 * t, margin + 12 * t : margin + 13 * t + gap] = False
+    lines = lines[margin:-margin, margin:-margin]
+    lines.flags.writeable = False
+    return lines
 
 
 class Renderer:
@@ -340,55 +406,15 @@ class Renderer:
             self.board.fill(DOT_COLOUR if now == DOT else BLACK, rect)
         self._food_seen = bytes(food)
 
-    def _draw_walls(self, colour: tuple[int, int, int]) -> pygame.Surface:
-        """Walls as the arcade draws them: a line half a tile inside the edge of each wall block,
-        rounded at its outside corners; the outer wall (and the house) a double line.
-
-        Each tile splits into four quarters; a quarter is solid when its tile and the three
-        tiles next to that corner are all wall. The solid quarters make a pixel mask (outside
-        corners cut round), and a wall line is the band along the mask's edge; the outer wall's
-        second line is the same band of the mask shrunk by ``wall_gap``.
-        """
-        t, w, gap = self.tile, self.wall_width, self.wall_gap
-        margin = t  # one tile round the board, so that no line is drawn at the screen's edge
-        grid = _quarters()
-        outer = _outer_wall()
-        solid = np.zeros((WIDTH * t + 2 * margin, HEIGHT * t + 2 * margin), bool)
-        border = np.zeros_like(solid)
-
-        def px(h: int) -> int:  # quarter-grid coordinate -> mask pixels
-            return margin + h * t // 2
-
-        for (hx, hy), is_solid in grid.items():
-            if not is_solid:
-                continue
-            x0, x1, y0, y1 = px(hx), px(hx + 1), px(hy), px(hy + 1)
-            solid[x0:x1, y0:y1] = True
-            if (hx // 2, hy // 2) in outer:
-                border[x0:x1, y0:y1] = True
-            # Outside corners: cut round, as the arcade's walls are.
-            for sx, sy in ((-1, -1), (1, -1), (-1, 1), (1, 1)):
-                if grid.get((hx + sx, hy), True) or grid.get((hx, hy + sy), True):
-                    continue
-                r = min(x1 - x0, y1 - y0)
-                cx, cy = (x1 if sx < 0 else x0), (y1 if sy < 0 else y0)
-                xs = np.arange(x0, x1)[:, None] + 0.5 - cx
-                ys = np.arange(y0, y1)[None, :] + 0.5 - cy
-                outside = xs * xs + ys * ys > r * r
-                solid[x0:x1, y0:y1] &= ~outside
-                border[x0:x1, y0:y1] &= ~outside
-        lines = solid & ~_erode(solid, w)
-        inner = _erode(border, gap)
-        lines |= inner & ~_erode(inner, w)
-        # The ghost house: a second line round its inside, and the door.
-        hx0, hy0 = margin + 11 * t - gap, margin + 13 * t - gap
-        house = np.zeros_like(solid)
-        house[hx0 : margin + 17 * t + gap, hy0 : margin + 16 * t + gap] = True
-        lines |= house & ~_erode(house, w)
-        lines[margin + 13 * t : margin + 15 * t, margin + 12 * t : margin + 13 * t + gap] = False
+    def _draw_walls(self, colour: tuple[int, int, int], fresh: bool = False) -> pygame.Surface:
+        """The walls in ``colour`` (the pink door too, on the blue maze); ``fresh`` traces them
+        again instead of reusing the lines traced for this tile size."""
+        t, w = self.tile, self.wall_width
+        trace = _wall_lines.__wrapped__ if fresh else _wall_lines
+        lines = trace(t, w, self.wall_gap)
         pixels = np.zeros((*lines.shape, 3), np.uint8)
         pixels[lines] = colour
-        surf = pygame.surfarray.make_surface(pixels[margin:-margin, margin:-margin])
+        surf = pygame.surfarray.make_surface(pixels)
         if colour == WALL:
             door = pygame.Rect(13 * t, 12 * t + t // 2 - w // 2, 2 * t, max(2, w - 1))
             surf.fill(DOOR, door)
