@@ -68,6 +68,11 @@ def _neighbours(maze: Maze) -> list[list[tuple[Direction, int]]]:
     return out
 
 
+def _on_screen(tile: tuple[int, int]) -> tuple[int, int]:
+    """The unseen tunnel tiles (x -2, -1, 28, 29) count as the edge tile next to them."""
+    return min(max(tile[0], 0), WIDTH - 1), tile[1]
+
+
 class Autopilot:
     """Plays by itself for attract mode: heads for dots, avoids dangerous ghosts, hunts blue ones.
 
@@ -103,7 +108,7 @@ class Autopilot:
         if self._graph is None:
             self._graph = _neighbours(game.maze)
         graph, inf = self._graph, self._inf
-        px, py = game.pacman.tile
+        px, py = _on_screen(game.pacman.tile)
         start = py * WIDTH + px
         if not graph[start]:
             return None
@@ -115,7 +120,7 @@ class Autopilot:
         prey = []
         ending = game.fright_white() or game.fright_left < 90
         for g in game.ghosts:
-            gx, gy = g.tile
+            gx, gy = _on_screen(g.tile)
             heading = g.direction
             if g.state is State.LEAVING:
                 (gx, gy), heading = (13, 11), Direction.LEFT
