@@ -37,11 +37,13 @@ ARROWS = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}
 
 def load_font(px: int) -> pygame.font.Font:
     """THE font of every screen, ``px`` pixels tall: the one place to change the typeface."""
-    return pygame.font.Font(None, px)
+    from edgepac.game.font import arcade_font
+
+    return arcade_font(max(6, px))  # type: ignore[return-value]
 
 
 # pygame's default face has capitals about half as tall as its nominal size.
-CAP_RATIO = 0.5
+CAP_RATIO = 7 / 8
 
 
 class Canvas:
@@ -113,26 +115,37 @@ class Canvas:
         color: tuple[int, int, int] = TEXT,
         anchor: str = "topleft",
         bg: Colour | None = None,
+        width: float | None = None,
     ) -> pygame.Rect:
-        """Draw ``s`` with its ``anchor`` at ``pos``; ``bg``: the colour under it, if plain."""
+        """Draw ``s`` with its ``anchor`` at ``pos``; ``bg``: the colour under it, if plain;
+        ``width``: smaller letters rather than past it."""
+        while width is not None and cap > 5 and self.width_of(s, cap) > width:
+            cap -= 0.5
         img = self.render(s, cap, color, bg)
         rect = img.get_rect(**{anchor: (round(pos[0]), round(pos[1]))})
         surface.blit(img, rect)
         self.said.append(s)
         return rect
 
+    @staticmethod
+    def line_height(font: pygame.font.Font) -> int:
+        """From one line to the next: a third of a letter apart (a pixel font's cells touch)."""
+        return max(font.get_linesize(), round(font.get_height() * 1.33))
+
     def width_of(self, s: str, cap: float) -> int:
         return self.font(cap).size(s)[0]
 
     def fit(self, s: str, width: float, cap: float, least: float) -> tuple[float, list[str]]:
-        """The largest capital height from ``cap`` down to ``least`` that fits ``s`` in one line
-        of ``width``; else two lines at ``least``."""
+        """The largest capital height from ``cap`` down to ``least`` at which each line of
+        ``s`` (split at newlines) fits in ``width``; else lines wrapped at ``least``."""
+        parts = s.split("\n")
         c = cap
-        while c > least and self.width_of(s, c) > width:
+        while c > least and max(self.width_of(p, c) for p in parts) > width:
             c -= 1
-        if self.width_of(s, c) <= width:
-            return c, [s]
-        return least, wrap(s, self.font(least), int(width))[:2]
+        if max(self.width_of(p, c) for p in parts) <= width:
+            return c, parts
+        font = self.font(least)
+        return least, [line for p in parts for line in wrap(p, font, int(width))][:3]
 
     def prompt(
         self,
@@ -144,8 +157,8 @@ class Canvas:
         bg: Colour = BG,
     ) -> None:
         """THE next step, big, centred in ``box`` (the one thing a visitor must read)."""
-        c, lines = self.fit(s, box.w, cap, PROMPT_MIN_CAP)
-        line_h = self.font(c).get_linesize()
+        c, lines = self.fit(s, box.w - 24 * self.u, cap, PROMPT_MIN_CAP)
+        line_h = self.line_height(self.font(c))
         y = box.centery - line_h * len(lines) / 2
         self.prompt_text = s
         for i, line in enumerate(lines):
@@ -288,13 +301,13 @@ class Canvas:
         label = f"REC  {name.upper()}" + (f"  {view.burst}" if view.burst else "")
         img = self.render(label, 13, WHITE)
         tag = img.get_rect(topleft=(rect.x + round(10 * u), rect.y + round(10 * u)))
-        back = tag.inflate(round(14 * u) + tag.h, round(10 * u))
+        back = tag.inflate(round(20 * u) + tag.h, round(10 * u))
         back.topleft = (rect.x + round(8 * u), rect.y + round(8 * u))
         pygame.draw.rect(surface, RED, back, border_radius=round(6 * u))
         dot = (back.x + round(6 * u) + tag.h // 2, back.centery)
         if blink(view.t, 1.0):
             pygame.draw.circle(surface, WHITE, dot, max(3, tag.h // 2 - round(2 * u)))
-        surface.blit(img, img.get_rect(midleft=(dot[0] + tag.h // 2 + round(6 * u), back.centery)))
+        surface.blit(img, img.get_rect(midleft=(dot[0] + tag.h // 2 + round(9 * u), back.centery)))
         self.said.append(label)
 
     def banner(
@@ -306,22 +319,28 @@ class Canvas:
         color: tuple[int, int, int],
         filled: bool = False,
         anchor: str = "center",
+        avoid: Sequence[pygame.Rect] = (),
     ) -> pygame.Rect:
-        """A message in a box across ``area`` at ``y`` (its centre, or its top with
-        ``anchor="top"``), wrapped to at most three lines."""
+        """A message in a box across ``area`` at ``y`` (its centre, its top with ``anchor="top"``
+        or its bottom with ``"bottom"``), wrapped to at most three lines; moved above ``avoid``
+        (the prompt) rather than over it."""
         u = self.u
         cap = 13
         font = self.font(cap)
         pad = round(10 * u)
         lines = wrap(s, font, area.w - 4 * pad)[:3]
-        line_h = font.get_linesize()
+        line_h = self.line_height(font)
         width = max(font.size(line)[0] for line in lines) + 2 * pad
         box = pygame.Rect(0, 0, width, line_h * len(lines) + pad)
         if anchor == "top":
             box.midtop = (area.centerx, round(y))
+        elif anchor == "bottom":
+            box.midbottom = (area.centerx, round(y))
         else:
             box.center = (area.centerx, round(y))
         box.clamp_ip(area)
+        if box.collidelist(list(avoid)) >= 0:
+            box.bottom = min(r.top for r in avoid) - round(4 * u)
         ink = WHITE if filled else color
         self.box(surface, box, color if filled else BLACK, None if filled else color, 3)
         for i, line in enumerate(lines):

@@ -123,7 +123,10 @@ class Screen(Canvas):
         message = view.message
         if message is not None:
             # Over the small hint under the prompt, never over the prompt or the maze.
-            box = self.banner(surface, message.text, area, area.bottom - 24 * self.u, AMBER)
+            y = area.bottom - 4 * self.u
+            box = self.banner(
+                surface, message.text, area, y, AMBER, anchor="bottom", avoid=self.prompt_rects
+            )
             self.regions["message"] = box
 
     def content(self, page: Page) -> pygame.Rect:
@@ -169,9 +172,9 @@ class Screen(Canvas):
         taught = [p for p in view.poses if p.count > 0]
         pose_word = "AN ARROW KEY" if view.keyboard else "A POSE BUTTON"
         others = (
-            "T: learn   P: play   C: clear all   F: figures"
+            "T learn  P play  C clear all  F figures"
             if view.keyboard
-            else "hold TRAIN + PLAY together to clear all samples"
+            else "TRAIN + PLAY held: clear all"
         )
         if view.recording:
             return "KEEP POSING - LET GO TO STOP", "more frames in more places make it better"
@@ -180,8 +183,8 @@ class Screen(Canvas):
         if len(taught) == 1:
             return "NOW TEACH A SECOND POSE", others
         if view.model is ModelStatus.TRAINED:
-            return f"PRESS {play} TO PLAY", f"or hold {pose_word.lower()} to teach more;  {others}"
-        return f"PRESS {train} TO LEARN", f"or hold {pose_word.lower()} to teach more;  {others}"
+            return f"PRESS {play} TO PLAY", f"or hold {pose_word.lower()} to teach more    {others}"
+        return f"PRESS {train} TO LEARN", f"or hold {pose_word.lower()} to teach more    {others}"
 
     def draw_collect(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
@@ -199,7 +202,16 @@ class Screen(Canvas):
         )
         self.prompt(surface, big, area, PINK if view.recording else YELLOW, PROMPT_CAP + 4)
         if view.message is None:  # a message takes the hint's place
-            self.text(surface, small, (self.w / 2, self.h - 12 * u), 10, DIM, "midbottom", bg=BG)
+            self.text(
+                surface,
+                small,
+                (self.w / 2, self.h - 12 * u),
+                10,
+                DIM,
+                "midbottom",
+                bg=BG,
+                width=self.w - 32 * u,
+            )
 
     def tiles(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
         """The poses in a 2x2 grid (a row of tiles when there are not four)."""
@@ -267,13 +279,9 @@ class Screen(Canvas):
             surface.blit(img, r)
             self.text(surface, "RECORDING", (back.right + 8 * u, label_y), 10, WHITE, "midleft")
         else:
+            label = f"HOLD {press}"
             self.text(
-                surface,
-                f"HOLD {press}",
-                (rect.x + 12 * u, label_y),
-                9,
-                DIM,
-                "midleft",
+                surface, label, (rect.x + 12 * u, label_y), 9, DIM, "midleft", width=rect.w - 20 * u
             )
 
     def thumbnail(self, pose: Pose, side: int) -> pygame.Surface | None:
@@ -325,10 +333,14 @@ class Screen(Canvas):
         self.text(surface, f"{progress:.0%}", bar.center, 12, WHITE, "center")
         plot = pygame.Rect(rx, bar.bottom + round(30 * u), rw, round(150 * u))
         self.text(
-            surface, "HOW WRONG IT STILL IS", (rx, plot.y - 6 * u), 9, DIM, "bottomleft", bg=BG
-        )
-        self.text(
-            surface, "falling = learning", (plot.right, plot.y - 6 * u), 9, DIM, "bottomright"
+            surface,
+            "MISTAKES: FALLING MEANS IT IS LEARNING",
+            (rx, plot.y - 6 * u),
+            9,
+            DIM,
+            "bottomleft",
+            bg=BG,
+            width=rw,
         )
         self.loss_curve(surface, plot, tr.losses if tr else (), tr.total_batches if tr else 0)
         y = plot.bottom + 10 * u
@@ -336,33 +348,55 @@ class Screen(Canvas):
         if tr is None or running:
             if tr is not None and tr.frames:
                 info = f"Learning {tr.poses} poses from {tr.frames} pictures."
-                self.text(surface, info, (rx, y), 10, TEXT, bg=BG)
+                self.text(surface, info, (rx, y), 10, TEXT, bg=BG, width=rw)
                 if tr.held_out:
                     test = f"{tr.held_out} more are kept aside to test it."
-                    self.text(surface, test, (rx, y + 22 * u), 10, DIM, bg=BG)
+                    self.text(surface, test, (rx, y + 22 * u), 10, DIM, bg=BG, width=rw)
             self.prompt(surface, f"LEARNING... {progress:.0%}", area, GREEN)
             # A kiosk has no BACK button: training is a few seconds' wait there.
             wait = self.key(view, "a few seconds: keep posing to see yourself", "Esc stops it")
             if view.message is None:
-                self.text(surface, wait, (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom", bg=BG)
+                self.text(
+                    surface,
+                    wait,
+                    (self.w / 2, self.h - 8 * u),
+                    9,
+                    DIM,
+                    "midbottom",
+                    bg=BG,
+                    width=self.w - 32 * u,
+                )
         elif failed:
             kept = "The earlier model still plays." if tr.kept_previous else "Nothing was learned."
             lines = wrap(tr.error or "", self.font(10), rw)[:2]
             for i, line in enumerate(lines):
                 self.text(surface, line, (rx, y + i * 22 * u), 10, PINK, bg=BG)
-            self.text(surface, kept, (rx, y + 48 * u), 10, TEXT, bg=BG)
+            self.text(surface, kept, (rx, y + 48 * u), 10, TEXT, bg=BG, width=rw)
             self.prompt(surface, "RECORD MORE, THEN TRAIN AGAIN", area, YELLOW)
         else:
-            self.text(surface, self.result_words(tr), (rx, y), 11, GREEN, bg=BG)
-            self.text(surface, "Pose in front of the camera:", (rx, y + 26 * u), 10, TEXT, bg=BG)
-            self.text(surface, "the bars show what it sees.", (rx, y + 48 * u), 10, TEXT, bg=BG)
+            self.text(surface, self.result_words(tr), (rx, y), 11, GREEN, bg=BG, width=rw)
+            self.text(
+                surface, "Pose in front of the camera:", (rx, y + 26 * u), 10, TEXT, bg=BG, width=rw
+            )
+            self.text(
+                surface, "the bars show what it sees.", (rx, y + 48 * u), 10, TEXT, bg=BG, width=rw
+            )
             play = self.key(view, "PLAY", "P")
             colour = YELLOW if blink(view.t, 1.2, 0.75) else WHITE
             self.prompt(surface, f"PRESS {play} TO PLAY!", area, colour, PROMPT_CAP + 4)
             if view.message is None:
                 pose_word = "an arrow key" if view.keyboard else "a pose button"
                 more = f"or hold {pose_word} to teach me more"
-                self.text(surface, more, (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom", bg=BG)
+                self.text(
+                    surface,
+                    more,
+                    (self.w / 2, self.h - 8 * u),
+                    9,
+                    DIM,
+                    "midbottom",
+                    bg=BG,
+                    width=self.w - 32 * u,
+                )
 
     @staticmethod
     def result_words(tr: Any) -> str:
@@ -464,14 +498,22 @@ class Screen(Canvas):
         pose_word = "an arrow key" if view.keyboard else "a pose button"
         if view.game_over:
             play = self.key(view, "PLAY", "P")
-            self.prompt(surface, f"PRESS {play} TO PLAY AGAIN", bottom, YELLOW, 20)
+            self.prompt(surface, f"PRESS {play} AGAIN", bottom, YELLOW, 20)
             hint = f"or hold {pose_word} to teach me more"
         else:
             self.prompt(surface, "MOVE TO STEER!", bottom, YELLOW, 20)
-            back = "Esc goes back" if view.keyboard else f"hold {pose_word} to teach more"
-            hint = f"steer with your poses;  {back}"
+            hint = "Esc: back to teaching" if view.keyboard else f"hold {pose_word} to teach more"
         if view.message is None:
-            self.text(surface, hint, (panel.centerx, self.h - 8 * u), 9, DIM, "midbottom", bg=BG)
+            self.text(
+                surface,
+                hint,
+                (panel.centerx, self.h - 8 * u),
+                9,
+                DIM,
+                "midbottom",
+                bg=BG,
+                width=panel.w - 16 * u,
+            )
 
     def bars(
         self, surface: pygame.Surface, view: View, bars: Bars, area: pygame.Rect, cap: float
@@ -557,7 +599,15 @@ class Screen(Canvas):
             )
             self.text(surface, n, (area.x + 16 * u, y + 16 * u), 14, BG, "center")
             self.text(surface, big, (area.x + 44 * u, y + 2 * u), 14, WHITE, bg=BG)
-            self.text(surface, small, (area.x + 44 * u, y + 32 * u), 9, DIM, bg=BG)
+            self.text(
+                surface,
+                small,
+                (area.x + 44 * u, y + 32 * u),
+                9,
+                DIM,
+                bg=BG,
+                width=area.right - area.x - 44 * u,
+            )
 
     def score_table(
         self,
@@ -601,7 +651,7 @@ class Screen(Canvas):
             edge = YELLOW if active else EDGE
             self.box(surface, r, PANEL if active else BG, edge, 4 if active else 2)
             ink = YELLOW if active else WHITE
-            self.text(surface, ch if ch != " " else "_", r.center, 26, ink, "center")
+            self.text(surface, ch if ch != " " else ".", r.center, 26, ink, "center")
             if active:
                 self.arrow(surface, "up", (r.centerx, r.y - 14 * u), 8, YELLOW)
                 self.arrow(surface, "down", (r.centerx, r.bottom + 14 * u), 8, YELLOW)
@@ -609,7 +659,16 @@ class Screen(Canvas):
         area = pygame.Rect(0, round(y + side + 24 * u), self.w, round(46 * u))
         self.prompt(surface, f"{up_down}: CHOOSE A LETTER", area, YELLOW, bg=BLACK)
         nxt = self.key(view, "LEFT / RIGHT: move    PLAY: done", "LEFT / RIGHT: move    P: done")
-        self.text(surface, nxt, (self.w / 2, area.bottom + 4 * u), 11, TEXT, "midtop", bg=BLACK)
+        self.text(
+            surface,
+            nxt,
+            (self.w / 2, area.bottom + 4 * u),
+            11,
+            TEXT,
+            "midtop",
+            bg=BLACK,
+            width=self.w - 32 * u,
+        )
         # The table as it will be, this score in its place.
         you = Score(ini.rank, ini.score, ini.letters.upper())
         table = [s for s in view.scores if s.rank < ini.rank] + [you]
@@ -665,7 +724,7 @@ class Screen(Canvas):
         yes = self.key(view, "TRAIN = CLEAR THEM", "T = CLEAR THEM")
         no = self.key(view, "PLAY = KEEP THEM", "P = KEEP THEM")
         area = pygame.Rect(box.x, round(box.y + 96 * u), box.w, round(60 * u))
-        self.prompt(surface, f"{yes}   {no}", area, YELLOW, 18, bg=BLACK)
+        self.prompt(surface, f"{yes}\n{no}", area, YELLOW, 18, bg=BLACK)
         self.text(
             surface,
             f"no answer in {q.seconds_left:.0f} s keeps them",
