@@ -471,7 +471,7 @@ class Screen(Canvas):
         score = getattr(view.game, "score", 0)
         self.text(surface, "SCORE", (x, pad), 9, DIM, bg=BG)
         self.text(surface, f"{score}", (x, pad + 16 * u), 20, WHITE, bg=BG)
-        best = max(view.high_score, 0)
+        best = max(view.high_score, score)  # as on the arcade: beaten, it climbs with you
         self.text(surface, "HIGH SCORE", (panel.right - pad, pad), 9, DIM, "topright", bg=BG)
         self.text(surface, f"{best}", (panel.right - pad, pad + 16 * u), 20, DIM, "topright", bg=BG)
         top = round(pad + 58 * u)
