@@ -291,3 +291,34 @@ def test_screenshots_command_writes_every_state(tmp_path: Path, capsys) -> None:
         assert len(counts) > 5 and counts.max() < 0.97 * len(a), f.name  # not a fill
     assert main(["screenshots", "--out", str(tmp_path / "x"), "--size", "80x48"]) == 2
     assert "at least 320x240" in capsys.readouterr().err
+
+
+def test_every_letter_on_every_page_comes_from_one_font_function(
+    every_view: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Switching typeface is a change to ``canvas.load_font`` and nothing else."""
+    from edgepac.app import canvas
+
+    screen, surface = make_screen()
+    asked: list[int] = []
+    real, real_font = canvas.load_font, pygame.font.Font
+    inside = [False]
+
+    def counting(px: int) -> object:
+        asked.append(px)
+        inside[0] = True
+        try:
+            return real(px)
+        finally:
+            inside[0] = False
+
+    def stray(*args: object, **kwargs: object) -> object:
+        assert inside[0], "a font made outside load_font"
+        return real_font(*args, **kwargs)
+
+    monkeypatch.setattr(canvas, "load_font", counting)
+    monkeypatch.setattr(pygame.font, "Font", stray)
+    monkeypatch.setattr(pygame.font, "SysFont", stray)
+    for view in every_view.values():
+        screen.draw(surface, view)
+    assert len(asked) >= 5  # several sizes, all through the one function
