@@ -322,3 +322,17 @@ def test_every_letter_on_every_page_comes_from_one_font_function(
     for view in every_view.values():
         screen.draw(surface, view)
     assert len(asked) >= 5  # several sizes, all through the one function
+
+
+def test_with_a_model_collect_frames_the_pose_it_sees(every_view: dict) -> None:
+    """A visitor checks each pose before PLAY: the tile of the pose seen now is framed."""
+    screen, surface = make_screen()
+    view = every_view["collect-out-of-date"]
+    assert view.bars.chosen == "down"
+    screen.draw(surface, view)
+    assert screen.regions["seen"].contains(screen.regions["tile:down"])
+    assert "I SEE THIS" in screen.said
+    screen.draw(surface, replace(view, bars=replace(view.bars, chosen=None)))  # not sure
+    assert "seen" not in screen.regions
+    screen.draw(surface, replace(view, recording="up"))  # recording: no guessing game
+    assert "seen" not in screen.regions

@@ -196,6 +196,8 @@ class Screen(Canvas):
         self.preview(surface, view, cam)
         gx = cam.right + 12 * u
         self.tiles(surface, view, pygame.Rect(round(gx), top, round(self.w - gx - 16 * u), cam.h))
+        if view.bars is not None and view.recording is None:
+            self.guesses(surface, view, view.bars)
         big, small = self.collect_prompt(view)
         area = pygame.Rect(
             0, cam.bottom + round(6 * u), self.w, self.h - cam.bottom - round(34 * u)
@@ -283,6 +285,24 @@ class Screen(Canvas):
             self.text(
                 surface, label, (rect.x + 12 * u, label_y), 9, DIM, "midleft", width=rect.w - 20 * u
             )
+
+    def guesses(self, surface: pygame.Surface, view: View, bars: Bars) -> None:
+        """With a model: the tile of the pose it sees now is framed in white and tagged, so a
+        visitor can check each pose before PLAY (nothing when it is not sure)."""
+        u = self.u
+        tile = self.regions.get(f"tile:{bars.chosen}") if bars.chosen else None
+        if tile is None or bars.chosen is None:
+            return
+        frame = tile.inflate(round(8 * u), round(8 * u))
+        pygame.draw.rect(surface, WHITE, frame, max(2, round(3 * u)), round(10 * u))
+        img = self.render("I SEE THIS", 8, BG)
+        tag = img.get_rect(center=(tile.centerx, frame.top))
+        pygame.draw.rect(
+            surface, WHITE, tag.inflate(round(12 * u), round(6 * u)), border_radius=round(4 * u)
+        )
+        surface.blit(img, tag)
+        self.said.append("I SEE THIS")
+        self.regions["seen"] = frame
 
     def thumbnail(self, pose: Pose, side: int) -> pygame.Surface | None:
         """The pose's picture scaled to ``side``, kept until the picture changes."""

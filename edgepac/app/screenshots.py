@@ -153,7 +153,8 @@ def views() -> dict[str, View]:
     done = replace(
         training, running=False, progress=1.0, losses=tuple(losses), done=True, accuracy=accuracy
     )
-    trained = replace(collect, model=ModelStatus.TRAINED, model_accuracy=accuracy)
+    # With a model, COLLECT shows its live guesses too (the player stands, arms down).
+    trained = replace(collect, model=ModelStatus.TRAINED, model_accuracy=accuracy, bars=unsure)
     play = replace(trained, page=Page.PLAYING, game=playing, high_score=high)
     states: dict[str, Callable[[], View]] = {
         "collect-empty": lambda: View(page=Page.COLLECT, poses=empty, camera=frame(None)),
@@ -174,6 +175,8 @@ def views() -> dict[str, View]:
         ),
         "collect-out-of-date": lambda: replace(
             trained,
+            camera=frame("down", 6.0),
+            bars=Bars(CLASSES, (0.05, 0.81, 0.08, 0.06), chosen="down"),
             model=ModelStatus.OUT_OF_DATE,
             poses=poses_for(CLASSES, {**counts, "down": 90}, thumbs),
         ),
