@@ -10,6 +10,7 @@ Text, scaled camera frames and translucent shades are cached: a frame is mostly 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pygame
@@ -42,8 +43,13 @@ def load_font(px: int) -> pygame.font.Font:
     return arcade_font(max(6, px))  # type: ignore[return-value]
 
 
-# pygame's default face has capitals about half as tall as its nominal size.
-CAP_RATIO = 7 / 8
+
+@lru_cache(maxsize=1)
+def cap_ratio() -> float:
+    """How tall a capital is for a font size of 1, measured on ``load_font``'s own letters
+    (7/8 for the pixel font, about 1/2 for pygame's sans), so sizes follow the typeface."""
+    letter = load_font(80).render("H", False, WHITE)
+    return letter.get_bounding_rect().h / 80
 
 
 class Canvas:
@@ -84,7 +90,7 @@ class Canvas:
 
     def px(self, cap: float) -> int:
         """The font size whose capitals are ``cap`` units high."""
-        return max(8, round(cap * self.u / CAP_RATIO))
+        return max(8, round(cap * self.u / cap_ratio()))
 
     def font(self, cap: float) -> pygame.font.Font:
         px = self.px(cap)
