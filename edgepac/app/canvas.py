@@ -37,11 +37,11 @@ ARROWS = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}
 
 
 def load_font(px: int) -> pygame.font.Font:
-    """THE font of every screen, ``px`` pixels tall: the one place to change the typeface."""
+    """THE font of every screen at size ``px``: the one place to change the typeface (the
+    game's arcade pixel font; ``pygame.font.Font(None, px)`` is pygame's sans)."""
     from edgepac.game.font import arcade_font
 
     return arcade_font(max(6, px))  # type: ignore[return-value]
-
 
 
 @lru_cache(maxsize=1)
