@@ -260,8 +260,8 @@ class Canvas:
         """The camera fitted into ``box``, the square the model sees outlined, the rest dimmed;
         ``square``: only that square, larger. A red frame and REC while recording."""
         cam = self._camera_surface(view)
-        pygame.draw.rect(surface, BLACK, box)
         if cam is None:
+            pygame.draw.rect(surface, BLACK, box)
             self.text(surface, "WAITING FOR THE CAMERA...", box.center, 10, DIM, "center")
             return box
         w, h = cam.get_size()
@@ -290,6 +290,8 @@ class Canvas:
                 shown.blit(shade, (crop.right, 0))
             self._scaled[key] = (self._camera_seq, scaled, shown)
         rect = shown.get_rect(center=box.center)
+        if rect.size != box.size:  # black bars where the picture does not reach
+            pygame.draw.rect(surface, BLACK, box)
         surface.blit(shown, rect)
         self.regions["camera"] = rect
         crop.move_ip(rect.topleft)

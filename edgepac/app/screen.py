@@ -484,8 +484,8 @@ class Screen(Canvas):
 
     def draw_playing(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
-        surface.fill(BG)
         panel = self.draw_game(surface, view)
+        surface.fill(BG, panel)  # the Renderer paints the rest
         pad = round(12 * u)
         x, w = panel.x + pad, panel.w - 2 * pad
         score = getattr(view.game, "score", 0)
@@ -579,8 +579,8 @@ class Screen(Canvas):
 
     def draw_attract(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
-        surface.fill(BG)
         panel = self.draw_game(surface, view)
+        surface.fill(BG, panel)  # the Renderer paints the rest
         cx = panel.centerx
         self.text(surface, "EDGEPAC", (cx, 14 * u), 30, YELLOW, "midtop", bg=BG)
         self.text(surface, "STEER PAC-MAN WITH YOUR BODY", (cx, 80 * u), 11, TEXT, "midtop", bg=BG)
