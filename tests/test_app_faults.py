@@ -55,7 +55,7 @@ def banners(app: App, severity: Severity | None = None) -> list[str]:
     return [b.text for b in app.view().banners if severity in (None, b.severity)]
 
 
-def run_until(app: App, done: Any, timeout: float = 10.0) -> None:
+def run_until(app: App, done: Any, timeout: float = 30.0) -> None:
     end = time.monotonic() + timeout
     app.run(until=lambda a: done(a) or time.monotonic() > end)
     assert done(app), "timed out"

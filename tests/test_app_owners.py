@@ -172,3 +172,57 @@ def test_the_frame_pacer_makes_up_for_a_late_wake_up() -> None:
     now[0] += 1.0
     pacer.wait()
     assert slept[-1] > 0.015
+
+
+# -- the trainer -------------------------------------------------------------------------------
+
+
+def test_train_returns_at_once_and_the_copy_is_made_on_the_training_thread(
+    tmp_path: Path,
+) -> None:
+    """TRAIN on the main thread only starts a run: copying the samples (here: stuck until we
+    let it go) and the float32 copy happen on the training thread."""
+    from edgepac.app.config import load_config
+    from edgepac.app.trainer import Trainer
+
+    rec = recorder(tmp_path)
+    for name, value in (("up", 10), ("down", 200)):
+        rec.begin(name)
+        for i in range(8):
+            rec.add(*frame(value + i))
+        rec.end()
+    copying, let_go = threading.Event(), threading.Event()
+    real_training_set = rec.training_set
+
+    def slow_training_set(choose: Any) -> Any:
+        copying.set()
+        let_go.wait(10)
+        return real_training_set(choose)
+
+    rec.training_set = slow_training_set  # type: ignore[method-assign]
+    learning = load_config(paths=[], overrides={"learning.head": "knn"}).learning
+    trainer = Trainer(learning, rec, None, tmp_path / "head.npz")
+    started = threading.Thread(target=trainer.start)
+    started.start()
+    started.join(2)
+    assert not started.is_alive(), "TRAIN waited for the copy"
+    assert copying.wait(5) and trainer.running and trainer.finished() == []
+    let_go.set()
+    trainer.join(timeout=20)
+    (done,) = trainer.finished()
+    assert done.result.ok and done.result.run == 1 and done.head is not None
+    assert (tmp_path / "head.npz").exists()
+
+
+def test_a_long_hold_is_learned_from_evenly_spread_frames() -> None:
+    """600 frames of UP (a 20 s hold) and 40 of DOWN: at most 150 per pose are learned from,
+    from the first frame of UP's recording to its last, and the held-out frames stay aside."""
+    from edgepac.app.training import choose_frames
+
+    labels = np.array([0] * 600 + [1] * 40)
+    train, test = choose_frames(labels, 0.2, most_per_pose=150)
+    up = train[labels[train] == 0]
+    assert len(up) == 150 and up[0] == 0 and up[-1] == 479  # the last 120 are held out
+    assert np.sum(labels[train] == 1) == 32
+    assert not set(train.tolist()) & set(test.tolist()) and len(test) == 120 + 8
+    assert len(choose_frames(labels, 0.2, most_per_pose=0)[0]) == 480 + 32

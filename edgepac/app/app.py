@@ -10,13 +10,14 @@
 
 Each piece of shared state has one owner, the only thread that writes it (see the app section
 of docs/ARCHITECTURE.md); the others read what it publishes, swapped whole. The main thread
-never waits: it takes no lock for longer than an O(1) update, never writes a file, never copies
-the samples.
+never waits on slow work: it writes no file and copies no samples; the one lock it takes (the
+recorder's, on a button press or release) is never held longer than one memory copy.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import queue
 import sys
@@ -124,6 +125,7 @@ class App:
 
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._chores: list[threading.Thread] = []  # short file jobs, finished before exit
         self.surface: Any = None
         # Called with (class being sent or None, recording?) whenever that changes: the LEDs.
         self.light_listeners: list[Callable[[str | None, bool], None]] = []
@@ -234,6 +236,11 @@ class App:
             t = threading.Thread(target=self._watch_for_model, name="edgepac-model", daemon=True)
             t.start()
             self._threads.append(t)
+        # Everything made so far (modules, pygame, the model, the game) lives as long as the app:
+        # out of the collector's way, a full collection no longer scans it (one took 220 ms of
+        # a frame on a busy machine).
+        gc.collect()
+        gc.freeze()
         self.running = True
         self.started = self.now()
         return self
@@ -251,6 +258,11 @@ class App:
         self._threads.clear()
         if self.recorder is not None:
             self.recorder.stop()  # and saves whatever the last burst added
+        self.games.stop()
+        for chore in self._chores:
+            chore.join(timeout=5)
+        self._chores.clear()
+        gc.unfreeze()
         if self._switch_interval is not None:
             sys.setswitchinterval(self._switch_interval)
             self._switch_interval = None
@@ -466,7 +478,9 @@ class App:
             except OSError as err:
                 log.warning("could not remove %s: %s", head_path, err)
 
-        threading.Thread(target=remove, name="edgepac-forget", daemon=True).start()
+        chore = threading.Thread(target=remove, name="edgepac-forget", daemon=True)
+        chore.start()
+        self._chores = [t for t in self._chores if t.is_alive()] + [chore]
 
     # -- what the screen shows ---------------------------------------------------------------
 

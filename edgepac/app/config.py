@@ -117,6 +117,15 @@ class LearningConfig:
         lo=0.0,
         hi=0.5,
     )
+    max_frames_per_pose: int = key(
+        150,
+        "int",
+        "At most this many frames per pose are learned from, spread evenly over all that were "
+        "recorded (neighbouring frames are near copies: more adds time and memory, not "
+        "knowledge); 0 = all.",
+        lo=0,
+        hi=100000,
+    )
     dense: DenseConfig = field(default_factory=DenseConfig)
     knn: KnnConfig = field(default_factory=KnnConfig)
 

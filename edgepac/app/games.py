@@ -40,6 +40,7 @@ class Games:
         self.play_ticks = 0
         self.play_seconds = 0.0
         self._last: float | None = None
+        self._writing: threading.Thread | None = None
 
     def new_game(self) -> None:
         self.game = self.make_game()
@@ -107,7 +108,13 @@ class Games:
 
         thread = threading.Thread(target=write, name="edgepac-highscores", daemon=True)
         thread.start()
+        self._writing = thread
         return thread
+
+    def stop(self) -> None:
+        """Let a table being written finish (a score signed just before the kiosk stops)."""
+        if self._writing is not None:
+            self._writing.join(timeout=5)
 
     def _play(self, sound: str) -> None:
         if self.sounds is not None:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +47,6 @@ class Recorder:
         # Published for the main thread, each swapped whole.
         self.counts: dict[str, int] = store.counts()
         self.thumbnails: dict[str, np.ndarray] = store.thumbnails
-        self.changes = 0  # bumped whenever the samples change: "is the model out of date?"
         self.problem: str | None = None  # a failed save; stays until a save succeeds
         self.saves = 0
 
@@ -74,7 +75,6 @@ class Recorder:
             self._dirty = True
             self.counts = dict.fromkeys(self.counts, 0)
             self.thumbnails = {}
-            self.changes += 1
         self.save_soon()
 
     @property
@@ -100,17 +100,28 @@ class Recorder:
             counts = dict(self.counts)
             counts[name] = counts.get(name, 0) + 1
             self.counts = counts
-            self.changes += 1
             if name not in self.thumbnails:  # a first picture at once; the middle one on release
                 self.thumbnails = {**self.thumbnails, name: thumbnail(image)}
         return True
 
     # -- the training thread -------------------------------------------------------------------
 
-    def training_set(self) -> tuple[Any, int]:
-        """A copy of the samples (uint8, made under the lock) and the change count it shows."""
+    def training_set(self, choose: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> Any:
+        """Copies (uint8, made under the lock) of the frames ``choose(labels)`` picks to learn
+        from and to test on: only those rows, never the whole store."""
         with self._lock:
-            return self._store.copy(), self.changes
+            store = self._store
+            labels = store.labels
+            train, test = choose(labels)
+            return TrainingSet(
+                store.features[train],  # fancy indexing: copies
+                labels[train],
+                store.features[test],
+                labels[test],
+                tuple(store.class_names),
+                store.scale,
+                store.zero_point,
+            )
 
     # -- saving (the saver thread) -------------------------------------------------------------
 
@@ -159,6 +170,26 @@ class Recorder:
         self.saves += 1
         self.problem = None
         return True
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """The frames a training run learns from and is tested on, as recorded (uint8)."""
+
+    train: np.ndarray
+    train_labels: np.ndarray
+    test: np.ndarray
+    test_labels: np.ndarray
+    class_names: tuple[str, ...]
+    scale: float
+    zero_point: int
+
+    def dequantized(self, q: np.ndarray) -> np.ndarray:
+        """float32 activations, as the heads take them: (q - zero_point) * scale."""
+        out = q.astype(np.float32)
+        out -= self.zero_point
+        out *= self.scale
+        return out
 
 
 class _BurstPictures:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from edgepac.app.arcade import TrainingResult
-from edgepac.app.training import batches_in_fit, held_out_split
+from edgepac.app.training import batches_in_fit, choose_frames
 from edgepac.errors import EdgePacError
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,6 @@ class Finished:
 
     result: TrainingResult
     head: Any  # None unless result.ok
-    samples_seen: int  # the recorder's change count the head was trained on
 
 
 class Trainer:
@@ -101,10 +100,14 @@ class Trainer:
             if run == self.run:
                 out.append(finished)
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self._cancel.set()
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the current run to end (never from the main loop: tests, scripts)."""
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._cancel.set()
+        self.join(timeout)
 
     # -- the training thread -------------------------------------------------------------------
 
@@ -124,7 +127,7 @@ class Trainer:
             why = str(err) if isinstance(err, EdgePacError) else f"{type(err).__name__}: {err}"
             log.warning("training failed: %s", why)
             result = TrainingResult(ok=False, accuracy=None, error=why, run=run)
-            self._done.put((run, Finished(result, None, -1)))
+            self._done.put((run, Finished(result, None)))
             return
         if cancel.is_set():  # BACK came after the last batch: nobody wants this head
             return
@@ -134,19 +137,19 @@ class Trainer:
     def _fit(self, run: int, cancel: threading.Event) -> Finished:
         from edgepac.learning.heads import make_head
 
-        samples, seen = self.recorder.training_set()
-        y = samples.labels
-        names = list(samples.class_names)
-        train, test = held_out_split(y, self.learning.holdout)
-        # The float32 copies, on this thread: the frames to learn from and those kept aside,
-        # each made once (never all of them and then a subset: 4 bytes a number adds up).
-        X_train, X_test = dequantized(samples, train), dequantized(samples, test)
-        y_train, y_test = y[train], y[test]
-        del samples
+        learning = self.learning
+        chosen = self.recorder.training_set(
+            lambda labels: choose_frames(labels, learning.holdout, learning.max_frames_per_pose)
+        )
+        names = list(chosen.class_names)
+        # The float32 copy, on this thread (the frames kept aside are turned later, in slices).
+        X_train = chosen.dequantized(chosen.train)
+        y_train, y_test = chosen.train_labels, chosen.test_labels
         if self.run == run:
-            self.poses, self.frames, self.held_out = len(np.unique(y)), len(train), len(test)
+            self.poses = len(np.unique(y_train))
+            self.frames, self.held_out = len(y_train), len(y_test)
         head = make_head(self.learning.head, **self.learning.hyperparameters())
-        batches = batches_in_fit(head, len(train))
+        batches = batches_in_fit(head, len(y_train))
         losses: list[float] = []
         if self.run == run:
             self.total_batches = batches
@@ -161,15 +164,18 @@ class Trainer:
 
         head.fit(X_train, y_train, class_names=names, callback=on_batch)
         accuracy = None
-        if len(test):
-            truth = np.asarray(names)[y_test]
-            accuracy = float(np.mean(np.asarray(head.predict(X_test)) == truth))
+        if len(y_test):
+            right = 0
+            for i in range(0, len(y_test), 256):  # in slices: no second big float32 copy
+                guess = np.asarray(head.predict(chosen.dequantized(chosen.test[i : i + 256])))
+                right += int(np.sum(guess == np.asarray(names)[y_test[i : i + 256]]))
+            accuracy = right / len(y_test)
         proba = head.predict_proba(X_train[:1])
         if not np.isfinite(proba).all():
             raise EdgePacError("the model gives NaN: try a lower learning rate")
         if self.run == run:
             self.progress = 1.0
-        return Finished(TrainingResult(ok=True, accuracy=accuracy, run=run), head, seen)
+        return Finished(TrainingResult(ok=True, accuracy=accuracy, run=run), head)
 
     def _save(self, head: Any) -> None:
         try:
@@ -183,13 +189,3 @@ class Trainer:
         else:
             self.problem = None
 
-
-def dequantized(samples: Any, rows: np.ndarray) -> np.ndarray:
-    """float32 activations of ``rows`` of a SampleStore: (q - zero_point) * scale."""
-    out = np.empty((len(rows), *samples.feature_shape), dtype=np.float32)
-    features = samples.features
-    for i in range(0, len(rows), 256):  # in slices: the uint8 temporary stays small
-        out[i : i + 256] = features[rows[i : i + 256]]
-    out -= samples.zero_point
-    out *= samples.scale
-    return out
