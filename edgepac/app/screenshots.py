@@ -173,6 +173,17 @@ def views() -> dict[str, View]:
         "training-done": lambda: replace(
             trained, page=Page.TRAINING, training=done, bars=bars, camera=frame("left", 3.5)
         ),
+        "training-failed": lambda: replace(
+            collect,
+            page=Page.TRAINING,
+            camera=frame(None, 3.2),
+            training=replace(
+                done,
+                done=False,
+                accuracy=None,
+                error="the model gives NaN: try a lower learning rate",
+            ),
+        ),
         "collect-out-of-date": lambda: replace(
             trained,
             camera=frame("down", 6.0),
