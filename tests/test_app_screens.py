@@ -336,3 +336,12 @@ def test_with_a_model_collect_frames_the_pose_it_sees(every_view: dict) -> None:
     assert "seen" not in screen.regions
     screen.draw(surface, replace(view, recording="up"))  # recording: no guessing game
     assert "seen" not in screen.regions
+
+
+def test_training_not_yet_reported_still_says_learning() -> None:
+    """TRAINING before the first batch (nothing done, nothing failed) never says LEARNED."""
+    screen, surface = make_screen()
+    view = View(page=Page.TRAINING, poses=poses_for(CLASSES), training=Training())
+    screen.draw(surface, view)
+    assert screen.prompt_text == "LEARNING... 0%"
+    assert "LEARNED!" not in screen.said

@@ -324,7 +324,8 @@ class Screen(Canvas):
         u = self.u
         surface.fill(BG)
         tr = view.training
-        running = tr is not None and tr.running
+        # Running, or not started yet: until it is done or failed, it is learning.
+        running = tr is None or not (tr.done or tr.error is not None)
         failed = tr is not None and tr.error is not None
         title = "TRAINING FAILED" if failed else "LEARNING YOUR MOVES" if running else "LEARNED!"
         self.header(surface, view, title)

@@ -188,4 +188,3 @@ class Trainer:
             )
         else:
             self.problem = None
-
