@@ -34,9 +34,11 @@ from edgepac.app.arcade import Action, Arcade, Do, Event, Kind, State
 from edgepac.app.clock import FramePacer
 from edgepac.app.games import Games
 from edgepac.app.inference import Inference, Prediction
+from edgepac.app.lights import Lights
 from edgepac.app.recorder import Recorder, thumbnail
+from edgepac.app.snapshot import Snapshots
 from edgepac.app.stats import Stats, peak_rss_mb
-from edgepac.app.trainer import Trainer
+from edgepac.app.trainer import Trainer, load_saved_head
 from edgepac.app.training import limit_blas_threads
 from edgepac.errors import EdgePacError
 
@@ -99,7 +101,7 @@ class App:
         self.arcade = Arcade(
             class_names,
             attract_after_s=float(cfg.screen.attract_after_s),
-            new_visitor=getattr(cfg.play, "new_visitor", "forget"),
+            new_visitor=cfg.play.new_visitor,
         )
         self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
         self._messages: queue.SimpleQueue[str] = queue.SimpleQueue()  # from other threads
@@ -127,10 +129,8 @@ class App:
         self._threads: list[threading.Thread] = []
         self._chores: list[threading.Thread] = []  # short file jobs, finished before exit
         self.surface: Any = None
-        # Called with (class being sent or None, recording?) whenever that changes: the LEDs.
-        self.light_listeners: list[Callable[[str | None, bool], None]] = []
+        self.lights = Lights()  # the buttons' LEDs
         self.buttons: list[Any] = []  # polled each frame: ``poll() -> list of control events``
-        self._lights: tuple[str | None, bool] = (None, False)
         self.screen: Any = None
         self.keyboard: Any = None
         self.clock: Any = None
@@ -139,8 +139,7 @@ class App:
         self._last_frame: float | None = None
         self._last_request_seq = -1
         self._switch_interval: float | None = None
-        self._poses: tuple[Any, tuple[v.Pose, ...]] = (None, ())
-        self._scores: tuple[int, tuple[v.Score, ...]] = (-1, ())
+        self._snapshots = Snapshots()
         now = self.now()
         for notice in self.notices:
             self.arcade.say(notice, now, seconds=8.0)
@@ -161,7 +160,9 @@ class App:
             self.notices.append(store.notice)
         recorder = Recorder(store, save_path(self.state_dir))
         trainer = Trainer(self.cfg.learning, recorder, backbone.identity, self.head_path)
-        head = self._load_head(backbone)
+        head, notice = load_saved_head(self.head_path, backbone.identity)
+        if notice:
+            self.notices.append(notice)
         self.backbone = backbone
         self.recorder, self.trainer = recorder, trainer
         self.inference.use_head(head)
@@ -298,12 +299,7 @@ class App:
         """GPIO buttons (``edgepac.controls.buttons.ArcadeButtons``): polled every frame; their
         LEDs show the class being sent and whether we are recording."""
         self.buttons.append(buttons)
-
-        def light(sent: str | None, recording: bool) -> None:
-            buttons.show_prediction(sent)
-            buttons.show_recording(recording)
-
-        self.light_listeners.append(light)
+        self.lights.attach(buttons)
 
     # -- the main thread ---------------------------------------------------------------------
 
@@ -376,18 +372,8 @@ class App:
             self.arcade.counts = self.recorder.counts  # swapped whole by the recorder
 
     def _light(self) -> None:
-        """Tell the LEDs (if any) which class is predicted and whether we are recording.
-
-        The predicted class is lit in every state, as Teachable Machine's buttons do, so a
-        player can check a pose before pressing PLAY; in a game it is the direction sent.
-        """
         pred = self.inference.prediction if self.head is not None else None
-        lit = pred.name if pred is not None else None
-        state = (lit, self.arcade.recording is not None)
-        if state != self._lights:
-            self._lights = state
-            for listener in self.light_listeners:
-                listener(*state)
+        self.lights.show(pred.name if pred is not None else None, self.arcade.recording is not None)
 
     def on_pygame_event(self, ev: Any) -> None:
         """The keyboard (the controls area's mapping: arrows held to record, T train, P play,
@@ -485,160 +471,8 @@ class App:
     # -- what the screen shows ---------------------------------------------------------------
 
     def view(self, now: float | None = None) -> v.View:
-        """One frame's snapshot for ``Screen.draw``: references and small tuples, no big copies."""
-        now = self.now() if now is None else now
-        arcade, games, inference = self.arcade, self.games, self.inference
-        frame = inference.frame
-        if arcade.attract:
-            page = v.Page.ATTRACT
-        elif arcade.initials is not None:
-            page = v.Page.INITIALS
-        elif self.backbone is None and arcade.state is not State.PLAYING:
-            page = v.Page.PROBLEM
-        else:
-            page = {
-                State.COLLECT: v.Page.COLLECT,
-                State.TRAINING: v.Page.TRAINING,
-                State.PLAYING: v.Page.PLAYING,
-            }[arcade.state]
-        confirm = None
-        if arcade.confirming_clear:
-            confirm = v.ConfirmClear(
-                samples=sum(arcade.counts.values()),
-                seconds_left=max(0.0, arcade._confirm_until - now),
-            )
-        initials = None
-        if arcade.initials is not None:
-            sign = arcade.initials
-            initials = v.Initials(
-                score=sign.score,
-                rank=games.rank_of(sign.score),
-                letters=sign.text[: sign.cursor + 1],
-                seconds_left=max(0.0, sign.until - now),
-            )
-        game = games.attract_game if arcade.attract else games.game
-        return v.View(
-            page=page,
-            poses=self._pose_tiles(),
-            recording=arcade.recording,
-            camera=frame.image if frame is not None else None,
-            camera_seq=frame.seq if frame is not None else -1,
-            training=self._training_view() if arcade.state is State.TRAINING else None,
-            bars=self._bars(),
-            model=self._model_status(),
-            model_accuracy=self.trained_accuracy if self.head is not None else None,
-            banners=self._banners(),
-            confirm_clear=confirm,
-            game=game,
-            game_over=bool(getattr(game, "game_over", False)),
-            high_score=games.high_scores.best,
-            scores=self._score_table(),
-            new_rank=games.new_rank,
-            initials=initials,
-            problem=self._problem(),
-            keyboard=not self.buttons,
-            overlay=self._overlay() if self.show_fps else None,
-            t=now,
-        )
-
-    def _pose_tiles(self) -> tuple[v.Pose, ...]:
-        recorder = self.recorder
-        counts = recorder.counts if recorder is not None else {}
-        thumbs = recorder.thumbnails if recorder is not None else {}
-        key = (counts, thumbs)
-        last_key, tiles = self._poses
-        if last_key is None or last_key[0] is not counts or last_key[1] is not thumbs:
-            tiles = v.poses_for(self.class_names, counts, thumbs, self.button_names)
-            self._poses = (key, tiles)
-        return tiles
-
-    def _score_table(self) -> tuple[v.Score, ...]:
-        entries = self.games.high_scores.entries
-        stamp = hash(tuple((e.score, e.name) for e in entries))
-        if stamp != self._scores[0]:
-            table = tuple(
-                v.Score(rank=i + 1, score=e.score, name=e.name, level=e.level)
-                for i, e in enumerate(entries)
-            )
-            self._scores = (stamp, table)
-        return self._scores[1]
-
-    def _model_status(self) -> v.ModelStatus:
-        if self.head is None or not self.arcade.has_head:
-            return v.ModelStatus.NONE
-        return v.ModelStatus.OUT_OF_DATE if self.arcade.out_of_date else v.ModelStatus.TRAINED
-
-    def _training_view(self) -> v.Training:
-        arcade, trainer = self.arcade, self.trainer
-        result = arcade.result
-        if trainer is None:
-            return v.Training()
-        return v.Training(
-            running=arcade.training_running,
-            progress=trainer.progress if arcade.training_running or result else 0.0,
-            losses=tuple(trainer.losses),
-            total_batches=trainer.total_batches,
-            poses=trainer.poses,
-            frames=trainer.frames,
-            held_out=trainer.held_out,
-            done=bool(result and result.ok),
-            accuracy=result.accuracy if result else None,
-            error=result.error if result and not result.ok else None,
-            kept_previous=bool(result and not result.ok and self.head is not None),
-        )
-
-    def _bars(self) -> v.Bars | None:
-        pred = self.inference.prediction if self.head is not None else None
-        if pred is None:
-            return None
-        sending = self.games.request
-        return v.Bars(
-            names=pred.classes,
-            values=tuple(float(x) for x in pred.smoothed),
-            chosen=pred.name,
-            sending=sending.value if sending is not None else None,
-        )
-
-    def _banners(self) -> tuple[v.Banner, ...]:
-        """Each owner's lasting trouble (until it is dealt with), then the passing message."""
-        error, warning = v.Severity.ERROR, v.Severity.WARNING
-        lasting = (
-            (self.inference.camera_status, error, "Camera: "),
-            (self.inference.error, error, ""),
-            (self.recorder.problem if self.recorder else None, error, ""),
-            (self.trainer.problem if self.trainer else None, warning, ""),
-            (self.trainer.waiting if self.trainer else None, warning, ""),
-            (self.games.problem, warning, ""),
-        )
-        banners = [
-            v.Banner(prefix + text[:1].upper() + text[1:], severity)
-            for text, severity, prefix in lasting
-            if text
-        ]
-        message = self.arcade.message_text()
-        if message:
-            banners.append(v.Banner(message))
-        return tuple(banners)
-
-    def _problem(self) -> v.Problem | None:
-        if self.model_problem is None:
-            return None
-        return v.Problem(
-            title="No camera model yet",
-            fix="Run: edgepac fetch-model (or --from FILE); it is picked up by itself",
-            detail=self.model_problem,
-        )
-
-    def _overlay(self) -> v.Overlay:
-        s = self.stats
-        return v.Overlay(
-            screen_fps=self.clock.get_fps() if self.clock else None,
-            model_fps=s.fps(),
-            infer_ms=s.infer_ms.percentile(50),
-            latency_p95_ms=s.latency_ms.percentile(95),
-            dropped=int(getattr(self.source, "dropped", 0)),
-            game_ticks_per_s=self.games.ticks_per_s(),
-        )
+        """One frame's snapshot for ``Screen.draw`` (see ``snapshot.py``)."""
+        return self._snapshots.build(self, self.now() if now is None else now)
 
     # -- without a model ---------------------------------------------------------------------
 
@@ -656,35 +490,6 @@ class App:
             if backbone is not None:
                 self._found.put(backbone)
                 return
-
-    # -- state on disk -----------------------------------------------------------------------
-
-    def _load_head(self, backbone: Any) -> Any:
-        """The head saved last time, or None with a message saying why it cannot be used."""
-        from edgepac.atomic import move_aside
-        from edgepac.learning.files import CorruptFile, OtherBackbone
-        from edgepac.learning.heads import load_head
-
-        if not self.head_path.exists():
-            return None
-        try:
-            return load_head(self.head_path, backbone.identity)
-        except OtherBackbone as err:
-            # Kept (never overwritten by the next training) for whoever wants it back.
-            moved = move_aside(self.head_path, ".other-backbone")
-            log.warning("%s; moved it aside to %s", err, moved)
-            self.notices.append(
-                f"The saved model was trained with another backbone: moved aside to {moved.name}."
-                " Press TRAIN to learn again"
-            )
-        except CorruptFile as err:
-            log.warning("%s", err)
-            moved = err.moved_to.name if err.moved_to else "*.corrupt"
-            self.notices.append(f"The saved model was damaged: moved aside to {moved}")
-        except EdgePacError as err:
-            log.warning("%s", err)
-            self.notices.append(f"The saved model cannot be used: {err}")
-        return None
 
     # -- figures -----------------------------------------------------------------------------
 

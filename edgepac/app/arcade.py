@@ -119,7 +119,7 @@ class Arcade:
     has_backbone: bool = True
     # Private bookkeeping.
     message: Message | None = None
-    _confirm_until: float = 0.0
+    confirm_until: float = 0.0
     _last_activity: float | None = None
 
     # -- what the player did ------------------------------------------------------------------
@@ -219,7 +219,7 @@ class Arcade:
             self.say("Wait for training to finish before clearing", now)
             return []
         self.confirming_clear = True
-        self._confirm_until = now + CONFIRM_S
+        self.confirm_until = now + CONFIRM_S
         return []
 
     def _answer_clear(self, event: Event, now: float) -> list[Action]:
@@ -267,7 +267,7 @@ class Arcade:
             self._last_activity = now
         if self.message is not None and now >= self.message.until:
             self.message = None
-        if self.confirming_clear and now >= self._confirm_until:
+        if self.confirming_clear and now >= self.confirm_until:
             self.confirming_clear = False
             self.say("Kept your samples", now)
         idle = now - self._last_activity

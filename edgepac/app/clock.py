@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 TICK_HZ = 60
-MAX_CATCH_UP = 4  # ticks in one frame: a frame up to ~67 ms late is made up in full
+MAX_CATCH_UP = 6  # ticks in one frame: a frame up to 100 ms late is made up in full
 
 
 class GameClock:

@@ -188,3 +188,31 @@ class Trainer:
             )
         else:
             self.problem = None
+
+
+
+def load_saved_head(path: Path, identity: Any) -> tuple[Any, str | None]:
+    """The head the last run saved, or None and a line for the screen saying why not."""
+    from edgepac.atomic import move_aside
+    from edgepac.learning.files import CorruptFile, OtherBackbone
+    from edgepac.learning.heads import load_head
+
+    if not path.exists():
+        return None, None
+    try:
+        return load_head(path, identity), None
+    except OtherBackbone as err:
+        # Kept (never overwritten by the next training) for whoever wants it back.
+        moved = move_aside(path, ".other-backbone")
+        log.warning("%s; moved it aside to %s", err, moved)
+        return None, (
+            f"The saved model was trained with another backbone: moved aside to {moved.name}."
+            " Press TRAIN to learn again"
+        )
+    except CorruptFile as err:
+        log.warning("%s", err)
+        moved = err.moved_to.name if err.moved_to else "*.corrupt"
+        return None, f"The saved model was damaged: moved aside to {moved}"
+    except EdgePacError as err:
+        log.warning("%s", err)
+        return None, f"The saved model cannot be used: {err}"
