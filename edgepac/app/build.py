@@ -84,7 +84,6 @@ def build_app(
     source = source or make_source(cfg)
     find_backbone = None
     if backbone is None and model_problem is not None and model_path is None:
-
         def find_backbone() -> Any:
             return make_backbone(cfg)  # raises EdgePacError (one line) while there is none
     elif backbone is None:

@@ -134,7 +134,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     app = build_app(cfg, headless=args.headless, model_path=model_path, model_problem=problem)
     if problem is not None:
         # A kiosk without a model keeps its screen (systemd would restart an exit forever).
-        print(f"edgepac: {problem}; the arcade runs without it until one is there", file=sys.stderr)
+        print(f"edgepac: {problem}; the arcade runs without it until one is there",
+              file=sys.stderr)
     buttons = open_buttons(cfg, app)
     # systemd stops the kiosk with SIGTERM: finish the frame, save, close the camera, exit 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: app.quit())

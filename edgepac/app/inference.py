@@ -45,7 +45,9 @@ class Prediction:
 class Inference:
     """Owns the inference thread and everything it concludes."""
 
-    def __init__(self, source: Any, backbone: Any, recorder: Any, play: Any, stats: Any) -> None:
+    def __init__(
+        self, source: Any, backbone: Any, recorder: Any, play: Any, stats: Any
+    ) -> None:
         self.source = source
         self.recorder = recorder
         self.play = play  # cfg.play: smoothing frames and threshold
