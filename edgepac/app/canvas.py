@@ -3,7 +3,7 @@ prompt, boxes, arrows, banners and the camera preview. ``Screen`` (screen.py) dr
 
 Sizes are given as the height of a capital letter at 480 lines (``u`` = one pixel on the
 800x480 panel) and scale with the screen, so 1920x1080 is the same picture, larger. All text
-goes through ``load_font``: switching to an arcade pixel font is a change to that one function.
+goes through ``load_font`` (the game's arcade pixel font): switching typeface is that one line.
 Text, scaled camera frames and translucent shades are cached: a frame is mostly blits.
 """
 
@@ -16,6 +16,7 @@ import numpy as np
 import pygame
 
 from edgepac.app.view import Colour, Pose, View, pose_colour
+from edgepac.game.font import arcade_font
 
 BG = (8, 8, 24)
 PANEL = (26, 26, 58)
@@ -39,8 +40,6 @@ ARROWS = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}
 def load_font(px: int) -> pygame.font.Font:
     """THE font of every screen at size ``px``: the one place to change the typeface (the
     game's arcade pixel font; ``pygame.font.Font(None, px)`` is pygame's sans)."""
-    from edgepac.game.font import arcade_font
-
     return arcade_font(max(6, px))  # type: ignore[return-value]
 
 
