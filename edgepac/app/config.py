@@ -118,7 +118,7 @@ class LearningConfig:
         hi=0.5,
     )
     max_frames_per_pose: int = key(
-        150,
+        100,
         "int",
         "At most this many frames per pose are learned from, spread evenly over all that were "
         "recorded (neighbouring frames are near copies: more adds time and memory, not "

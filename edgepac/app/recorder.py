@@ -38,6 +38,9 @@ class Recorder:
         self.path = Path(path)
         self._store = store
         self._lock = threading.Lock()
+        # Held while a save writes (without the store's lock): training waits for it, so the
+        # two never hold their big copies at the same time.
+        self._writing = threading.Lock()
         self._into: str | None = None  # the class samples go into while its button is held
         self._dirty = False  # changed since the last snapshot that was saved
         self._wake = threading.Event()
@@ -108,8 +111,9 @@ class Recorder:
 
     def training_set(self, choose: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> Any:
         """Copies (uint8, made under the lock) of the frames ``choose(labels)`` picks to learn
-        from and to test on: only those rows, never the whole store."""
-        with self._lock:
+        from and to test on: only those rows, never the whole store. Waits (on the training
+        thread) for a save being written."""
+        with self._writing, self._lock:
             store = self._store
             labels = store.labels
             train, test = choose(labels)
@@ -151,6 +155,10 @@ class Recorder:
 
     def save_now(self) -> bool:
         """Write the samples if they changed: snapshot under the lock, write without it."""
+        with self._writing:
+            return self._save()
+
+    def _save(self) -> bool:
         with self._lock:
             if not self._dirty:
                 return True

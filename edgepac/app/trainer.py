@@ -13,6 +13,7 @@ is not the latest run's is dropped by the main thread: a cancelled head never pl
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -144,6 +145,7 @@ class Trainer:
         names = list(chosen.class_names)
         # The float32 copy, on this thread (the frames kept aside are turned later, in slices).
         X_train = chosen.dequantized(chosen.train)
+        chosen = dataclasses.replace(chosen, train=chosen.train[:0])  # its uint8 copy can go
         y_train, y_test = chosen.train_labels, chosen.test_labels
         if self.run == run:
             self.poses = len(np.unique(y_train))
