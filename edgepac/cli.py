@@ -11,6 +11,8 @@ import argparse
 import importlib
 import logging
 import sys
+import traceback
+from typing import NoReturn
 
 from edgepac import __version__
 from edgepac.errors import EdgePacError
@@ -26,8 +28,53 @@ COMMAND_MODULES = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with EdgePac's one-line errors: what is wrong and where to read more, instead of
+    a usage block. Sub-command parsers are made of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+# --- argument types every command shares: bad numbers are refused before any work ---------
+
+
+def input_size(text: str) -> int:
+    """--input-size: 0 (the size EdgePac runs the model at, see `input_size_for`) or 32..1024."""
+    from edgepac.vision.models import check_input_size
+
+    try:
+        value = int(text)
+        check_input_size(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    except EdgePacError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number more than 0, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="edgepac",
         description="A camera-controlled Pacman arcade that learns your poses on the device.",
     )
@@ -62,6 +109,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except OSError as err:  # a file the command could not use: name it, in one line
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"edgepac: error: {where}{err.strerror or err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # a bug: one line here, the traceback with --verbose
+        if args.verbose:
+            traceback.print_exc()
+        print(
+            f"edgepac: internal error: {type(err).__name__}: {err} (`edgepac -v ...` shows "
+            "where; please report it)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from edgepac.cli import input_size, positive_float
 from edgepac.errors import EdgePacError
 
 
@@ -51,7 +52,7 @@ def register(sub: Any) -> None:
         metavar="SECTION.KEY=VALUE",
         help="any config key, e.g. --set play.smoothing_frames=3 (repeatable)",
     )
-    run.add_argument("--seconds", type=float, help="quit after this many seconds")
+    run.add_argument("--seconds", type=positive_float, help="quit after this many seconds")
     run.set_defaults(func=cmd_run)
 
     demo = sub.add_parser(
@@ -66,7 +67,7 @@ def register(sub: Any) -> None:
     demo.add_argument("--json", action="store_true", help="print one JSON object at the end")
     demo.add_argument(
         "--play-seconds",
-        type=float,
+        type=positive_float,
         default=60.0,
         metavar="S",
         help="how long the virtual player plays (default 60)",
@@ -85,7 +86,12 @@ def register(sub: Any) -> None:
 
 def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="M", help="a .tflite path or a known variant name")
-    p.add_argument("--input-size", type=int, metavar="N", help="backbone input size, e.g. 224")
+    p.add_argument(
+        "--input-size",
+        type=input_size,
+        metavar="N",
+        help="backbone input size, e.g. 224; 0: the model's run size, as every command",
+    )
 
 
 def _size(text: str | None) -> tuple[int, int] | None:
@@ -105,7 +111,7 @@ def _config(args: argparse.Namespace, extra: dict[str, Any]) -> Any:
     overrides: dict[str, Any] = parse_overrides(getattr(args, "set", []) or [])
     if args.model:
         overrides["model.path"] = args.model
-    if args.input_size:
+    if args.input_size is not None:  # 0 too: the model's run size, as for every command
         overrides["model.input_size"] = args.input_size
     overrides.update(extra)
     return load_config(overrides=overrides)
@@ -125,9 +131,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.headless:
         _headless()
     cfg = _config(args, extra)
-    from edgepac.app.build import build_app, open_buttons
+    from edgepac.app.build import build_app, make_backbone, open_buttons
+    from edgepac.vision.models import find_model_or_problem
 
-    app = build_app(cfg, headless=args.headless, ensure_model=args.ensure_model)
+    # No model is no reason to exit (systemd would restart a black screen forever): the arcade
+    # comes up, says how to get one and plays with the keyboard meanwhile.
+    model, problem = find_model_or_problem(cfg.model.path, ensure=args.ensure_model)
+    backbone = None
+    if model is not None:
+        try:
+            backbone = make_backbone(cfg, model)
+        except EdgePacError as err:  # a damaged model file: the same, with its own fix
+            problem = str(err)
+    if problem:
+        print(f"edgepac: {problem}", file=sys.stderr)
+    app = build_app(cfg, headless=args.headless, backbone=backbone, model_problem=problem)
     buttons = open_buttons(cfg, app)
     # systemd stops the kiosk with SIGTERM: finish the frame, save, close the camera, exit 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: app.quit())
@@ -143,8 +161,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.samples < 5:
         raise EdgePacError(f"--samples must be at least 5, got {args.samples}")
-    if args.play_seconds <= 0:
-        raise EdgePacError(f"--play-seconds must be more than 0, got {args.play_seconds}")
     if args.headless:
         _headless()
     size = _size(args.size) or (800, 480)
@@ -164,10 +180,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
-    from edgepac.app.build import build_app, make_autopilot, make_source
+    from edgepac.app.build import build_app, make_autopilot, make_backbone, make_source
     from edgepac.app.demo import Director
+    from edgepac.vision.models import resolve_model
 
-    app = build_app(cfg, headless=args.headless, state_dir=state, source=make_source(cfg))
+    backbone = make_backbone(cfg, resolve_model(cfg.model.path))  # the demo needs a model
+    app = build_app(
+        cfg, headless=args.headless, state_dir=state, source=make_source(cfg), backbone=backbone
+    )
     with app:
         director = Director(
             app.source,

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from edgepac.learning.threads import limit_blas_threads  # noqa: F401  (the app's name for it)
+
 
 def held_out_split(labels: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
     """Indices to train on and to measure on: the *latest* ``share`` of each class's samples.
@@ -39,34 +41,3 @@ def batches_in_fit(head: Any, n: int) -> int:
     visits = n * (1 + int(getattr(head, "jitter_copies", 0) or 0))
     batch = max(1, math.floor(visits * fraction))
     return int(epochs) * math.ceil(visits / batch)
-
-
-def limit_blas_threads(n: int) -> bool:
-    """Ask the OpenBLAS under NumPy for ``n`` threads; True if it listened.
-
-    Training shares the CPU with the camera, the backbone and the screen. OpenBLAS's own worker
-    threads spin while they wait, and on a busy machine that made a 60-batch training take 14 s
-    instead of 0.7 s. One thread keeps training fast and everything else live.
-    """
-    import ctypes
-
-    try:
-        with open("/proc/self/maps") as maps:
-            libs = {line.split()[-1] for line in maps if "openblas" in line.lower()}
-    except OSError:
-        return False
-    for path in libs:
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for name in (
-            "scipy_openblas_set_num_threads64_",  # NumPy's wheels (64-bit integer builds)
-            "openblas_set_num_threads64_",
-            "openblas_set_num_threads",  # Debian's and Raspberry Pi OS's libopenblas
-        ):
-            setter = getattr(lib, name, None)
-            if setter is not None:
-                setter(ctypes.c_int(n))
-                return True
-    return False

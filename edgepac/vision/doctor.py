@@ -38,7 +38,7 @@ def model_check() -> Check:
     try:
         from edgepac.vision.backbone import Backbone
 
-        bb = Backbone(path, input_size=models.default_input_size(path))
+        bb = Backbone(path, input_size=models.input_size_for(path))
     except EdgePacError as err:
         return Check("model", False, str(err), "run `edgepac fetch-model` again")
     shape = "x".join(map(str, bb.feature_shape))

@@ -74,7 +74,8 @@ def load_model(data: bytes, source: str = "the model") -> Any:
         model = model_class.InitFromPackedBuf(data, 0)
     except Exception as err:  # a damaged flatbuffer can fail in many ways
         raise EdgePacError(
-            f"{source} is a damaged TFLite file ({type(err).__name__}); fetch it again"
+            f"{source} is damaged or truncated: it starts like a TFLite model but does not "
+            "read as one; fetch it again with `edgepac fetch-model`"
         ) from err
     if not model.subgraphs:
         raise EdgePacError(f"{source} has no graph; fetch it again")
