@@ -350,7 +350,7 @@ def load_config(
     values: dict[str, tuple[Any, str]] = {}  # "camera.fps" -> (value, where it came from)
     for path in config_files() if paths is None else [Path(p) for p in paths]:
         if path.is_file():
-            for name, value in _flatten(_read_toml(path), str(path)):
+            for name, value in _flatten(_read_toml(path), f"in {path}"):
                 values[name] = (value, f"in {path}")
     for name, value in (overrides or {}).items():
         spec = _spec(name, "on the command line")

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from edgepac.errors import EdgePacError
-from edgepac.vision.interpreter import allocate, make_interpreter
+from edgepac.vision.interpreter import allocate, invoke, make_interpreter
 from edgepac.vision.models import MAX_INPUT, MIN_INPUT, read_model_bytes, truncated_model
 from edgepac.vision.preprocess import RESAMPLING, SquareResizer
 from edgepac.vision.truncate import DEFAULT_LAYER, layer_name
@@ -79,7 +79,7 @@ class Backbone:
 
         # A model already cut here runs as is, checked through the interpreter itself: that needs
         # no TFLite schema, so a Pi with only tflite-runtime can run a model cut elsewhere.
-        source = str(self.model_path)
+        self._source = source = str(self.model_path)
         model = read_model_bytes(self.model_path)
         self._interp, kind = make_interpreter(model, num_threads=num_threads, source=source)
         if layer_name(self._interp.get_output_details()[0]["name"]) != cut_layer:
@@ -131,7 +131,7 @@ class Backbone:
     def features(self, frame: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """The uint8 activations (``feature_shape``) of one HxWx3 uint8 RGB frame."""
         self._resize(_as_rgb(frame), self._input()[0])
-        self._interp.invoke()
+        invoke(self._interp, self._source)
         if out is None:
             return self._output()[0].copy()
         np.copyto(out, self._output()[0])

@@ -149,7 +149,7 @@ def classify(
 
     from edgepac.vision import truncate
     from edgepac.vision.images import load_rgb
-    from edgepac.vision.interpreter import allocate, make_interpreter
+    from edgepac.vision.interpreter import allocate, invoke, make_interpreter
     from edgepac.vision.models import read_model_bytes
     from edgepac.vision.preprocess import SquareResizer
 
@@ -176,7 +176,7 @@ def classify(
     for image in images:
         resize(load_rgb(image), x)
         interp.set_tensor(inp["index"], x[None])
-        interp.invoke()
+        invoke(interp, str(model))
         raw = interp.get_tensor(out["index"])[0]
         probs = (raw.astype(np.float32) - zero) * scale if scale else raw.astype(np.float32)
         best = np.argsort(-probs, kind="stable")[:top]
@@ -194,11 +194,10 @@ def classify_command(args: argparse.Namespace) -> int:
     model = resolve_model(args.model, full=True)
     read_model_bytes(model)  # a file that is no model is said before anything about labels
     labels = load_labels(model, args.labels)
-    if labels is None:
+    results = classify(model, args.images, labels, args.top, args.resample)
+    if labels is None:  # only now: a damaged model is the news, not its missing labels
         print(f"edgepac: no labels in or beside {model}; showing class numbers", file=sys.stderr)
-    for image, top in zip(
-        args.images, classify(model, args.images, labels, args.top, args.resample), strict=True
-    ):
+    for image, top in zip(args.images, results, strict=True):
         print(image)
         for label, p in top:
             print(f"  {p:6.1%}  {label}")

@@ -114,6 +114,17 @@ def allocate(interp: Any, source: str = "the model") -> None:
         ) from err
 
 
+def invoke(interp: Any, source: str = "the model") -> None:
+    """``interp.invoke()``, with a failure (a damaged model's missing weights) in one line."""
+    try:
+        interp.invoke()
+    except RuntimeError as err:
+        raise EdgePacError(
+            f"{source}: the interpreter failed to run it ({_first_line(err)}); the file is "
+            "damaged: fetch it again with `edgepac fetch-model`"
+        ) from err
+
+
 def _first_line(err: BaseException) -> str:
     text = str(err).strip()
     return text.splitlines()[0] if text else type(err).__name__

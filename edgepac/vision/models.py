@@ -541,6 +541,7 @@ def resolve_model(arg: str | os.PathLike[str] | None, full: bool = False) -> Pat
     """
     manifest = load_manifest()
     if arg is None or str(arg) in manifest.variants:
+        models_folder()  # a file in its place is said as such, not as "no model"
         wanted = manifest.in_preference_order() if arg is None else [manifest.variants[str(arg)]]
         for variant in wanted:
             cut = present_model(variant)
