@@ -15,12 +15,20 @@ DEFAULT_SIZE = (800, 480)  # the official Raspberry Pi touch display
 PANEL_FRACTION = 0.3  # of the screen width, for the preview and the prediction bars
 
 
-def make_backbone(cfg: Any, path: Path) -> Any:
-    """The arcade's backbone for the model at ``path`` (also for a model that appears later)."""
+def make_backbone(cfg: Any, ensure_model: bool = False, path: Path | None = None) -> Any:
     from edgepac.vision.backbone import Backbone
-    from edgepac.vision.models import input_size_for
+    from edgepac.vision.models import input_size_for, resolve_model
 
-    # The one input-size rule every command uses (the manifest's 224 for 0.25_128).
+    if path is not None:
+        pass
+    elif ensure_model and not cfg.model.path:
+        from edgepac.vision.models import ensure_model as ensure
+
+        path = ensure()
+    else:
+        path = resolve_model(cfg.model.path)
+    # The one input-size rule every command uses (the manifest's 224 for 0.25_128), so a head
+    # made by `edgepac train --model M` fits the arcade run with the same M.
     size = input_size_for(path, cfg.model.input_size)
     return Backbone(path, input_size=size, num_threads=cfg.model.threads)
 
@@ -58,29 +66,19 @@ def build_app(
     cfg: Any,
     *,
     headless: bool = False,
-    model_path: Path | None = None,
-    model_problem: str | None = None,
+    ensure_model: bool = False,
     state_dir: Path | None = None,
     source: Any = None,
     backbone: Any = None,
+    model_path: Path | None = None,
+    model_problem: str | None = None,
 ) -> Any:
-    """The arcade. With neither ``backbone`` nor ``model_path``, the model comes from the config
-    (`find_model_or_problem`); when there is none, or it cannot be opened, the App gets
-    ``backbone=None`` and ``model_problem``, one line for its screen (see docs/ARCHITECTURE.md)."""
     from edgepac import paths
     from edgepac.app.app import App
     from edgepac.game.game import Game
     from edgepac.game.render import Renderer
-    from edgepac.vision.models import find_model_or_problem
 
-    if backbone is None and model_problem is None:
-        if model_path is None:
-            model_path, model_problem = find_model_or_problem(cfg.model.path)
-        if model_path is not None:
-            try:
-                backbone = make_backbone(cfg, model_path)
-            except EdgePacError as err:  # a damaged model file: the arcade still comes up
-                model_problem = str(err)
+    backbone = backbone or make_backbone(cfg, ensure_model, path=model_path)
     source = source or make_source(cfg)
     seed = [0]
 
@@ -105,7 +103,6 @@ def build_app(
         screen_size=size,
         fullscreen=bool(cfg.screen.fullscreen) and not headless,
         sound=not headless,
-        **({"model_problem": model_problem} if backbone is None else {}),
     )
 
 

@@ -131,21 +131,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.headless:
         _headless()
     cfg = _config(args, extra)
-    from edgepac.app.build import build_app, make_backbone, open_buttons
-    from edgepac.vision.models import find_model_or_problem
+    from edgepac.app.build import build_app, open_buttons
 
-    # No model is no reason to exit (systemd would restart a black screen forever): the arcade
-    # comes up, says how to get one and plays with the keyboard meanwhile.
-    model, problem = find_model_or_problem(cfg.model.path, ensure=args.ensure_model)
-    backbone = None
-    if model is not None:
-        try:
-            backbone = make_backbone(cfg, model)
-        except EdgePacError as err:  # a damaged model file: the same, with its own fix
-            problem = str(err)
-    if problem:
-        print(f"edgepac: {problem}", file=sys.stderr)
-    app = build_app(cfg, headless=args.headless, backbone=backbone, model_problem=problem)
+    model_path, problem = _find_model(cfg, args.ensure_model)
+    app = build_app(cfg, headless=args.headless, model_path=model_path, model_problem=problem)
+    if problem is not None:
+        # A kiosk without a model keeps its screen (systemd would restart an exit forever).
+        print(f"edgepac: {problem}; the arcade runs without it until one is there",
+              file=sys.stderr)
     buttons = open_buttons(cfg, app)
     # systemd stops the kiosk with SIGTERM: finish the frame, save, close the camera, exit 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: app.quit())
@@ -156,6 +149,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         if buttons is not None:
             buttons.close()
     return 0
+
+
+def _find_model(cfg: Any, ensure: bool) -> tuple[Path | None, str | None]:
+    """The model to run, or None and a line saying what is missing and how to fix it."""
+    from edgepac.vision.models import find_model_or_problem
+
+    return find_model_or_problem(cfg.model.path, ensure=ensure)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -180,14 +180,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
-    from edgepac.app.build import build_app, make_autopilot, make_backbone, make_source
+    from edgepac.app.build import build_app, make_autopilot, make_source
     from edgepac.app.demo import Director
-    from edgepac.vision.models import resolve_model
 
-    backbone = make_backbone(cfg, resolve_model(cfg.model.path))  # the demo needs a model
-    app = build_app(
-        cfg, headless=args.headless, state_dir=state, source=make_source(cfg), backbone=backbone
-    )
+    app = build_app(cfg, headless=args.headless, state_dir=state, source=make_source(cfg))
     with app:
         director = Director(
             app.source,
