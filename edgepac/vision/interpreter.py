@@ -82,7 +82,8 @@ NOISE = (b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.",)
 def quiet_stderr() -> Iterator[None]:
     """Hold back the interpreter's C++ chatter on file descriptor 2 (Python's sys.stderr cannot
     catch it), then pass on every line but the known noise: real warnings still show."""
-    sys.stderr.flush()
+    if sys.stderr:
+        sys.stderr.flush()
     try:
         saved = os.dup(2)
     except OSError:  # no stderr at all: nothing to hide
@@ -93,7 +94,8 @@ def quiet_stderr() -> Iterator[None]:
         try:
             yield
         finally:
-            sys.stderr.flush()
+            if sys.stderr:
+                sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
             caught.seek(0)
