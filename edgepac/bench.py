@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Any
 
-from edgepac.cli import input_size, positive_int
+from edgepac.cli import add_input_size, positive_int
 from edgepac.errors import EdgePacError
 
 BENCH_MODULES = (
@@ -36,11 +36,7 @@ def register(subparsers: Any) -> None:
         "as <area>_error and the command exits 1.",
     )
     p.add_argument("--model", help="a .tflite or a variant (default: the config's, else the best)")
-    p.add_argument(
-        "--input-size",
-        type=input_size,
-        help="run the backbone at this size (e.g. 224; default and 0: the model's run size)",
-    )
+    add_input_size(p)
     p.add_argument(
         "--threads", type=positive_int, help="interpreter threads (default: model.threads, 2)"
     )

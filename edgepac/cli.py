@@ -12,7 +12,7 @@ import importlib
 import logging
 import sys
 import traceback
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from edgepac import __version__
 from edgepac.errors import EdgePacError
@@ -39,36 +39,47 @@ class Parser(argparse.ArgumentParser):
 # --- argument types every command shares: bad numbers are refused before any work ---------
 
 
+def _number(text: str, kind: type[int] | type[float]) -> Any:
+    try:
+        return kind(text)
+    except ValueError:
+        noun = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"not {noun}: {text!r}") from None
+
+
 def input_size(text: str) -> int:
     """--input-size: 0 (the size EdgePac runs the model at, see `input_size_for`) or 32..1024."""
     from edgepac.vision.models import check_input_size
 
+    value = _number(text, int)
     try:
-        value = int(text)
         check_input_size(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     except EdgePacError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
     return value
 
 
+def add_input_size(parser: argparse.ArgumentParser) -> None:
+    """The one --input-size flag: every command that runs the backbone takes it alike."""
+    parser.add_argument(
+        "--input-size",
+        type=input_size,
+        metavar="N",
+        help="run the backbone at N x N (32-1024); default and 0: the size EdgePac runs this "
+        "model at (the manifest's, e.g. 224 for 0.25_128), the same for every command",
+    )
+
+
 def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    value = _number(text, int)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
 def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0 or value == float("inf"):  # also refuses nan
+    value = _number(text, float)
+    if not 0 < value < float("inf"):  # also refuses nan
         raise argparse.ArgumentTypeError(f"must be a number more than 0, got {text}")
     return value
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -28,13 +30,18 @@ def _installs(venv: Path) -> list[str]:
     return [line.split()[-1] for line in lines if "install -e" in line]
 
 
-def test_alternating_test_and_run_installs_once(tmp_path: Path) -> None:
+@pytest.fixture
+def venv(tmp_path: Path) -> Path:
+    """A venv whose python only writes down what it is asked to run."""
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
     python = venv / "bin" / "python"
     python.write_text(f'#!/bin/sh\necho "$*" >> "{venv}/pip-calls"\n')
     python.chmod(0o755)
+    return venv
 
+
+def test_alternating_test_and_run_installs_once(venv: Path) -> None:
     _ensure(venv, "[test]")  # ./scripts/test
     assert _installs(venv) == [f"{REPO}[test]"]
     _ensure(venv, "")  # ./scripts/run: the test install has everything it needs
@@ -43,13 +50,7 @@ def test_alternating_test_and_run_installs_once(tmp_path: Path) -> None:
     assert len(_installs(venv)) == 1
 
 
-def test_run_first_then_test_adds_the_extra_once(tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    python = venv / "bin" / "python"
-    python.write_text(f'#!/bin/sh\necho "$*" >> "{venv}/pip-calls"\n')
-    python.chmod(0o755)
-
+def test_run_first_then_test_adds_the_extra_once(venv: Path) -> None:
     _ensure(venv, "")
     _ensure(venv, "[test]")
     _ensure(venv, "")

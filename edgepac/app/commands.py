@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from edgepac.cli import input_size, positive_float
+from edgepac.cli import add_input_size, positive_float
 from edgepac.errors import EdgePacError
 
 
@@ -86,12 +86,7 @@ def register(sub: Any) -> None:
 
 def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="M", help="a .tflite path or a known variant name")
-    p.add_argument(
-        "--input-size",
-        type=input_size,
-        metavar="N",
-        help="backbone input size, e.g. 224; 0: the model's run size, as every command",
-    )
+    add_input_size(p)
 
 
 def _size(text: str | None) -> tuple[int, int] | None:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from edgepac.cli import input_size, positive_int
+from edgepac.cli import add_input_size, positive_int
 from edgepac.errors import EdgePacError
 
 if TYPE_CHECKING:
@@ -73,12 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _backbone_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="M", help="model file or variant (default: the best here)")
-    p.add_argument(
-        "--input-size",
-        type=input_size,
-        metavar="N",
-        help="square input size, e.g. 224; 0 or none: the size `edgepac run` uses",
-    )
+    add_input_size(p)
     p.add_argument("--threads", type=positive_int, metavar="T", help="interpreter threads")
 
 
