@@ -24,6 +24,8 @@ def is_image_name(path: Path) -> bool:
 def load_rgb(path: str | os.PathLike[str]) -> np.ndarray:
     """Read an image file as an HxWx3 uint8 RGB array."""
     p = Path(path)
+    if p.is_dir():
+        raise EdgePacError(f"{p} is a folder: give the image files in it")
     if not p.is_file():
         raise EdgePacError(f"{p}: no such image file; check the path")
     try:

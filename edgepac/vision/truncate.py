@@ -220,6 +220,8 @@ def truncate_file(
         data = src_path.read_bytes()
     except FileNotFoundError:
         raise EdgePacError(f"{src_path}: no such model file; check the path") from None
+    except IsADirectoryError:
+        raise EdgePacError(f"{src_path} is a folder: give the .tflite file in it") from None
     except OSError as err:
         raise EdgePacError(f"{src_path}: cannot read it ({err.strerror})") from err
     out = truncate_bytes(data, layer, str(src_path))
