@@ -569,19 +569,23 @@ def find_model_or_problem(
     """
     try:
         folder = models_folder()
+    except EdgePacError as err:  # a file where the folder should be: that is the problem
+        return None, str(err)
+    named_file = arg is not None and arg not in load_manifest().variants
+    try:
         if ensure and arg is None:
             return ensure_model(progress), None
         return resolve_model(arg), None
     except EdgePacError as err:
         log.debug("no model: %s", err)
-        if "models folder" in str(err) or (arg is not None and arg not in load_manifest().variants):
-            return None, str(err)  # a file in the folder's place, or the named file's own problem
-        which = f"model {arg}" if arg else "model"
-        tried = " and none could be downloaded" if ensure and arg is None else ""
-        return None, (
-            f"No {which} in {folder}{tried}: run `edgepac fetch-model{' ' + arg if arg else ''}`"
-            f" (offline: `edgepac fetch-model --from FILE`, or a folder in ${SEARCH_ENV})"
-        )
+        if named_file:  # the file the config or --model names: its own problem and fix
+            return None, str(err)
+    which = f" {arg}" if arg else ""
+    tried = " and none could be downloaded" if ensure and arg is None else ""
+    return None, (
+        f"No model{which} in {folder}{tried}: run `edgepac fetch-model{which}` (offline: "
+        f"`edgepac fetch-model --from FILE`, or a folder in ${SEARCH_ENV})"
+    )
 
 
 def describe(manifest: Manifest | None = None) -> list[dict[str, Any]]:
