@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "`edgepac run` runs it at, so the head fits the arcade with the same --model.",
     )
     _backbone_args(p)
-    p.add_argument("--images", required=True, type=Path, metavar="DIR", help="DIR/<class>/*.jpg")
+    p.add_argument("--images", required=True, type=Path, metavar="DIR", help="DIR/<class>/*.png")
     p.add_argument("--out", required=True, type=Path, metavar="HEAD", help="head file to write")
     p.add_argument("--head", choices=("dense", "knn"), default="dense")
     p.add_argument(
