@@ -14,6 +14,7 @@ import importlib.metadata
 import os
 import sys
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,20 +77,22 @@ def find_interpreter() -> InterpreterKind:
 
 # What LiteRT prints on stderr, from C++, the first time a model is prepared: news to nobody.
 NOISE = (b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.",)
+# One redirection at a time: two threads swapping fd 2 in turn could leave it on a closed file.
+_STDERR = threading.Lock()
 
 
 @contextlib.contextmanager
 def quiet_stderr() -> Iterator[None]:
     """Hold back the interpreter's C++ chatter on file descriptor 2 (Python's sys.stderr cannot
     catch it), then pass on every line but the known noise: real warnings still show."""
-    if sys.stderr:
-        sys.stderr.flush()
-    try:
-        saved = os.dup(2)
-    except OSError:  # no stderr at all: nothing to hide
-        yield
-        return
-    with tempfile.TemporaryFile() as caught:
+    with _STDERR, tempfile.TemporaryFile() as caught:
+        if sys.stderr:
+            sys.stderr.flush()
+        try:
+            saved = os.dup(2)
+        except OSError:  # no stderr at all: nothing to hold back
+            yield
+            return
         os.dup2(caught.fileno(), 2)
         try:
             yield
