@@ -14,9 +14,23 @@ from pathlib import Path
 
 import pytest
 
+from edgepac.errors import EdgePacError
 from edgepac.vision import models
 
+# For a child process: no proxy listens there, so every download fails at once, as offline.
 OFFLINE = {"https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No network in this process: a download fails as it does offline. (Not by proxy variables:
+    urllib keeps the first opener it builds, and later tests would inherit the dead proxy.)"""
+
+    def no_network(url: str, *args: object, **kwargs: object) -> None:
+        raise EdgePacError(f"could not download {url} (no network); check the network")
+
+    monkeypatch.setattr(models, "download", no_network)
+    monkeypatch.delenv("EDGEPAC_MODEL_SEARCH", raising=False)
 
 
 def _says_the_fixes(line: str) -> None:
@@ -24,10 +38,8 @@ def _says_the_fixes(line: str) -> None:
     assert "$EDGEPAC_MODEL_SEARCH" in line and "\n" not in line
 
 
-def test_no_model_is_a_line_not_an_exception(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in OFFLINE.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("EDGEPAC_MODEL_SEARCH", raising=False)
+@pytest.mark.usefixtures("offline")
+def test_no_model_is_a_line_not_an_exception() -> None:
     path, problem = models.find_model_or_problem(None)
     assert path is None and problem and problem.startswith("No model in ")
     _says_the_fixes(problem)
@@ -38,6 +50,7 @@ def test_no_model_is_a_line_not_an_exception(monkeypatch: pytest.MonkeyPatch) ->
     assert path is None and problem and "fetch-model 0.5_160" in problem
 
 
+@pytest.mark.usefixtures("offline")
 def test_a_models_folder_that_is_a_file_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -47,11 +60,10 @@ def test_a_models_folder_that_is_a_file_is_named(
     assert path is None and problem and "is a file, not a folder" in problem
 
 
+@pytest.mark.usefixtures("offline")
 def test_a_model_on_the_search_path_is_found_offline(
     model_025_128: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for key, value in OFFLINE.items():
-        monkeypatch.setenv(key, value)
     monkeypatch.setenv("EDGEPAC_MODEL_SEARCH", str(model_025_128.parent))
     path, problem = models.find_model_or_problem(None, ensure=True, progress=None)
     assert problem is None and path is not None and path.is_file()
