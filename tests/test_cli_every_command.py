@@ -141,6 +141,8 @@ def _cases(bad: Path, model: Path) -> list[tuple[list[str], dict[str, str], str]
         (["fetch-model", "--from", str(bad / "folder")], {}, "holds no"),
         (["fetch-model", "--from", str(bad / "missing.tgz")], {}, "no such file"),
         (["fetch-model", "9.9_999"], {}, "unknown model variant"),
+        (["fetch-model", "--list"], files, "is a file, not a folder"),
+        (["demo", "--headless", "--samples", "5"], files, "is a file, not a folder"),
         (["classify", "--model", str(bad / "text.tflite"), photo], {}, "not a TFLite"),
         (["classify", "--model", str(bad / "half.tflite"), photo], {}, "damaged"),
         (["classify", "--model", str(bad / "garbled.tflite"), photo], {}, "tflite"),
@@ -212,4 +214,5 @@ def test_bad_files_get_one_line_and_stay_as_they_were(bad: Path, model_025_128: 
 def test_doctor_with_the_models_folder_a_file_says_fix(bad: Path) -> None:
     done = _edgepac(["doctor"], {"EDGEPAC_MODELS": str(bad / "models-file")})
     assert done.returncode == 1 and "Traceback" not in done.stderr + done.stdout
-    assert any(line.startswith("FIX  model:") for line in done.stdout.splitlines())
+    fix = [line for line in done.stdout.splitlines() if line.startswith("FIX  model:")]
+    assert fix and "is a file, not a folder" in fix[0] and "EDGEPAC_MODELS" in fix[0]

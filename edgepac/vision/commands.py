@@ -77,6 +77,7 @@ def fetch_model_command(args: argparse.Namespace) -> int:
     from edgepac.vision import models
 
     if args.list:
+        models.models_folder()  # a file in its place is said, not listed as "not here"
         for row in models.describe():
             mark = " (default)" if row["default"] else ""
             here = row["present"] or "not here"
