@@ -192,3 +192,17 @@ def test_the_keyboard_lists_agree() -> None:
     for keys in lists:
         assert "Q" in keys and "F" in keys and "C" in keys, keys
     assert "Q" in (keyboard.__doc__ or "")
+
+
+def test_the_arcade_says_a_damaged_samples_file_in_its_own_words(tmp_path: Path) -> None:
+    from edgepac.learning.store import SampleStore
+
+    path = tmp_path / "samples.npz"
+    path.write_text("not samples\n")  # NumPy would talk of pickles and allow_pickle
+    store = SampleStore.load_or_empty(
+        path, (2, 2, 3), scale=0.1, zero_point=0, identity={"model_sha256": "a"}
+    )
+    assert len(store) == 0 and "damaged or truncated" in store.notice
+    assert "pickle" not in store.notice
+    # The arcade's own state: moved aside, so the next save cannot overwrite it.
+    assert not path.exists() and (tmp_path / "samples.npz.corrupt").read_text() == "not samples\n"
