@@ -9,8 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from edgepac.learning.threads import limit_blas_threads  # noqa: F401  (the app's name for it)
-
 
 def held_out_split(labels: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
     """Indices to train on and to measure on: the *latest* ``share`` of each class's samples.
@@ -41,3 +39,7 @@ def batches_in_fit(head: Any, n: int) -> int:
     visits = n * (1 + int(getattr(head, "jitter_copies", 0) or 0))
     batch = max(1, math.floor(visits * fraction))
     return int(epochs) * math.ceil(visits / batch)
+
+
+# It lives with learning now, so `edgepac train` and `bench` limit OpenBLAS as the arcade does.
+from edgepac.learning.threads import limit_blas_threads  # noqa: E402, F401
