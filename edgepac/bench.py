@@ -69,15 +69,15 @@ def collect(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
 def run(args: argparse.Namespace) -> int:
     from edgepac.app.config import load_config
     from edgepac.learning.threads import limit_blas_threads
-    from edgepac.vision.models import resolve_model
+    from edgepac.vision.models import read_model_bytes, resolve_model
 
     # What the arcade runs: the config's model, size and threads unless the flags say otherwise.
     model = load_config().model
     args.model = args.model or model.path
     args.input_size = model.input_size if args.input_size is None else args.input_size
     args.threads = args.threads or model.threads
-    if args.model:
-        resolve_model(args.model)  # a wrong --model is said at once, not after a minute of work
+    if args.model:  # a wrong --model is said at once, not after a minute of measuring
+        read_model_bytes(resolve_model(args.model))
     limit_blas_threads(1)  # as the arcade does
     figures, ok = collect(args)
     if args.json:

@@ -170,6 +170,7 @@ def _cases(bad: Path, model: Path) -> list[tuple[list[str], dict[str, str], str]
         (["eval", "--model", m, "--head", str(bad / "fake.npz"), "--images",
           str(bad / "photos")], {}, "damaged"),
         (["bench", "--model", str(bad / "missing.tflite")], {}, "no such model file"),
+        (["bench", "--model", str(bad / "text.tflite")], {}, "not a TFLite"),
         (["demo", "--headless", "--model", str(bad / "text.tflite")], {}, "not a TFLite"),
         (["run", "--headless", "--camera", "replay"], {}, "replay"),
     ]
