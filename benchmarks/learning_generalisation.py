@@ -14,11 +14,23 @@ and the camera moved a few pixels and zoomed a little. All frames go through the
 
 It prints a Markdown table: accuracy on held-out frames of the same session and of session B,
 mean over scenarios and seeds, and the training time of each recipe on this machine.
+
+    ... learning_generalisation.py --part top-up
+
+The returning player's refresh instead: the first session's frames plus a top-up of 0, 3 or 10
+frames a pose recorded in the later session, as two sessions of a real SampleStore (the app's
+and `edgepac train --images A --images B`'s way), trained three ways: merged as one session
+(uniform weights, the issue's "one folder"), with the sessions' recency weights from scratch, and
+warm-started from the first session's head for a few epochs. Each scenario's *ceiling* is a head
+trained on 2 presses of 25 frames a pose in the later session itself. The pose scenarios are run
+a second time with the later sessions' zoom removed: "lean in / lean back" is itself a change of
+scale, so a zoomed camera confounds it, and the difference says how much of the gap that is.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import math
 import os
 import statistics
@@ -32,6 +44,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from edgepac.learning.dense import DenseHead
 from edgepac.learning.knn import KnnHead
+from edgepac.learning.store import SampleStore
 from edgepac.vision.images import load_rgb
 
 CLASSES = ("up", "down", "left", "right")
@@ -253,8 +266,150 @@ def evaluate(args: argparse.Namespace) -> None:
     print("\n" + "\n".join(lines))
 
 
+# -- the returning player's top-up ----------------------------------------------------------------
+
+TOP_UPS = (0, 3, 10)
+UNZOOMED = tuple(Session(b.gain, b.cast, b.gamma, b.camera_shift, 1.0, b.noise) for b in SESSIONS_B)
+
+
+@dataclass
+class Later:
+    """One later session of one scenario: its test frames, a top-up press, a ceiling recording."""
+
+    label: str  # the scenario's column name
+    test: tuple[np.ndarray, np.ndarray]  # uint8 activations, labels
+    top_up: tuple[np.ndarray, np.ndarray]  # one press of 10 frames a pose, in order
+    ceiling: tuple[np.ndarray, np.ndarray]  # 2 presses of 25 frames a pose
+
+
+def top_up_rows(labels: np.ndarray, k: int) -> np.ndarray:
+    """The first k frames of each pose's press: a short hold of the button."""
+    return np.concatenate([np.flatnonzero(labels == c)[:k] for c in range(len(CLASSES))])
+
+
+def two_sessions(
+    bb: object, first: tuple[np.ndarray, np.ndarray], later: tuple[np.ndarray, np.ndarray] | None
+) -> SampleStore:
+    """A store as the arcade keeps it: the first sitting, then (if any) the top-up sitting."""
+    store = SampleStore(bb.feature_shape, scale=bb.scale, zero_point=bb.zero_point)  # type: ignore[attr-defined]
+    for q, y in [first, *([later] if later is not None else [])]:
+        store.begin_session()
+        for c, name in enumerate(CLASSES):
+            store.begin_burst()
+            for row in np.flatnonzero(y == c):
+                store.add(name, q[row])
+    return store
+
+
+def top_up_evaluate(args: argparse.Namespace) -> None:
+    from edgepac.vision.backbone import Backbone
+
+    images = Path(os.environ.get("EDGEPAC_TEST_DATA", "../shared")) / "images"
+    model = images.parent / "models" / "mobilenet_v1_0.25_128_quant.tflite"
+    bb = Backbone(model, input_size=224)
+
+    def q(recorded: tuple[list[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        return bb.features_batch(recorded[0]), recorded[1]
+
+    def f32(Xy: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        return bb.dequantize(Xy[0]), Xy[1]
+
+    t0 = time.perf_counter()
+    cases = []  # (scenario label, first-session train, first-session test, [Later, ...])
+    for i, sc in enumerate(SCENARIOS[: args.scenarios]):
+        first = q(recording(sc, images, SESSION_A, 2, args.per_burst, seed=100 + i))
+        same = f32(q(recording(sc, images, SESSION_A, 1, args.test_per_class, seed=200 + i)))
+        variants = [(sc.name, SESSIONS_B)]
+        if sc.kind == "pose" and not args.skip_unzoomed:
+            variants.append((f"{sc.name}, no zoom", UNZOOMED))
+        for label, sessions in variants:
+            later = []
+            for j, b in enumerate(sessions):
+                per = args.test_per_class
+                later.append(
+                    Later(
+                        label,
+                        q(recording(sc, images, b, 1, per, seed=300 + 10 * j + i)),
+                        q(recording(sc, images, b, 1, max(TOP_UPS), seed=400 + 10 * j + i)),
+                        q(recording(sc, images, b, 2, args.per_burst, seed=500 + 10 * j + i)),
+                    )
+                )
+            cases.append((label, first, same, later))
+    print(f"{len(cases)} cases, frames made and embedded in {time.perf_counter() - t0:.0f} s "
+          f"with {bb!r}\n", flush=True)  # fmt: skip
+
+    labels = [c[0] for c in cases]
+    results: dict[str, dict[str, list[float]]] = {}  # row -> column -> accuracies
+    seconds: dict[str, list[float]] = {}
+
+    def note(row: str, col: str, value: float) -> None:
+        results.setdefault(row, {}).setdefault(col, []).append(value)
+
+    for label, first, same, later in cases:
+        for seed in range(args.seeds):
+            start = DenseHead(seed=seed)
+            t = time.perf_counter()
+            store = two_sessions(bb, first, None)
+            start.fit(store.dequantized(), store.labels, class_names=list(CLASSES))
+            seconds.setdefault("first session (from scratch)", []).append(time.perf_counter() - t)
+            for lt in later:
+                test = f32(lt.test)
+                ceiling = DenseHead(seed=seed).fit(*f32(lt.ceiling), class_names=list(CLASSES))
+                note("ceiling: trained in the later session", label, accuracy(ceiling, test))
+                note("ceiling: trained in the later session", "later", accuracy(ceiling, test))
+                for k in TOP_UPS:
+                    rows = top_up_rows(lt.top_up[1], k)
+                    store = two_sessions(bb, first, (lt.top_up[0][rows], lt.top_up[1][rows]))
+                    for how in ("merged", "recency", "warm") if k else ("merged",):
+                        row = f"+{k} a pose, {how}" if k else "first session only (+0)"
+                        head = fit_top_up(store, start, how, seed, args)
+                        seconds.setdefault(row, []).append(head[1])
+                        note(row, label, accuracy(head[0], test))
+                        note(row, "later", accuracy(head[0], test))
+                        note(row, "first", accuracy(head[0], same))
+        print(f"{label}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
+
+    cols = list(dict.fromkeys(labels))
+    lines = [
+        "| training | later session | first session | " + " | ".join(cols) + " | train s |",
+        "|---" * (4 + len(cols)) + "|",
+    ]
+    for row, per in results.items():
+        first_acc = f"{statistics.mean(per['first']):.3f}" if "first" in per else "–"
+        cells = " | ".join(f"{statistics.mean(per[c]):.3f}" for c in cols)
+        secs = f"{statistics.median(seconds[row]):.2f}" if row in seconds else "–"
+        later_acc = statistics.mean([statistics.mean(per[c]) for c in cols if "no zoom" not in c])
+        lines.append(f"| {row} | {later_acc:.3f} | {first_acc} | {cells} | {secs} |")
+    print("\n".join(lines))
+    print("\n(later session: mean over the scenarios with their zoom, the no-zoom reruns shown "
+          "apart; first session: mean over every case)")  # fmt: skip
+
+
+def fit_top_up(
+    store: SampleStore, start: DenseHead, how: str, seed: int, args: argparse.Namespace
+) -> tuple[DenseHead, float]:
+    """Train on a two-session store: merged (uniform), with recency weights, or warm-started."""
+    t = time.perf_counter()
+    if how == "merged":
+        chosen = store.training_set(max_per_class=None, latest_share=0.0)
+    else:
+        chosen = store.training_set(latest_share=args.latest_share)
+    X = store.dequantized(chosen.index)
+    if how == "warm":
+        head = copy.deepcopy(start).set_params(warm_start=True, warm_epochs=args.warm_epochs)
+    else:
+        head = DenseHead(seed=seed)
+    weights = None if how == "merged" else chosen.weights
+    head.fit(X, chosen.labels, class_names=list(CLASSES), sample_weight=weights)
+    return head, time.perf_counter() - t
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--part", choices=("recipes", "top-up"), default="recipes")
+    p.add_argument("--latest-share", type=float, default=0.5, help="recency: newest session's")
+    p.add_argument("--warm-epochs", type=int, default=5)
+    p.add_argument("--skip-unzoomed", action="store_true", help="no pose reruns without zoom")
     p.add_argument("--scenarios", type=int, default=len(SCENARIOS))
     p.add_argument("--per-burst", type=int, default=25, help="frames per press, 2 presses a class")
     p.add_argument("--test-per-class", type=int, default=40)
@@ -264,7 +419,10 @@ def main() -> None:
     if args.save_frames:
         save_examples(args.save_frames)
         return
-    evaluate(args)
+    if args.part == "top-up":
+        top_up_evaluate(args)
+    else:
+        evaluate(args)
 
 
 def save_examples(out: Path) -> None:
