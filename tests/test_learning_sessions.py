@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edgepac.app.training import held_out_split, training_data
+from edgepac.app.training import batches_in_fit, head_to_train, held_out_split, training_data
 from edgepac.learning import files
 from edgepac.learning.choice import equal_shares, halving_shares
 from edgepac.learning.store import SampleStore
@@ -196,3 +196,28 @@ def test_memory_for_a_training_pass_stays_bounded_however_big_the_store() -> Non
     assert peaks[1] < 1.5 * 400 * frame_f32  # about the chosen 400 frames as float32, no more
     data = training_data(big, holdout=0.2)
     assert len(data.y) + len(data.y_test) == 400 and data.sessions == 3
+
+
+def test_a_refresh_trains_a_warm_copy_and_the_playing_head_is_untouched() -> None:
+    store = new_store(shape=(3, 3, 4))
+    rng = np.random.default_rng(0)
+    for name in GAME:
+        store.begin_burst()
+        for _ in range(20):
+            q = rng.integers(0, 4, (3, 3, 4), dtype=np.uint8)
+            q[..., GAME.index(name)] += 10  # each pose lights its own channel
+            store.add(name, q)
+    data = training_data(store, holdout=0.2)
+    params = {"epochs": 10, "jitter_copies": 0, "learning_rate": 1e-3}
+    playing = head_to_train(None, "dense", params, warm_start=True)  # nothing yet: from scratch
+    playing.fit(data.X, data.y, data.names, sample_weight=data.weights)
+    assert data.accuracy(playing) == 1.0 and len(data.y_test) == 16
+    before = playing.W1_.copy()
+    refresh = head_to_train(playing, "dense", params, warm_start=True)
+    assert refresh is not playing and refresh.warm_start and not playing.warm_start
+    assert batches_in_fit(refresh, len(data.y), warm=refresh.fits_warm(data.names, 36)) == 5 * 3
+    refresh.fit(data.X, data.y, data.names, sample_weight=data.weights)
+    assert len(refresh.loss_curve_) == 5 and np.array_equal(playing.W1_, before)
+    other = head_to_train(playing, "dense", {**params, "units": 7}, warm_start=True)
+    assert not hasattr(other, "W1_")  # another recipe in the config: a new head
+    assert not hasattr(head_to_train(playing, "dense", params, warm_start=False), "W1_")
