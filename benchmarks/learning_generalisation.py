@@ -315,26 +315,12 @@ def top_up_evaluate(args: argparse.Namespace) -> None:
         return bb.dequantize(Xy[0]), Xy[1]
 
     t0 = time.perf_counter()
-    cases = []  # (scenario label, first-session train, first-session test, [Later, ...])
-    for i, sc in enumerate(SCENARIOS[: args.scenarios]):
-        first = q(recording(sc, images, SESSION_A, 2, args.per_burst, seed=100 + i))
-        same = f32(q(recording(sc, images, SESSION_A, 1, args.test_per_class, seed=200 + i)))
-        variants = [(sc.name, SESSIONS_B)]
-        if sc.kind == "pose" and not args.skip_unzoomed:
-            variants.append((f"{sc.name}, no zoom", UNZOOMED))
-        for label, sessions in variants:
-            later = []
-            for j, b in enumerate(sessions):
-                per = args.test_per_class
-                later.append(
-                    Later(
-                        label,
-                        q(recording(sc, images, b, 1, per, seed=300 + 10 * j + i)),
-                        q(recording(sc, images, b, 1, max(TOP_UPS), seed=400 + 10 * j + i)),
-                        q(recording(sc, images, b, 2, args.per_burst, seed=500 + 10 * j + i)),
-                    )
-                )
-            cases.append((label, first, same, later))
+    if args.cache and args.cache.exists():
+        cases = load_cases(args.cache)
+    else:
+        cases = embed_cases(args, images, q)
+        if args.cache:
+            save_cases(args.cache, cases)
     print(f"{len(cases)} cases, frames made and embedded in {time.perf_counter() - t0:.0f} s "
           f"with {bb!r}\n", flush=True)  # fmt: skip
 
@@ -345,7 +331,8 @@ def top_up_evaluate(args: argparse.Namespace) -> None:
     def note(row: str, col: str, value: float) -> None:
         results.setdefault(row, {}).setdefault(col, []).append(value)
 
-    for label, first, same, later in cases:
+    for label, first, same_q, later in cases:
+        same = f32(same_q)
         for seed in range(args.seeds):
             start = DenseHead(seed=seed)
             t = time.perf_counter()
@@ -385,6 +372,66 @@ def top_up_evaluate(args: argparse.Namespace) -> None:
           "apart; first session: mean over every case)")  # fmt: skip
 
 
+Case = tuple[str, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], list[Later]]
+
+
+def embed_cases(args: argparse.Namespace, images: Path, q: Callable) -> list[Case]:
+    """Every scenario's recordings as uint8 activations: the first session's training and test
+    frames, and per later session (with and, for the poses, without zoom) its test frames, a
+    top-up press and a ceiling recording."""
+    cases = []
+    for i, sc in enumerate(SCENARIOS[: args.scenarios]):
+        first = q(recording(sc, images, SESSION_A, 2, args.per_burst, seed=100 + i))
+        same = q(recording(sc, images, SESSION_A, 1, args.test_per_class, seed=200 + i))
+        variants = [(sc.name, SESSIONS_B)]
+        if sc.kind == "pose" and not args.skip_unzoomed:
+            variants.append((f"{sc.name}, no zoom", UNZOOMED))
+        for label, sessions in variants:
+            later = []
+            for j, b in enumerate(sessions):
+                per = args.test_per_class
+                later.append(
+                    Later(
+                        label,
+                        q(recording(sc, images, b, 1, per, seed=300 + 10 * j + i)),
+                        q(recording(sc, images, b, 1, max(TOP_UPS), seed=400 + 10 * j + i)),
+                        q(recording(sc, images, b, 2, args.per_burst, seed=500 + 10 * j + i)),
+                    )
+                )
+            cases.append((label, first, same, later))
+    return cases
+
+
+def save_cases(path: Path, cases: list[Case]) -> None:
+    arrays: dict[str, np.ndarray] = {}
+    for i, (label, first, same, later) in enumerate(cases):
+        arrays[f"{i}.label"] = np.array(label)
+        parts = {"first": first, "same": same}
+        for j, lt in enumerate(later):
+            parts |= {f"{j}.test": lt.test, f"{j}.top_up": lt.top_up, f"{j}.ceiling": lt.ceiling}
+        for name, (qs, ys) in parts.items():
+            arrays[f"{i}.{name}.q"], arrays[f"{i}.{name}.y"] = qs, ys
+    np.savez(path, **arrays)  # type: ignore[arg-type]
+
+
+def load_cases(path: Path) -> list[Case]:
+    with np.load(path) as npz:
+        a = {k: npz[k] for k in npz.files}
+    cases = []
+    for i in range(sum(k.endswith(".label") for k in a)):
+
+        def part(name: str, i: int = i) -> tuple[np.ndarray, np.ndarray]:
+            return a[f"{i}.{name}.q"], a[f"{i}.{name}.y"]
+
+        label = str(a[f"{i}.label"])
+        later = [
+            Later(label, part(f"{j}.test"), part(f"{j}.top_up"), part(f"{j}.ceiling"))
+            for j in range(sum(k.startswith(f"{i}.") and k.endswith(".test.q") for k in a))
+        ]
+        cases.append((label, part("first"), part("same"), later))
+    return cases
+
+
 def fit_top_up(
     store: SampleStore, start: DenseHead, how: str, seed: int, args: argparse.Namespace
 ) -> tuple[DenseHead, float]:
@@ -409,6 +456,7 @@ def main() -> None:
     p.add_argument("--part", choices=("recipes", "top-up"), default="recipes")
     p.add_argument("--latest-share", type=float, default=0.5, help="recency: newest session's")
     p.add_argument("--warm-epochs", type=int, default=5)
+    p.add_argument("--cache", type=Path, help="keep/reuse the embedded frames (same arguments)")
     p.add_argument("--skip-unzoomed", action="store_true", help="no pose reruns without zoom")
     p.add_argument("--scenarios", type=int, default=len(SCENARIOS))
     p.add_argument("--per-burst", type=int, default=25, help="frames per press, 2 presses a class")
