@@ -26,8 +26,8 @@ def blobs(n_per_class: int = 12, shape=(3, 3, 8), k: int = 4, seed: int = 0, spr
     return X.astype(np.float32), y
 
 
-@pytest.mark.parametrize("dropout", [False, True])
-def test_gradients_match_finite_differences(dropout: bool) -> None:
+@pytest.mark.parametrize(("dropout", "weighted"), [(False, False), (True, False), (False, True)])
+def test_gradients_match_finite_differences(dropout: bool, weighted: bool) -> None:
     rng = np.random.default_rng(1)
     d, units, k, m = 6, 5, 3, 4
     params = [
@@ -38,8 +38,9 @@ def test_gradients_match_finite_differences(dropout: bool) -> None:
     xb = rng.standard_normal((m, d))
     yb = np.array([0, 2, 1, 2])
     keep = (rng.random((m, units)) > 0.3) / 0.7 if dropout else None
+    wb = rng.random(m) * 3 if weighted else None  # sample weights (recency)
     ws = _Scratch(m, d, units, k, dtype=np.float64)
-    loss_and_grads(params, xb, yb, ws, keep)
+    loss_and_grads(params, xb, yb, ws, keep, wb)
     analytic = [g.copy() for g in ws.grads]
     eps = 1e-6
     for p, g in zip(params, analytic, strict=True):
@@ -47,9 +48,9 @@ def test_gradients_match_finite_differences(dropout: bool) -> None:
         for i in np.ndindex(p.shape):
             old = p[i]
             p[i] = old + eps
-            up = loss_and_grads(params, xb, yb, ws, keep)
+            up = loss_and_grads(params, xb, yb, ws, keep, wb)
             p[i] = old - eps
-            down = loss_and_grads(params, xb, yb, ws, keep)
+            down = loss_and_grads(params, xb, yb, ws, keep, wb)
             p[i] = old
             numeric[i] = (up - down) / (2 * eps)
         np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-7)
@@ -274,29 +275,15 @@ def test_skipping_inputs_that_are_always_zero_changes_nothing(
 # -- sample weights and warm start (a returning player's refresh) --------------------------------
 
 
-def test_weighted_gradients_match_finite_differences() -> None:
+def test_the_weighted_loss_is_the_weighted_mean_of_each_frames_loss() -> None:
     rng = np.random.default_rng(2)
     d, units, k, m = 5, 4, 3, 6
     params = [rng.standard_normal((d, units)), rng.standard_normal(units),
               rng.standard_normal((units, k))]  # fmt: skip
     xb, yb, wb = rng.standard_normal((m, d)), np.array([0, 2, 1, 2, 0, 1]), rng.random(m) * 3
-    ws = _Scratch(m, d, units, k, dtype=np.float64)
-    loss = loss_and_grads(params, xb, yb, ws, None, wb)
+    loss = loss_and_grads(params, xb, yb, _Scratch(m, d, units, k, dtype=np.float64), None, wb)
     plain = [one_frame_loss(params, xb[i : i + 1], yb[i : i + 1]) for i in range(m)]
-    assert loss == pytest.approx(np.mean(wb * plain))  # the weighted mean of each frame's loss
-    analytic = [g.copy() for g in ws.grads]
-    eps = 1e-6
-    for p, g in zip(params, analytic, strict=True):
-        numeric = np.zeros_like(p)
-        for i in np.ndindex(p.shape):
-            old = p[i]
-            p[i] = old + eps
-            up = loss_and_grads(params, xb, yb, ws, None, wb)
-            p[i] = old - eps
-            down = loss_and_grads(params, xb, yb, ws, None, wb)
-            p[i] = old
-            numeric[i] = (up - down) / (2 * eps)
-        np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-7)
+    assert loss == pytest.approx(np.mean(wb * plain))
 
 
 def one_frame_loss(params: list[np.ndarray], xb: np.ndarray, yb: np.ndarray) -> float:
