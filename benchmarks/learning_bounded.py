@@ -9,7 +9,7 @@ TRAIN, three ways, each in a fresh process (peak RSS only ever grows in a proces
 
 - whole store: what the app did before: the store dequantised whole to float32, the latest 20 %
   of each class held out, the default dense head fitted from scratch on the rest;
-- bounded: ``training_data`` (at most 100 frames a pose, newest sessions first, only those
+- bounded: ``training_data`` (at most 50 frames a pose, newest sessions first, only those
   dequantised), the default dense head from scratch, with the recency weights;
 - bounded refresh: the same set, warm-started from a trained head (``warm_epochs`` = 5).
 

@@ -347,29 +347,45 @@ def top_up_evaluate(args: argparse.Namespace) -> None:
                 for k in TOP_UPS:
                     rows = top_up_rows(lt.top_up[1], k)
                     store = two_sessions(bb, first, (lt.top_up[0][rows], lt.top_up[1][rows]))
-                    for how in ("merged", "recency", "warm") if k else ("merged",):
-                        row = f"+{k} a pose, {how}" if k else "first session only (+0)"
-                        head = fit_top_up(store, start, how, seed, args)
-                        seconds.setdefault(row, []).append(head[1])
-                        note(row, label, accuracy(head[0], test))
-                        note(row, "later", accuracy(head[0], test))
-                        note(row, "first", accuracy(head[0], same))
+                    for way in args.ways if k else ["merged"]:
+                        row = f"+{k} a pose, {way_name(way)}" if k else "first session only (+0)"
+                        head, secs = fit_top_up(store, start, way, seed)
+                        seconds.setdefault(row, []).append(secs)
+                        note(row, label, accuracy(head, test))
+                        note(row, f"first: {label}", accuracy(head, same))
         print(f"{label}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
+    print_top_up_table(results, seconds, list(dict.fromkeys(labels)))
 
-    cols = list(dict.fromkeys(labels))
+
+def print_top_up_table(
+    results: dict[str, dict[str, list[float]]], seconds: dict[str, list[float]], cols: list[str]
+) -> None:
+    """Rows: the ways of training; columns: later and first session for positions, poses and
+    poses without the zoom (means over their cases), then the later session per case."""
+    groups = {
+        "positions": [c for c in cols if "position" in c],
+        "poses": [c for c in cols if "pose" in c and "no zoom" not in c],
+        "poses, no zoom": [c for c in cols if "no zoom" in c],
+    }
+    groups = {g: cs for g, cs in groups.items() if cs}
+    head = [f"{g}: {when}" for g in groups for when in ("later", "first")]
     lines = [
-        "| training | later session | first session | " + " | ".join(cols) + " | train s |",
-        "|---" * (4 + len(cols)) + "|",
+        "| training | " + " | ".join(head + cols) + " | train s |",
+        "|---" * (2 + len(head) + len(cols)) + "|",
     ]
+
+    def mean(per: dict[str, list[float]], keys: list[str]) -> str:
+        values = [statistics.mean(per[k]) for k in keys if k in per]
+        return f"{statistics.mean(values):.3f}" if values else "–"
+
     for row, per in results.items():
-        first_acc = f"{statistics.mean(per['first']):.3f}" if "first" in per else "–"
-        cells = " | ".join(f"{statistics.mean(per[c]):.3f}" for c in cols)
+        cells = []
+        for cs in groups.values():
+            cells += [mean(per, cs), mean(per, [f"first: {c}" for c in cs])]
+        cells += [mean(per, [c]) for c in cols]
         secs = f"{statistics.median(seconds[row]):.2f}" if row in seconds else "–"
-        later_acc = statistics.mean([statistics.mean(per[c]) for c in cols if "no zoom" not in c])
-        lines.append(f"| {row} | {later_acc:.3f} | {first_acc} | {cells} | {secs} |")
+        lines.append(f"| {row} | " + " | ".join(cells) + f" | {secs} |")
     print("\n".join(lines))
-    print("\n(later session: mean over the scenarios with their zoom, the no-zoom reruns shown "
-          "apart; first session: mean over every case)")  # fmt: skip
 
 
 Case = tuple[str, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], list[Later]]
@@ -432,30 +448,46 @@ def load_cases(path: Path) -> list[Case]:
     return cases
 
 
+def way_name(way: str) -> str:
+    """``merged`` | ``recency:SHARE`` | ``warm:EPOCHS:SHARE`` in words."""
+    kind, *values = way.split(":")
+    if kind == "merged":
+        return "merged as one session"
+    if kind == "recency":
+        return f"from scratch, newest >= {float(values[0]):.0%}"
+    return f"warm start {values[0]} epochs, newest >= {float(values[1]):.0%}"
+
+
 def fit_top_up(
-    store: SampleStore, start: DenseHead, how: str, seed: int, args: argparse.Namespace
+    store: SampleStore, start: DenseHead, way: str, seed: int
 ) -> tuple[DenseHead, float]:
-    """Train on a two-session store: merged (uniform), with recency weights, or warm-started."""
+    """Train on a two-session store: merged (uniform weights, every frame, the issue's "one
+    folder"), from scratch with recency weights, or warm-started from the first session's head
+    (see way_name). Returns the head and the seconds it took, choosing and dequantising too."""
     t = time.perf_counter()
-    if how == "merged":
+    kind, *values = way.split(":")
+    if kind == "merged":
         chosen = store.training_set(max_per_class=None, latest_share=0.0)
     else:
-        chosen = store.training_set(latest_share=args.latest_share)
+        chosen = store.training_set(latest_share=float(values[-1]))
     X = store.dequantized(chosen.index)
-    if how == "warm":
-        head = copy.deepcopy(start).set_params(warm_start=True, warm_epochs=args.warm_epochs)
+    if kind == "warm":
+        head = copy.deepcopy(start).set_params(warm_start=True, warm_epochs=int(values[0]))
     else:
         head = DenseHead(seed=seed)
-    weights = None if how == "merged" else chosen.weights
-    head.fit(X, chosen.labels, class_names=list(CLASSES), sample_weight=weights)
+    head.fit(X, chosen.labels, class_names=list(CLASSES), sample_weight=chosen.weights)
     return head, time.perf_counter() - t
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--part", choices=("recipes", "top-up"), default="recipes")
-    p.add_argument("--latest-share", type=float, default=0.5, help="recency: newest session's")
-    p.add_argument("--warm-epochs", type=int, default=5)
+    p.add_argument(
+        "--ways",
+        nargs="+",
+        default=["merged", "recency:0.5", "warm:5:0.5"],
+        help="top-up trainings: merged | recency:SHARE | warm:EPOCHS:SHARE",
+    )
     p.add_argument("--cache", type=Path, help="keep/reuse the embedded frames (same arguments)")
     p.add_argument("--skip-unzoomed", action="store_true", help="no pose reruns without zoom")
     p.add_argument("--scenarios", type=int, default=len(SCENARIOS))

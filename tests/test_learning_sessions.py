@@ -11,7 +11,7 @@ import pytest
 
 from edgepac.app.training import batches_in_fit, head_to_train, held_out_split, training_data
 from edgepac.learning import files
-from edgepac.learning.choice import equal_shares, halving_shares
+from edgepac.learning.choice import MAX_PER_CLASS, equal_shares, halving_shares
 from edgepac.learning.store import SampleStore
 
 SHAPE = (2, 2, 3)
@@ -188,14 +188,15 @@ def test_memory_for_a_training_pass_stays_bounded_however_big_the_store() -> Non
     shape = (7, 7, 256)  # the real backbone's activations
     frame_f32 = 7 * 7 * 256 * 4
     small, big = new_store(shape), new_store(shape)
-    sitting(small, 100)
+    sitting(small, MAX_PER_CLASS)
     for _ in range(3):
         sitting(big, 400)  # 4,800 frames: 60 MB as uint8, 240 MB if made float32
     peaks = [_peak_bytes(lambda s=s: training_data(s, holdout=0.2)) for s in (small, big)]
     assert peaks[1] < 1.2 * peaks[0]  # 12x the frames, the same memory
-    assert peaks[1] < 1.5 * 400 * frame_f32  # about the chosen 400 frames as float32, no more
+    chosen = 4 * MAX_PER_CLASS
+    assert peaks[1] < 1.5 * chosen * frame_f32  # about the chosen frames as float32, no more
     data = training_data(big, holdout=0.2)
-    assert len(data.y) + len(data.y_test) == 400 and data.sessions == 3
+    assert len(data.y) + len(data.y_test) == chosen and data.sessions == 3
 
 
 def test_a_refresh_trains_a_warm_copy_and_the_playing_head_is_untouched() -> None:

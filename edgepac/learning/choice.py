@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_PER_CLASS = 100  # 4 classes x 100 frames: ~1 s of training here, 20 MB as float32
+MAX_PER_CLASS = 50  # 4 classes x 50 frames: about what 30 frames a pose cost to train, 10 MB
 LATEST_SHARE = 0.5
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 GAME_ORDER = ("up", "down", "left", "right")
-MAX_PER_CLASS = 100  # learning.choice's, without importing NumPy for --help
+MAX_PER_CLASS = 50  # learning.choice's, without importing NumPy for --help
 
 
 def register(sub: argparse._SubParsersAction) -> None:
