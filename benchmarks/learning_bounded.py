@@ -11,7 +11,7 @@ TRAIN, three ways, each in a fresh process (peak RSS only ever grows in a proces
   of each class held out, the default dense head fitted from scratch on the rest;
 - bounded: ``training_data`` (at most 50 frames a pose, newest sessions first, only those
   dequantised), the default dense head from scratch, with the recency weights;
-- bounded refresh: the same set, warm-started from a trained head (``warm_epochs`` = 5).
+- bounded refresh: the same set, warm-started from a trained head (``warm_epochs`` = 10).
 
 For each: train_s (dequantising, choosing and fitting, median of ``--repeats`` in the process),
 peak RSS of the process, and the RSS the store alone had before training. The machine is shared:

@@ -485,7 +485,7 @@ def main() -> None:
     p.add_argument(
         "--ways",
         nargs="+",
-        default=["merged", "recency:0.5", "warm:5:0.5"],
+        default=["merged", "recency:0.25", "warm:5:0.25", "warm:10:0.25"],
         help="top-up trainings: merged | recency:SHARE | warm:EPOCHS:SHARE",
     )
     p.add_argument("--cache", type=Path, help="keep/reuse the embedded frames (same arguments)")

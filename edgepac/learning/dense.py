@@ -94,7 +94,7 @@ class DenseHead:
         dropout: float = 0.0,
         seed: int = 0,
         warm_start: bool = False,
-        warm_epochs: int = 5,
+        warm_epochs: int = 10,
     ) -> None:
         self.units = _int_at_least("units", units, 1)
         self.learning_rate = _positive("learning_rate", learning_rate)
