@@ -232,3 +232,10 @@ def test_a_bad_cap_or_share_says_what_is_allowed() -> None:
         store.training_set(max_per_class=0)
     with pytest.raises(EdgePacError, match=r"latest_share must be from 0 to 1, got 1\.5"):
         store.training_set(latest_share=1.5)
+
+
+def test_training_an_empty_store_says_to_record_first() -> None:
+    data = training_data(new_store(), holdout=0.2)
+    assert len(data.y) == 0 and data.accuracy(None) is None
+    with pytest.raises(EdgePacError, match="record some frames of each class first"):
+        head_to_train(None, "dense", {}, warm_start=True).fit(data.X, data.y, data.names)
