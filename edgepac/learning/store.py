@@ -16,6 +16,7 @@ Training weighs the newest session most and never sees more than a capped choice
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import os
@@ -37,6 +38,9 @@ FORMAT_VERSION = 2  # 2: recorded_at and sessions; a version 1 file loads as one
 KIND = "edgepac-samples"
 GAME_CLASSES = ("up", "down", "left", "right")
 SESSION_GAP_S = 20 * 60.0
+
+
+PER_SAMPLE = ("_features", "_labels", "_bursts", "_recorded_at", "_sessions")  # one row a frame
 
 
 class SampleStore:
@@ -225,19 +229,11 @@ class SampleStore:
 
     def copy(self) -> SampleStore:
         """A copy holding just the samples: to save or train from without holding a lock."""
-        twin = SampleStore(
-            self.feature_shape,
-            scale=self.scale,
-            zero_point=self.zero_point,
-            identity=self.identity or None,
-            class_names=self.class_names,
-            capacity=max(1, self._n),
-        )
+        twin = copy.copy(self)  # every setting as it is (scale, identity, session, clock...)
         n = self._n
-        twin._features[:n] = self._features[:n]
-        twin._labels[:n] = self._labels[:n]
-        twin._bursts[:n] = self._bursts[:n]
-        twin._n, twin._burst = n, self._burst
+        for attr in PER_SAMPLE:
+            setattr(twin, attr, getattr(self, attr)[:n].copy())
+        twin.class_names = list(self.class_names)
         twin._thumbnails = dict(self._thumbnails)  # the arrays are never changed in place
         return twin
 
@@ -381,7 +377,7 @@ class SampleStore:
         return self.class_names.index(name)
 
     def _grow(self, capacity: int) -> None:
-        for attr in ("_features", "_labels", "_bursts", "_recorded_at", "_sessions"):
+        for attr in PER_SAMPLE:
             old = getattr(self, attr)
             new = np.empty((capacity, *old.shape[1:]), dtype=old.dtype)
             new[: self._n] = old[: self._n]
