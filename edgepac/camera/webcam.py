@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from edgepac.camera.source import CameraError, Capture, FrameSource
+from edgepac.os_numpy import abi_advice, is_abi_error
 
 
 def video_devices() -> list[str]:
@@ -93,7 +94,13 @@ def import_cv2() -> Any:
 
         # Errors only: a missing camera is told by our message, not by OpenCV's warnings.
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
-    except ImportError:
+    except ModuleNotFoundError as err:
+        if err.name != "cv2":
+            raise CameraError(f"OpenCV does not import ({err})") from err
         raise CameraError("a webcam needs OpenCV: pip install 'edgepac[webcam]' (or set "
                           'camera.source = "demo")') from None
+    except Exception as err:  # installed but broken, e.g. the OS's cv2 under another NumPy
+        if is_abi_error(err):
+            raise CameraError(abi_advice("cv2 (OpenCV)", err)) from err
+        raise CameraError(f"OpenCV does not import ({type(err).__name__}: {err})") from err
     return cv2
