@@ -6,6 +6,7 @@ OpenCV hands out B, G, R; the frame is converted to R, G, B once, into the array
 from __future__ import annotations
 
 import glob
+import os
 import sys
 from typing import Any
 
@@ -89,11 +90,11 @@ class Webcam(FrameSource):
 
 
 def import_cv2() -> Any:
+    # Errors only: a missing camera is told by our message, not by OpenCV's warnings. Through
+    # the environment, which every build reads: Debian's cv2 4.6 has no cv2.utils.logging.
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
     try:
         import cv2
-
-        # Errors only: a missing camera is told by our message, not by OpenCV's warnings.
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
     except ModuleNotFoundError as err:
         if err.name != "cv2":
             raise CameraError(f"OpenCV does not import ({err})") from err
