@@ -83,7 +83,12 @@ def blas_libraries(python: str | None = None) -> list[str]:
 
 
 def is_optimised(libraries: list[str]) -> bool:
-    return any(name in lib.lower() for lib in libraries for name in OPTIMISED_BLAS)
+    """Does NumPy compute on an optimised BLAS? Debian's NumPy calls the generic libblas.so.3,
+    whichever library the alternatives (or LD_LIBRARY_PATH) make it: that one decides, even
+    where an OpenBLAS is loaded too (for LAPACK, say). PyPI's wheels name their OpenBLAS."""
+    generic = [lib for lib in libraries if Path(lib).name.startswith(("libblas.", "libcblas."))]
+    judged = generic or libraries
+    return bool(judged) and all(any(n in lib.lower() for n in OPTIMISED_BLAS) for lib in judged)
 
 
 # What NumPy's C API says when a module meets a NumPy of another ABI than it was built for.
