@@ -82,12 +82,16 @@ def blas_libraries(python: str | None = None) -> list[str]:
     return done.stdout.split()
 
 
-def is_optimised(libraries: list[str]) -> bool:
-    """Does NumPy compute on an optimised BLAS? Debian's NumPy calls the generic libblas.so.3,
-    whichever library the alternatives (or LD_LIBRARY_PATH) make it: that one decides, even
-    where an OpenBLAS is loaded too (for LAPACK, say). PyPI's wheels name their OpenBLAS."""
+def numpy_blas(libraries: list[str]) -> list[str]:
+    """Of the BLAS libraries loaded, those NumPy computes with. Debian's NumPy calls the generic
+    libblas.so.3, whichever library the alternatives (or LD_LIBRARY_PATH) make it: that one
+    decides, even where an OpenBLAS is loaded too (for LAPACK). PyPI's wheels bring their own."""
     generic = [lib for lib in libraries if Path(lib).name.startswith(("libblas.", "libcblas."))]
-    judged = generic or libraries
+    return generic or libraries
+
+
+def is_optimised(libraries: list[str]) -> bool:
+    judged = numpy_blas(libraries)
     return bool(judged) and all(any(n in lib.lower() for n in OPTIMISED_BLAS) for lib in judged)
 
 

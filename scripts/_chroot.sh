@@ -34,7 +34,7 @@ debian_root() {
     rm -rf "$target.tmp"
     mkdir -p "$CACHE"
     debootstrap --arch="$3" --variant=minbase \
-      --include=python3,python3-venv,python3-numpy,python3-pygame,ca-certificates \
+      --include=python3,python3-venv,python3-numpy,python3-pygame \
       "$2" "$target.tmp" "$MIRROR" >"$CACHE/$1.debootstrap.log" 2>&1 \
       || { tail -n 20 "$CACHE/$1.debootstrap.log" >&2; return 1; }
     mv "$target.tmp" "$target"
@@ -42,15 +42,13 @@ debian_root() {
 }
 
 # open_root TARGET DIR...: the kernel's file systems, the host's DNS and certificate authorities
-# (a proxy's, say: pip inside reaches PyPI as it does here), and each DIR at the same path.
+# (a proxy's, say: pip inside reaches PyPI as it does here; bound, not rebuilt inside, which
+# takes many minutes under emulation), and each DIR at the same path.
 open_root() {
   local target="$1" dir
   shift
   cp /etc/resolv.conf "$target/etc/resolv.conf"
-  if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
-    cp /usr/local/share/ca-certificates/*.crt "$target/usr/local/share/ca-certificates/"
-    chroot "$target" update-ca-certificates >/dev/null 2>&1
-  fi
+  bind /etc/ssl/certs "$target/etc/ssl/certs" ro
   bind /proc "$target/proc"
   bind /sys "$target/sys"
   bind /dev "$target/dev"

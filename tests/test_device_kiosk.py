@@ -312,3 +312,50 @@ def test_a_numpy_of_another_abi_breaks_the_os_cv2_and_the_doctor_mends_it(tmp_pa
     assert command.startswith(f"{venv / 'bin' / 'pip'} install --ignore-installed 'numpy>=")
     subprocess.run(command, shell=True, check=True, timeout=600)
     assert doctor_line() == "OK   camera modules: cv2 (OpenCV) import"
+
+
+def tflite_runtime_here() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("tflite_runtime") is None:  # the lane's Bookworm step adds it
+        pytest.skip("no tflite-runtime here (wheels for Python 3.11 only, with NumPy < 2)")
+
+
+@pytest.mark.model
+def test_tflite_runtime_gives_litert_s_activations_without_xnnpack(model_025_128, tmp_path,
+                                                                   monkeypatch):
+    """tflite-runtime 2.14 runs TFLite's own kernels: bit for bit LiteRT's without its XNNPACK
+    delegate. XNNPACK requantizes differently, so LiteRT's default differs by a few steps."""
+    tflite_runtime_here()
+    import functools
+
+    import numpy as np
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    from edgepac.vision import interpreter
+    from edgepac.vision.backbone import Backbone
+    from edgepac.vision.images import load_rgb
+
+    monkeypatch.setenv("EDGEPAC_MODELS", str(tmp_path))
+    photos = [load_rgb(p) for p in sorted((model_025_128.parent.parent / "images").iterdir())]
+
+    def activations(name: str, **kwargs: object) -> np.ndarray:
+        monkeypatch.setenv("EDGEPAC_INTERPRETER", name)
+        if kwargs:
+            kind = interpreter.find_interpreter()
+            cls = functools.partial(Interpreter, **kwargs)
+            monkeypatch.setattr(interpreter, "find_interpreter",
+                                lambda: interpreter.InterpreterKind(kind.name, kind.version, cls))
+        backbone = Backbone(model_025_128, input_size=224)
+        monkeypatch.undo()
+        monkeypatch.setenv("EDGEPAC_MODELS", str(tmp_path))
+        assert backbone.interpreter_name.startswith(name)
+        return backbone.features_batch(photos).astype(int)
+
+    runtime = activations("tflite-runtime")
+    builtin = activations("ai-edge-litert", experimental_op_resolver_type=(
+        OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES))
+    xnnpack = activations("ai-edge-litert")
+    assert np.array_equal(runtime, builtin)
+    step = np.abs(runtime - xnnpack)
+    assert 0 < step.mean() < 3 and np.percentile(step, 99) <= 24, (step.mean(), step.max())
