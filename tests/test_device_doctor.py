@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from edgepac.app import doctor as app_doctor
 from edgepac.app import doctor_display
 from edgepac.camera import doctor as camera_doctor
 from edgepac.controls import doctor as controls_doctor
@@ -19,11 +20,11 @@ def user_config(text: str) -> None:
 
 def test_a_bad_config_is_a_fix_line_with_the_key(monkeypatch):
     user_config("[camera]\nfps = 0\n")
-    check = camera_doctor.config_check()
+    check = app_doctor.config_check()
     assert not check.ok and "camera.fps = 0" in check.what_to_do
     assert "FIX  config" in check.line()
     user_config("[camera]\nfps = 15\n")
-    check = camera_doctor.config_check()
+    check = app_doctor.config_check()
     assert check.ok and "config.toml read" in check.detail
 
 

@@ -1,4 +1,5 @@
-"""`edgepac doctor` lines for the arcade: where it keeps its state, and what is saved there.
+"""`edgepac doctor` lines for the arcade: its config file, where it keeps its state, and what is
+saved there.
 
 Read-only: a damaged file is reported (the app moves it aside when it starts), never touched.
 """
@@ -15,15 +16,29 @@ import numpy as np
 
 from edgepac import paths
 from edgepac.doctor import Check
+from edgepac.errors import EdgePacError
 
 
 def checks() -> list[Check]:
     state = paths.state_dir()
     return [
+        config_check(),
         state_dir_check(state),
         saved_check(state / "samples.npz", "samples"),
         saved_check(state / "head.npz", "trained head"),
     ]
+
+
+def config_check() -> Check:
+    """The whole file, as the arcade will read it at start."""
+    from edgepac.app.config import load_config
+
+    try:
+        load_config()
+    except EdgePacError as err:
+        return Check("config", False, "not usable: the app would not start", str(err))
+    found = [str(p) for p in paths.config_files() if p.is_file()]
+    return Check("config", True, ", ".join(found) + " read" if found else "defaults (no file)")
 
 
 def state_dir_check(state: Path) -> Check:

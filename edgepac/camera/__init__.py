@@ -9,12 +9,9 @@ camera, whose status (the arcade's red banner) says what is wrong and how to men
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
+from edgepac.camera.config import CameraConfig
 from edgepac.camera.source import CameraError, Frame, FrameSource
-
-if TYPE_CHECKING:
-    from edgepac.app.config import CameraConfig
 
 __all__ = ["CameraError", "Frame", "FrameSource", "open_source"]
 
@@ -22,15 +19,12 @@ log = logging.getLogger(__name__)
 
 
 def open_source(cfg: CameraConfig | None = None) -> FrameSource:
-    """A frame source (not started) for ``cfg`` (an ``edgepac.app.config.CameraConfig``).
+    """A frame source (not started) for ``cfg`` (the ``[camera]`` section).
 
     An explicitly chosen source that cannot work here (no picamera2, no OpenCV, no such replay
     path) raises CameraError saying what to install or set; a camera that is merely unplugged
     is retried by the source itself once started."""
-    if cfg is None:
-        from edgepac.app.config import CameraConfig
-
-        cfg = CameraConfig()
+    cfg = cfg or CameraConfig()
     size = (cfg.width, cfg.height)
     kind = cfg.source
     if kind == "auto":

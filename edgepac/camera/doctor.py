@@ -1,38 +1,27 @@
-"""Doctor checks for the camera: the config, and which source `auto` would use here."""
+"""Doctor checks for the camera: which source the ``[camera]`` config would use here."""
 
 from __future__ import annotations
 
 import importlib.util
 
 from edgepac import os_numpy
+from edgepac.camera.config import CameraConfig
 from edgepac.doctor import Check
 from edgepac.errors import EdgePacError
+from edgepac.settings import load_section
 
 NO_CAMERA = ("connect a Pi camera (power off first) or a USB webcam (with pip install "
              "'edgepac[webcam]'); until then the demo player stands in")
 
 
-def config_check() -> Check:
-    from edgepac.app.config import load_config
-    from edgepac.paths import config_files
-
-    try:
-        load_config()
-    except EdgePacError as err:
-        return Check("config", False, "not usable: the app would not start", str(err))
-    found = [str(p) for p in config_files() if p.is_file()]
-    return Check("config", True, ", ".join(found) + " read" if found else "defaults (no file)")
-
-
 def camera_check() -> Check:
-    from edgepac.app.config import load_config
     from edgepac.camera import picamera, webcam
     from edgepac.camera.source import CameraError
 
     try:
-        cfg = load_config().camera
-    except EdgePacError:
-        return Check("camera", False, "see the config check")
+        cfg = load_section(CameraConfig, "camera")
+    except EdgePacError as err:
+        return Check("camera", False, "the [camera] config cannot be used", str(err))
     try:
         pis = picamera.cameras()
     except CameraError as err:  # installed but broken: the imports check says how to mend it
@@ -97,4 +86,4 @@ def imports_check() -> Check:
 
 
 def checks() -> list[Check]:
-    return [config_check(), imports_check(), camera_check()]
+    return [imports_check(), camera_check()]

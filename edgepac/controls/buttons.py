@@ -26,7 +26,7 @@ from typing import Any
 
 from gpiozero import LED, Button
 
-from edgepac.app.config import ButtonsConfig
+from edgepac.controls.config import ButtonsConfig
 from edgepac.controls.events import CLASSES, Event, Kind
 from edgepac.errors import EdgePacError
 

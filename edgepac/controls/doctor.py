@@ -6,8 +6,10 @@ import glob
 import os
 import warnings
 
+from edgepac.controls.config import ButtonsConfig
 from edgepac.doctor import Check
 from edgepac.errors import EdgePacError
+from edgepac.settings import load_section
 
 FIX_GPIO = ("on a Raspberry Pi: sudo apt install python3-lgpio (the venv needs "
             "--system-site-packages) and add the user to the gpio group")
@@ -44,11 +46,10 @@ def pin_factory_check() -> Check:
 
 
 def buttons_check() -> Check:
-    from edgepac.app.config import load_config
     from edgepac.controls.buttons import ArcadeButtons
 
     try:
-        cfg = load_config().buttons
+        cfg = load_section(ButtonsConfig, "buttons")
     except EdgePacError as err:
         return Check("buttons", False, "the config cannot be read", str(err))
     if cfg.gpio == "off":
