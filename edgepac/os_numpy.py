@@ -17,6 +17,7 @@ The doctor and the kiosk lane's test import it.
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import subprocess
 import sys
@@ -63,23 +64,41 @@ def _tuple(version: str) -> tuple[int, ...]:
 
 
 _BLAS_PROBE = """
-import os, sys
+import ctypes, json, os
 import numpy
-found = set()
+found, core = set(), None
 for line in open(f"/proc/{os.getpid()}/maps"):
     path = line.split()[-1] if "/" in line else ""
     if "blas" in os.path.basename(path).lower():
         found.add(os.path.realpath(path))
-print("\\n".join(sorted(found)))
+for path in sorted(found):  # which kernel OpenBLAS chose for this CPU
+    for name in ("scipy_openblas_get_corename64_", "openblas_get_corename64_",
+                 "openblas_get_corename"):
+        get = getattr(ctypes.CDLL(path), name, None)
+        if get is not None and core is None:
+            get.restype = ctypes.c_char_p
+            core = get().decode()
+print(json.dumps([sorted(found), core]))
 """
+
+# OpenBLAS's fallback kernels for a CPU newer than the OpenBLAS (an x86-64 one, here).
+GENERIC_KERNELS = ("Prescott", "Core2", "Katmai")
+
+
+def probe_blas(python: str | None = None) -> tuple[list[str], str | None]:
+    """The BLAS libraries NumPy loads (real paths) and OpenBLAS's kernel, seen in a fresh
+    ``python`` (this one by default) that imports NumPy alone: other modules (the OS's cv2)
+    load BLAS libraries too."""
+    done = subprocess.run([python or sys.executable, "-c", _BLAS_PROBE], capture_output=True,
+                          text=True, timeout=60, check=False)
+    if done.returncode:
+        return [], None
+    libraries, core = json.loads(done.stdout.strip().splitlines()[-1])
+    return libraries, core
 
 
 def blas_libraries(python: str | None = None) -> list[str]:
-    """The BLAS libraries NumPy loads (real paths), seen in a fresh ``python`` (this one by
-    default) that imports NumPy alone: other modules (the OS's cv2) load BLAS libraries too."""
-    done = subprocess.run([python or sys.executable, "-c", _BLAS_PROBE], capture_output=True,
-                          text=True, timeout=60, check=False)
-    return done.stdout.split()
+    return probe_blas(python)[0]
 
 
 def numpy_blas(libraries: list[str]) -> list[str]:

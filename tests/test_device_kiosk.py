@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -273,13 +274,35 @@ def test_doctor_numpy_fix_in_a_kiosk_venv_is_the_rule_s_pip_command(monkeypatch)
 
     monkeypatch.setattr(os_numpy, "os_numpy_version", lambda: "2.2.4")  # Trixie's
     monkeypatch.setattr(os_numpy.sys, "base_prefix", "/usr")
-    monkeypatch.setattr(doctor, "blas_libraries", lambda: ["/usr/lib/x/blas/libblas.so.3.12.1"])
+    probe = os_numpy.probe_blas
+    monkeypatch.setattr(os_numpy, "probe_blas",
+                        lambda: (["/usr/lib/x/blas/libblas.so.3.12.1"], None))
     check = doctor.numpy_check()
     assert not check.ok and "reference BLAS (libblas.so.3.12.1)" in check.detail
     pip = Path(sys.prefix) / "bin" / "pip"
     assert check.what_to_do.startswith(f"{pip} install --ignore-installed 'numpy>=2.2.4,<3'")
-    monkeypatch.setattr(doctor, "blas_libraries", os_numpy.blas_libraries)
+    monkeypatch.setattr(os_numpy, "probe_blas", probe)
     assert doctor.numpy_check().ok  # this venv's own NumPy: PyPI's OpenBLAS
+
+
+def test_doctor_sees_openblas_on_its_generic_kernel_and_names_the_fix():
+    """An OpenBLAS older than the CPU falls back to its generic kernel (numpy 1.26.4's does on
+    this machine's Xeon: 3-4x slower); forced here with OPENBLAS_CORETYPE, on any x86-64."""
+    if platform.machine() != "x86_64":
+        pytest.skip("the generic kernel forced here is an x86-64 one")
+    code = "from edgepac.learning.doctor import numpy_check as c; print(c().line())"
+
+    def line(core: str) -> str:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=120, check=True,
+                              env={**os.environ, "OPENBLAS_CORETYPE": core})
+        return done.stdout.strip().splitlines()[-1]
+
+    slow = line("Prescott")
+    assert slow.startswith("FIX  numpy: ")  # newer OpenBLAS builds call it Katmai
+    assert any(f"generic {kernel} kernel" in slow for kernel in os_numpy.GENERIC_KERNELS)
+    assert "-> set OPENBLAS_CORETYPE=Haswell" in slow
+    assert line("Haswell").startswith("OK   numpy: ") and "(Haswell kernel)" in line("Haswell")
 
 
 @lane_only
