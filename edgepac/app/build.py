@@ -15,18 +15,21 @@ DEFAULT_SIZE = (800, 480)  # the official Raspberry Pi touch display
 PANEL_FRACTION = 0.3  # of the screen width, for the preview and the prediction bars
 
 
-def make_backbone(cfg: Any, ensure_model: bool = False) -> Any:
+def make_backbone(cfg: Any, ensure_model: bool = False, path: Path | None = None) -> Any:
     from edgepac.vision.backbone import Backbone
-    from edgepac.vision.models import default_input_size, resolve_model
+    from edgepac.vision.models import input_size_for, resolve_model
 
-    if ensure_model and not cfg.model.path:
+    if path is not None:
+        pass
+    elif ensure_model and not cfg.model.path:
         from edgepac.vision.models import ensure_model as ensure
 
         path = ensure()
     else:
         path = resolve_model(cfg.model.path)
-    # A known variant runs at the size the manifest gives it (the tutorial's 224 for 0.25_128).
-    size = cfg.model.input_size or default_input_size(path)
+    # The one input-size rule every command uses (the manifest's 224 for 0.25_128), so a head
+    # made by `edgepac train --model M` fits the arcade run with the same M.
+    size = input_size_for(path, cfg.model.input_size)
     return Backbone(path, input_size=size, num_threads=cfg.model.threads)
 
 
@@ -67,13 +70,15 @@ def build_app(
     state_dir: Path | None = None,
     source: Any = None,
     backbone: Any = None,
+    model_path: Path | None = None,
+    model_problem: str | None = None,
 ) -> Any:
     from edgepac import paths
     from edgepac.app.app import App
     from edgepac.game.game import Game
     from edgepac.game.render import Renderer
 
-    backbone = backbone or make_backbone(cfg, ensure_model)
+    backbone = backbone or make_backbone(cfg, ensure_model, path=model_path)
     source = source or make_source(cfg)
     seed = [0]
 

@@ -1,39 +1,66 @@
 """`edgepac train`, `eval` and `predict`: the learning core on folders of photos, no camera needed.
 
-A labelled folder is DIR/<class>/*.png|jpg; the game's classes are up, down, left and right,
-and any other folder name is a class too. Heavy imports happen inside the commands so that
-`edgepac --help` stays instant.
+A labelled folder is DIR/<class>/<images> (any format Pillow reads); the game's classes are up,
+down, left and right, and any other folder name is a class too. Heavy imports happen inside the
+commands so that `edgepac --help` stays instant.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from edgepac.cli import add_input_size, positive_int
 from edgepac.errors import EdgePacError
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from edgepac.learning.store import SampleStore
     from edgepac.vision.backbone import Backbone
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 GAME_ORDER = ("up", "down", "left", "right")
+MAX_PER_CLASS = 50  # learning.choice's, without importing NumPy for --help
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train",
         help="train a head on a labelled folder of photos",
-        description="Train a head on DIR/<class>/*.png|jpg and write it atomically to --out.",
+        description="Train a head on DIR/<class>/<images> (PNG, JPEG, BMP... any format Pillow "
+        "reads) and write it atomically to --out. Give --images once per session, oldest "
+        "first: one folder is one sitting, and the latest weighs most (as the arcade treats "
+        "its sessions). The backbone runs the model at the size `edgepac run` runs it at, so "
+        "the head fits the arcade with the same --model.",
     )
     _backbone_args(p)
-    p.add_argument("--images", required=True, type=Path, metavar="DIR", help="DIR/<class>/*.png")
+    p.add_argument(
+        "--images",
+        required=True,
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="DIR/<class>/*.png; repeat for later sessions, oldest first",
+    )
     p.add_argument("--out", required=True, type=Path, metavar="HEAD", help="head file to write")
+    p.add_argument(
+        "--max-per-class",
+        type=int,
+        default=MAX_PER_CLASS,
+        metavar="N",
+        help=f"frames a class one training pass sees, newest sessions first (default "
+        f"{MAX_PER_CLASS}; 0 = all)",
+    )
+    p.add_argument(
+        "--warm-start",
+        action="store_true",
+        help="start from the head already at --out (a few epochs) instead of from scratch",
+    )
     p.add_argument("--head", choices=("dense", "knn"), default="dense")
     p.add_argument(
         "--preset", choices=("tutorial",), help="the tutorial's dense recipe, for comparison"
@@ -64,41 +91,65 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _backbone_args(p)
     p.add_argument("--head", required=True, type=Path, metavar="HEAD")
-    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="any format Pillow reads")
     p.add_argument("--json", action="store_true", help="print one JSON object per image")
     p.set_defaults(func=cmd_predict)
 
 
 def _backbone_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", metavar="M", help="model file or variant (default: the default)")
-    p.add_argument("--input-size", type=int, metavar="N", help="square input size, e.g. 224")
-    p.add_argument("--threads", type=int, metavar="T", help="interpreter threads")
+    p.add_argument("--model", metavar="M", help="model file or variant (default: the best here)")
+    add_input_size(p)
+    p.add_argument("--threads", type=positive_int, metavar="T", help="interpreter threads")
 
 
 # -- the commands ----------------------------------------------------------------------------
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from edgepac.learning.heads import make_head
+    from edgepac.atomic import check_output, give_default_mode
+    from edgepac.learning.heads import load_head, make_head
+    from edgepac.learning.threads import limit_blas_threads
 
     params: dict[str, Any] = {}
     for name in ("epochs", "units", "learning_rate", "batch_fraction", "k", "seed"):
         value = getattr(args, name)
         if value is not None:
             params[name] = value
-    if args.out.is_dir():
-        raise EdgePacError(f"--out {args.out} is a folder: give a file name, e.g. head.npz")
+    check_output(args.out, "--out")
+    if args.max_per_class < 0:
+        raise EdgePacError(f"--max-per-class must be 0 (all) or more, got {args.max_per_class}")
+    if args.warm_start and not args.out.is_file():
+        raise EdgePacError(f"--warm-start: no head at {args.out} to start from; train without it")
     head = make_head(args.head, preset=args.preset, **params)  # bad values fail before the work
-    folder = read_folder(args.images)
+    folders = [read_folder(d) for d in args.images]  # every folder checked before the work
     bb = open_backbone(args)
-    X, y = activations(bb, folder)
-    names = list(folder)
-    print(f"edgepac: {len(X)} images of {len(names)} classes ({', '.join(names)})", file=sys.stderr)
-    bar = ProgressBar(getattr(head, "epochs", 1))
+    if args.warm_start:
+        head = load_head(args.out, bb.identity, move_damaged=False)
+        if not hasattr(head, "warm_start"):
+            raise EdgePacError(f"--warm-start: the head at {args.out} is a {head.kind} head, "
+                               "which has no weights to start from; train without it")  # fmt: skip
+        try:
+            head.set_params(warm_start=True, **params)
+        except TypeError as err:
+            raise EdgePacError(f"--warm-start: {err}") from err
+    store = record_sessions(bb, folders)
+    chosen = store.training_set(max_per_class=args.max_per_class or None)
+    X = store.dequantized(chosen.index)
+    names = list(store.class_names)
+    print(
+        f"edgepac: {len(X)} of {_count(len(store), 'image')} of {_count(len(names), 'class')} "
+        f"({', '.join(names)}) in {_count(len(folders), 'session')}",
+        file=sys.stderr,
+    )
+    warm = bool(getattr(head, "fits_warm", lambda *_: False)(names, math.prod(X.shape[1:])))
+    bar = ProgressBar(getattr(head, "warm_epochs" if warm else "epochs", 1))
     t0 = time.perf_counter()
-    head.fit(X, y, class_names=names, callback=bar)
+    limit_blas_threads(1)  # as the arcade: OpenBLAS's spinning threads slow a busy machine down
+    weights = chosen.weights if len(folders) > 1 else None  # one session: every frame alike
+    head.fit(X, chosen.labels, class_names=names, callback=bar, sample_weight=weights)
     bar.close()
     head.save(args.out, bb.identity)
+    give_default_mode(args.out)
     curve = getattr(head, "loss_curve_", None)
     final = f"final loss {curve[-1]:.4f}, " if curve else ""
     print(f"trained {head!r}: {final}{time.perf_counter() - t0:.2f} s; wrote {args.out}")
@@ -111,8 +162,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from edgepac.learning.heads import load_head
 
     bb = open_backbone(args)
-    head = load_head(args.head, bb.identity)
+    head = load_head(args.head, bb.identity, move_damaged=False)  # only reading: touch nothing
     folder = read_folder(args.images)
+    unknown = [c for c in folder if c not in head.classes_]
+    if len(unknown) == len(folder):
+        raise EdgePacError(
+            f"the head knows none of the classes in {args.images} ({', '.join(unknown)}); it "
+            f"knows {', '.join(head.classes_)}: name the class folders so, or train a head on them"
+        )
+    if unknown:  # worth measuring (what does it call a pose it never saw?), but said out loud
+        print(
+            f"edgepac: the head does not know {', '.join(unknown)}: those images count as "
+            "mistakes",
+            file=sys.stderr,
+        )
     X, y = activations(bb, folder)
     # Rows: the true class (the folder's), columns: what the head said (its classes).
     truth = list(folder)
@@ -152,7 +215,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from edgepac.vision.images import load_rgb
 
     bb = open_backbone(args)
-    head = load_head(args.head, bb.identity)
+    head = load_head(args.head, bb.identity, move_damaged=False)  # only reading: touch nothing
     for path in args.images:
         q = bb.features(load_rgb(path))
         p = head.predict_proba(bb.dequantize(q))
@@ -170,14 +233,19 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def open_backbone(args: argparse.Namespace) -> Backbone:
+    """The model named by --model, at the size every command runs it at (`input_size_for`)."""
     from edgepac.vision.backbone import Backbone
-    from edgepac.vision.models import resolve_model
+    from edgepac.vision.models import input_size_for, resolve_model
 
-    return Backbone(resolve_model(args.model), input_size=args.input_size, num_threads=args.threads)
+    model = resolve_model(args.model)
+    size = input_size_for(model, args.input_size)
+    return Backbone(model, input_size=size, num_threads=args.threads)
 
 
 def read_folder(root: Path) -> dict[str, list[Path]]:
-    """DIR/<class>/*.png|jpg as {class: [images]}: the game's classes first, then the rest."""
+    """DIR/<class>/<images> as {class: [images]}: the game's classes first, then the rest."""
+    from edgepac.vision.images import is_image_name
+
     if not root.is_dir():
         raise EdgePacError(f"--images {root} is not a folder: give DIR with DIR/<class>/*.png")
     folders = [d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")]
@@ -187,13 +255,37 @@ def read_folder(root: Path) -> dict[str, list[Path]]:
     folders.sort(key=lambda d: (order.get(d.name, len(order)), d.name))
     result = {}
     for d in folders:
-        images = sorted(p for p in d.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        images = sorted(p for p in d.iterdir() if is_image_name(p))
         if not images:
             raise EdgePacError(
-                f"class folder {d} has no .png or .jpg images: add some or remove the folder"
+                f"class folder {d} has no images (PNG, JPEG, BMP...): add some or remove the folder"
             )
         result[d.name] = images
     return result
+
+
+def record_sessions(bb: Backbone, folders: list[dict[str, list[Path]]]) -> SampleStore:
+    """A sample store as the arcade keeps one: each folder a session (oldest first), each
+    class folder a burst, the activations uint8 as the backbone gives them."""
+    from edgepac.learning.store import SampleStore
+    from edgepac.vision.images import load_rgb
+
+    order = {name: i for i, name in enumerate(GAME_ORDER)}
+    names = sorted({c for f in folders for c in f}, key=lambda c: (order.get(c, len(order)), c))
+    store = SampleStore(
+        bb.feature_shape,
+        scale=bb.scale,
+        zero_point=bb.zero_point,
+        identity=bb.identity,
+        class_names=names,
+    )
+    for folder in folders:
+        store.begin_session()
+        for name, paths in folder.items():
+            store.begin_burst()
+            for path in paths:
+                store.add(name, bb.features(load_rgb(path)))
+    return store
 
 
 def activations(bb: Backbone, folder: dict[str, list[Path]]) -> tuple[np.ndarray, np.ndarray]:
@@ -230,3 +322,8 @@ class ProgressBar:
     def close(self) -> None:
         if self.tty:
             print(file=sys.stderr)
+
+
+def _count(n: int, noun: str) -> str:
+    """ "1 image", "2 images", "1 class", "3 classes". """
+    return f"{n} {noun}{'' if n == 1 else 'es' if noun.endswith('s') else 's'}"
