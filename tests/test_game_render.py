@@ -273,3 +273,20 @@ def test_arcade_font_is_pixels_a_tile_a_character() -> None:
     assert font.render("hi", False, (1, 2, 3)).get_size() == (26, 13)
     with pytest.raises(ValueError, match="at least 6"):
         arcade_font(3)
+
+
+def test_the_high_score_climbs_with_a_player_but_not_with_the_attract_autopilot() -> None:
+    r = Renderer((800, 480))
+    game = Game(seed=0)
+    game.score = 900
+    hud = pygame.Rect(r.game_rect.x + 9 * r.tile, r.game_rect.y + r.tile, 8 * r.tile, r.tile)
+
+    def high_score_shown(best: int, score_counts: bool) -> bytes:  # the HUD's pixels
+        surface = pygame.Surface((800, 480))
+        r.high_score, r.score_counts = best, score_counts
+        r.draw(surface, game)
+        return pygame.surfarray.array3d(surface.subsurface(hud)).tobytes()
+
+    shows_900 = high_score_shown(900, score_counts=False)
+    assert high_score_shown(500, score_counts=True) == shows_900  # a player beat the record
+    assert high_score_shown(500, score_counts=False) != shows_900  # the autopilot did not

@@ -480,6 +480,7 @@ class Screen(Canvas):
             pygame.draw.rect(surface, BLACK, (0, 0, area.x, self.h))
             return area
         self.renderer.high_score = view.high_score
+        self.renderer.score_counts = view.page is not Page.ATTRACT  # the autopilot sets no record
         self.renderer.draw(surface, view.game)
         return pygame.Rect(self.renderer.panel_rect)
 

@@ -100,7 +100,9 @@ def save_small(surface: Any, path: Path) -> None:
     from PIL import Image
 
     w, h = surface.get_size()
-    image = Image.frombytes("RGB", (w, h), pygame.image.tobytes(surface, "RGB"))
+    # tobytes is pygame 2.1.3's name for tostring; Bookworm's python3-pygame is 2.1.2
+    to_bytes = getattr(pygame.image, "tobytes", None) or pygame.image.tostring
+    image = Image.frombytes("RGB", (w, h), to_bytes(surface, "RGB"))
     image.quantize(256, dither=Image.Dither.NONE).save(path, optimize=True)
 
 

@@ -213,13 +213,16 @@ def _wall_lines(t: int, w: int, gap: int) -> np.ndarray:
 class Renderer:
     """Draws a Game onto a surface of ``screen_size``; ``game_rect`` and ``panel_rect`` say where.
 
-    ``high_score`` is shown at the top (the app sets it from the high-score table).
+    ``high_score`` is shown at the top (the app sets it from the high-score table); a player who
+    beats it sees it climb with their score, as on the arcade, unless ``score_counts`` is off
+    (the attract mode's autopilot sets no records).
     """
 
     def __init__(self, screen_size: tuple[int, int], panel_width: int = 0) -> None:
         self.screen_size = (int(screen_size[0]), int(screen_size[1]))
         self.tile, self.game_rect, self.panel_rect = layout(self.screen_size, panel_width)
         self.high_score = 0
+        self.score_counts = True
         t = self.tile
         self.origin = (self.game_rect.x, self.game_rect.y + TOP * t)
         # The maze itself, where actors show (in the tunnel's unseen tiles they are hidden).
@@ -356,9 +359,8 @@ class Renderer:
         score = self.text(str(game.score).rjust(2, "0"), WHITE)
         surface.blit(score, (gx + 7 * t - score.get_width(), gy + t))
         surface.blit(self.text("HIGH SCORE", WHITE), (gx + 9 * t, gy))
-        high = self.text(
-            str(max(self.high_score, game.score)) if (self.high_score or game.score) else "", WHITE
-        )
+        best = max(self.high_score, game.score) if self.score_counts else self.high_score
+        high = self.text(str(best) if best else "", WHITE)
         surface.blit(high, (gx + 17 * t - high.get_width(), gy + t))
         # Lives in reserve bottom left, this level's fruit (and the six before) bottom right.
         by = gy + (TOP + HEIGHT) * t + t // 4
