@@ -14,11 +14,23 @@ and the camera moved a few pixels and zoomed a little. All frames go through the
 
 It prints a Markdown table: accuracy on held-out frames of the same session and of session B,
 mean over scenarios and seeds, and the training time of each recipe on this machine.
+
+    ... learning_generalisation.py --part top-up
+
+The returning player's refresh instead: the first session's frames plus a top-up of 0, 3 or 10
+frames a pose recorded in the later session, as two sessions of a real SampleStore (the app's
+and `edgepac train --images A --images B`'s way), trained three ways: merged as one session
+(uniform weights, the issue's "one folder"), with the sessions' recency weights from scratch, and
+warm-started from the first session's head for a few epochs. Each scenario's *ceiling* is a head
+trained on 2 presses of 25 frames a pose in the later session itself. The pose scenarios are run
+a second time with the later sessions' zoom removed: "lean in / lean back" is itself a change of
+scale, so a zoomed camera confounds it, and the difference says how much of the gap that is.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import math
 import os
 import statistics
@@ -32,6 +44,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from edgepac.learning.dense import DenseHead
 from edgepac.learning.knn import KnnHead
+from edgepac.learning.store import SampleStore
 from edgepac.vision.images import load_rgb
 
 CLASSES = ("up", "down", "left", "right")
@@ -253,8 +266,230 @@ def evaluate(args: argparse.Namespace) -> None:
     print("\n" + "\n".join(lines))
 
 
+# -- the returning player's top-up ----------------------------------------------------------------
+
+TOP_UPS = (0, 3, 10)
+UNZOOMED = tuple(Session(b.gain, b.cast, b.gamma, b.camera_shift, 1.0, b.noise) for b in SESSIONS_B)
+
+
+@dataclass
+class Later:
+    """One later session of one scenario: its test frames, a top-up press, a ceiling recording."""
+
+    label: str  # the scenario's column name
+    test: tuple[np.ndarray, np.ndarray]  # uint8 activations, labels
+    top_up: tuple[np.ndarray, np.ndarray]  # one press of 10 frames a pose, in order
+    ceiling: tuple[np.ndarray, np.ndarray]  # 2 presses of 25 frames a pose
+
+
+def top_up_rows(labels: np.ndarray, k: int) -> np.ndarray:
+    """The first k frames of each pose's press: a short hold of the button."""
+    return np.concatenate([np.flatnonzero(labels == c)[:k] for c in range(len(CLASSES))])
+
+
+def two_sessions(
+    bb: object, first: tuple[np.ndarray, np.ndarray], later: tuple[np.ndarray, np.ndarray] | None
+) -> SampleStore:
+    """A store as the arcade keeps it: the first sitting, then (if any) the top-up sitting."""
+    store = SampleStore(bb.feature_shape, scale=bb.scale, zero_point=bb.zero_point)  # type: ignore[attr-defined]
+    for q, y in [first, *([later] if later is not None else [])]:
+        store.begin_session()
+        for c, name in enumerate(CLASSES):
+            store.begin_burst()
+            for row in np.flatnonzero(y == c):
+                store.add(name, q[row])
+    return store
+
+
+def top_up_evaluate(args: argparse.Namespace) -> None:
+    from edgepac.vision.backbone import Backbone
+
+    images = Path(os.environ.get("EDGEPAC_TEST_DATA", "../shared")) / "images"
+    model = images.parent / "models" / "mobilenet_v1_0.25_128_quant.tflite"
+    bb = Backbone(model, input_size=224)
+
+    def q(recorded: tuple[list[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        return bb.features_batch(recorded[0]), recorded[1]
+
+    def f32(Xy: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        return bb.dequantize(Xy[0]), Xy[1]
+
+    t0 = time.perf_counter()
+    if args.cache and args.cache.exists():
+        cases = load_cases(args.cache)
+    else:
+        cases = embed_cases(args, images, q)
+        if args.cache:
+            save_cases(args.cache, cases)
+    print(f"{len(cases)} cases, frames made and embedded in {time.perf_counter() - t0:.0f} s "
+          f"with {bb!r}\n", flush=True)  # fmt: skip
+
+    labels = [c[0] for c in cases]
+    results: dict[str, dict[str, list[float]]] = {}  # row -> column -> accuracies
+    seconds: dict[str, list[float]] = {}
+
+    def note(row: str, col: str, value: float) -> None:
+        results.setdefault(row, {}).setdefault(col, []).append(value)
+
+    for label, first, same_q, later in cases:
+        same = f32(same_q)
+        for seed in range(args.seeds):
+            start = DenseHead(seed=seed)
+            t = time.perf_counter()
+            store = two_sessions(bb, first, None)
+            start.fit(store.dequantized(), store.labels, class_names=list(CLASSES))
+            seconds.setdefault("first session (from scratch)", []).append(time.perf_counter() - t)
+            for lt in later:
+                test = f32(lt.test)
+                ceiling = DenseHead(seed=seed).fit(*f32(lt.ceiling), class_names=list(CLASSES))
+                note("ceiling: trained in the later session", label, accuracy(ceiling, test))
+                note("ceiling: trained in the later session", "later", accuracy(ceiling, test))
+                for k in TOP_UPS:
+                    rows = top_up_rows(lt.top_up[1], k)
+                    store = two_sessions(bb, first, (lt.top_up[0][rows], lt.top_up[1][rows]))
+                    for way in args.ways if k else ["merged"]:
+                        row = f"+{k} a pose, {way_name(way)}" if k else "first session only (+0)"
+                        head, secs = fit_top_up(store, start, way, seed)
+                        seconds.setdefault(row, []).append(secs)
+                        note(row, label, accuracy(head, test))
+                        note(row, f"first: {label}", accuracy(head, same))
+        print(f"{label}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
+    print_top_up_table(results, seconds, list(dict.fromkeys(labels)))
+
+
+def print_top_up_table(
+    results: dict[str, dict[str, list[float]]], seconds: dict[str, list[float]], cols: list[str]
+) -> None:
+    """Rows: the ways of training; columns: later and first session for positions, poses and
+    poses without the zoom (means over their cases), then the later session per case."""
+    groups = {
+        "positions": [c for c in cols if "position" in c],
+        "poses": [c for c in cols if "pose" in c and "no zoom" not in c],
+        "poses, no zoom": [c for c in cols if "no zoom" in c],
+    }
+    groups = {g: cs for g, cs in groups.items() if cs}
+    head = [f"{g}: {when}" for g in groups for when in ("later", "first")]
+    lines = [
+        "| training | " + " | ".join(head + cols) + " | train s |",
+        "|---" * (2 + len(head) + len(cols)) + "|",
+    ]
+
+    def mean(per: dict[str, list[float]], keys: list[str]) -> str:
+        values = [statistics.mean(per[k]) for k in keys if k in per]
+        return f"{statistics.mean(values):.3f}" if values else "–"
+
+    for row, per in results.items():
+        cells = []
+        for cs in groups.values():
+            cells += [mean(per, cs), mean(per, [f"first: {c}" for c in cs])]
+        cells += [mean(per, [c]) for c in cols]
+        secs = f"{statistics.median(seconds[row]):.2f}" if row in seconds else "–"
+        lines.append(f"| {row} | " + " | ".join(cells) + f" | {secs} |")
+    print("\n".join(lines))
+
+
+Case = tuple[str, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], list[Later]]
+
+
+def embed_cases(args: argparse.Namespace, images: Path, q: Callable) -> list[Case]:
+    """Every scenario's recordings as uint8 activations: the first session's training and test
+    frames, and per later session (with and, for the poses, without zoom) its test frames, a
+    top-up press and a ceiling recording."""
+    cases = []
+    for i, sc in enumerate(SCENARIOS[: args.scenarios]):
+        first = q(recording(sc, images, SESSION_A, 2, args.per_burst, seed=100 + i))
+        same = q(recording(sc, images, SESSION_A, 1, args.test_per_class, seed=200 + i))
+        variants = [(sc.name, SESSIONS_B)]
+        if sc.kind == "pose" and not args.skip_unzoomed:
+            variants.append((f"{sc.name}, no zoom", UNZOOMED))
+        for label, sessions in variants:
+            later = []
+            for j, b in enumerate(sessions):
+                per = args.test_per_class
+                later.append(
+                    Later(
+                        label,
+                        q(recording(sc, images, b, 1, per, seed=300 + 10 * j + i)),
+                        q(recording(sc, images, b, 1, max(TOP_UPS), seed=400 + 10 * j + i)),
+                        q(recording(sc, images, b, 2, args.per_burst, seed=500 + 10 * j + i)),
+                    )
+                )
+            cases.append((label, first, same, later))
+    return cases
+
+
+def save_cases(path: Path, cases: list[Case]) -> None:
+    arrays: dict[str, np.ndarray] = {}
+    for i, (label, first, same, later) in enumerate(cases):
+        arrays[f"{i}.label"] = np.array(label)
+        parts = {"first": first, "same": same}
+        for j, lt in enumerate(later):
+            parts |= {f"{j}.test": lt.test, f"{j}.top_up": lt.top_up, f"{j}.ceiling": lt.ceiling}
+        for name, (qs, ys) in parts.items():
+            arrays[f"{i}.{name}.q"], arrays[f"{i}.{name}.y"] = qs, ys
+    np.savez(path, **arrays)  # type: ignore[arg-type]
+
+
+def load_cases(path: Path) -> list[Case]:
+    with np.load(path) as npz:
+        a = {k: npz[k] for k in npz.files}
+    cases = []
+    for i in range(sum(k.endswith(".label") for k in a)):
+
+        def part(name: str, i: int = i) -> tuple[np.ndarray, np.ndarray]:
+            return a[f"{i}.{name}.q"], a[f"{i}.{name}.y"]
+
+        label = str(a[f"{i}.label"])
+        later = [
+            Later(label, part(f"{j}.test"), part(f"{j}.top_up"), part(f"{j}.ceiling"))
+            for j in range(sum(k.startswith(f"{i}.") and k.endswith(".test.q") for k in a))
+        ]
+        cases.append((label, part("first"), part("same"), later))
+    return cases
+
+
+def way_name(way: str) -> str:
+    """``merged`` | ``recency:SHARE`` | ``warm:EPOCHS:SHARE`` in words."""
+    kind, *values = way.split(":")
+    if kind == "merged":
+        return "merged as one session"
+    if kind == "recency":
+        return f"from scratch, newest >= {float(values[0]):.0%}"
+    return f"warm start {values[0]} epochs, newest >= {float(values[1]):.0%}"
+
+
+def fit_top_up(
+    store: SampleStore, start: DenseHead, way: str, seed: int
+) -> tuple[DenseHead, float]:
+    """Train on a two-session store: merged (uniform weights, every frame, the issue's "one
+    folder"), from scratch with recency weights, or warm-started from the first session's head
+    (see way_name). Returns the head and the seconds it took, choosing and dequantising too."""
+    t = time.perf_counter()
+    kind, *values = way.split(":")
+    if kind == "merged":
+        chosen = store.training_set(max_per_class=None, latest_share=0.0)
+    else:
+        chosen = store.training_set(latest_share=float(values[-1]))
+    X = store.dequantized(chosen.index)
+    if kind == "warm":
+        head = copy.deepcopy(start).set_params(warm_start=True, warm_epochs=int(values[0]))
+    else:
+        head = DenseHead(seed=seed)
+    head.fit(X, chosen.labels, class_names=list(CLASSES), sample_weight=chosen.weights)
+    return head, time.perf_counter() - t
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--part", choices=("recipes", "top-up"), default="recipes")
+    p.add_argument(
+        "--ways",
+        nargs="+",
+        default=["merged", "recency:0.25", "warm:5:0.25", "warm:10:0.25"],
+        help="top-up trainings: merged | recency:SHARE | warm:EPOCHS:SHARE",
+    )
+    p.add_argument("--cache", type=Path, help="keep/reuse the embedded frames (same arguments)")
+    p.add_argument("--skip-unzoomed", action="store_true", help="no pose reruns without zoom")
     p.add_argument("--scenarios", type=int, default=len(SCENARIOS))
     p.add_argument("--per-burst", type=int, default=25, help="frames per press, 2 presses a class")
     p.add_argument("--test-per-class", type=int, default=40)
@@ -264,7 +499,10 @@ def main() -> None:
     if args.save_frames:
         save_examples(args.save_frames)
         return
-    evaluate(args)
+    if args.part == "top-up":
+        top_up_evaluate(args)
+    else:
+        evaluate(args)
 
 
 def save_examples(out: Path) -> None:

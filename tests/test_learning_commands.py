@@ -151,6 +151,57 @@ def test_bad_folders_get_one_clear_line_and_keep_the_old_head(
                  "learning_rate must be a number > 0")  # fmt: skip
 
 
+def test_train_takes_one_folder_per_session_and_can_start_from_the_old_head(
+    folder: Path, images_dir: Path, model_025_128: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    m = ["--model", str(model_025_128)]
+    # The later session: one new photo a pose, mirrored (the camera moved, the light changed).
+    later = tmp_path / "later"
+    for cls in PHOTOS:
+        (later / cls).mkdir(parents=True)
+        im = Image.open(folder / cls / "0.jpg").transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        im.save(later / cls / "top-up.png")
+    out = tmp_path / "head.npz"
+    assert main(["train", *m, "--images", str(folder), "--images", str(later),
+                 "--out", str(out), "--epochs", "30"]) == 0  # fmt: skip
+    captured = capsys.readouterr()
+    assert "20 of 20 images of 4 classes (up, down, left, right) in 2 session(s)" in captured.err
+    for where in (folder, later):
+        assert main(["eval", *m, "--head", str(out), "--images", str(where), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["accuracy"] == 1.0
+    # A refresh: a few epochs from the head already there, on the same two sessions.
+    before = out.read_bytes()
+    assert main(["train", *m, "--images", str(folder), "--images", str(later),
+                 "--out", str(out), "--warm-start"]) == 0  # fmt: skip
+    captured = capsys.readouterr()
+    assert "epoch 10/10" in captured.err and "epoch 11" not in captured.err
+    assert out.read_bytes() != before and load_head(out).warm_start
+    assert main(["eval", *m, "--head", str(out), "--images", str(later), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"] == 1.0
+    # A cap: the later session's frames first, then half of what is left from the first.
+    assert main(["train", *m, "--images", str(folder), "--images", str(later),
+                 "--out", str(out), "--max-per-class", "3", "--epochs", "2"]) == 0  # fmt: skip
+    assert "12 of 20 images" in capsys.readouterr().err
+
+
+def test_warm_start_and_the_cap_say_what_to_do_when_they_cannot(
+    folder: Path, model_025_128: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    m = ["--model", str(model_025_128), "--images", str(folder)]
+    missing = tmp_path / "none.npz"
+    assert main(["train", *m, "--out", str(missing), "--warm-start"]) == 2
+    assert "no head at" in capsys.readouterr().err and not missing.exists()
+    knn = tmp_path / "knn.npz"
+    assert main(["train", *m, "--out", str(knn), "--head", "knn"]) == 0
+    before = knn.read_bytes()
+    assert main(["train", *m, "--out", str(knn), "--warm-start"]) == 2
+    assert "a knn head, which has no weights to start from" in capsys.readouterr().err
+    assert main(["train", *m, "--out", str(knn), "--max-per-class", "-1"]) == 2
+    assert "--max-per-class must be 0 (all) or more" in capsys.readouterr().err
+    assert knn.read_bytes() == before
+
+
 def test_heads_from_another_backbone_or_damaged_are_refused(
     trained: Path, folder: Path, model_025_128: Path, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],

@@ -26,8 +26,8 @@ def blobs(n_per_class: int = 12, shape=(3, 3, 8), k: int = 4, seed: int = 0, spr
     return X.astype(np.float32), y
 
 
-@pytest.mark.parametrize("dropout", [False, True])
-def test_gradients_match_finite_differences(dropout: bool) -> None:
+@pytest.mark.parametrize(("dropout", "weighted"), [(False, False), (True, False), (False, True)])
+def test_gradients_match_finite_differences(dropout: bool, weighted: bool) -> None:
     rng = np.random.default_rng(1)
     d, units, k, m = 6, 5, 3, 4
     params = [
@@ -38,8 +38,9 @@ def test_gradients_match_finite_differences(dropout: bool) -> None:
     xb = rng.standard_normal((m, d))
     yb = np.array([0, 2, 1, 2])
     keep = (rng.random((m, units)) > 0.3) / 0.7 if dropout else None
+    wb = rng.random(m) * 3 if weighted else None  # sample weights (recency)
     ws = _Scratch(m, d, units, k, dtype=np.float64)
-    loss_and_grads(params, xb, yb, ws, keep)
+    loss_and_grads(params, xb, yb, ws, keep, wb)
     analytic = [g.copy() for g in ws.grads]
     eps = 1e-6
     for p, g in zip(params, analytic, strict=True):
@@ -47,9 +48,9 @@ def test_gradients_match_finite_differences(dropout: bool) -> None:
         for i in np.ndindex(p.shape):
             old = p[i]
             p[i] = old + eps
-            up = loss_and_grads(params, xb, yb, ws, keep)
+            up = loss_and_grads(params, xb, yb, ws, keep, wb)
             p[i] = old - eps
-            down = loss_and_grads(params, xb, yb, ws, keep)
+            down = loss_and_grads(params, xb, yb, ws, keep, wb)
             p[i] = old
             numeric[i] = (up - down) / (2 * eps)
         np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-7)
@@ -269,3 +270,59 @@ def test_skipping_inputs_that_are_always_zero_changes_nothing(
     np.testing.assert_allclose(fast.W1_, full.W1_, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(fast.predict_proba(X), full.predict_proba(X), rtol=1e-4, atol=1e-6)
     assert fast.loss_curve_ == pytest.approx(full.loss_curve_, rel=1e-4)
+
+
+# -- sample weights and warm start (a returning player's refresh) --------------------------------
+
+
+def test_the_weighted_loss_is_the_weighted_mean_of_each_frames_loss() -> None:
+    rng = np.random.default_rng(2)
+    d, units, k, m = 5, 4, 3, 6
+    params = [rng.standard_normal((d, units)), rng.standard_normal(units),
+              rng.standard_normal((units, k))]  # fmt: skip
+    xb, yb, wb = rng.standard_normal((m, d)), np.array([0, 2, 1, 2, 0, 1]), rng.random(m) * 3
+    loss = loss_and_grads(params, xb, yb, _Scratch(m, d, units, k, dtype=np.float64), None, wb)
+    plain = [one_frame_loss(params, xb[i : i + 1], yb[i : i + 1]) for i in range(m)]
+    assert loss == pytest.approx(np.mean(wb * plain))
+
+
+def one_frame_loss(params: list[np.ndarray], xb: np.ndarray, yb: np.ndarray) -> float:
+    return loss_and_grads(params, xb, yb, _Scratch(1, xb.shape[1], 4, 3, dtype=np.float64))
+
+
+def test_the_heavier_frames_win_where_two_classes_disagree() -> None:
+    # The same look recorded as "up" in an old session and "down" in the newest: the frames
+    # that weigh more decide, and without weights the count decides.
+    X, _ = blobs(n_per_class=12, k=1)
+    y = np.array([0] * 8 + [1] * 4)
+    w = np.array([1.0] * 8 + [4.0] * 4)
+    params = {"units": 16, "learning_rate": 1e-2, "epochs": 40, "jitter_copies": 0}
+    assert set(DenseHead(**params).fit(X, y, NAMES[:2]).predict(X)) == {"up"}
+    weighted = DenseHead(**params).fit(X, y, NAMES[:2], sample_weight=w)
+    assert set(weighted.predict(X)) == {"down"}
+    with pytest.raises(EdgePacError, match="sample_weight must be 12 finite numbers >= 0"):
+        DenseHead(**params).fit(X, y, NAMES[:2], sample_weight=w[:3])
+    with pytest.raises(EdgePacError, match="not all 0"):
+        DenseHead(**params).fit(X, y, NAMES[:2], sample_weight=w * 0)
+
+
+def test_warm_start_starts_from_the_current_weights_for_warm_epochs() -> None:
+    X, y = blobs(n_per_class=10)
+    head = DenseHead(epochs=20, learning_rate=1e-3, jitter_copies=0).fit(X, y, NAMES)
+    old = head.W1_.copy(), head.W2_.copy()
+    old_arrays = head.W1_
+    settled = head.loss_curve_[-1]
+    head.set_params(warm_start=True, warm_epochs=2)
+    head.fit(X, y, NAMES)
+    assert len(head.loss_curve_) == 2  # a few epochs, not the whole schedule
+    assert head.loss_curve_[0] < 1.5 * settled  # it goes on from where it was...
+    scratch = DenseHead(epochs=2, learning_rate=1e-3, jitter_copies=0).fit(X, y, NAMES)
+    assert scratch.loss_curve_[0] > 3 * head.loss_curve_[0]  # ...not from random weights
+    assert np.abs(head.W1_ - old[0]).max() < 0.01 < np.abs(scratch.W1_ - old[0]).max()
+    assert np.array_equal(old_arrays, old[0])  # the old arrays were copied, not trained in place
+    # New classes or other activations: nothing to start from, so a full fit from scratch.
+    head.fit(X, y, ["a", "b", "c", "d"])
+    assert len(head.loss_curve_) == 20 and head.classes_ == ["a", "b", "c", "d"]
+    assert head.get_params()["warm_start"] is True
+    with pytest.raises(EdgePacError, match="warm_epochs must be a whole number >= 1"):
+        head.set_params(warm_epochs=0)

@@ -118,3 +118,19 @@ def test_knn_with_fewer_frames_than_k_still_votes() -> None:
     X, y = data(n=1)
     head = KnnHead(k=10).fit(X, y, NAMES)
     np.testing.assert_allclose(head.predict_proba(X), 0.25)  # all four vote, one each
+
+
+def test_knn_votes_by_sample_weight_and_keeps_the_weights_in_its_file(tmp_path: Path) -> None:
+    # The camera moved: the newest session's "down" looks like the old sessions' "up". With the
+    # newest frames weighing 3x, the new look's vote wins; weights survive saving and loading.
+    X = np.array(
+        [[1, 0, 0], [1, 0.02, 0], [0, 0, 1], [0, 1, 0], [0.9, 0.1, 0]], dtype=np.float32
+    )  # up (old), up (old), up (new), down (old), down (new)
+    y = np.array([0, 0, 0, 1, 1])
+    new = np.array([1.0, 1.0, 3.0, 1.0, 3.0])
+    query = np.array([1, 0.05, 0], dtype=np.float32)
+    assert KnnHead(k=3).fit(X, y, ["up", "down"]).predict(query) == "up"
+    head = KnnHead(k=3).fit(X, y, ["up", "down"], sample_weight=new)
+    assert head.predict(query) == "down"
+    head.save(tmp_path / "knn.npz", ID_A)
+    assert load_head(tmp_path / "knn.npz", ID_A).predict(query) == "down"

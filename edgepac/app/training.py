@@ -1,62 +1,126 @@
-"""Training in the arcade: which frames to hold out, how many batches to expect, and keeping
+"""Training in the arcade: what one training pass sees (bounded, whatever the store holds),
+which frames to hold out, warm-starting a refresh, how many batches to expect, and keeping
 NumPy's BLAS from fighting the camera and the screen for the CPU.
+
+    chosen = recorder.training_set(max_per_class)  # under its lock: a uint8 copy of the
+    data = training_data(chosen, cfg.learning.holdout)  # chosen rows; dequantised off the lock
+    head = head_to_train(current_head, cfg.learning.head, cfg.learning.hyperparameters(),
+                         warm_start=True)         # a refresh: a few epochs from the current head
+    head.fit(data.X, data.y, class_names=data.names, sample_weight=data.weights, callback=...)
+    accuracy = data.accuracy(head)                # on the held-out frames, None if there are none
 """
 
 from __future__ import annotations
 
+import copy
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from edgepac.learning.choice import MAX_PER_CLASS
+from edgepac.learning.store import SampleStore
 
-def held_out_split(labels: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
-    """Indices to train on and to measure on: the *latest* ``share`` of each class's samples.
+
+@dataclass(frozen=True)
+class TrainingData:
+    """One training pass's frames (float32, a copy: the store may change meanwhile)."""
+
+    X: np.ndarray  # (m, *feature_shape) to train on
+    y: np.ndarray  # (m,) class indices
+    weights: np.ndarray  # (m,) recency weights for fit(sample_weight=)
+    X_test: np.ndarray  # held out to measure the trained head
+    y_test: np.ndarray
+    names: list[str]
+    sessions: int  # sessions among the frames trained on
+
+    def accuracy(self, head: Any) -> float | None:
+        if not len(self.y_test):
+            return None
+        return float(np.mean(np.argmax(head.predict_proba(self.X_test), axis=1) == self.y_test))
+
+
+def training_data(
+    store: SampleStore,
+    holdout: float,
+    max_per_class: int | None = MAX_PER_CLASS,
+    rng: np.random.Generator | None = None,
+) -> TrainingData:
+    """The store's training set (capped, newest sessions first, recency-weighted) dequantised,
+    with the latest ``holdout`` share of each class *and session* kept aside. Memory and time
+    are bounded by ``max_per_class`` however many frames the store holds."""
+    chosen = store.training_set(max_per_class=max_per_class, rng=rng)
+    train, test = held_out_split(chosen.labels, holdout, groups=chosen.sessions)
+    return TrainingData(
+        X=store.dequantized(chosen.index[train]),
+        y=chosen.labels[train],
+        weights=chosen.weights[train],
+        X_test=store.dequantized(chosen.index[test]),
+        y_test=chosen.labels[test],
+        names=list(store.class_names),
+        sessions=len(np.unique(chosen.sessions)),
+    )
+
+
+def head_to_train(
+    current: Any, kind: str, hyperparameters: dict[str, Any], warm_start: bool
+) -> Any:
+    """A new head from the config, or (``warm_start``, a refresh) a copy of the current head set
+    to start from its weights, when it is the same kind with the same hyperparameters. A copy:
+    the current head keeps predicting until the new one is swapped in."""
+    from edgepac.learning.heads import make_head
+
+    head = make_head(kind, **hyperparameters)
+    if (
+        warm_start
+        and current is not None
+        and type(current) is type(head)
+        and hasattr(head, "warm_start")
+        and _same_recipe(current.get_params(), head.get_params())
+    ):
+        return copy.deepcopy(current).set_params(warm_start=True)
+    return head
+
+
+def _same_recipe(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    skip = {"warm_start", "warm_epochs"}
+    return {k: v for k, v in a.items() if k not in skip} == {
+        k: v for k, v in b.items() if k not in skip
+    }
+
+
+def held_out_split(
+    labels: np.ndarray, share: float, groups: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices to train on and to measure on: the *latest* ``share`` of each class's samples
+    (of each class in each group, e.g. session, with ``groups``).
 
     Frames next to each other are near copies, so a random split would flatter the model; the
-    end of each class's recording is the closest this has to "a moment it has not seen".
+    end of each class's recording is the closest this has to "a moment it has not seen". Per
+    session, so that a short top-up session is not all held out (under 5 frames: none is).
     """
     train: list[np.ndarray] = []
     test: list[np.ndarray] = []
-    for c in np.unique(labels):
-        idx = np.flatnonzero(labels == c)
+    keys = labels
+    if groups is not None and len(groups):  # one key per (class, group)
+        keys = labels.astype(np.int64) * (int(groups.max()) + 1) + groups
+    for c in np.unique(keys):
+        idx = np.flatnonzero(keys == c)
         k = math.floor(len(idx) * share) if len(idx) >= 5 else 0
         train.append(idx[: len(idx) - k])
         test.append(idx[len(idx) - k :])
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
 
-def spread(idx: np.ndarray, most: int) -> np.ndarray:
-    """At most ``most`` of ``idx``, evenly spaced from first to last (all if 0 or fewer)."""
-    if most <= 0 or len(idx) <= most:
-        return idx
-    return idx[np.linspace(0, len(idx) - 1, most).round().astype(int)]
-
-
-def choose_frames(
-    labels: np.ndarray, share: float, most_per_pose: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """The held-out split, then at most ``most_per_pose`` frames per pose to learn from, spread
-    evenly over the whole recording.
-
-    A visitor who holds a button for 20 s records 600 near-identical frames: they add training
-    time and memory (4 bytes a number once dequantised: 30 MB per 600 frames of 7x7x256), not
-    knowledge. Every pose is still seen from its first frame to its last.
-    """
-    train, test = held_out_split(labels, share)
-    if most_per_pose <= 0:
-        return train, test
-    kept = [spread(train[labels[train] == c], most_per_pose) for c in np.unique(labels[train])]
-    return np.sort(np.concatenate(kept)), test
-
-
-def batches_in_fit(head: Any, n: int) -> int:
+def batches_in_fit(head: Any, n: int, warm: bool = False) -> int:
     """How many batches ``fit`` will report, for the progress bar (0 when unknown).
 
     The dense head visits each of the n frames, plus ``jitter_copies`` jittered copies of it,
-    once an epoch, in batches of floor(visits x batch_fraction).
+    once an epoch (``warm_epochs`` epochs when it starts warm), in batches of
+    floor(visits x batch_fraction).
     """
-    epochs = getattr(head, "epochs", None)
+    epochs = getattr(head, "warm_epochs" if warm else "epochs", None)
     fraction = getattr(head, "batch_fraction", None)
     if not epochs or not fraction or n < 1:
         return 0

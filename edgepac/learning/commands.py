@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -19,21 +20,45 @@ from edgepac.errors import EdgePacError
 if TYPE_CHECKING:
     import numpy as np
 
+    from edgepac.learning.store import SampleStore
     from edgepac.vision.backbone import Backbone
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 GAME_ORDER = ("up", "down", "left", "right")
+MAX_PER_CLASS = 50  # learning.choice's, without importing NumPy for --help
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train",
         help="train a head on a labelled folder of photos",
-        description="Train a head on DIR/<class>/*.png|jpg and write it atomically to --out.",
+        description="Train a head on DIR/<class>/*.png|jpg and write it atomically to --out. "
+        "Give --images once per session, oldest first: one folder is one sitting, and the "
+        "latest weighs most (as the arcade treats its sessions).",
     )
     _backbone_args(p)
-    p.add_argument("--images", required=True, type=Path, metavar="DIR", help="DIR/<class>/*.png")
+    p.add_argument(
+        "--images",
+        required=True,
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="DIR/<class>/*.png; repeat for later sessions, oldest first",
+    )
     p.add_argument("--out", required=True, type=Path, metavar="HEAD", help="head file to write")
+    p.add_argument(
+        "--max-per-class",
+        type=int,
+        default=MAX_PER_CLASS,
+        metavar="N",
+        help=f"frames a class one training pass sees, newest sessions first (default "
+        f"{MAX_PER_CLASS}; 0 = all)",
+    )
+    p.add_argument(
+        "--warm-start",
+        action="store_true",
+        help="start from the head already at --out (a few epochs) instead of from scratch",
+    )
     p.add_argument("--head", choices=("dense", "knn"), default="dense")
     p.add_argument(
         "--preset", choices=("tutorial",), help="the tutorial's dense recipe, for comparison"
@@ -79,7 +104,7 @@ def _backbone_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from edgepac.learning.heads import make_head
+    from edgepac.learning.heads import load_head, make_head
 
     params: dict[str, Any] = {}
     for name in ("epochs", "units", "learning_rate", "batch_fraction", "k", "seed"):
@@ -88,15 +113,36 @@ def cmd_train(args: argparse.Namespace) -> int:
             params[name] = value
     if args.out.is_dir():
         raise EdgePacError(f"--out {args.out} is a folder: give a file name, e.g. head.npz")
+    if args.max_per_class < 0:
+        raise EdgePacError(f"--max-per-class must be 0 (all) or more, got {args.max_per_class}")
+    if args.warm_start and not args.out.is_file():
+        raise EdgePacError(f"--warm-start: no head at {args.out} to start from; train without it")
     head = make_head(args.head, preset=args.preset, **params)  # bad values fail before the work
-    folder = read_folder(args.images)
+    folders = [read_folder(d) for d in args.images]  # every folder checked before the work
     bb = open_backbone(args)
-    X, y = activations(bb, folder)
-    names = list(folder)
-    print(f"edgepac: {len(X)} images of {len(names)} classes ({', '.join(names)})", file=sys.stderr)
-    bar = ProgressBar(getattr(head, "epochs", 1))
+    if args.warm_start:
+        head = load_head(args.out, bb.identity)
+        if not hasattr(head, "warm_start"):
+            raise EdgePacError(f"--warm-start: the head at {args.out} is a {head.kind} head, "
+                               "which has no weights to start from; train without it")  # fmt: skip
+        try:
+            head.set_params(warm_start=True, **params)
+        except TypeError as err:
+            raise EdgePacError(f"--warm-start: {err}") from err
+    store = record_sessions(bb, folders)
+    chosen = store.training_set(max_per_class=args.max_per_class or None)
+    X = store.dequantized(chosen.index)
+    names = list(store.class_names)
+    print(
+        f"edgepac: {len(X)} of {len(store)} images of {len(names)} classes "
+        f"({', '.join(names)}) in {len(folders)} session(s)",
+        file=sys.stderr,
+    )
+    warm = bool(getattr(head, "fits_warm", lambda *_: False)(names, math.prod(X.shape[1:])))
+    bar = ProgressBar(getattr(head, "warm_epochs" if warm else "epochs", 1))
     t0 = time.perf_counter()
-    head.fit(X, y, class_names=names, callback=bar)
+    weights = chosen.weights if len(folders) > 1 else None  # one session: every frame alike
+    head.fit(X, chosen.labels, class_names=names, callback=bar, sample_weight=weights)
     bar.close()
     head.save(args.out, bb.identity)
     curve = getattr(head, "loss_curve_", None)
@@ -194,6 +240,30 @@ def read_folder(root: Path) -> dict[str, list[Path]]:
             )
         result[d.name] = images
     return result
+
+
+def record_sessions(bb: Backbone, folders: list[dict[str, list[Path]]]) -> SampleStore:
+    """A sample store as the arcade keeps one: each folder a session (oldest first), each
+    class folder a burst, the activations uint8 as the backbone gives them."""
+    from edgepac.learning.store import SampleStore
+    from edgepac.vision.images import load_rgb
+
+    order = {name: i for i, name in enumerate(GAME_ORDER)}
+    names = sorted({c for f in folders for c in f}, key=lambda c: (order.get(c, len(order)), c))
+    store = SampleStore(
+        bb.feature_shape,
+        scale=bb.scale,
+        zero_point=bb.zero_point,
+        identity=bb.identity,
+        class_names=names,
+    )
+    for folder in folders:
+        store.begin_session()
+        for name, paths in folder.items():
+            store.begin_burst()
+            for path in paths:
+                store.add(name, bb.features(load_rgb(path)))
+    return store
 
 
 def activations(bb: Backbone, folder: dict[str, list[Path]]) -> tuple[np.ndarray, np.ndarray]:

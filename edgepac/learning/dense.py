@@ -4,11 +4,12 @@
     h  = relu(x·W1 + b1)          (units,)   the hidden layer
     z  = h·W2                     (k,)       one logit per class, no bias (as in the tutorial)
     p  = softmax(z)               (k,)       what predict_proba returns
-    loss = −log p[y]              averaged over the batch (categorical cross-entropy)
+    loss = −w·log p[y]            averaged over the batch (categorical cross-entropy, each
+                                  frame weighted by its sample weight w, 1 if none is given)
 
-Backpropagation, for a batch of B frames with one-hot targets Y:
+Backpropagation, for a batch of B frames with one-hot targets Y and weights w:
 
-    dz  = (p − Y) / B
+    dz  = w ⊙ (p − Y) / B
     dW2 = hᵀ·dz
     dh  = dz·W2ᵀ ⊙ [h > 0]
     dW1 = xᵀ·dh ;  db1 = Σ_batch dh
@@ -17,6 +18,10 @@ Backpropagation, for a batch of B frames with one-hot targets Y:
 
 The tutorial's recipe is ``DenseHead.tutorial()``; the constructor's defaults are the recipe that
 generalised best to a second session in ``benchmarks/learning_generalisation.py``.
+
+``warm_start=True`` (scikit-learn's name) makes ``fit`` start from the head's current weights and
+run ``warm_epochs`` epochs: a returning player's refresh, a few seconds on a Pi instead of a
+training from scratch.
 """
 
 from __future__ import annotations
@@ -68,6 +73,9 @@ class DenseHead:
     dropout         fraction of hidden units silenced per training step
                     (these three are off: the generalisation benchmark found no gain from them)
     seed            initial weights, shuffling and jitter: the same seed, the same head
+    warm_start      fit starts from the current weights (if the head is trained on the same
+                    classes and activations; else from scratch, as usual)
+    warm_epochs     the epochs of such a warm fit
     """
 
     kind = "dense"
@@ -85,6 +93,8 @@ class DenseHead:
         weight_decay: float = 0.0,
         dropout: float = 0.0,
         seed: int = 0,
+        warm_start: bool = False,
+        warm_epochs: int = 10,
     ) -> None:
         self.units = _int_at_least("units", units, 1)
         self.learning_rate = _positive("learning_rate", learning_rate)
@@ -111,6 +121,10 @@ class DenseHead:
         self.weight_decay = float(weight_decay)
         self.dropout = _fraction("dropout", dropout, include_one=False, include_zero=True)
         self.seed = _int_at_least("seed", seed, 0)
+        if not isinstance(warm_start, bool | np.bool_):
+            raise EdgePacError(f"warm_start must be true or false, got {warm_start!r}")
+        self.warm_start = bool(warm_start)
+        self.warm_epochs = _int_at_least("warm_epochs", warm_epochs, 1)
         self._one: _Scratch | None = None
 
     @classmethod
@@ -131,7 +145,25 @@ class DenseHead:
             "weight_decay": self.weight_decay,
             "dropout": self.dropout,
             "seed": self.seed,
+            "warm_start": self.warm_start,
+            "warm_epochs": self.warm_epochs,
         }
+
+    def set_params(self, **params: object) -> DenseHead:
+        """Change hyperparameters (checked as the constructor does), e.g. ``warm_start=True``."""
+        checked = type(self)(**{**self.get_params(), **params})  # type: ignore[arg-type]
+        for name in params:
+            setattr(self, name, getattr(checked, name))
+        return self
+
+    def fits_warm(self, class_names: Sequence[str], n_features: int) -> bool:
+        """Would ``fit`` start from the current weights for these classes and inputs?"""
+        return (
+            self.warm_start
+            and hasattr(self, "W1_")
+            and list(self.classes_) == [str(c) for c in class_names]
+            and self.n_features_in_ == n_features
+        )
 
     # -- learning --------------------------------------------------------------------------
 
@@ -141,20 +173,29 @@ class DenseHead:
         y: np.ndarray,
         class_names: Sequence[str] | None = None,
         callback: Callback | None = None,
+        sample_weight: np.ndarray | None = None,
     ) -> DenseHead:
         """Learn from float32 activations X (n, ...) and class indices y (n,).
 
+        ``sample_weight`` (n,): how much each frame counts in the loss (scaled to mean 1).
         ``callback(epoch, batch, loss)`` runs after every batch. On a NaN or infinite loss,
         or any exception (a callback may raise to cancel), the head keeps what it had.
         """
         X2, y, names = check_training_data(X, y, class_names)
         n, d = X2.shape
         k = len(names)
+        weights = check_sample_weight(sample_weight, n)
         X2 = self._normalized(X2)
         rng = np.random.default_rng(self.seed)
-        W1 = variance_scaling((d, self.units), rng)
-        b1 = np.zeros(self.units, dtype=np.float32)
-        W2 = variance_scaling((self.units, k), rng)
+        epochs = self.epochs
+        if self.fits_warm(names, d):
+            # Copies: the app still predicts with the current head while this one learns.
+            W1, b1, W2 = self.W1_.copy(), self.b1_.copy(), self.W2_.copy()
+            epochs = self.warm_epochs
+        else:
+            W1 = variance_scaling((d, self.units), rng)
+            b1 = np.zeros(self.units, dtype=np.float32)
+            W2 = variance_scaling((self.units, k), rng)
         # Inputs that are zero in every frame (relu leaves many) never move their W1 row: its
         # gradient is 0, so Adam's m and v stay 0 and so does the step. Training on the other
         # columns only is the same maths for less work (without jitter, which spreads values).
@@ -170,12 +211,12 @@ class DenseHead:
         grid = tuple(X.shape[1:]) if X.ndim == 4 else (1, 1, d)  # no grid: jitter only gain
         losses: list[float] = []
         with np.errstate(over="ignore", invalid="ignore"):  # a blow-up shows in the loss
-            for epoch in range(self.epochs):
+            for epoch in range(epochs):
                 order = rng.permutation(visits)
                 total = 0.0
                 for b, start in enumerate(range(0, visits, batch)):
                     visit = order[start : start + batch]
-                    loss = self._step(X2, y, visit % n, visit >= n, grid, params, ws, rng)
+                    loss = self._step(X2, y, weights, visit % n, visit >= n, grid, params, ws, rng)
                     if not math.isfinite(loss):
                         raise EdgePacError(
                             f"training diverged (loss {loss}) at epoch {epoch + 1}: kept the "
@@ -204,6 +245,7 @@ class DenseHead:
         self,
         X2: np.ndarray,
         y: np.ndarray,
+        weights: np.ndarray | None,
         idx: np.ndarray,
         jittered: np.ndarray,
         grid: tuple[int, ...],
@@ -221,7 +263,8 @@ class DenseHead:
             jitter(copies, rng, shift, self.jitter_gain)
             xb[jittered] = copies.reshape(len(copies), xb.shape[1])
         keep = self._dropout_mask(rng, m, ws) if self.dropout else None
-        return loss_and_grads(params, xb, y[idx], ws, keep)
+        wb = None if weights is None else weights[idx]
+        return loss_and_grads(params, xb, y[idx], ws, keep, wb)
 
     def _normalized(self, X2: np.ndarray) -> np.ndarray:
         if self.normalize == "none":
@@ -370,8 +413,10 @@ def loss_and_grads(
     yb: np.ndarray,
     ws: _Scratch,
     keep: np.ndarray | None = None,
+    wb: np.ndarray | None = None,
 ) -> float:
-    """Mean cross-entropy of one batch; its gradients land in ``ws.grads`` (W1, b1, W2)."""
+    """Mean (weighted, with ``wb``) cross-entropy of one batch; its gradients land in
+    ``ws.grads`` (W1, b1, W2)."""
     W1, b1, W2 = params
     gW1, gb1, gW2 = ws.grads
     m = len(xb)
@@ -393,9 +438,12 @@ def loss_and_grads(
     np.sum(z, axis=1, keepdims=True, out=lse)
     z /= lse  # z now holds p
     np.log(lse, out=lse)
-    loss = float(np.mean(lse[:, 0] - picked))
+    per_frame = lse[:, 0] - picked
+    loss = float(np.mean(per_frame if wb is None else per_frame * wb))
     # backward
     z[rows, yb] -= 1.0
+    if wb is not None:
+        z *= wb[:, None]
     z /= m
     np.matmul(h.T, z, out=gW2)
     np.matmul(z, W2.T, out=dh)
@@ -458,6 +506,18 @@ def check_training_data(
     if not np.isfinite(X2).all():
         raise EdgePacError("the activations contain NaN or infinity: record the samples again")
     return X2, y.astype(np.intp), names
+
+
+def check_sample_weight(sample_weight: np.ndarray | None, n: int) -> np.ndarray | None:
+    """Weights as float32 (n,) scaled to mean 1 (the loss keeps its scale); None stays None."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.shape != (n,) or not np.isfinite(w).all() or w.min() < 0 or not w.sum() > 0:
+        raise EdgePacError(
+            f"sample_weight must be {n} finite numbers >= 0, not all 0; got shape {w.shape}"
+        )
+    return (w / w.mean()).astype(np.float32)
 
 
 def _int_at_least(name: str, value: object, low: int) -> int:

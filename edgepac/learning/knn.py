@@ -3,7 +3,8 @@
 "Training" is remembering every frame, scaled to unit length. A new frame is compared with all
 of them by cosine similarity (a dot product of unit vectors); its k most similar frames vote.
 The vote is class-balanced: each vote weighs 1 / (frames recorded for its class), so a class the
-player held down twice as long does not win twice as often.
+player held down twice as long does not win twice as often. With sample weights (recency) a
+frame's vote weighs its weight / (its class's total weight) instead.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from edgepac.errors import EdgePacError
-from edgepac.learning.dense import Callback, check_training_data, most_likely
+from edgepac.learning.dense import (
+    Callback,
+    check_sample_weight,
+    check_training_data,
+    most_likely,
+)
 from edgepac.learning.files import Identity
 
 
@@ -40,10 +46,13 @@ class KnnHead:
         y: np.ndarray,
         class_names: Sequence[str] | None = None,
         callback: Callback | None = None,
+        sample_weight: np.ndarray | None = None,
     ) -> KnnHead:
         X2, y, names = check_training_data(X, y, class_names)
+        weights = check_sample_weight(sample_weight, len(y))
         self.samples_ = unit_rows(X2)
         self.labels_ = y.astype(np.int32)
+        self.weights_ = np.ones(len(y), np.float32) if weights is None else weights
         self.classes_ = list(names)
         self.feature_shape_ = tuple(X.shape[1:])
         self.n_features_in_ = X2.shape[1]
@@ -53,8 +62,9 @@ class KnnHead:
         return self
 
     def _finish(self) -> None:
-        counts = np.bincount(self.labels_, minlength=len(self.classes_))
-        self.vote_weight_ = np.where(counts > 0, 1.0 / np.maximum(counts, 1), 0.0)
+        totals = np.bincount(self.labels_, weights=self.weights_, minlength=len(self.classes_))
+        # Each frame's vote: its weight over its class's total (1 / count without weights).
+        self.vote_weight_ = self.weights_ / np.maximum(totals, 1e-12)[self.labels_]
         self._sims = np.empty(len(self.labels_), dtype=np.float32)
 
     def predict_proba(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -75,7 +85,7 @@ class KnnHead:
             nearest = np.argpartition(-sims, k - 1)[:k]
             votes = np.bincount(
                 self.labels_[nearest],
-                weights=self.vote_weight_[self.labels_[nearest]],
+                weights=self.vote_weight_[nearest],
                 minlength=len(self.classes_),
             )
             result[i] = votes / votes.sum()
@@ -99,6 +109,7 @@ class KnnHead:
         return {
             "samples": self.samples_,
             "labels": self.labels_,
+            "weights": self.weights_,
             "feature_shape": np.array(self.feature_shape_, dtype=np.int64),
         }
 
@@ -112,6 +123,10 @@ class KnnHead:
             or (len(labels) and not 0 <= labels.min() <= labels.max() < len(class_names))
         ):
             raise ValueError("samples do not fit together")
+        weights = state.get("weights")  # heads saved before sample weights: all 1
+        self.weights_ = np.ones(len(labels), np.float32) if weights is None else weights
+        if self.weights_.shape != labels.shape:
+            raise ValueError("weights do not fit the samples")
         self.samples_, self.labels_ = samples, labels
         self.classes_ = list(class_names)
         self.feature_shape_ = shape

@@ -4,14 +4,23 @@ The tutorial's ControllerDataset concatenated every new frame onto one tensor (a
 everything per frame). Here activations stay uint8 with the backbone's one scale and zero point,
 in a preallocated array that doubles when full: ``add`` is O(1) amortised and 1,000 frames of
 7x7x256 take 12.5 MB. Each sample also remembers its *burst* (one press of a class button) so
-the player can undo the last press.
+the player can undo the last press, when that burst began (wall-clock seconds), and its
+*session*: one sitting of the player.
+
+A session begins when the app says so (``begin_session()``: after boot, when attract mode ends)
+or, failing that, when a burst begins more than ``session_gap_s`` (20 minutes) after the last
+frame recorded: a player who stepped away that long is back in other light, the camera knocked.
+Training weighs the newest session most and never sees more than a capped choice of the store
+(``training_set``, see choice.py), so a store that only grows keeps training bounded.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -19,17 +28,22 @@ import numpy as np
 from edgepac.atomic import move_aside
 from edgepac.errors import EdgePacError
 from edgepac.learning import files
+from edgepac.learning.choice import LATEST_SHARE, MAX_PER_CLASS, TrainingSet, choose
 from edgepac.learning.files import CorruptFile, Identity, OtherBackbone
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: recorded_at and sessions; a version 1 file loads as one old session
 KIND = "edgepac-samples"
 GAME_CLASSES = ("up", "down", "left", "right")
+SESSION_GAP_S = 20 * 60.0
+# The arrays with one entry per frame: whatever copies, grows or compacts the store moves them all.
+_PER_FRAME = ("_features", "_labels", "_bursts", "_recorded_at", "_sessions")
 
 
 class SampleStore:
-    """Recorded activations (uint8), their class and burst, and one thumbnail per class."""
+    """Recorded activations (uint8), their class, burst, time and session, and one thumbnail
+    per class. ``clock`` gives wall-clock seconds (``time.time``; tests pass their own)."""
 
     def __init__(
         self,
@@ -40,6 +54,8 @@ class SampleStore:
         identity: Identity = None,
         class_names: Iterable[str] = GAME_CLASSES,
         capacity: int = 64,
+        session_gap_s: float = SESSION_GAP_S,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.feature_shape = tuple(int(d) for d in feature_shape)
         if not self.feature_shape or min(self.feature_shape) < 1:
@@ -56,16 +72,34 @@ class SampleStore:
         self._features = np.empty((capacity, *self.feature_shape), dtype=np.uint8)
         self._labels = np.empty(capacity, dtype=np.int32)
         self._bursts = np.empty(capacity, dtype=np.int64)
+        self._recorded_at = np.empty(capacity, dtype=np.float64)  # the burst's start, seconds
+        self._sessions = np.empty(capacity, dtype=np.int64)
         self._n = 0
         self._burst = 0
+        self._burst_started: float | None = None
+        self._session = 0
+        self.session_gap_s = float(session_gap_s)
+        self.clock = clock
         self._thumbnails: dict[str, np.ndarray] = {}
         self.notice: str | None = None  # set by load_or_empty when a file could not be used
 
     # -- recording -------------------------------------------------------------------------
 
-    def begin_burst(self) -> None:
-        """A class button went down: what follows, until the next press, is one burst."""
+    def begin_session(self) -> None:
+        """A new sitting: the bursts that follow are the player's newest session."""
+        if self._n and self._sessions[self._n - 1] == self._session:
+            self._session += 1  # (a session with no frames yet is simply reused)
+
+    def begin_burst(self, now: float | None = None) -> None:
+        """A class button went down: what follows, until the next press, is one burst.
+        ``now``: wall-clock seconds (default: the clock)."""
+        now = self.clock() if now is None else float(now)
+        if self._n:
+            last = self._recorded_at[self._n - 1]
+            if math.isnan(last) or now - last > self.session_gap_s:
+                self.begin_session()  # stepped away (or frames from before times were kept)
         self._burst += 1
+        self._burst_started = now
 
     def add(
         self, class_name: str, features: np.ndarray, thumbnail: np.ndarray | None = None
@@ -82,6 +116,10 @@ class SampleStore:
         self._features[self._n] = features
         self._labels[self._n] = label
         self._bursts[self._n] = self._burst
+        if self._burst_started is None:  # frames added without begin_burst: one burst, now
+            self._burst_started = self.clock()
+        self._recorded_at[self._n] = self._burst_started
+        self._sessions[self._n] = self._session
         self._n += 1
         if thumbnail is not None and class_name not in self._thumbnails:
             # The first frame of the class, like the tutorial's thumbnail.
@@ -108,9 +146,9 @@ class SampleStore:
         removed = self._n - int(keep.sum())
         n = self._n - removed
         # Compact in place; boolean indexing copies only the kept rows once.
-        self._features[:n] = self._features[: self._n][keep]
-        self._labels[:n] = self._labels[: self._n][keep]
-        self._bursts[:n] = self._bursts[: self._n][keep]
+        for attr in _PER_FRAME:
+            column = getattr(self, attr)
+            column[:n] = column[: self._n][keep]
         self._n = n
         self._thumbnails.pop(class_name, None)
         return removed
@@ -136,6 +174,30 @@ class SampleStore:
         return self._labels[: self._n]
 
     @property
+    def bursts(self) -> np.ndarray:
+        """int64 (n,) the burst (button press) of each frame, a view."""
+        return self._bursts[: self._n]
+
+    @property
+    def sessions(self) -> np.ndarray:
+        """int64 (n,) the session (sitting) of each frame, increasing, a view."""
+        return self._sessions[: self._n]
+
+    @property
+    def recorded_at(self) -> np.ndarray:
+        """float64 (n,) wall-clock seconds each frame's burst began (NaN: before times were
+        kept), a view."""
+        return self._recorded_at[: self._n]
+
+    def session_counts(self) -> dict[int, dict[str, int]]:
+        """Frames per class of each session, oldest session first."""
+        result, k = {}, len(self.class_names)
+        for s in np.unique(self.sessions):
+            per_class = np.bincount(self.labels[self.sessions == s], minlength=k)
+            result[int(s)] = {n: int(c) for n, c in zip(self.class_names, per_class, strict=True)}
+        return result
+
+    @property
     def thumbnails(self) -> dict[str, np.ndarray]:
         return dict(self._thumbnails)
 
@@ -147,9 +209,11 @@ class SampleStore:
         per_class = np.bincount(self.labels, minlength=len(self.class_names))
         return {name: int(c) for name, c in zip(self.class_names, per_class, strict=True)}
 
-    def dequantized(self) -> np.ndarray:
-        """float32 activations (n, *feature_shape), as the heads take them."""
-        out = self.features.astype(np.float32)
+    def dequantized(self, index: np.ndarray | None = None) -> np.ndarray:
+        """float32 activations (n, *feature_shape), as the heads take them: of every frame, or
+        only of the rows in ``index`` (a training set's: the store is never copied whole)."""
+        q = self.features if index is None else self.features[index]
+        out = q.astype(np.float32)
         out -= self.zero_point
         out *= self.scale
         return out
@@ -159,23 +223,41 @@ class SampleStore:
         self._class_index(class_name)
         self._thumbnails[class_name] = np.array(thumbnail, dtype=np.uint8, copy=True)
 
-    def copy(self) -> SampleStore:
-        """A copy holding just the samples: to save or train from without holding a lock."""
+    def copy(self, index: np.ndarray | None = None) -> SampleStore:
+        """A copy holding just the samples (every one, or the rows in ``index``, increasing):
+        to save or train from without holding a lock. Every per-frame fact goes with them
+        (class, burst, time, session), and so does where the recording is (the current burst
+        and session), so a saved copy loses nothing."""
+        rows = slice(0, self._n) if index is None else np.asarray(index, dtype=np.intp)
+        n = self._n if index is None else len(rows)
         twin = SampleStore(
             self.feature_shape,
             scale=self.scale,
             zero_point=self.zero_point,
             identity=self.identity or None,
             class_names=self.class_names,
-            capacity=max(1, self._n),
+            capacity=max(1, n),
+            session_gap_s=self.session_gap_s,
+            clock=self.clock,
         )
-        n = self._n
-        twin._features[:n] = self._features[:n]
-        twin._labels[:n] = self._labels[:n]
-        twin._bursts[:n] = self._bursts[:n]
-        twin._n, twin._burst = n, self._burst
+        for attr in _PER_FRAME:
+            getattr(twin, attr)[:n] = getattr(self, attr)[: self._n][rows]
+        twin._n, twin._burst, twin._session = n, self._burst, self._session
+        twin._burst_started = self._burst_started
         twin._thumbnails = dict(self._thumbnails)  # the arrays are never changed in place
         return twin
+
+    def training_set(
+        self,
+        max_per_class: int | None = MAX_PER_CLASS,
+        latest_share: float = LATEST_SHARE,
+        rng: np.random.Generator | None = None,
+    ) -> TrainingSet:
+        """What one training pass sees: at most ``max_per_class`` frames a class, newest
+        sessions first, every burst represented, and loss weights in which the newest session
+        of each class counts for at least ``latest_share`` of it (see choice.py). Pass its
+        ``index`` to ``dequantized`` and its ``weights`` to ``head.fit(sample_weight=)``."""
+        return choose(self.labels, self.sessions, self.bursts, max_per_class, latest_share, rng)
 
     # -- files -----------------------------------------------------------------------------
 
@@ -189,7 +271,9 @@ class SampleStore:
             "class_names": files.strings(self.class_names),
             "features": self.features,
             "labels": self.labels,
-            "bursts": self._bursts[: self._n],
+            "bursts": self.bursts,
+            "recorded_at": self.recorded_at,
+            "sessions": self.sessions,
         }
         for name, thumb in self._thumbnails.items():
             arrays[f"thumbnail_{self.class_names.index(name)}"] = thumb
@@ -258,10 +342,16 @@ class SampleStore:
         features, labels, bursts = a["features"], a["labels"], a["bursts"]
         names = [str(s) for s in a["class_names"]]
         n = len(labels)
+        if int(a["format_version"]) < 2:  # before sessions: one old session of unknown time
+            recorded_at, sessions = np.full(n, np.nan), np.zeros(n, dtype=np.int64)
+        else:
+            recorded_at, sessions = a["recorded_at"], a["sessions"]
         if (
             features.dtype != np.uint8
             or features.shape != (n, *feature_shape)
             or bursts.shape != (n,)
+            or recorded_at.shape != (n,)
+            or sessions.shape != (n,)
             or (n and not 0 <= labels.min() <= labels.max() < len(names))
         ):
             raise ValueError("arrays do not fit together")
@@ -276,8 +366,11 @@ class SampleStore:
         store._features[:n] = features
         store._labels[:n] = labels
         store._bursts[:n] = bursts
+        store._recorded_at[:n] = recorded_at
+        store._sessions[:n] = sessions
         store._n = n
         store._burst = int(bursts.max()) if n else 0
+        store._session = int(sessions.max()) if n else 0
         for i, name in enumerate(names):
             thumb = a.get(f"thumbnail_{i}")
             if thumb is not None:
@@ -294,7 +387,7 @@ class SampleStore:
         return self.class_names.index(name)
 
     def _grow(self, capacity: int) -> None:
-        for attr in ("_features", "_labels", "_bursts"):
+        for attr in _PER_FRAME:
             old = getattr(self, attr)
             new = np.empty((capacity, *old.shape[1:]), dtype=old.dtype)
             new[: self._n] = old[: self._n]
