@@ -1,6 +1,7 @@
 """Game speed: one game tick and one rendered frame, against the 60 Hz budget.
 
     .venv/bin/python benchmarks/game_speed.py            # add --ticks N for a longer run
+    .venv/bin/python benchmarks/game_speed.py --autopilot-seeds 100   # attract mode's record
 
 Goals (issue 4): a tick well under 1 ms, a frame under 8 ms at 800x480. Peers in the same run,
 so the shared machine's noise cancels in the ratios: the frame at 1920x1080, and a frame that
@@ -31,17 +32,43 @@ def naive_frame_ms(size: tuple[int, int], frames: int = 20) -> float:
     for _ in range(frames):
         game.step()
         t0 = time.perf_counter()
-        walls = renderer._draw_walls((33, 33, 255))
+        walls = renderer._draw_walls((33, 33, 255), fresh=True)
         surface.blit(walls, renderer.origin)
         renderer.draw(surface, game)
         times.append(time.perf_counter() - t0)
     return round(statistics.median(times) * 1000, 3)
 
 
+def autopilot_record(seeds: int, difficulty: str) -> int:
+    """In how many of seeds 0..seeds-1 the autopilot clears level 1 (within 3 minutes)."""
+    from edgepac.game.controllers import Autopilot
+    from edgepac.game.game import Game
+
+    cleared = 0
+    for seed in range(seeds):
+        game, pilot = Game(seed=seed, difficulty=difficulty), Autopilot()
+        while not game.game_over and game.levels_cleared == 0 and game.ticks < 3 * 60 * 60:
+            game.step(pilot.request(game))
+        cleared += game.levels_cleared > 0
+    return cleared
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ticks", type=int, default=5000)
+    parser.add_argument(
+        "--autopilot-seeds",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: in how many of N seeds the autopilot clears level 1 (normal, easy)",
+    )
     args = parser.parse_args()
+    if args.autopilot_seeds:
+        n = args.autopilot_seeds
+        record = {d: autopilot_record(n, d) for d in ("normal", "easy")}
+        print(json.dumps({"autopilot_seeds": n, "level_1_cleared": record}))
+        return
     small = measure(ticks=args.ticks, size=(800, 480), panel_width=320)
     large = measure(ticks=min(args.ticks, 2000), size=(1920, 1080), panel_width=600)
     naive = naive_frame_ms((800, 480))

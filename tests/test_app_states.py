@@ -34,7 +34,8 @@ def test_idle_kiosk_plays_by_itself_until_a_button(tmp_path: Path, backbone: Any
         run_until(app, lambda a: a.arcade.attract, timeout=5)
         game = app.attract_game
         start = (game.pacman.x, game.pacman.y, game.score)
-        app.run(seconds=3.0)  # READY! lasts 2 s, then the autopilot eats
+        # A new game's READY! lasts the arcade's 4 s (longer at the kiosk's easy), then it eats.
+        run_until(app, lambda a: a.attract_game.score > 0, timeout=12)
         assert app.arcade.attract and app.attract_game is game
         assert (game.pacman.x, game.pacman.y, game.score) != start
         assert game.score > 0

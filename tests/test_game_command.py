@@ -59,3 +59,26 @@ def test_no_display_says_to_use_headless(
     assert main(["play", "--max-ticks", "5"]) == 2
     err = capsys.readouterr().err
     assert "--headless" in err and "\n" not in err.strip()
+
+
+@pytest.mark.slow
+def test_the_readmes_example_is_what_the_command_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's game section shows a command and its output: they must agree (timings are
+    the machine's, so only their presence is checked)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    lines = readme.splitlines()
+    i = next(
+        n for n, line in enumerate(lines) if line.startswith("edgepac play") and "--json" in line
+    )
+    argv = lines[i].split("#")[0].split()[1:]
+    shown = json.loads(lines[i + 1].removeprefix("# ").replace(", ...}", "}"))
+    assert main(argv) == 0
+    printed = json.loads(capsys.readouterr().out)
+    for key, value in shown.items():
+        if key.endswith("_ms"):
+            assert printed[key] > 0, key
+        else:
+            assert printed[key] == value, key
+    assert {"score", "levels_cleared", "ticks"} <= set(shown)

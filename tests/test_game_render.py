@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pygame
 import pytest
+from test_game_rules import playing
 
 from edgepac.errors import EdgePacError
 from edgepac.game.direction import Direction
 from edgepac.game.game import Game, Phase
 from edgepac.game.ghosts import State
-from edgepac.game.maze import HALF, UNIT
+from edgepac.game.maze import HALF, PACMAN_START, UNIT
 from edgepac.game.render import DOOR, DOT_COLOUR, FRIGHT_BODY, PUPIL, WALL, YELLOW, Renderer
 
 MARK = (1, 2, 3)  # what the app would have drawn in its panel
@@ -27,12 +28,26 @@ def colour(img: pygame.Surface, xy: tuple[int, int]) -> tuple[int, int, int]:
     return tuple(img.get_at(xy))[:3]
 
 
+def wall_runs(img: pygame.Surface, x: int, ys: range) -> list[tuple[int, int]]:
+    """The (first, last) y of each stretch of wall colour down column x."""
+    runs: list[tuple[int, int]] = []
+    for y in ys:
+        if colour(img, (x, y)) == WALL:
+            if runs and runs[-1][1] == y - 1:
+                runs[-1] = (runs[-1][0], y)
+            else:
+                runs.append((y, y))
+    return runs
+
+
 @pytest.mark.parametrize(
     ("size", "panel", "tile"), [((800, 480), 320, 13), ((1920, 1080), 600, 30)]
 )
 def test_frame_shows_the_maze(size: tuple[int, int], panel: int, tile: int, tmp_path: Path) -> None:
     renderer = Renderer(size, panel_width=panel)
     game = Game(seed=0)
+    for _ in range(121):  # past "PLAYER ONE": the actors are on the board, READY! still shows
+        game.step()
     surface = pygame.Surface(size)
     surface.fill(MARK)
     renderer.draw(surface, game)
@@ -48,13 +63,14 @@ def test_frame_shows_the_maze(size: tuple[int, int], panel: int, tile: int, tmp_
     assert renderer.panel_rect == pygame.Rect(size[0] - panel, 0, panel, size[1])
     assert colour(img, (size[0] - 5, size[1] // 2)) == MARK  # the panel is left for the app
     ox, oy = g.x, g.y + 3 * t
-    width = max(1, round(t / 7))
-    # The outer wall: a blue line half a tile into the top row; black just inside it.
-    assert colour(img, (ox + 5 * t, oy + t // 2 - width)) == WALL
+    # The outer wall: a double line in the top row, its inner line half a tile in; an inner
+    # block (tiles 2..5, 2..4) a single line, half a tile in. Lines at least 2 px (a 7" panel).
+    top = wall_runs(img, ox + 5 * t, range(oy, oy + t))
+    assert len(top) == 2 and top[-1][1] == oy + t // 2 - 1
+    block = wall_runs(img, ox + 4 * t, range(oy + t, oy + 3 * t))
+    assert len(block) == 1 and block[0][0] == oy + 5 * t // 2
+    assert all(end - start + 1 >= max(2, t // 6) for start, end in top + block)
     assert colour(img, (ox + 5 * t, oy + t // 2 + 1)) == (0, 0, 0)
-    # A wall block's edge: the block at tiles (2..5, 2..4) is outlined half a tile in.
-    assert colour(img, (ox + 4 * t, oy + 5 * t // 2)) == WALL
-    assert colour(img, (ox + 4 * t, oy + 5 * t // 2 - 1)) == (0, 0, 0)
     # Dots at their tile centres; the tunnel is open; the pink door; Pac-Man at the start.
     for x, y in ((1, 1), (12, 5), (26, 29), (6, 14)):
         assert colour(img, (ox + x * t + t // 2, oy + y * t + t // 2)) == DOT_COLOUR
@@ -129,16 +145,130 @@ def test_too_small_a_screen_is_a_clear_error() -> None:
         Renderer((800, 480), panel_width=900)
 
 
-def test_cleared_maze_flashes_white() -> None:
+def test_cleared_maze_freezes_then_flashes_white_four_times() -> None:
+    """shaunlebron/pacman src/states.js (finishState): 2 s frozen with the ghosts, then the
+    ghosts gone and the maze flashing white 4 times."""
     renderer = Renderer((800, 480))
     surface = pygame.Surface((800, 480))
-    game = Game(seed=0)
+    game = playing(Game(seed=0))
     t, (ox, oy) = renderer.tile, renderer.origin
     wall = (ox + 5 * t, oy + t // 2 - 1)
-    game.phase = Phase.LEVEL_CLEAR
-    seen = set()
-    for left in range(1, 121):
-        game.phase_left = left
+    for i in range(len(game.maze.food)):
+        game.maze.food[i] = 0
+    game.maze.food[23 * 28 + 12] = 1
+    game.maze.left = 1
+    game.pacman.x, game.pacman.y = 12 * UNIT + HALF, 23 * UNIT + HALF
+    game.step()
+    walls, blinky_seen = [], []
+    b = game.blinky
+    while game.phase is Phase.LEVEL_CLEAR:
         renderer.draw(surface, game)
-        seen.add(colour(surface, wall))
-    assert seen == {WALL, (255, 255, 255)}
+        walls.append(colour(surface, wall))
+        blinky_seen.append(colour(surface, renderer._to_screen((b.x, b.y))) == (255, 0, 0))
+        game.step()
+    assert set(walls[:120]) == {WALL} and all(blinky_seen[:120])
+    assert not any(blinky_seen[120:])
+    whites = [c == (255, 255, 255) for c in walls]
+    assert sum(1 for a, b in zip([False, *whites], whites, strict=False) if b and not a) == 4
+
+
+def has(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, int]) -> bool:
+    """Is any pixel of ``rect`` exactly ``rgb``?"""
+    return any(
+        colour(surface, (x, y)) == rgb
+        for x in range(rect.left, rect.right)
+        for y in range(rect.top, rect.bottom)
+    )
+
+
+def test_a_new_game_says_player_one_then_shows_the_actors() -> None:
+    """shaunlebron/pacman src/states.js (newGameState): PLAYER ONE and READY! for 2 s with no
+    actors, then READY! with them for 2 s more."""
+    renderer = Renderer((800, 480), panel_width=320)
+    surface = pygame.Surface((800, 480))
+    t, (ox, oy) = renderer.tile, renderer.origin
+    player_one_row = pygame.Rect(ox + 9 * t, oy + 11 * t, 10 * t, t)
+    start = pygame.Rect(renderer._to_screen(PACMAN_START), (0, 0)).inflate(t, t)
+    game = Game(seed=0)
+    renderer.draw(surface, game)
+    assert has(surface, player_one_row, (0, 255, 255)) and not has(surface, start, YELLOW)
+    for _ in range(121):
+        game.step()
+    renderer.draw(surface, game)
+    assert not has(surface, player_one_row, (0, 255, 255)) and has(surface, start, YELLOW)
+    assert game.phase is Phase.READY
+
+
+def test_1up_blinks() -> None:
+    renderer = Renderer((800, 480), panel_width=320)
+    surface = pygame.Surface((800, 480))
+    t = renderer.tile
+    label = pygame.Rect(renderer.game_rect.x + 3 * t, renderer.game_rect.y, 3 * t, t)
+    game = playing(Game(seed=0))
+    shown = []
+    for _ in range(64):
+        game.step()
+        renderer.draw(surface, game)
+        shown.append(has(surface, label, (255, 255, 255)))
+    assert 20 < sum(shown) < 44 and shown.count(True) and shown.count(False)
+
+
+def test_pacman_vanishes_in_the_unseen_tunnel() -> None:
+    """The board is 32 columns (shaunlebron/pacman src/Map.js): in columns -2, -1, 28 and 29
+    Pac-Man is off the screen, drawn neither over the maze's edge nor outside it."""
+    renderer = Renderer((800, 480), panel_width=320)
+    surface = pygame.Surface((800, 480))
+    t, oy = renderer.tile, renderer.origin[1]
+    game = playing(Game(seed=0))
+    row = pygame.Rect(0, oy + 13 * t, 480, 3 * t)
+    for x in (1, -2, 29):
+        game.pacman.x, game.pacman.y = x * UNIT + HALF, 14 * UNIT + HALF
+        renderer.draw(surface, game)
+        assert has(surface, row, YELLOW) is (x == 1)
+
+
+def test_death_freezes_then_the_ghosts_go_and_he_collapses() -> None:
+    """shaunlebron/pacman src/states.js (deadState): 1 s frozen, 1 s without the ghosts, the
+    collapse, then nothing until the next life."""
+    renderer = Renderer((800, 480), panel_width=320)
+    surface = pygame.Surface((800, 480))
+    game = playing(Game(seed=0))
+    game.pacman.pause = 10**6
+    game.pacman.x, game.pacman.y = 6 * UNIT + HALF, 20 * UNIT + HALF
+    b = game.blinky
+    b.x, b.y = game.pacman.x, game.pacman.y
+    game.step()
+    assert game.phase is Phase.DYING
+    t = renderer.tile
+    around = pygame.Rect(renderer._to_screen((game.pacman.x, game.pacman.y)), (0, 0)).inflate(
+        2 * t, 2 * t
+    )
+    seen = []
+    while game.phase is Phase.DYING:
+        renderer.draw(surface, game)
+        yellow = sum(
+            colour(surface, (x, y)) == YELLOW
+            for x in range(around.left, around.right)
+            for y in range(around.top, around.bottom)
+        )
+        seen.append((has(surface, around, (255, 0, 0)), yellow))
+        game.step()
+    assert all(red for red, _ in seen[:59]) and not any(red for red, _ in seen[61:])
+    sizes = [yellow for _, yellow in seen[120:195]]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > 3 * sizes[-1]  # he shrinks
+    assert all(yellow == 0 for _, yellow in seen[196:])
+
+
+def test_arcade_font_is_pixels_a_tile_a_character() -> None:
+    from edgepac.game.font import arcade_font
+
+    font = arcade_font(13)
+    assert font is arcade_font(13)  # drawn once, shared
+    text = font.render("HIGH SCORE 1UP", False, (255, 255, 255))
+    assert text.get_size() == font.size("HIGH SCORE 1UP") == (14 * 13, 13)
+    colours = {tuple(text.get_at((x, y))) for x in range(text.get_width()) for y in range(13)}
+    assert colours <= {(255, 255, 255, 255), (0, 0, 0, 0)}  # crisp: no antialiased greys
+    assert len(colours) == 2
+    assert font.render("hi", False, (1, 2, 3)).get_size() == (26, 13)
+    with pytest.raises(ValueError, match="at least 6"):
+        arcade_font(3)

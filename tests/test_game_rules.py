@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from edgepac.errors import EdgePacError
@@ -70,13 +72,13 @@ def test_ghosts_slow_down_in_the_tunnel() -> None:
     game = playing(Game(seed=0))
     blinky = game.blinky
     blinky.x, blinky.y = centre(4, 14)
-    blinky.direction = L
+    blinky.direction = blinky.plan = L
     x0 = blinky.x
     game.pacman.pause = 10**6
     game.step()
     tunnel_step = x0 - blinky.x
     blinky.x, blinky.y = centre(1, 5)
-    blinky.direction = R
+    blinky.direction = blinky.plan = R
     x0 = blinky.x
     game.step()
     assert blinky.x - x0 == game.speed_ghost
@@ -112,9 +114,11 @@ def test_inky_doubles_the_vector_from_blinky() -> None:
 
 
 def test_clyde_switches_at_eight_tiles() -> None:
+    """The Dossier (Clyde): "eight tiles or more" from Pac-Man he chases; nearer, his corner."""
     pac = (10, 20)
     assert chase_target("clyde", pac, L, (0, 0), (10, 11)) == pac  # 9 away: chase
-    assert chase_target("clyde", pac, L, (0, 0), (10, 12)) == SCATTER_TARGETS["clyde"]  # 8
+    assert chase_target("clyde", pac, L, (0, 0), (10, 12)) == pac  # exactly 8: chase
+    assert chase_target("clyde", pac, L, (0, 0), (12, 27)) == SCATTER_TARGETS["clyde"]  # 7.3
     assert chase_target("clyde", pac, L, (0, 0), (15, 26)) == SCATTER_TARGETS["clyde"]  # 7.8
     assert chase_target("clyde", pac, L, (0, 0), (16, 26)) == pac  # 8.5
     assert SCATTER_TARGETS["clyde"][0] < 5 and SCATTER_TARGETS["clyde"][1] > 25  # bottom left
@@ -185,6 +189,20 @@ def test_level_one_schedule_in_ticks() -> None:
     assert Game(start_level=5).mode_bounds[0] == 5 * 60
 
 
+def reversals(game: Game, before: dict[str, Direction]) -> dict[str, bool]:
+    """For each ghost that was in the maze heading ``before``: is its next change of direction,
+    within a tile's travel, a reversal? (The game is copied: the caller's goes on untouched.)"""
+    game = copy.deepcopy(game)
+    turned: dict[str, bool] = {}
+    for _ in range(UNIT // game.speed_ghost_tunnel + 2):
+        for g in game.ghosts:
+            if g.name in before and g.name not in turned and g.direction is not before[g.name]:
+                turned[g.name] = g.direction is before[g.name].opposite
+        game.pacman.pause = 2
+        game.step()
+    return turned
+
+
 def _mode_change_tick(game: Game, energizer_at: int | None = None) -> tuple[int, dict]:
     """Step with Pac-Man parked until scatter turns to chase; returns the tick and reversals."""
     for t in range(1, 60 * 30):
@@ -196,19 +214,14 @@ def _mode_change_tick(game: Game, energizer_at: int | None = None) -> tuple[int,
         before = {g.name: g.direction for g in game.ghosts if g.state is State.ACTIVE}
         game.step()
         if game.mode == "chase":
-            flipped = {
-                n: game.ghosts[i].direction is d.opposite
-                for i, n in enumerate(("blinky", "pinky", "inky", "clyde"))
-                if (d := before.get(n)) is not None
-            }
-            return t, flipped
+            return t, reversals(game, before)
     raise AssertionError("no change to chase")
 
 
 def test_scatter_turns_to_chase_after_7s_and_every_ghost_reverses() -> None:
     t, flipped = _mode_change_tick(playing(Game(seed=0)))
     assert t == 7 * 60
-    assert flipped and all(flipped.values())
+    assert flipped and all(flipped.values()) and len(flipped) == 3  # Inky left at 4 s
 
 
 def test_fright_stops_the_mode_clock() -> None:
@@ -228,9 +241,7 @@ def test_energizer_frightens_reverses_and_flashes() -> None:
     assert game.score - score == 50
     assert game.frightened and game.fright_left == 6 * 60 - 1  # this tick counted already
     assert all(g.frightened for g in game.ghosts)
-    for g in game.ghosts:
-        if g.name in headings:
-            assert g.direction is headings[g.name].opposite
+    assert reversals(game, headings) == dict.fromkeys(headings, True)
     whites = []
     while game.frightened:
         whites.append(game.fright_white())
@@ -422,7 +433,7 @@ def test_clearing_the_board_starts_a_faster_level() -> None:
     pac.x, pac.y = centre(1, 1)
     game.step()
     assert game.phase is Phase.LEVEL_CLEAR and game.levels_cleared == 1
-    for _ in range(200):
+    for _ in range(216):  # 2 s frozen, 4 flashes of 24 ticks
         game.step()
     assert game.level == 2 and game.maze.left == 244
     assert game.speed_pacman > Game().speed_pacman
@@ -459,7 +470,9 @@ def _die(game: Game) -> None:
         game.step()
 
 
-def test_after_a_death_the_house_uses_one_counter_7_17_32() -> None:
+def test_after_a_death_the_house_uses_one_counter_7_17_then_32_hands_back() -> None:
+    """Dossier (Home Sweet Home); ROM 0x20BB-0x20C8: the shared counter lets Pinky out at 7 and
+    Inky at 17; at 32 with Clyde inside it only switches back to the personal counters."""
     game = playing(Game(seed=0))
     _die(game)
     assert game.lives == 2 and game.global_dots == 0
@@ -470,7 +483,8 @@ def test_after_a_death_the_house_uses_one_counter_7_17_32() -> None:
         if game.maze.food_at(x, y) == DOT
     ]
     out = {}
-    for n, (x, y) in enumerate(dots[:40], start=1):
+    shared_off = None
+    for n, (x, y) in enumerate(dots[:45], start=1):
         game.pacman.x, game.pacman.y = centre(x, y)
         for g in game.ghosts:
             if g.state is State.ACTIVE and g.tile == (x, y):
@@ -479,7 +493,11 @@ def test_after_a_death_the_house_uses_one_counter_7_17_32() -> None:
         for g in game.ghosts[1:]:
             if g.state is not State.HOUSE:
                 out.setdefault(g.name, n)
-    assert out == {"pinky": 7, "inky": 17, "clyde": 32}
+        if game.global_dots is None and shared_off is None:
+            shared_off = n
+    assert out == {"pinky": 7, "inky": 17}  # Clyde is still in at 45 dots
+    assert shared_off == 32
+    assert game.clyde.dots == 45 - 32  # his own counter (60 on level 1) runs again
 
 
 def test_elroy_waits_for_clyde_after_a_death() -> None:

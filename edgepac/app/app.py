@@ -39,7 +39,7 @@ from edgepac.app.recorder import Recorder, thumbnail
 from edgepac.app.snapshot import Snapshots
 from edgepac.app.stats import Stats, peak_rss_mb
 from edgepac.app.trainer import Trainer, load_saved_head
-from edgepac.app.training import limit_blas_threads
+from edgepac.app.training import give_back_big_arrays, limit_blas_threads
 from edgepac.errors import EdgePacError
 
 __all__ = ["App", "Prediction", "thumbnail"]
@@ -83,6 +83,7 @@ class App:
         from edgepac.game.direction import Direction
         from edgepac.game.highscores import HighScores
 
+        give_back_big_arrays()  # before the samples are loaded
         self.cfg = cfg
         self.source = source
         self.state_dir = Path(state_dir)

@@ -32,8 +32,18 @@ from edgepac.learning.choice import MAX_PER_CLASS
 from edgepac.settings import Spec, key
 
 __all__ = [
-    "CLASSES", "DIFFICULTIES", "GPIO_MODES", "HEADS", "SOURCES", "ButtonsConfig", "CameraConfig",
-    "Config", "example", "keys", "load_config", "parse_overrides",
+    "CLASSES",
+    "DIFFICULTIES",
+    "GPIO_MODES",
+    "HEADS",
+    "SOURCES",
+    "ButtonsConfig",
+    "CameraConfig",
+    "Config",
+    "example",
+    "keys",
+    "load_config",
+    "parse_overrides",
 ]
 
 HEADS = ("dense", "knn")

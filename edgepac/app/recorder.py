@@ -36,6 +36,9 @@ class Recorder:
         self.path = Path(path)
         self._store = store
         self._lock = threading.Lock()
+        # Held while a save writes (without the store's lock): training waits for it, so the
+        # two never hold their big copies at the same time.
+        self._writing = threading.Lock()
         self._into: str | None = None  # the class samples go into while its button is held
         self._dirty = False  # changed since the last snapshot that was saved
         self._wake = threading.Event()
@@ -112,8 +115,9 @@ class Recorder:
     def training_set(self, max_per_class: int | None) -> Any:
         """A uint8 copy, made under the lock, of just the rows learning's own choice gives one
         training pass (``store.training_set``: capped per pose, newest sessions first, every
-        burst represented), with their sessions and times: never the whole store."""
-        with self._lock:
+        burst represented), with their sessions and times: never the whole store. Waits (on the
+        training thread) for a save being written."""
+        with self._writing, self._lock:
             return self._store.copy(self._store.training_set(max_per_class).index)
 
     # -- saving (the saver thread) -------------------------------------------------------------
@@ -144,6 +148,10 @@ class Recorder:
 
     def save_now(self) -> bool:
         """Write the samples if they changed: snapshot under the lock, write without it."""
+        with self._writing:
+            return self._save()
+
+    def _save(self) -> bool:
         with self._lock:
             if not self._dirty:
                 return True

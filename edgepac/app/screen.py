@@ -1,8 +1,9 @@
 """What the visitor sees, drawn with pygame from a ``View`` (``edgepac.app.view``), never from App.
 
 Made for a visitor a metre from the official 7-inch panel (800x480, 1 px = 0.19 mm): every page
-has ONE big next-step prompt (capitals at least 22 px high at 800x480) saying what to do now,
-and everything else is smaller. Each pose keeps one colour on every page (tile, bar, arrow).
+has ONE big next-step prompt (capitals 24-28 px high at 800x480, never under 18) saying what
+to do now, and everything else is smaller. Each pose keeps one colour on every page (tile,
+bar, arrow).
 
 COLLECT   the camera (the square the model sees outlined, a REC cue while recording), four
           pose tiles (thumbnail, count, what to press), the model's state, the prompt.
@@ -16,47 +17,41 @@ PROBLEM   the arcade cannot run: what is wrong and the one thing to do.
 Over any page: error banners (they stay), passing messages, the "clear everything?" question,
 the fps overlay.
 
-Sizes are given as the height of a capital letter at 480 lines and scale with the screen, so
-1920x1080 is the same picture, larger. All text goes through ``load_font``: switching to an
-arcade pixel font is a change to that one function.
+The drawing kit (font, palette, prompt, camera preview, banners) is ``canvas.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pygame
 
-from edgepac.app.view import Bars, ModelStatus, Page, Pose, Severity, View, pose_colour
+from edgepac.app.canvas import (  # the palette is re-exported: tests check pixels by it
+    AMBER,
+    BG,
+    BLACK,
+    DIM,
+    EDGE,
+    GREEN,
+    PANEL,
+    PINK,
+    PROMPT_CAP,
+    RED,
+    TEXT,
+    WHITE,
+    YELLOW,
+    Canvas,
+    blink,
+    lit_fill,
+    mix,
+    wrap,
+)
+from edgepac.app.view import Bars, Colour, ModelStatus, Page, Pose, Score, Severity, View
 
-BG = (8, 8, 24)
-PANEL = (26, 26, 58)
-EDGE = (60, 60, 110)
-TEXT = (240, 240, 250)
-DIM = (160, 160, 190)
-YELLOW = (255, 224, 0)
-AMBER = (255, 170, 40)
-RED = (210, 35, 35)  # fills under white text (contrast 5:1)
-PINK = (255, 95, 95)  # red text on the dark background (contrast 6:1)
-GREEN = (80, 220, 120)
-BLACK = (0, 0, 0)
-WHITE = (255, 255, 255)
-
-PROMPT_CAP = 24  # the next-step prompt's capital height at 480 lines
-PROMPT_MIN_CAP = 18  # a long prompt shrinks this far before it wraps to a second line
-
-ARROWS = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}
-
-
-def load_font(px: int) -> pygame.font.Font:
-    """THE font of every screen, ``px`` pixels tall: the one place to change the typeface."""
-    return pygame.font.Font(None, px)
-
-
-# pygame's default face has capitals about half as tall as its nominal size.
-CAP_RATIO = 0.5
+__all__ = ["BG", "GREEN", "PINK", "RED", "WHITE", "YELLOW", "Screen", "lit_fill", "panel_width"]
 
 
 def panel_width(size: tuple[int, int]) -> int:
@@ -71,7 +66,7 @@ def panel_width(size: tuple[int, int]) -> int:
     return max(0, min(w - COLS * tile, int(w * 0.6)))
 
 
-class Screen:
+class Screen(Canvas):
     def __init__(
         self,
         size: tuple[int, int],
@@ -79,236 +74,11 @@ class Screen:
         class_names: Sequence[str],
         button_names: dict[str, str] | None = None,
     ) -> None:
-        pygame.font.init()
-        self.w, self.h = size
-        self.renderer = renderer
-        self.class_names = list(class_names)
-        self.button_names = button_names or {}
-        # One unit is a pixel on the 800x480 panel; a wider or taller screen scales it up.
-        self.u = min(self.h / 480.0, self.w / 800.0)
-        self._fonts: dict[int, pygame.font.Font] = {}
-        self._text: dict[tuple[str, int, tuple[int, int, int]], pygame.Surface] = {}
-        self._camera: pygame.Surface | None = None  # the frame at camera size
-        self._camera_image: np.ndarray | None = None
-        self._camera_seq = -1
-        self._scaled: dict[tuple[int, int, int, int], tuple[int, pygame.Surface]] = {}
-        self._thumbs: dict[tuple[str, int], tuple[np.ndarray, pygame.Surface]] = {}
-        self._shades: dict[tuple[int, int, int], pygame.Surface] = {}
-        self.prompt_rects: list[pygame.Rect] = []  # where this frame's prompt went (for tests)
-        # Where this frame put what a player looks for ("tile:left", "progress", "confirm",
-        # "errors"...), so tests check the pixels there without knowing the layout.
-        self.regions: dict[str, pygame.Rect] = {}
-        self.said: list[str] = []  # every text drawn this frame, in order (for tests)
-        self.prompt_text = ""
-
-    # -- building blocks -----------------------------------------------------------------------
-
-    def px(self, cap: float) -> int:
-        """The font size whose capitals are ``cap`` units high."""
-        return max(8, round(cap * self.u / CAP_RATIO))
-
-    def font(self, cap: float) -> pygame.font.Font:
-        px = self.px(cap)
-        if px not in self._fonts:
-            self._fonts[px] = load_font(px)
-        return self._fonts[px]
-
-    def render(self, s: str, cap: float, color: tuple[int, int, int]) -> pygame.Surface:
-        key = (s, self.px(cap), color)
-        img = self._text.get(key)
-        if img is None:
-            if len(self._text) > 512:
-                self._text.clear()
-            img = self.font(cap).render(s, True, color)
-            self._text[key] = img
-        return img
-
-    def text(
-        self,
-        surface: pygame.Surface,
-        s: str,
-        pos: tuple[float, float],
-        cap: float = 12,
-        color: tuple[int, int, int] = TEXT,
-        anchor: str = "topleft",
-    ) -> pygame.Rect:
-        img = self.render(s, cap, color)
-        rect = img.get_rect(**{anchor: (round(pos[0]), round(pos[1]))})
-        surface.blit(img, rect)
-        self.said.append(s)
-        return rect
-
-    def width_of(self, s: str, cap: float) -> int:
-        return self.font(cap).size(s)[0]
-
-    def fit(self, s: str, width: float, cap: float, least: float) -> tuple[float, list[str]]:
-        """The largest capital height from ``cap`` down to ``least`` that fits ``s`` in one line
-        of ``width``; else two lines at ``least``."""
-        c = cap
-        while c > least and self.width_of(s, c) > width:
-            c -= 1
-        if self.width_of(s, c) <= width:
-            return c, [s]
-        return least, wrap(s, self.font(least), int(width))[:2]
-
-    def prompt(
-        self,
-        surface: pygame.Surface,
-        s: str,
-        box: pygame.Rect,
-        color: tuple[int, int, int] = YELLOW,
-        cap: float = PROMPT_CAP,
-    ) -> None:
-        """THE next step, big, centred in ``box`` (the one thing a visitor must read)."""
-        c, lines = self.fit(s, box.w, cap, PROMPT_MIN_CAP)
-        line_h = self.font(c).get_linesize()
-        y = box.centery - line_h * len(lines) / 2
-        self.prompt_text = s
-        for i, line in enumerate(lines):
-            r = self.text(surface, line, (box.centerx, y + i * line_h), c, color, "midtop")
-            self.prompt_rects.append(r)
-
-    def shade(self, size: tuple[int, int], alpha: int) -> pygame.Surface:
-        """A translucent black surface, made once per size."""
-        key = (*size, alpha)
-        surf = self._shades.get(key)
-        if surf is None:
-            surf = pygame.Surface(size, pygame.SRCALPHA)
-            surf.fill((0, 0, 0, alpha))
-            self._shades[key] = surf
-        return surf
-
-    def box(
-        self,
-        surface: pygame.Surface,
-        rect: pygame.Rect,
-        fill: tuple[int, int, int] | None = PANEL,
-        edge: tuple[int, int, int] | None = None,
-        width: float = 2,
-    ) -> None:
-        radius = round(8 * self.u)
-        if fill is not None:
-            pygame.draw.rect(surface, fill, rect, border_radius=radius)
-        if edge is not None:
-            pygame.draw.rect(surface, edge, rect, max(1, round(width * self.u)), radius)
-
-    def arrow(
-        self,
-        surface: pygame.Surface,
-        name: str | None,
-        center: tuple[float, float],
-        size: float,
-        color: tuple[int, int, int] = YELLOW,
-    ) -> None:
-        """A fat arrow pointing the pose's way, ``size`` units from centre to tip."""
-        if name not in ARROWS:
-            return
-        dx, dy = ARROWS[name]
-        cx, cy = center
-        s = size * self.u
-        tip = (cx + dx * s, cy + dy * s)
-        px, py = -dy, dx  # perpendicular: the two corners of the head
-        back = (cx - dx * s * 0.05, cy - dy * s * 0.05)
-        a = (back[0] + px * s * 0.75, back[1] + py * s * 0.75)
-        b = (back[0] - px * s * 0.75, back[1] - py * s * 0.75)
-        pygame.draw.polygon(surface, color, [tip, a, b])
-        tail = (cx - dx * s, cy - dy * s)
-        pygame.draw.line(surface, color, tail, back, max(2, round(s * 0.5)))
-
-    def colour(self, view: View, name: str) -> tuple[int, int, int]:
-        pose = view.pose(name)
-        if pose is not None:
-            return pose.colour
-        return pose_colour(name, self.class_names.index(name) if name in self.class_names else 0)
-
-    def press(self, view: View, pose: Pose) -> str:
-        """What to press to record ``pose``, as this visitor's controls call it."""
-        if pose.press:
-            return pose.press
-        if view.keyboard:
-            return f"{pose.name.upper()} KEY"
-        return self.button_names.get(pose.name, f"{pose.name.upper()} BUTTON").upper()
-
-    @staticmethod
-    def key(view: View, button: str, key: str) -> str:
-        """A control's name: the kiosk's button or the desktop's key."""
-        return key if view.keyboard else button
-
-    # -- the camera ----------------------------------------------------------------------------
-
-    def _camera_surface(self, view: View) -> pygame.Surface | None:
-        """The newest frame as a surface that borrows the array's memory (no copy: a 640x480
-        ``blit_array`` alone costs 5 ms here). The View keeps the array alive while drawing."""
-        image = view.camera
-        if image is None:
-            return None
-        if view.camera_seq != self._camera_seq or view.camera_seq < 0 or self._camera is None:
-            h, w = image.shape[:2]
-            if self._camera is None or self._camera.get_size() != (w, h):
-                self._scaled.clear()
-            self._camera_image = np.ascontiguousarray(image)  # the surface's memory: keep it
-            self._camera = pygame.image.frombuffer(self._camera_image, (w, h), "RGB")
-            self._camera_seq = view.camera_seq
-        return self._camera
-
-    def preview(
-        self, surface: pygame.Surface, view: View, box: pygame.Rect, square: bool = False
-    ) -> pygame.Rect:
-        """The camera fitted into ``box``, the square the model sees outlined, the rest dimmed;
-        ``square``: only that square, larger. A red frame and REC while recording."""
-        cam = self._camera_surface(view)
-        pygame.draw.rect(surface, BLACK, box)
-        if cam is None:
-            self.text(surface, "WAITING FOR THE CAMERA...", box.center, 10, DIM, "center")
-            return box
-        w, h = cam.get_size()
-        src = pygame.Rect(0, 0, w, h)
-        if square:
-            side = min(w, h)
-            src = pygame.Rect((w - side) // 2, (h - side) // 2, side, side)
-        scale = min(box.w / src.w, box.h / src.h)
-        size = (max(1, int(src.w * scale)), max(1, int(src.h * scale)))
-        key = (*size, src.x, src.y)
-        seq, scaled = self._scaled.get(key, (-3, None))
-        if scaled is None:
-            scaled = pygame.Surface(size, 0, cam)  # scale() writes only into its own format
-        if seq != self._camera_seq or self._camera_seq < 0:
-            # Nearest-neighbour into a surface kept per size: a fifth of smoothscale's cost,
-            # which counts on a Pi (30 new frames a second on the main thread).
-            pygame.transform.scale(cam.subsurface(src), size, scaled)
-            self._scaled[key] = (self._camera_seq, scaled)
-        rect = scaled.get_rect(center=box.center)
-        surface.blit(scaled, rect)
-        self.regions["camera"] = rect
-        side = min(rect.w, rect.h)
-        crop = pygame.Rect(0, 0, side, side)
-        crop.center = rect.center
-        if rect.w > side:
-            shade = self.shade((max(1, (rect.w - side) // 2), rect.h), 150)
-            surface.blit(shade, rect.topleft)
-            surface.blit(shade, (crop.right, rect.top))
-        if view.recording:
-            self.rec_cue(surface, view, rect)
-        else:
-            pygame.draw.rect(surface, YELLOW, crop, max(1, round(2 * self.u)))
-        return rect
-
-    def rec_cue(self, surface: pygame.Surface, view: View, rect: pygame.Rect) -> None:
-        """Recording: a thick red frame round the picture and a white-on-red REC label."""
-        u = self.u
-        name = view.recording or ""
-        pygame.draw.rect(surface, RED, rect, max(3, round(5 * u)))
-        label = f"REC  {name.upper()}" + (f"  {view.burst}" if view.burst else "")
-        img = self.render(label, 13, WHITE)
-        tag = img.get_rect(topleft=(rect.x + round(10 * u), rect.y + round(10 * u)))
-        back = tag.inflate(round(14 * u) + tag.h, round(10 * u))
-        back.topleft = (rect.x + round(8 * u), rect.y + round(8 * u))
-        pygame.draw.rect(surface, RED, back, border_radius=round(6 * u))
-        dot = (back.x + round(6 * u) + tag.h // 2, back.centery)
-        if blink(view.t, 1.0):
-            pygame.draw.circle(surface, WHITE, dot, max(3, tag.h // 2 - round(2 * u)))
-        surface.blit(img, img.get_rect(midleft=(dot[0] + tag.h // 2 + round(6 * u), back.centery)))
-        self.said.append(label)
+        super().__init__(size, class_names, button_names)
+        self.renderer = renderer  # the game's Renderer: the maze and its sprites
+        # Per pose: (what it showed, the tile drawn, the texts on it, its picture).
+        self._tiles: dict[str, tuple[tuple[Any, ...], pygame.Surface, list[str], Any]] = {}
+        self._backdrop: pygame.Surface | None = None  # the page dimmed under a question
 
     # -- the whole screen ----------------------------------------------------------------------
 
@@ -318,6 +88,16 @@ class Screen:
         self.said.clear()
         self.prompt_text = ""
         page = view.page
+        area = self.content(page)
+        if view.confirm_clear is None:
+            self._backdrop = None
+        elif self._backdrop is not None and self._backdrop.get_size() == surface.get_size():
+            # The question is modal: the page under it stays as it was when it was asked
+            # (dimming the whole screen again is 10 ms a frame at full HD).
+            surface.blit(self._backdrop, (0, 0))
+            self.draw_confirm(surface, view)
+            self.draw_message(surface, view, area)
+            return
         if page is Page.PROBLEM:
             self.draw_problem(surface, view)
         elif page is Page.ATTRACT:
@@ -332,14 +112,21 @@ class Screen:
             self.draw_collect(surface, view)
         if view.overlay is not None:  # under the messages: they matter more
             self.draw_overlay(surface, view)
-        area = self.content(page)
         self.draw_errors(surface, view, area)
         if view.confirm_clear is not None:
+            surface.blit(self.shade((self.w, self.h), 170), (0, 0))
+            self._backdrop = surface.copy()
             self.draw_confirm(surface, view)
+        self.draw_message(surface, view, area)
+
+    def draw_message(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
         message = view.message
         if message is not None:
             # Over the small hint under the prompt, never over the prompt or the maze.
-            box = self.banner(surface, message.text, area, area.bottom - 24 * self.u, AMBER)
+            y = area.bottom - 4 * self.u
+            box = self.banner(
+                surface, message.text, area, y, AMBER, anchor="bottom", avoid=self.prompt_rects
+            )
             self.regions["message"] = box
 
     def content(self, page: Page) -> pygame.Rect:
@@ -349,39 +136,6 @@ class Screen:
         if page in (Page.PLAYING, Page.ATTRACT):
             return pygame.Rect(round(self.w * 0.46), 0, self.w - round(self.w * 0.46), self.h)
         return pygame.Rect(0, 0, self.w, self.h)
-
-    def banner(
-        self,
-        surface: pygame.Surface,
-        s: str,
-        area: pygame.Rect,
-        y: float,
-        color: tuple[int, int, int],
-        filled: bool = False,
-        anchor: str = "center",
-    ) -> pygame.Rect:
-        """A message in a box across ``area`` at ``y`` (its centre, or its top with
-        ``anchor="top"``), wrapped to at most three lines."""
-        u = self.u
-        cap = 13
-        font = self.font(cap)
-        pad = round(10 * u)
-        lines = wrap(s, font, area.w - 4 * pad)[:3]
-        line_h = font.get_linesize()
-        width = max(font.size(line)[0] for line in lines) + 2 * pad
-        box = pygame.Rect(0, 0, width, line_h * len(lines) + pad)
-        if anchor == "top":
-            box.midtop = (area.centerx, round(y))
-        else:
-            box.center = (area.centerx, round(y))
-        box.clamp_ip(area)
-        ink = WHITE if filled else color
-        self.box(surface, box, color if filled else BLACK, None if filled else color, 3)
-        for i, line in enumerate(lines):
-            self.text(
-                surface, line, (box.centerx, box.y + pad / 2 + i * line_h), cap, ink, "midtop"
-            )
-        return box
 
     def draw_errors(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
         """Errors stay at the top, red, until dealt with; warnings amber."""
@@ -396,7 +150,7 @@ class Screen:
 
     def header(self, surface: pygame.Surface, view: View, title: str) -> None:
         u = self.u
-        self.text(surface, title, (16 * u, 12 * u), 16, YELLOW)
+        self.text(surface, title, (16 * u, 12 * u), 16, YELLOW, bg=BG)
         if view.model is ModelStatus.NONE:
             chip, color = "NO MODEL YET", DIM
         elif view.model is ModelStatus.OUT_OF_DATE:
@@ -418,9 +172,9 @@ class Screen:
         taught = [p for p in view.poses if p.count > 0]
         pose_word = "AN ARROW KEY" if view.keyboard else "A POSE BUTTON"
         others = (
-            "T: learn   P: play   C: clear all   F: figures"
+            "T learn  P play  C clear all  F figures"
             if view.keyboard
-            else "hold TRAIN + PLAY together to clear all samples"
+            else "TRAIN + PLAY held: clear all"
         )
         if view.recording:
             return "KEEP POSING - LET GO TO STOP", "more frames in more places make it better"
@@ -429,8 +183,8 @@ class Screen:
         if len(taught) == 1:
             return "NOW TEACH A SECOND POSE", others
         if view.model is ModelStatus.TRAINED:
-            return f"PRESS {play} TO PLAY", f"or hold {pose_word.lower()} to teach more;  {others}"
-        return f"PRESS {train} TO LEARN", f"or hold {pose_word.lower()} to teach more;  {others}"
+            return f"PRESS {play} TO PLAY", f"or hold {pose_word.lower()} to teach more    {others}"
+        return f"PRESS {train} TO LEARN", f"or hold {pose_word.lower()} to teach more    {others}"
 
     def draw_collect(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
@@ -442,13 +196,24 @@ class Screen:
         self.preview(surface, view, cam)
         gx = cam.right + 12 * u
         self.tiles(surface, view, pygame.Rect(round(gx), top, round(self.w - gx - 16 * u), cam.h))
+        if view.bars is not None and view.recording is None:
+            self.guesses(surface, view, view.bars)
         big, small = self.collect_prompt(view)
         area = pygame.Rect(
             0, cam.bottom + round(6 * u), self.w, self.h - cam.bottom - round(34 * u)
         )
         self.prompt(surface, big, area, PINK if view.recording else YELLOW, PROMPT_CAP + 4)
         if view.message is None:  # a message takes the hint's place
-            self.text(surface, small, (self.w / 2, self.h - 12 * u), 10, DIM, "midbottom")
+            self.text(
+                surface,
+                small,
+                (self.w / 2, self.h - 12 * u),
+                10,
+                DIM,
+                "midbottom",
+                bg=BG,
+                width=self.w - 32 * u,
+            )
 
     def tiles(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
         """The poses in a 2x2 grid (a row of tiles when there are not four)."""
@@ -464,11 +229,31 @@ class Screen:
             y = area.y + (i // cols) * (th + gap)
             self.tile(surface, view, pose, pygame.Rect(round(x), round(y), round(tw), round(th)))
 
-    def tile(self, surface: pygame.Surface, view: View, pose: Pose, rect: pygame.Rect) -> None:
-        u = self.u
+    def tile(self, surface: pygame.Surface, view: View, pose: Pose, at: pygame.Rect) -> None:
+        """A pose's tile, drawn again only when what it shows changes (its count does 30 times
+        a second while recording; the other three stay as they are)."""
+        self.regions[f"tile:{pose.name}"] = at
         lit = view.recording == pose.name
+        press = self.press(view, pose)
+        key = (pose.count, lit, press, at.size, pose.colour)
+        cached = self._tiles.get(pose.name)
+        if cached is None or cached[0] != key or cached[3] is not pose.thumbnail:
+            img = cached[1] if cached is not None and cached[1].get_size() == at.size else None
+            img = img or pygame.Surface(at.size)
+            img.fill(BG)
+            said = len(self.said)
+            self.draw_tile(img, pose, img.get_rect(), lit, press)
+            cached = (key, img, self.said[said:], pose.thumbnail)
+            self._tiles[pose.name] = cached
+        else:
+            self.said.extend(cached[2])
+        surface.blit(cached[1], at)
+
+    def draw_tile(
+        self, surface: pygame.Surface, pose: Pose, rect: pygame.Rect, lit: bool, press: str
+    ) -> None:
+        u = self.u
         colour = pose.colour
-        self.regions[f"tile:{pose.name}"] = rect
         self.box(surface, rect, lit_fill(colour) if lit else PANEL, colour, 5 if lit else 2)
         band = round(30 * u)
         name = pose.name.upper()
@@ -496,14 +281,28 @@ class Screen:
             surface.blit(img, r)
             self.text(surface, "RECORDING", (back.right + 8 * u, label_y), 10, WHITE, "midleft")
         else:
+            label = f"HOLD {press}"
             self.text(
-                surface,
-                f"HOLD {self.press(view, pose)}",
-                (rect.x + 12 * u, label_y),
-                9,
-                DIM,
-                "midleft",
+                surface, label, (rect.x + 12 * u, label_y), 9, DIM, "midleft", width=rect.w - 20 * u
             )
+
+    def guesses(self, surface: pygame.Surface, view: View, bars: Bars) -> None:
+        """With a model: the tile of the pose it sees now is framed in white and tagged, so a
+        visitor can check each pose before PLAY (nothing when it is not sure)."""
+        u = self.u
+        tile = self.regions.get(f"tile:{bars.chosen}") if bars.chosen else None
+        if tile is None or bars.chosen is None:
+            return
+        frame = tile.inflate(round(8 * u), round(8 * u))
+        pygame.draw.rect(surface, WHITE, frame, max(2, round(3 * u)), round(10 * u))
+        img = self.render("I SEE THIS", 8, BG)
+        tag = img.get_rect(center=(tile.centerx, frame.top))
+        pygame.draw.rect(
+            surface, WHITE, tag.inflate(round(12 * u), round(6 * u)), border_radius=round(4 * u)
+        )
+        surface.blit(img, tag)
+        self.said.append("I SEE THIS")
+        self.regions["seen"] = frame
 
     def thumbnail(self, pose: Pose, side: int) -> pygame.Surface | None:
         """The pose's picture scaled to ``side``, kept until the picture changes."""
@@ -525,7 +324,8 @@ class Screen:
         u = self.u
         surface.fill(BG)
         tr = view.training
-        running = tr is not None and tr.running
+        # Running, or not started yet: until it is done or failed, it is learning.
+        running = tr is None or not (tr.done or tr.error is not None)
         failed = tr is not None and tr.error is not None
         title = "TRAINING FAILED" if failed else "LEARNING YOUR MOVES" if running else "LEARNED!"
         self.header(surface, view, title)
@@ -553,9 +353,15 @@ class Screen:
         pygame.draw.rect(surface, RED if failed else GREEN, fill, border_radius=round(6 * u))
         self.text(surface, f"{progress:.0%}", bar.center, 12, WHITE, "center")
         plot = pygame.Rect(rx, bar.bottom + round(30 * u), rw, round(150 * u))
-        self.text(surface, "HOW WRONG IT STILL IS", (rx, plot.y - 6 * u), 9, DIM, "bottomleft")
         self.text(
-            surface, "falling = learning", (plot.right, plot.y - 6 * u), 9, DIM, "bottomright"
+            surface,
+            "MISTAKES: FALLING MEANS IT IS LEARNING",
+            (rx, plot.y - 6 * u),
+            9,
+            DIM,
+            "bottomleft",
+            bg=BG,
+            width=rw,
         )
         self.loss_curve(surface, plot, tr.losses if tr else (), tr.total_batches if tr else 0)
         y = plot.bottom + 10 * u
@@ -563,33 +369,55 @@ class Screen:
         if tr is None or running:
             if tr is not None and tr.frames:
                 info = f"Learning {tr.poses} poses from {tr.frames} pictures."
-                self.text(surface, info, (rx, y), 10, TEXT)
+                self.text(surface, info, (rx, y), 10, TEXT, bg=BG, width=rw)
                 if tr.held_out:
                     test = f"{tr.held_out} more are kept aside to test it."
-                    self.text(surface, test, (rx, y + 22 * u), 10, DIM)
+                    self.text(surface, test, (rx, y + 22 * u), 10, DIM, bg=BG, width=rw)
             self.prompt(surface, f"LEARNING... {progress:.0%}", area, GREEN)
             # A kiosk has no BACK button: training is a few seconds' wait there.
             wait = self.key(view, "a few seconds: keep posing to see yourself", "Esc stops it")
             if view.message is None:
-                self.text(surface, wait, (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom")
+                self.text(
+                    surface,
+                    wait,
+                    (self.w / 2, self.h - 8 * u),
+                    9,
+                    DIM,
+                    "midbottom",
+                    bg=BG,
+                    width=self.w - 32 * u,
+                )
         elif failed:
             kept = "The earlier model still plays." if tr.kept_previous else "Nothing was learned."
             lines = wrap(tr.error or "", self.font(10), rw)[:2]
             for i, line in enumerate(lines):
-                self.text(surface, line, (rx, y + i * 22 * u), 10, PINK)
-            self.text(surface, kept, (rx, y + 48 * u), 10, TEXT)
+                self.text(surface, line, (rx, y + i * 22 * u), 10, PINK, bg=BG)
+            self.text(surface, kept, (rx, y + 48 * u), 10, TEXT, bg=BG, width=rw)
             self.prompt(surface, "RECORD MORE, THEN TRAIN AGAIN", area, YELLOW)
         else:
-            self.text(surface, self.result_words(tr), (rx, y), 11, GREEN)
-            self.text(surface, "Pose in front of the camera:", (rx, y + 26 * u), 10, TEXT)
-            self.text(surface, "the bars show what it sees.", (rx, y + 48 * u), 10, TEXT)
+            self.text(surface, self.result_words(tr), (rx, y), 11, GREEN, bg=BG, width=rw)
+            self.text(
+                surface, "Pose in front of the camera:", (rx, y + 26 * u), 10, TEXT, bg=BG, width=rw
+            )
+            self.text(
+                surface, "the bars show what it sees.", (rx, y + 48 * u), 10, TEXT, bg=BG, width=rw
+            )
             play = self.key(view, "PLAY", "P")
             colour = YELLOW if blink(view.t, 1.2, 0.75) else WHITE
             self.prompt(surface, f"PRESS {play} TO PLAY!", area, colour, PROMPT_CAP + 4)
             if view.message is None:
                 pose_word = "an arrow key" if view.keyboard else "a pose button"
                 more = f"or hold {pose_word} to teach me more"
-                self.text(surface, more, (self.w / 2, self.h - 8 * u), 9, DIM, "midbottom")
+                self.text(
+                    surface,
+                    more,
+                    (self.w / 2, self.h - 8 * u),
+                    9,
+                    DIM,
+                    "midbottom",
+                    bg=BG,
+                    width=self.w - 32 * u,
+                )
 
     @staticmethod
     def result_words(tr: Any) -> str:
@@ -607,8 +435,12 @@ class Screen:
         for i, pose in enumerate(view.poses):
             y = area.y + i * row_h + row_h / 2
             self.arrow(surface, pose.name, (area.x + 12 * u, y), 8, pose.colour)
-            self.text(surface, pose.name.upper(), (area.x + 30 * u, y), 11, pose.colour, "midleft")
-            self.text(surface, f"{pose.count} pictures", (area.right, y), 10, DIM, "midright")
+            self.text(
+                surface, pose.name.upper(), (area.x + 30 * u, y), 11, pose.colour, "midleft", bg=BG
+            )
+            self.text(
+                surface, f"{pose.count} pictures", (area.right, y), 10, DIM, "midright", bg=BG
+            )
 
     def loss_curve(
         self, surface: pygame.Surface, plot: pygame.Rect, losses: Sequence[float], total: int = 0
@@ -653,48 +485,56 @@ class Screen:
 
     def draw_playing(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
-        surface.fill(BG)
         panel = self.draw_game(surface, view)
+        surface.fill(BG, panel)  # the Renderer paints the rest
         pad = round(12 * u)
         x, w = panel.x + pad, panel.w - 2 * pad
         score = getattr(view.game, "score", 0)
-        self.text(surface, "SCORE", (x, pad), 9, DIM)
-        self.text(surface, f"{score}", (x, pad + 16 * u), 20, WHITE)
-        best = max(view.high_score, 0)
-        self.text(surface, "HIGH SCORE", (panel.right - pad, pad), 9, DIM, "topright")
-        self.text(surface, f"{best}", (panel.right - pad, pad + 16 * u), 20, DIM, "topright")
+        self.text(surface, "SCORE", (x, pad), 9, DIM, bg=BG)
+        self.text(surface, f"{score}", (x, pad + 16 * u), 20, WHITE, bg=BG)
+        best = max(view.high_score, score)  # as on the arcade: beaten, it climbs with you
+        self.text(surface, "HIGH SCORE", (panel.right - pad, pad), 9, DIM, "topright", bg=BG)
+        self.text(surface, f"{best}", (panel.right - pad, pad + 16 * u), 20, DIM, "topright", bg=BG)
         top = round(pad + 58 * u)
         side = round(min(w * 0.55, self.h * 0.40))
         cam = pygame.Rect(x, top, side, side)
         self.preview(surface, view, cam, square=True)
         # Beside the camera: the direction being sent, big, in its pose's colour.
         sx = (cam.right + panel.right - pad) / 2
-        self.text(surface, "STEERING", (sx, cam.y), 9, DIM, "midtop")
+        self.text(surface, "STEERING", (sx, cam.y), 9, DIM, "midtop", bg=BG)
         sending = view.bars.sending if view.bars is not None else None
         if sending:
             c = self.colour(view, sending)
             self.arrow(surface, sending, (sx, cam.centery), 28, c)
-            self.text(surface, sending.upper(), (sx, cam.bottom), 14, c, "midbottom")
+            self.text(surface, sending.upper(), (sx, cam.bottom), 14, c, "midbottom", bg=BG)
         else:
-            self.text(surface, "?", (sx, cam.centery), 28, DIM, "center")
-            self.text(surface, "NOT SURE", (sx, cam.bottom), 11, DIM, "midbottom")
+            self.text(surface, "?", (sx, cam.centery), 28, DIM, "center", bg=BG)
+            self.text(surface, "NOT SURE", (sx, cam.bottom), 11, DIM, "midbottom", bg=BG)
         area = pygame.Rect(x, cam.bottom + round(8 * u), w, round(self.h * 0.80) - cam.bottom)
         if view.game_over and view.scores:
-            self.score_table(surface, view, area, rows=4, cap=10)
+            self.score_table(surface, view.scores, view.new_rank, area, rows=4, cap=10)
         elif view.bars is not None:
             self.bars(surface, view, view.bars, area, 11)
         bottom = pygame.Rect(panel.x, round(self.h * 0.82), panel.w, round(self.h * 0.12))
         pose_word = "an arrow key" if view.keyboard else "a pose button"
         if view.game_over:
             play = self.key(view, "PLAY", "P")
-            self.prompt(surface, f"PRESS {play} TO PLAY AGAIN", bottom, YELLOW, 20)
+            self.prompt(surface, f"PRESS {play} AGAIN", bottom, YELLOW, 20)
             hint = f"or hold {pose_word} to teach me more"
         else:
             self.prompt(surface, "MOVE TO STEER!", bottom, YELLOW, 20)
-            back = "Esc goes back" if view.keyboard else f"hold {pose_word} to teach more"
-            hint = f"steer with your poses;  {back}"
+            hint = "Esc: back to teaching" if view.keyboard else f"hold {pose_word} to teach more"
         if view.message is None:
-            self.text(surface, hint, (panel.centerx, self.h - 8 * u), 9, DIM, "midbottom")
+            self.text(
+                surface,
+                hint,
+                (panel.centerx, self.h - 8 * u),
+                9,
+                DIM,
+                "midbottom",
+                bg=BG,
+                width=panel.w - 16 * u,
+            )
 
     def bars(
         self, surface: pygame.Surface, view: View, bars: Bars, area: pygame.Rect, cap: float
@@ -713,7 +553,9 @@ class Screen:
             cy = area.y + row * i + row / 2
             c = self.colour(view, name)
             chosen = bars.chosen == name
-            self.text(surface, name.upper(), (area.x, cy), cap, c if chosen else TEXT, "midleft")
+            self.text(
+                surface, name.upper(), (area.x, cy), cap, c if chosen else TEXT, "midleft", bg=BG
+            )
             back = pygame.Rect(
                 round(area.x + label_w),
                 round(cy - bar_h / 2),
@@ -730,7 +572,7 @@ class Screen:
             if chosen:
                 pygame.draw.rect(surface, WHITE, back, max(1, round(2 * u)), round(4 * u))
             pct = self.text(
-                surface, f"{p:.0%}", (area.right, cy), cap, c if chosen else DIM, "midright"
+                surface, f"{p:.0%}", (area.right, cy), cap, c if chosen else DIM, "midright", BG
             )
             self.regions[f"pct:{name}"] = pct
 
@@ -738,11 +580,11 @@ class Screen:
 
     def draw_attract(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
-        surface.fill(BG)
         panel = self.draw_game(surface, view)
+        surface.fill(BG, panel)  # the Renderer paints the rest
         cx = panel.centerx
-        self.text(surface, "EDGEPAC", (cx, 14 * u), 30, YELLOW, "midtop")
-        self.text(surface, "STEER PAC-MAN WITH YOUR BODY", (cx, 80 * u), 11, TEXT, "midtop")
+        self.text(surface, "EDGEPAC", (cx, 14 * u), 30, YELLOW, "midtop", bg=BG)
+        self.text(surface, "STEER PAC-MAN WITH YOUR BODY", (cx, 80 * u), 11, TEXT, "midtop", bg=BG)
         area = pygame.Rect(
             panel.x + round(24 * u),
             round(120 * u),
@@ -751,11 +593,11 @@ class Screen:
         )
         # Arcade convention: the high-score table and the how-to take turns.
         if view.scores and int(view.t // 6) % 2 == 0:
-            self.text(surface, "HIGH SCORES", (cx, area.y), 14, WHITE, "midtop")
+            self.text(surface, "HIGH SCORES", (cx, area.y), 14, WHITE, "midtop", bg=BG)
             table = area.copy()
             table.y += round(32 * u)
             table.h -= round(32 * u)
-            self.score_table(surface, view, table, rows=5, cap=12)
+            self.score_table(surface, view.scores, view.new_rank, table, rows=5, cap=12)
         else:
             self.how_to(surface, view, area)
         bottom = pygame.Rect(panel.x, round(self.h * 0.82), panel.w, round(self.h * 0.16))
@@ -777,75 +619,87 @@ class Screen:
                 surface, YELLOW, (area.x + round(16 * u), round(y + 16 * u)), round(16 * u)
             )
             self.text(surface, n, (area.x + 16 * u, y + 16 * u), 14, BG, "center")
-            self.text(surface, big, (area.x + 44 * u, y + 2 * u), 14, WHITE)
-            self.text(surface, small, (area.x + 44 * u, y + 32 * u), 9, DIM)
+            self.text(surface, big, (area.x + 44 * u, y + 2 * u), 14, WHITE, bg=BG)
+            self.text(
+                surface,
+                small,
+                (area.x + 44 * u, y + 32 * u),
+                9,
+                DIM,
+                bg=BG,
+                width=area.right - area.x - 44 * u,
+            )
 
     def score_table(
-        self, surface: pygame.Surface, view: View, area: pygame.Rect, rows: int, cap: float
+        self,
+        surface: pygame.Surface,
+        scores: Sequence[Score],
+        mine: int | None,
+        area: pygame.Rect,
+        rows: int,
+        cap: float,
+        bg: Colour = BG,
     ) -> None:
-        """Rank, initials, score; the row just reached in yellow."""
+        """Rank, initials, score; the row at rank ``mine`` (just reached) in yellow."""
         u = self.u
         row_h = min(area.h / max(1, rows), cap * 2.6 * u)
-        for i, s in enumerate(view.scores[:rows]):
+        for i, s in enumerate(scores[:rows]):
             y = area.y + i * row_h + row_h / 2
-            mine = view.new_rank == s.rank
-            c = YELLOW if mine else (TEXT if i else WHITE)
-            self.text(surface, f"{s.rank}.", (area.x + 30 * u, y), cap, c, "midright")
-            self.text(surface, (s.name or "---").upper(), (area.x + 44 * u, y), cap, c, "midleft")
-            self.text(surface, f"{s.score}", (area.right, y), cap, c, "midright")
+            c = YELLOW if s.rank == mine else (TEXT if i else WHITE)
+            name = (s.name or "---").upper()
+            self.text(surface, f"{s.rank}.", (area.x + 30 * u, y), cap, c, "midright", bg)
+            self.text(surface, name, (area.x + 44 * u, y), cap, c, "midleft", bg)
+            self.text(surface, f"{s.score}", (area.right, y), cap, c, "midright", bg)
 
     def draw_initials(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
         surface.fill(BLACK)
         ini = view.initials
         colour = YELLOW if blink(view.t, 0.6, 0.5) else PINK
-        self.text(surface, "NEW HIGH SCORE!", (self.w / 2, 18 * u), 30, colour, "midtop")
+        self.text(surface, "NEW HIGH SCORE!", (self.w / 2, 12 * u), 26, colour, "midtop", bg=BLACK)
         if ini is None:
             return
-        self.text(
-            surface,
-            f"{ini.score} POINTS  -  No. {ini.rank}",
-            (self.w / 2, 86 * u),
-            14,
-            WHITE,
-            "midtop",
-        )
+        points = f"{ini.score} POINTS  -  No. {ini.rank}"
+        self.text(surface, points, (self.w / 2, 60 * u), 13, WHITE, "midtop", bg=BLACK)
         letters = ini.letters.upper().ljust(ini.length, " ")[: ini.length]
         cur = min(len(ini.letters), ini.length) - 1
-        side = round(72 * u)
-        gap = round(18 * u)
+        side, gap = round(64 * u), round(18 * u)
         x0 = self.w / 2 - (ini.length * side + (ini.length - 1) * gap) / 2
-        y = round(150 * u)
+        y = round(112 * u)
         for i, ch in enumerate(letters):
             r = pygame.Rect(round(x0 + i * (side + gap)), y, side, side)
             active = i == cur
-            self.box(
-                surface, r, PANEL if active else BG, YELLOW if active else EDGE, 4 if active else 2
-            )
-            self.text(
-                surface,
-                ch if ch != " " else "_",
-                r.center,
-                30,
-                YELLOW if active else WHITE,
-                "center",
-            )
+            edge = YELLOW if active else EDGE
+            self.box(surface, r, PANEL if active else BG, edge, 4 if active else 2)
+            ink = YELLOW if active else WHITE
+            self.text(surface, ch if ch != " " else ".", r.center, 26, ink, "center")
             if active:
-                self.arrow(surface, "up", (r.centerx, r.y - 16 * u), 9, YELLOW)
-                self.arrow(surface, "down", (r.centerx, r.bottom + 16 * u), 9, YELLOW)
+                self.arrow(surface, "up", (r.centerx, r.y - 14 * u), 8, YELLOW)
+                self.arrow(surface, "down", (r.centerx, r.bottom + 14 * u), 8, YELLOW)
         up_down = self.key(view, "UP / DOWN", "UP / DOWN KEYS")
-        area = pygame.Rect(0, round(y + side + 40 * u), self.w, round(60 * u))
-        self.prompt(surface, f"{up_down}: CHOOSE A LETTER", area, YELLOW)
+        area = pygame.Rect(0, round(y + side + 24 * u), self.w, round(46 * u))
+        self.prompt(surface, f"{up_down}: CHOOSE A LETTER", area, YELLOW, bg=BLACK)
         nxt = self.key(view, "LEFT / RIGHT: move    PLAY: done", "LEFT / RIGHT: move    P: done")
-        self.text(surface, nxt, (self.w / 2, area.bottom + 8 * u), 12, TEXT, "midtop")
         self.text(
             surface,
-            f"saved as it is in {ini.seconds_left:.0f} s",
-            (self.w / 2, self.h - 10 * u),
-            9,
-            DIM,
-            "midbottom",
+            nxt,
+            (self.w / 2, area.bottom + 4 * u),
+            11,
+            TEXT,
+            "midtop",
+            bg=BLACK,
+            width=self.w - 32 * u,
         )
+        # The table as it will be, this score in its place.
+        you = Score(ini.rank, ini.score, ini.letters.upper())
+        table = [s for s in view.scores if s.rank < ini.rank] + [you]
+        table += [replace(s, rank=s.rank + 1) for s in view.scores if s.rank >= ini.rank]
+        first = max(0, min(ini.rank - 3, len(table) - 5))
+        box = pygame.Rect(0, round(area.bottom + 34 * u), round(340 * u), round(128 * u))
+        box.centerx = self.w // 2
+        self.score_table(surface, table[first:], ini.rank, box, rows=5, cap=11, bg=BLACK)
+        left = f"saved as it is in {ini.seconds_left:.0f} s"
+        self.text(surface, left, (self.w / 2, self.h - 6 * u), 9, DIM, "midbottom", bg=BLACK)
 
     # -- overlays ------------------------------------------------------------------------------
 
@@ -857,18 +711,17 @@ class Screen:
             return
         pygame.draw.circle(surface, RED, (round(self.w / 2), round(86 * u)), round(42 * u))
         self.text(surface, "!", (self.w / 2, 86 * u), 40, WHITE, "center")
-        self.text(surface, p.title.upper(), (self.w / 2, 150 * u), 24, PINK, "midtop")
+        self.text(surface, p.title.upper(), (self.w / 2, 150 * u), 24, PINK, "midtop", bg=BG)
         area = pygame.Rect(round(24 * u), round(210 * u), self.w - round(48 * u), round(100 * u))
         self.prompt(surface, p.fix, area, YELLOW, 20)
         for i, line in enumerate(wrap(p.detail, self.font(10), self.w - round(80 * u))[:3]):
-            self.text(surface, line, (self.w / 2, 340 * u + i * 24 * u), 10, DIM, "midtop")
+            self.text(surface, line, (self.w / 2, 340 * u + i * 24 * u), 10, DIM, "midtop", bg=BG)
 
     def draw_confirm(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
         q = view.confirm_clear
         if q is None:
             return
-        surface.blit(self.shade((self.w, self.h), 170), (0, 0))
         box = pygame.Rect(0, 0, round(min(self.w - 40 * u, 600 * u)), round(210 * u))
         box.center = (self.w // 2, self.h // 2)
         self.regions["confirm"] = box
@@ -892,7 +745,7 @@ class Screen:
         yes = self.key(view, "TRAIN = CLEAR THEM", "T = CLEAR THEM")
         no = self.key(view, "PLAY = KEEP THEM", "P = KEEP THEM")
         area = pygame.Rect(box.x, round(box.y + 96 * u), box.w, round(60 * u))
-        self.prompt(surface, f"{yes}   {no}", area, YELLOW, 18)
+        self.prompt(surface, f"{yes}\n{no}", area, YELLOW, 18, bg=BLACK)
         self.text(
             surface,
             f"no answer in {q.seconds_left:.0f} s keeps them",
@@ -923,31 +776,3 @@ class Screen:
         surface.blit(self.shade(box.size, 200), box)
         for i, line in enumerate(lines):
             self.text(surface, line, (box.x + 6 * u, box.y + 4 * u + i * line_h), 8, GREEN)
-
-
-def lit_fill(colour: tuple[int, int, int]) -> tuple[int, int, int]:
-    """The background of the tile being recorded: its pose's colour, darkened."""
-    return mix(colour, BG, 0.35)
-
-
-def blink(t: float, period: float, on: float = 0.66) -> bool:
-    """On for the first ``on`` share of every ``period`` seconds."""
-    return (t % period) < period * on
-
-
-def mix(a: tuple[int, int, int], b: tuple[int, int, int], share_a: float) -> tuple[int, int, int]:
-    return tuple(round(x * share_a + y * (1 - share_a)) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
-
-
-def wrap(text: str, font: pygame.font.Font, width: int) -> list[str]:
-    """Split ``text`` into lines no wider than ``width`` pixels (a long word gets its own)."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}".strip()
-        if line and font.size(candidate)[0] > width:
-            lines.append(line)
-            line = word
-        else:
-            line = candidate
-    return [*lines, line] if line else lines or [""]

@@ -54,18 +54,10 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_screenshots)
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise EdgePacError(f"--size must look like 800x480, got {text!r}") from None
-    if w < 320 or h < 240:
-        raise EdgePacError(f"--size {text} is too small: the screens need at least 320x240")
-    return w, h
-
-
 def cmd_screenshots(args: argparse.Namespace) -> int:
-    size = parse_size(args.size)
+    from edgepac.app.commands import _size
+
+    size = _size(args.size) or (800, 480)
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -144,6 +136,9 @@ def views() -> dict[str, View]:
     )
     scores = tuple(Score(i + 1, score, name) for i, (score, name) in enumerate(table))
     mine = next(s.rank for s in scores if s.name == "KIM")
+    before = tuple(  # the table while KIM signs: without KIM's game yet
+        replace(s, rank=s.rank - (s.rank > mine)) for s in scores if s.rank != mine
+    )
     high = scores[0].score
     collect = View(page=Page.COLLECT, poses=full, camera=frame(None), camera_seq=1)
     training = Training(
@@ -158,7 +153,9 @@ def views() -> dict[str, View]:
     done = replace(
         training, running=False, progress=1.0, losses=tuple(losses), done=True, accuracy=accuracy
     )
-    trained = replace(collect, model=ModelStatus.TRAINED, model_accuracy=accuracy)
+    # With a model, COLLECT shows its live guesses too (the player stands, arms down).
+    trained = replace(collect, model=ModelStatus.TRAINED, model_accuracy=accuracy, bars=unsure)
+    play = replace(trained, page=Page.PLAYING, game=playing, high_score=high)
     states: dict[str, Callable[[], View]] = {
         "collect-empty": lambda: View(page=Page.COLLECT, poses=empty, camera=frame(None)),
         "collect-recording": lambda: replace(
@@ -176,31 +173,30 @@ def views() -> dict[str, View]:
         "training-done": lambda: replace(
             trained, page=Page.TRAINING, training=done, bars=bars, camera=frame("left", 3.5)
         ),
+        "training-failed": lambda: replace(
+            collect,
+            page=Page.TRAINING,
+            camera=frame(None, 3.2),
+            training=replace(
+                done,
+                done=False,
+                accuracy=None,
+                error="the model gives NaN: try a lower learning rate",
+            ),
+        ),
         "collect-out-of-date": lambda: replace(
             trained,
+            camera=frame("down", 6.0),
+            bars=Bars(CLASSES, (0.05, 0.81, 0.08, 0.06), chosen="down"),
             model=ModelStatus.OUT_OF_DATE,
             poses=poses_for(CLASSES, {**counts, "down": 90}, thumbs),
         ),
-        "playing": lambda: replace(
-            trained,
-            page=Page.PLAYING,
-            game=playing,
-            bars=bars,
-            camera=frame("left", 4.0),
-            high_score=high,
-        ),
+        "playing": lambda: replace(play, bars=bars, camera=frame("left", 4.0)),
         "playing-unsure-keyboard": lambda: replace(
-            trained,
-            page=Page.PLAYING,
-            game=playing,
-            bars=unsure,
-            camera=frame(None, 4.0),
-            high_score=high,
-            keyboard=True,
+            play, bars=unsure, camera=frame(None, 4.0), keyboard=True
         ),
         "game-over": lambda: replace(
-            trained,
-            page=Page.PLAYING,
+            play,
             game=over,
             game_over=True,
             bars=unsure,
@@ -212,7 +208,7 @@ def views() -> dict[str, View]:
         "initials": lambda: View(
             page=Page.INITIALS,
             initials=Initials(score=over.score, rank=mine, letters="KI"),
-            scores=scores,
+            scores=before,
             t=0.1,
         ),
         "high-scores": lambda: View(
@@ -237,11 +233,8 @@ def views() -> dict[str, View]:
             ),
         ),
         "camera-lost": lambda: replace(
-            trained,
-            page=Page.PLAYING,
-            game=playing,
+            play,
             bars=unsure,
-            high_score=high,
             banners=(Banner("Camera lost: check its cable; retrying", Severity.ERROR),),
         ),
         "no-model": lambda: View(

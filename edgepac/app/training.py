@@ -129,6 +129,30 @@ def batches_in_fit(head: Any, n: int, warm: bool = False) -> int:
     return int(epochs) * math.ceil(visits / batch)
 
 
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+def give_back_big_arrays(threshold: int = 1 << 20) -> bool:
+    """Ask glibc to map every allocation over ``threshold`` bytes on its own; True if it did.
+
+    Saving and training make big temporary arrays (tens of MB) on their threads. By default
+    glibc raises its mmap threshold after the first such array is freed, and from then on keeps
+    freed memory in each thread's heap: the peak of every phase stays in RSS for good (286 MB
+    after a 2,000-sample session here, 222 MB with a fixed threshold).
+    """
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    try:
+        libc = ctypes.CDLL(name)
+        return bool(libc.mallopt(M_MMAP_THRESHOLD, threshold))
+    except (OSError, AttributeError):
+        return False
+
+
 def limit_blas_threads(n: int) -> bool:
     """Ask the OpenBLAS under NumPy for ``n`` threads; True if it listened.
 

@@ -68,15 +68,22 @@ def _neighbours(maze: Maze) -> list[list[tuple[Direction, int]]]:
     return out
 
 
+def _on_screen(tile: tuple[int, int]) -> tuple[int, int]:
+    """The unseen tunnel tiles (x -2, -1, 28, 29) count as the edge tile next to them."""
+    return min(max(tile[0], 0), WIDTH - 1), tile[1]
+
+
 class Autopilot:
     """Plays by itself for attract mode: heads for dots, avoids dangerous ghosts, hunts blue ones.
 
     Each decision is a breadth-first search over the maze from Pac-Man's tile, allowed only
-    through tiles he reaches ``margin`` steps before any dangerous ghost could; if no dot is
+    through tiles he reaches more than ``margin`` steps before any dangerous ghost could (0:
+    first is enough; with the arcade's exact ghosts a bigger margin corners him more often than
+    it saves him: 86, 77 and 56 of 100 level-1 clears for 0, 1, 2); if no dot is
     safely reachable he runs to the open neighbour farthest from the ghosts.
     """
 
-    def __init__(self, margin: int = 2, hunt: bool = True) -> None:
+    def __init__(self, margin: int = 0, hunt: bool = True) -> None:
         if margin < 0:
             raise ValueError(f"margin must be >= 0; got {margin}")
         self.margin = margin
@@ -103,7 +110,7 @@ class Autopilot:
         if self._graph is None:
             self._graph = _neighbours(game.maze)
         graph, inf = self._graph, self._inf
-        px, py = game.pacman.tile
+        px, py = _on_screen(game.pacman.tile)
         start = py * WIDTH + px
         if not graph[start]:
             return None
@@ -115,12 +122,14 @@ class Autopilot:
         prey = []
         ending = game.fright_white() or game.fright_left < 90
         for g in game.ghosts:
-            gx, gy = g.tile
+            gx, gy = _on_screen(g.tile)
             heading = g.direction
             if g.state is State.LEAVING:
                 (gx, gy), heading = (13, 11), Direction.LEFT
             elif g.state is not State.ACTIVE:
                 continue
+            if g.reverse_pending:
+                heading = heading.opposite  # it turns round at its next tile centre
             if g.frightened and not ending:
                 prey.append(gy * WIDTH + gx)
                 continue

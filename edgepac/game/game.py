@@ -40,10 +40,23 @@ EXTRA_LIFE_AT = 10_000
 DOT_POINTS, ENERGIZER_POINTS = 10, 50
 GHOST_POINTS = (200, 400, 800, 1600)
 FRUIT_AT_DOTS = (70, 170)
-# After a death the house uses one shared dot counter: Pinky out at 7, Inky at 17, Clyde at 32.
-GLOBAL_RELEASE = {"pinky": 7, "inky": 17, "clyde": 32}
+# After a death the house uses one shared dot counter: Pinky out at 7, Inky at 17; at 32 with
+# Clyde still inside it only hands back to the personal counters (Dossier; ROM 0x20BB-0x20C8).
+GLOBAL_RELEASE = {"pinky": 7, "inky": 17}
+GLOBAL_OFF_AT = 32
 FLASH_TICKS = 14  # half a flash: 14 ticks white, 14 blue
-EYES_SPEED, HOUSE_SPEED = 150, 50  # % of full speed
+# Eyes move 2 whole pixels every tick (160% of 1.25 px); in the house ghosts walk 0.5 px a tick
+# (40%: the level-1 tunnel pattern at every level, shaunlebron/pacman Ghost.getNumSteps).
+EYES_SPEED, HOUSE_SPEED = 160, 40  # % of full speed
+
+# The sequences around play, in seconds (the arcade's, as timed in shaunlebron/pacman's states):
+START_S = 4.0  # a new game: "PLAYER ONE" and READY! for 2 s, then the actors with READY! for 2 s
+PLAYER_ONE_S = 2.0
+READY_S = 2.0  # a new life or level: READY! for 2 s
+# A death: 1 s frozen, 1 s with the ghosts gone, the 1.25 s collapse, then 0.75 s of empty maze.
+DEATH_FREEZE_S, DEATH_ALONE_S, DEATH_COLLAPSE_S, DEATH_S = 1.0, 1.0, 1.25, 4.0
+# A cleared board: 2 s frozen, then the maze flashes white 4 times (12 ticks white, 12 blue).
+CLEAR_FREEZE_S, CLEAR_FLASHES, CLEAR_FLASH_TICKS = 2.0, 4, 12
 
 
 class Phase(Enum):
@@ -81,8 +94,10 @@ class Game:
         self.levels_cleared = 0
         self.events: list[str] = []
         self.phase = Phase.READY
+        self.phase_ticks = 0  # ticks spent in the present phase
         self.elroy_suspended = False  # after a death, until Clyde is out again
         self._start_level(start_level)
+        self.phase_left = self._ticks(START_S)  # a new game's READY! lasts the whole jingle
 
     # ----------------------------------------------------------------- public state
     @property
@@ -103,6 +118,37 @@ class Game:
         if not self.frightened or self.fright_left > self.flash_ticks:
             return False
         return (self.fright_left // FLASH_TICKS) % 2 == 1
+
+    @property
+    def player_one(self) -> bool:
+        """The first 2 s of a new game: "PLAYER ONE" shows and the actors are not on the board."""
+        return self.phase is Phase.READY and self.ticks < self._ticks(PLAYER_ONE_S)
+
+    def death_stage(self) -> tuple[str, float]:
+        """While dying: "freeze", "alone" (the ghosts gone), "collapse" or "gone", and how far
+        into the collapse (0..1)."""
+        t = self.phase_ticks
+        freeze = self._ticks(DEATH_FREEZE_S)
+        alone = freeze + self._ticks(DEATH_ALONE_S)
+        collapse = self._ticks(DEATH_COLLAPSE_S)
+        if t < freeze:
+            return "freeze", 0.0
+        if t < alone:
+            return "alone", 0.0
+        if t < alone + collapse:
+            return "collapse", (t - alone) / collapse
+        return "gone", 1.0
+
+    def level_clear_flashing(self) -> bool:
+        """Past the 2 s freeze of a cleared board: the ghosts are gone, the maze flashes."""
+        return self.phase is Phase.LEVEL_CLEAR and self.phase_ticks >= self._ticks(CLEAR_FREEZE_S)
+
+    def maze_white(self) -> bool:
+        """Is the cleared maze showing white this tick (the 4 flashes after a 2 s freeze)?"""
+        if self.phase is not Phase.LEVEL_CLEAR:
+            return False
+        t = self.phase_ticks - self._ticks(CLEAR_FREEZE_S)
+        return t >= 0 and (t // CLEAR_FLASH_TICKS) % 2 == 0
 
     @property
     def dots_eaten(self) -> int:
@@ -143,9 +189,12 @@ class Game:
         self.global_dots: int | None = None  # the shared counter after a death
         self.fruit_left = 0  # ticks the fruit stays on show (0: none)
         self.fruit_points_left = 0  # ticks the eaten fruit's points stay on show
-        self._start_life(ready_s=2.0)
+        self._start_life()
 
-    def _start_life(self, ready_s: float) -> None:
+    def _start_life(self) -> None:
+        # The frightened ghosts' generator starts again each level and life, as the ROM's does
+        # (0x2A23's state is zeroed): a pattern that worked once works again.
+        self.fright_rng = random.Random(self.seed)
         self.pacman.reset()
         for g in self.ghosts:
             g.reset()
@@ -155,8 +204,12 @@ class Game:
         self.ghosts_eaten = 0  # since the last energizer
         self.idle = 0  # ticks since Pac-Man last ate
         self.fruit_left = 0
-        self.phase = Phase.READY
-        self.phase_left = self._ticks(ready_s)
+        self._set_phase(Phase.READY, READY_S)
+
+    def _set_phase(self, phase: Phase, seconds: float) -> None:
+        self.phase = phase
+        self.phase_left = self._ticks(seconds)
+        self.phase_ticks = 0
 
     # ----------------------------------------------------------------- the tick
     def step(self, request: Direction | None = None) -> None:
@@ -168,11 +221,14 @@ class Game:
         if self.fruit_points_left:
             self.fruit_points_left -= 1
         phase = self.phase
+        self.phase_ticks += 1
         if phase is Phase.PLAYING:
             self._play()
             return
         if phase is Phase.GAME_OVER:
             return
+        if phase is Phase.DYING and self.phase_ticks == self._ticks(DEATH_FREEZE_S + DEATH_ALONE_S):
+            self.events.append("collapse")  # the shrinking and its sound start now
         if phase is Phase.GHOST_EATEN:
             # The points show and everyone waits, except eyes already on their way home.
             for g in self.ghosts:
@@ -183,6 +239,7 @@ class Game:
             return
         if phase is Phase.READY or phase is Phase.GHOST_EATEN:
             self.phase = Phase.PLAYING
+            self.phase_ticks = 0
             for g in self.ghosts:
                 g.points_shown = 0
         elif phase is Phase.DYING:
@@ -191,7 +248,7 @@ class Game:
                 self.phase = Phase.GAME_OVER
                 self.events.append("game_over")
             else:
-                self._start_life(ready_s=2.0)
+                self._start_life()
                 self.global_dots = 0
                 self.elroy_suspended = True
         elif phase is Phase.LEVEL_CLEAR:
@@ -245,8 +302,9 @@ class Game:
             self.fruit_left = self.rng.randint(self._ticks(9 + 1 / 3), self._ticks(10))
             self.events.append("fruit_shown")
         if self.maze.left == 0:
-            self.phase = Phase.LEVEL_CLEAR
-            self.phase_left = self._ticks(2.0)
+            flashes = 2 * CLEAR_FLASHES * CLEAR_FLASH_TICKS
+            self._set_phase(Phase.LEVEL_CLEAR, CLEAR_FREEZE_S)
+            self.phase_left += flashes  # the flashes keep the arcade's tick count at any speed
             self.levels_cleared += 1
             self.events.append("level_clear")
 
@@ -311,9 +369,10 @@ class Game:
         if g is None:
             return
         if self.global_dots is not None:
-            if self.global_dots >= GLOBAL_RELEASE[g.name]:
-                if g is self.clyde:
-                    self.global_dots = None  # back to the personal counters
+            if g is self.clyde:
+                if self.global_dots >= GLOBAL_OFF_AT:
+                    self.global_dots = None  # back to the personal counters; Clyde stays in
+            elif self.global_dots >= GLOBAL_RELEASE[g.name]:
                 self._let_out(g)
         elif g.dots >= self.spec.dot_limits[g.name]:
             self._let_out(g)
@@ -354,15 +413,17 @@ class Game:
             g.advance_maze(self.maze, speed, self._choose)
         elif state is State.EYES:
             g.advance_maze(self.maze, self.speed_eyes, self._choose)
+        elif state is State.ENTERING:
+            g.advance_house(self.speed_eyes)  # eyes go in at their own speed
         else:
             g.advance_house(self.speed_house)
 
-    def _choose(self, g: Ghost, tile: tuple[int, int]) -> Direction:
+    def _choose(self, g: Ghost, tile: tuple[int, int], heading: Direction) -> Direction:
         if g.state is State.EYES:
-            return choose_exit(self.maze, tile, g.direction, EYES_TARGET, no_up_zones=False)
+            return choose_exit(self.maze, tile, heading, EYES_TARGET, no_up_zones=False)
         if g.frightened:
-            return random_exit(self.maze, tile, g.direction, self.rng)
-        return choose_exit(self.maze, tile, g.direction, self.target(g))
+            return random_exit(self.maze, tile, heading, self.fright_rng)
+        return choose_exit(self.maze, tile, heading, self.target(g))
 
     def target(self, g: Ghost) -> tuple[int, int]:
         """The tile ghost ``g`` is heading for now (scatter corner or its chase target)."""
@@ -390,11 +451,9 @@ class Game:
                 g.state = State.EYES
                 g.points_shown = points
                 self.events.append("ghost")
-                self.phase = Phase.GHOST_EATEN
-                self.phase_left = self._ticks(1.0)
+                self._set_phase(Phase.GHOST_EATEN, 1.0)
             else:
-                self.phase = Phase.DYING
-                self.phase_left = self._ticks(2.5)
+                self._set_phase(Phase.DYING, DEATH_S)
                 self.fruit_left = 0
                 self.events.append("death")
                 return

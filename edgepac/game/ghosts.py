@@ -1,16 +1,23 @@
-"""The four ghosts: where each one aims, and how any ghost picks its way at an intersection.
+"""The four ghosts: where each one aims, and how any ghost picks its way through the maze.
 
 Targets (chase mode), all in tiles:
 - Blinky aims at Pac-Man's tile.
 - Pinky aims four tiles ahead of Pac-Man.
 - Inky takes the tile two ahead of Pac-Man and doubles the vector from Blinky to it.
-- Clyde aims at Pac-Man while more than eight tiles away (Euclidean), else at his own corner.
+- Clyde aims at Pac-Man while eight tiles away or more (Euclidean), else at his own corner.
 
 With ``arcade_bug=True`` (the default) "ahead" while Pac-Man faces up also goes as far left, as
 the arcade's overflow does (Pinky: 4 up and 4 left; Inky's pivot: 2 up and 2 left): players who
-know the arcade know this Pinky. A ghost never reverses by choice; at a tile centre it takes the
-open exit whose next tile is nearest its target (squared distance), ties broken up, left, down,
-right. Frightened ghosts pick a random exit from the game's seeded generator instead.
+know the arcade know this Pinky.
+
+A ghost decides one tile ahead, as the arcade does (ROM 0x1BED-0x1C33): at each tile centre it
+turns the way it planned, then plans the exit of the next tile on its way - the open exit
+whose following tile is nearest its target (squared distance), never back the way it came,
+ties broken up, left, down, right. A reversal the game orders (a mode change, an energizer) is
+remembered and carried out at the next tile centre (ROM 0x0E62 sets a flag per ghost, consumed
+at 0x1EFE), also by a ghost still in the house: it leaves heading left and turns right.
+Frightened ghosts plan a random exit: a random pick, then the next direction clockwise until
+one is open (ROM 0x291E), from a generator the game resets at each level and life.
 """
 
 from __future__ import annotations
@@ -28,14 +35,17 @@ from edgepac.game.maze import (
     NO_UP_TILES,
     SCATTER_TARGETS,
     UNIT,
-    WIDTH,
     Maze,
+    wrap_tile,
+    wrap_x,
 )
 from edgepac.game.pacman import to_centre
 
 NAMES = ("blinky", "pinky", "inky", "clyde")
 HOME_TILES = ((13, 11), (14, 11))  # eyes reaching either tile above the door go in
 EYES_TARGET = (13, 11)
+# The ROM's direction codes 0-3 are right, down, left, up: counting up turns clockwise.
+CLOCKWISE = (Direction.RIGHT, Direction.DOWN, Direction.LEFT, Direction.UP)
 
 Tile = tuple[int, int]
 
@@ -74,7 +84,8 @@ def chase_target(
         return 2 * px - blinky_tile[0], 2 * py - blinky_tile[1]
     if name == "clyde":
         dx, dy = own_tile[0] - pac_tile[0], own_tile[1] - pac_tile[1]
-        return pac_tile if dx * dx + dy * dy > 64 else SCATTER_TARGETS["clyde"]
+        # The Dossier: eight tiles or more away he chases (the ROM compares squares with 64).
+        return pac_tile if dx * dx + dy * dy >= 64 else SCATTER_TARGETS["clyde"]
     raise ValueError(f"unknown ghost {name!r}")
 
 
@@ -105,10 +116,14 @@ def choose_exit(
 
 
 def random_exit(maze: Maze, tile: Tile, heading: Direction, rng: random.Random) -> Direction:
-    """Frightened: a random direction; if it is closed, the first open one in tie order."""
+    """Frightened: a random direction; if it is closed (or back), the next one clockwise."""
     options = exits(maze, tile, heading, no_up_zones=False)
-    pick = TIE_ORDER[rng.randrange(4)]
-    return pick if pick in options else options[0]
+    pick = rng.randrange(4)
+    for turn in range(4):
+        d = CLOCKWISE[(pick + turn) % 4]
+        if d in options:
+            return d
+    return options[0]  # unreachable: options is never empty
 
 
 class Ghost:
@@ -129,21 +144,26 @@ class Ghost:
             self.x, self.y = HOUSE_X[self.name], HOUSE_CENTRE_Y
             self.state = State.HOUSE
             self.direction = Direction.UP if self.name == "pinky" else Direction.DOWN
+        self.plan = self.direction  # the exit it will take at the next tile centre
+        self.reverse_pending = False  # a reversal ordered, not yet carried out
         self.frightened = False
         self.points_shown = 0  # the score shown where he was eaten, for the renderer
 
     @property
     def tile(self) -> Tile:
-        return (self.x // UNIT) % WIDTH, self.y // UNIT
+        return self.x // UNIT, self.y // UNIT
 
     def reverse(self) -> None:
-        if self.state is State.ACTIVE:
-            self.direction = self.direction.opposite
+        """Order a reversal: carried out at the next tile centre in the maze (ROM 0x1EFE)."""
+        self.reverse_pending = True
 
     def advance_maze(
-        self, maze: Maze, distance: int, choose: Callable[[Ghost, Tile], Direction]
+        self, maze: Maze, distance: int, choose: Callable[[Ghost, Tile, Direction], Direction]
     ) -> None:
-        """Move through the maze; at every tile centre ask ``choose`` for the way on."""
+        """Move through the maze; at every tile centre turn as planned and plan the next tile.
+
+        ``choose(ghost, tile, heading)`` is the exit to take from ``tile`` arriving ``heading``.
+        """
         left = distance
         while left > 0:
             gap = to_centre(self.x, self.y, self.direction)
@@ -153,10 +173,15 @@ class Ghost:
                     self.state = State.ENTERING
                     self.x = HOUSE_EXIT[0]
                     return
-                self.direction = choose(self, tile)
+                if self.reverse_pending:
+                    self.reverse_pending = False
+                    self.plan = self.direction.opposite
+                self.direction = d = self.plan
+                ahead = (wrap_tile(tile[0] + d.dx), tile[1] + d.dy)
+                self.plan = choose(self, ahead, d)
                 gap = UNIT
             step = min(left, gap)
-            self.x = (self.x + self.direction.dx * step) % (WIDTH * UNIT)
+            self.x = wrap_x(self.x + self.direction.dx * step)
             self.y += self.direction.dy * step
             left -= step
 
@@ -179,8 +204,10 @@ class Ghost:
                 self.direction = Direction.UP
                 self.y = max(HOUSE_EXIT[1], self.y - distance)
                 if self.y == HOUSE_EXIT[1]:
+                    # Out of the door heading left (ROM), but a reversal ordered while it was
+                    # inside is still pending: then it turns right at the first tile centre.
                     self.state = State.ACTIVE
-                    self.direction = Direction.LEFT
+                    self.direction = self.plan = Direction.LEFT
         elif self.state is State.ENTERING:
             home_x = HOUSE_X[self.name]
             if self.y < HOUSE_CENTRE_Y:

@@ -1,8 +1,8 @@
 """The arcade's per-level tables (from The Pac-Man Dossier's level specifications).
 
-Speeds are percentages of the arcade's top speed, 75.76 pixels a second (9.47 tiles); times are
-seconds at 60 ticks a second. ``Difficulty`` plays the same rules in slow motion for steering
-with a camera, which answers later than a joystick.
+Speeds are percentages of the arcade's top speed, 1.25 pixels a tick (75 a second, 9.375 tiles);
+times are seconds at 60 ticks a second. ``Difficulty`` plays the same rules in slow motion for
+steering with a camera, which answers later than a joystick.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from edgepac.errors import EdgePacError
 
 TICKS_PER_SECOND = 60
-# 100% speed in sub-tile units per tick: 75.75757625 px/s / 60 ticks * 1000 units per pixel.
-FULL_SPEED = 1263
+# 100% speed in sub-tile units per tick (1000 a pixel). The arcade moves whole pixels by 16-tick
+# step patterns (the Dossier's Speed section; shaunlebron/pacman's Actor.js): 100% is 20 pixels
+# in 16 ticks, 1.25 px a tick; 80% is 16 in 16. The Dossier's 75.76 px/s is its rounded figure.
+FULL_SPEED = 1250
 
 # Difficulty -> factor on every speed (and 1/factor on every timer), so the game is the arcade
 # slowed down evenly: a camera player gets more time per decision, the rules stay the same.

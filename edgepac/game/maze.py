@@ -55,7 +55,12 @@ HALF = UNIT // 2
 EMPTY, DOT, ENERGIZER = 0, 1, 2
 
 TUNNEL_ROW = 14
-# Ghosts slow down in the tunnel: the row-14 tiles outside the side walls.
+# The tunnel runs on past the screen: the arcade's board is 32 columns wide, two unseen tiles
+# beyond each side, so an actor in the tunnel vanishes for a moment before it comes out of the
+# other side. Tile x runs from -2 to 29; only 0..27 are on the screen.
+OFFSCREEN = 2
+BOARD_WIDTH = WIDTH + 2 * OFFSCREEN
+# Ghosts slow down in the tunnel: the row-14 tiles outside the side walls, the unseen ones too.
 TUNNEL_SLOW_X = (6, 21)  # x < 6 or x > 21
 
 # Where the actors start, in sub-tile units (centres are at tile * UNIT + HALF; the house and
@@ -104,19 +109,24 @@ class Maze:
         """Can Pac-Man (or a ghost outside the house) stand on tile (x, y)? The tunnel wraps."""
         if y < 0 or y >= HEIGHT:
             return False
-        return self._open[y * WIDTH + x % WIDTH]
+        x = wrap_tile(x)
+        if x < 0 or x >= WIDTH:
+            return y == TUNNEL_ROW  # the unseen tunnel tiles beyond the screen's edges
+        return self._open[y * WIDTH + x]
 
     def exit_open(self, x: int, y: int, d: Direction) -> bool:
         return self.is_open(x + d.dx, y + d.dy)
 
     def food_at(self, x: int, y: int) -> int:
-        if y < 0 or y >= HEIGHT:
+        if y < 0 or y >= HEIGHT or x < 0 or x >= WIDTH:
             return EMPTY
-        return self.food[y * WIDTH + x % WIDTH]
+        return self.food[y * WIDTH + x]
 
     def eat(self, x: int, y: int) -> int:
         """Remove the dot or energizer on a tile; returns what was there."""
-        i = y * WIDTH + x % WIDTH
+        if x < 0 or x >= WIDTH:
+            return EMPTY  # off the screen in the tunnel: nothing to eat
+        i = y * WIDTH + x
         what = self.food[i]
         if what:
             self.food[i] = EMPTY
@@ -130,9 +140,19 @@ class Maze:
         return self.rows[y][x]
 
 
+def wrap_tile(x: int) -> int:
+    """A tile column wrapped onto the 32-column board (-2..29)."""
+    return (x + OFFSCREEN) % BOARD_WIDTH - OFFSCREEN
+
+
+def wrap_x(x: int) -> int:
+    """An actor's x (sub-tile units) wrapped onto the 32-column board."""
+    return (x + OFFSCREEN * UNIT) % (BOARD_WIDTH * UNIT) - OFFSCREEN * UNIT
+
+
 def tile_of(pos: tuple[int, int]) -> tuple[int, int]:
-    """The tile an actor's centre is on."""
-    return (pos[0] // UNIT) % WIDTH, pos[1] // UNIT
+    """The tile an actor's centre is on (x may be -2, -1, 28 or 29 in the unseen tunnel)."""
+    return pos[0] // UNIT, pos[1] // UNIT
 
 
 def in_tunnel(x: int, y: int) -> bool:

@@ -4,13 +4,14 @@ A requested direction is kept (``wish``) until it becomes possible, so a request
 few frames early - a camera's usual lateness runs the other way, but noise does not - still turns
 at the next opening. Within the tile before a turn he cuts the corner: he moves in the new
 direction and at the same time back onto the centre line of the old one, as the arcade does.
-At a wall he stops on the tile's centre.
+At a wall he stops on the tile's centre. The tunnel runs two unseen tiles past each edge of the
+screen (the arcade's 32-column board), where he vanishes for a moment.
 """
 
 from __future__ import annotations
 
 from edgepac.game.direction import Direction
-from edgepac.game.maze import HALF, PACMAN_START, UNIT, WIDTH, Maze
+from edgepac.game.maze import HALF, PACMAN_START, UNIT, Maze, wrap_x
 
 
 def to_centre(x: int, y: int, d: Direction) -> int:
@@ -38,7 +39,7 @@ class PacMan:
 
     @property
     def tile(self) -> tuple[int, int]:
-        return (self.x // UNIT) % WIDTH, self.y // UNIT
+        return self.x // UNIT, self.y // UNIT
 
     def advance(self, maze: Maze, distance: int) -> None:
         """Move ``distance`` sub-tile units this tick, turning as the wish allows."""
@@ -70,7 +71,7 @@ class PacMan:
                     break
                 gap = UNIT
             step = min(left, gap)
-            self.x = (self.x + d.dx * step) % (WIDTH * UNIT)
+            self.x = wrap_x(self.x + d.dx * step)
             self.y += d.dy * step
             left -= step
         self.travelled += distance - left

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import math
 import os
+from functools import lru_cache
 
+import numpy as np
 import pygame
 
 from edgepac.errors import EdgePacError
 from edgepac.game.direction import Direction
+from edgepac.game.font import arcade_font
 from edgepac.game.game import Game, Phase
 from edgepac.game.ghosts import NAMES, State
 from edgepac.game.levels import level as level_spec
@@ -30,6 +33,7 @@ from edgepac.game.maze import (
     WIDTH,
 )
 
+BLINK_TICKS = 16  # "1UP" on for 16 ticks, off for 16
 COLS, ROWS = WIDTH, HEIGHT + 5  # the arcade screen: 3 score rows above, 2 rows below
 TOP = 3
 MIN_TILE = 6
@@ -83,6 +87,129 @@ def _blocked(x: int, y: int) -> bool:
     return MAP[y][x] in "#VH="
 
 
+@lru_cache(maxsize=1)
+def _quarters() -> dict[tuple[int, int], bool]:
+    """Which quarter tiles are solid wall (one tile beyond the board included)."""
+
+    def quarter(hx: int, hy: int) -> bool:
+        tx, ty = hx // 2, hy // 2
+        sx, sy = (-1 if hx % 2 == 0 else 1), (-1 if hy % 2 == 0 else 1)
+        return (
+            _blocked(tx, ty)
+            and _blocked(tx + sx, ty)
+            and _blocked(tx, ty + sy)
+            and _blocked(tx + sx, ty + sy)
+        )
+
+    return {
+        (hx, hy): quarter(hx, hy)
+        for hx in range(-2, 2 * WIDTH + 2)
+        for hy in range(-2, 2 * HEIGHT + 2)
+    }
+
+
+@lru_cache(maxsize=1)
+def _outer_wall() -> frozenset[tuple[int, int]]:
+    """The wall tiles joined to the board's edge: the arcade draws these with a double line."""
+    ring = [(x, y) for x in (-1, WIDTH) for y in range(-1, HEIGHT + 1)]
+    ring += [(x, y) for y in (-1, HEIGHT) for x in range(WIDTH)]
+    seen = {xy for xy in ring if _blocked(*xy)}
+    todo = list(seen)
+    while todo:
+        x, y = todo.pop()
+        for nx, ny in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
+            if -1 <= nx <= WIDTH and -1 <= ny <= HEIGHT and (nx, ny) not in seen:
+                on_board = 0 <= nx < WIDTH and 0 <= ny < HEIGHT
+                if _blocked(nx, ny) and (not on_board or MAP[ny][nx] in "#V"):
+                    seen.add((nx, ny))
+                    todo.append((nx, ny))
+    return frozenset(seen)
+
+
+def _grow(mask: np.ndarray, r: int) -> np.ndarray:
+    """The mask dilated by a disk of radius r: a row-run of the right half-width per dy."""
+    if r <= 0:
+        return mask.copy()
+    w, h = mask.shape
+    runs = np.zeros((w + 2 * r + 1, h), np.int16)
+    runs[r + 1 : r + 1 + w] = np.cumsum(mask, axis=0, dtype=np.int16)
+    runs[r + 1 + w :] = runs[r + w]
+    out = np.zeros_like(mask)
+    for dy in range(-r, r + 1):
+        half = math.isqrt(r * r - dy * dy)
+        # Along x: is any pixel within `half` set? (differences of the running count)
+        near = (runs[r + 1 + half : r + 1 + half + w] - runs[r - half : r - half + w]) > 0
+        if dy >= 0:
+            out[:, dy:] |= near[:, : h - dy]
+        else:
+            out[:, :dy] |= near[:, -dy:]
+    return out
+
+
+def _shrink(mask: np.ndarray, r: int) -> np.ndarray:
+    """The mask eroded by a disk of radius r (beyond its edges counts as inside)."""
+    return ~_grow(~mask, r)
+
+
+@lru_cache(maxsize=4)
+def _wall_lines(t: int, w: int, gap: int) -> np.ndarray:
+    """Where the wall lines are: an (x, y) mask of the board at ``t`` px a tile, lines ``w``
+    wide, double lines ``gap`` apart (cached: the same for every Renderer of that size).
+
+    Walls as the arcade draws them: a line half a tile inside the edge of each wall block,
+    rounded at its outside corners; the outer wall (and the house) a double line. Each tile
+    splits into four quarters; a quarter is solid when its tile and the three tiles next to
+    that corner are all wall. The solid quarters make a pixel mask (outside corners cut round),
+    and a wall line is the band along the mask's edge; the outer wall's inside corners are
+    rounded as well, and its second line is the same band of its mask shrunk by ``gap``.
+    The result is read-only: callers colour a copy.
+    """
+    margin = t  # one tile round the board, so that no line is drawn at the screen's edge
+    grid = _quarters()
+    outer = _outer_wall()
+    solid = np.zeros((WIDTH * t + 2 * margin, HEIGHT * t + 2 * margin), bool)
+    border = np.zeros_like(solid)
+
+    def px(h: int) -> int:  # quarter-grid coordinate -> mask pixels
+        return margin + h * t // 2
+
+    for (hx, hy), is_solid in grid.items():
+        if not is_solid:
+            continue
+        x0, x1, y0, y1 = px(hx), px(hx + 1), px(hy), px(hy + 1)
+        solid[x0:x1, y0:y1] = True
+        if (hx // 2, hy // 2) in outer:
+            border[x0:x1, y0:y1] = True
+        # Outside corners: cut round, as the arcade's walls are.
+        for sx, sy in ((-1, -1), (1, -1), (-1, 1), (1, 1)):
+            if grid.get((hx + sx, hy), True) or grid.get((hx, hy + sy), True):
+                continue
+            r = min(x1 - x0, y1 - y0)
+            cx, cy = (x1 if sx < 0 else x0), (y1 if sy < 0 else y0)
+            xs = np.arange(x0, x1)[:, None] + 0.5 - cx
+            ys = np.arange(y0, y1)[None, :] + 0.5 - cy
+            outside = xs * xs + ys * ys > r * r
+            solid[x0:x1, y0:y1] &= ~outside
+            border[x0:x1, y0:y1] &= ~outside
+    # The outer wall's inside corners are rounded too (a closing: grow, then shrink back),
+    # by less than half a tile so that the tunnel stays open.
+    fillet = max(1, t * 3 // 8)
+    border = _shrink(_grow(border, fillet), fillet)
+    solid |= border
+    lines = solid & ~_shrink(solid, w)
+    inner = _shrink(border, gap)
+    lines |= inner & ~_shrink(inner, w)
+    # The ghost house: a second line round its inside, and the door.
+    hx0, hy0 = margin + 11 * t - gap, margin + 13 * t - gap
+    house = np.zeros_like(solid)
+    house[hx0 : margin + 17 * t + gap, hy0 : margin + 16 * t + gap] = True
+    lines |= house & ~_shrink(house, w)
+    lines[margin + 13 * t : margin + 15 * t, margin + 12 * t : margin + 13 * t + gap] = False
+    lines = lines[margin:-margin, margin:-margin]
+    lines.flags.writeable = False
+    return lines
+
+
 class Renderer:
     """Draws a Game onto a surface of ``screen_size``; ``game_rect`` and ``panel_rect`` say where.
 
@@ -93,11 +220,14 @@ class Renderer:
         self.screen_size = (int(screen_size[0]), int(screen_size[1]))
         self.tile, self.game_rect, self.panel_rect = layout(self.screen_size, panel_width)
         self.high_score = 0
-        if not pygame.font.get_init():
-            pygame.font.init()
         t = self.tile
         self.origin = (self.game_rect.x, self.game_rect.y + TOP * t)
-        self.font = pygame.font.Font(None, max(8, round(t * 1.25)))
+        # The maze itself, where actors show (in the tunnel's unseen tiles they are hidden).
+        self.maze_rect = pygame.Rect(self.origin, (WIDTH * t, HEIGHT * t))
+        # Lines about 1/6 of a tile (2 px at 13 px tiles, 5 at 30): readable on a 7" panel.
+        self.wall_width = max(2, round(t / 6))
+        self.wall_gap = self.wall_width + max(1, round(t / 10))  # between the double lines
+        self.font = arcade_font(t)  # a character a tile, as on the arcade's screen
         self._text: dict[tuple[str, tuple[int, int, int]], pygame.Surface] = {}
         self.walls = self._draw_walls(WALL)
         self.walls_flash = self._draw_walls(WALL_FLASH)
@@ -105,7 +235,9 @@ class Renderer:
         self._food_seen = b""
         self._sprite = max(4, round(t * 1.6))  # actors are about 13 px on the arcade's 8 px tiles
         self._pacman = self._draw_pacman_frames()
-        self._dying = [self._pacman_wedge(math.radians(a), Direction.UP) for a in range(0, 181, 15)]
+        # The collapse: the mouth opens upwards until nothing is left.
+        opening = range(15, 181, 15)
+        self._dying = [self._pacman_wedge(math.radians(a), Direction.UP) for a in opening]
         self._ghosts = {name: self._draw_ghost_frames(GHOST_COLOURS[name]) for name in NAMES}
         self._fright = self._draw_ghost_frames(FRIGHT_BODY, face=FRIGHT_FACE)
         self._flash = self._draw_ghost_frames(FLASH_BODY, face=FLASH_FACE)
@@ -125,7 +257,7 @@ class Renderer:
         )
         phase = game.phase
         self._sync_board(game)
-        if phase is Phase.LEVEL_CLEAR and (game.phase_left // 12) % 2:
+        if game.maze_white():
             surface.blit(self.walls_flash, (ox, oy))
         else:
             surface.blit(self.board, (ox, oy))
@@ -143,14 +275,19 @@ class Renderer:
             self._blit_centred(surface, self.fruit(game.spec.fruit), FRUIT_POS)
         elif game.fruit_points_left:
             self._blit_centred(surface, self.text(str(game.spec.fruit_points), DOOR), FRUIT_POS)
-        dying = phase is Phase.DYING
-        death_frame = -1
-        if dying:
-            elapsed = self._death_ticks(game)
-            death_frame = elapsed - round(60 / game.factor)  # the first second everyone freezes
-        if phase is not Phase.LEVEL_CLEAR and death_frame < 0 and phase is not Phase.GAME_OVER:
+        stage = game.death_stage()[0] if phase is Phase.DYING else ""
+        clip = surface.get_clip()
+        surface.set_clip(self.maze_rect.clip(clip) if clip else self.maze_rect)
+        if not (
+            game.player_one
+            or stage in ("alone", "collapse", "gone")
+            or game.level_clear_flashing()
+            or phase is Phase.GAME_OVER
+        ):
             self._draw_ghosts(surface, game)
-        self._draw_pacman(surface, game, death_frame)
+        if not game.player_one:
+            self._draw_pacman(surface, game, stage)
+        surface.set_clip(clip)
         self._draw_hud(surface, game)
 
     # ------------------------------------------------------------------ actors
@@ -172,40 +309,33 @@ class Renderer:
             if g.points_shown and game.phase is Phase.GHOST_EATEN:
                 self._blit_centred(surface, self.text(str(g.points_shown), CYAN), pos)
                 continue
+            # In the maze the eyes look the way it has planned to go (a tile ahead).
+            look = g.plan if g.state is State.ACTIVE or g.state is State.EYES else g.direction
             if g.state is State.EYES or g.state is State.ENTERING:
-                self._blit_centred(surface, self._eyes[g.direction], pos)
+                self._blit_centred(surface, self._eyes[look], pos)
                 continue
             if g.frightened:
                 body = (self._flash if white else self._fright)[skirt]
                 self._blit_centred(surface, body, pos)
             else:
                 self._blit_centred(surface, self._ghosts[g.name][skirt], pos)
-                self._blit_centred(surface, self._eyes[g.direction], pos)
+                self._blit_centred(surface, self._eyes[look], pos)
 
-    def _draw_pacman(self, surface: pygame.Surface, game: Game, death_frame: int) -> None:
+    def _draw_pacman(self, surface: pygame.Surface, game: Game, stage: str) -> None:
         pac = game.pacman
         pos = (pac.x, pac.y)
-        if game.phase is Phase.GHOST_EATEN:
+        if game.phase is Phase.GHOST_EATEN or game.phase is Phase.GAME_OVER or stage == "gone":
             return  # the arcade hides him while the points show
-        if game.phase is Phase.GAME_OVER:
-            return
-        if death_frame >= 0:
-            i = min(
-                len(self._dying) - 1,
-                death_frame * len(self._dying) // max(1, round(75 / game.factor)),
-            )
+        if stage == "collapse":
+            done = game.death_stage()[1]
+            i = min(len(self._dying) - 1, int(done * len(self._dying)))
             self._blit_centred(surface, self._dying[i], pos)
             return
-        if game.phase is Phase.READY:
-            frame = 0  # a whole yellow disc before the start, as in the arcade
+        if game.phase is Phase.READY or stage:
+            frame = 0  # a whole yellow disc before the start (and frozen as he is caught)
         else:
             frame = (pac.travelled // (UNIT // 4)) % 4 if pac.moving else 1
         self._blit_centred(surface, self._pacman[(pac.direction, frame)], pos)
-
-    @staticmethod
-    def _death_ticks(game: Game) -> int:
-        total = max(1, round(2.5 * 60 / game.factor))
-        return total - game.phase_left
 
     # ------------------------------------------------------------------ score, lives, messages
     def text(self, s: str, colour: tuple[int, int, int]) -> pygame.Surface:
@@ -214,14 +344,15 @@ class Renderer:
         if surf is None:
             if len(self._text) > 256:
                 self._text.clear()
-            surf = self.font.render(s, True, colour)
+            surf = self.font.render(s, False, colour)
             self._text[key] = surf
         return surf
 
     def _draw_hud(self, surface: pygame.Surface, game: Game) -> None:
         t = self.tile
         gx, gy = self.game_rect.topleft
-        surface.blit(self.text("1UP", WHITE), (gx + 3 * t, gy))
+        if game.phase is Phase.GAME_OVER or (game.ticks // BLINK_TICKS) % 2 == 0:
+            surface.blit(self.text("1UP", WHITE), (gx + 3 * t, gy))  # blinks while playing
         score = self.text(str(game.score).rjust(2, "0"), WHITE)
         surface.blit(score, (gx + 7 * t - score.get_width(), gy + t))
         surface.blit(self.text("HIGH SCORE", WHITE), (gx + 9 * t, gy))
@@ -237,17 +368,21 @@ class Renderer:
         for i, n in enumerate(range(game.level, first - 1, -1)):
             sprite = self.fruit(level_spec(n).fruit)
             surface.blit(sprite, (gx + (24 - 2 * i) * t, by))
-        ox, oy = self.origin
+        if game.player_one:
+            self._message(surface, "PLAYER ONE", CYAN, 11)
         if game.phase is Phase.READY:
-            msg = self.text("READY!", YELLOW)
-            surface.blit(
-                msg, (ox + 14 * t - msg.get_width() // 2, oy + 17 * t + (t - msg.get_height()) // 2)
-            )
+            self._message(surface, "READY!", YELLOW, 17)
         elif game.phase is Phase.GAME_OVER:
-            msg = self.text("GAME  OVER", RED)
-            surface.blit(
-                msg, (ox + 14 * t - msg.get_width() // 2, oy + 17 * t + (t - msg.get_height()) // 2)
-            )
+            self._message(surface, "GAME  OVER", RED, 17)
+
+    def _message(
+        self, surface: pygame.Surface, s: str, colour: tuple[int, int, int], row: int
+    ) -> None:
+        """A line of text centred on the maze at a maze row (READY! sits below the house)."""
+        t = self.tile
+        ox, oy = self.origin
+        msg = self.text(s, colour)
+        surface.blit(msg, (ox + 14 * t - msg.get_width() // 2, oy + row * t))
 
     # ------------------------------------------------------------------ the board
     def _sync_board(self, game: Game) -> None:
@@ -271,101 +406,18 @@ class Renderer:
             self.board.fill(DOT_COLOUR if now == DOT else BLACK, rect)
         self._food_seen = bytes(food)
 
-    def _draw_walls(self, colour: tuple[int, int, int]) -> pygame.Surface:
-        """Walls as the arcade draws them: a line half a tile inside the edge of each wall block.
-
-        Each tile splits into four quarters; a quarter is solid when its tile and the three
-        tiles next to that corner are all wall. The outline of the solid quarters is the wall.
-        """
-        t = self.tile
-        surf = pygame.Surface((WIDTH * t, HEIGHT * t))
-        surf.fill(BLACK)
-        width = max(1, round(t / 7))
-
-        def quarter(hx: int, hy: int) -> bool:
-            tx, ty = hx // 2, hy // 2
-            sx, sy = (-1 if hx % 2 == 0 else 1), (-1 if hy % 2 == 0 else 1)
-            return (
-                _blocked(tx, ty)
-                and _blocked(tx + sx, ty)
-                and _blocked(tx, ty + sy)
-                and _blocked(tx + sx, ty + sy)
-            )
-
-        grid = {
-            (hx, hy): quarter(hx, hy)
-            for hx in range(-1, 2 * WIDTH + 1)
-            for hy in range(-1, 2 * HEIGHT + 1)
-        }
-
-        def solid(hx: int, hy: int) -> bool:
-            return grid[hx, hy]
-
-        def px(h: int) -> int:  # quarter-grid coordinate -> pixels
-            return h * t // 2
-
-        for hy in range(2 * HEIGHT):
-            for hx in range(2 * WIDTH):
-                if not grid[hx, hy]:
-                    continue
-                x0, x1, y0, y1 = px(hx), px(hx + 1), px(hy), px(hy + 1)
-                up, down = solid(hx, hy - 1), solid(hx, hy + 1)
-                left, right = solid(hx - 1, hy), solid(hx + 1, hy)
-                if not up:
-                    surf.fill(colour, (x0, y0, x1 - x0, width))
-                if not down:
-                    surf.fill(colour, (x0, y1 - width, x1 - x0, width))
-                if not left:
-                    surf.fill(colour, (x0, y0, width, y1 - y0))
-                if not right:
-                    surf.fill(colour, (x1 - width, y0, width, y1 - y0))
-                # Inside corners: close the little notch where two lines meet.
-                for dx, dy, ok_x, ok_y in (
-                    (-1, -1, left, up),
-                    (1, -1, right, up),
-                    (-1, 1, left, down),
-                    (1, 1, right, down),
-                ):
-                    if ok_x and ok_y and not solid(hx + dx, hy + dy):
-                        cx = x0 if dx < 0 else x1 - width
-                        cy = y0 if dy < 0 else y1 - width
-                        surf.fill(colour, (cx, cy, width, width))
-                # Outside corners: round them off, as the arcade's walls are.
-                r = min(x1 - x0, y1 - y0)
-                for corner, (open_x, open_y) in enumerate(
-                    (
-                        (not left, not up),
-                        (not right, not up),
-                        (not left, not down),
-                        (not right, not down),
-                    )
-                ):
-                    if not (open_x and open_y) or r < 3:
-                        continue
-                    cx = x0 if corner in (0, 2) else x1 - r
-                    cy = y0 if corner in (0, 1) else y1 - r
-                    surf.fill(BLACK, (cx, cy, r, r))
-                    centre = (
-                        x0 + r if corner in (0, 2) else x1 - r,
-                        y0 + r if corner in (0, 1) else y1 - r,
-                    )
-                    pygame.draw.circle(
-                        surf,
-                        colour,
-                        centre,
-                        r,
-                        width,
-                        draw_top_left=corner == 0,
-                        draw_top_right=corner == 1,
-                        draw_bottom_left=corner == 2,
-                        draw_bottom_right=corner == 3,
-                    )
-        # The ghost house: an inner line round its inside, and the door.
-        inner = pygame.Rect(11 * t - width, 13 * t - width, 6 * t + 2 * width, 3 * t + 2 * width)
-        pygame.draw.rect(surf, colour, inner, width)
-        door = pygame.Rect(13 * t - 1, 12 * t + t // 2 - width, 2 * t + 2, 2 * width)
-        surf.fill(BLACK, (13 * t, 12 * t, 2 * t, t))
-        surf.fill(DOOR if colour == WALL else BLACK, door)
+    def _draw_walls(self, colour: tuple[int, int, int], fresh: bool = False) -> pygame.Surface:
+        """The walls in ``colour`` (the pink door too, on the blue maze); ``fresh`` traces them
+        again instead of reusing the lines traced for this tile size."""
+        t, w = self.tile, self.wall_width
+        trace = _wall_lines.__wrapped__ if fresh else _wall_lines
+        lines = trace(t, w, self.wall_gap)
+        pixels = np.zeros((*lines.shape, 3), np.uint8)
+        pixels[lines] = colour
+        surf = pygame.surfarray.make_surface(pixels)
+        if colour == WALL:
+            door = pygame.Rect(13 * t, 12 * t + t // 2 - w // 2, 2 * t, max(2, w - 1))
+            surf.fill(DOOR, door)
         return surf
 
     # ------------------------------------------------------------------ sprites

@@ -56,17 +56,20 @@ def waveforms() -> dict[str, np.ndarray]:
         "fruit": _notes([(660, 0.06), (880, 0.06), (1320, 0.12)]),
         "death": death,
         "extra_life": _notes([(1047, 0.08), (0, 0.04)] * 5),
-        # An original start jingle (not the arcade's tune): a rising arpeggio and a flourish.
+        # An original start jingle (not the arcade's tune) as long as a new game's READY! (4 s):
+        # each chord (C, D minor, E minor, G) up four notes and back two, then a close on C.
         "start": _notes(
             [
-                (523, 0.12),
-                (659, 0.12),
-                (784, 0.12),
-                (1047, 0.24),
-                (0, 0.06),
-                (784, 0.12),
-                (1047, 0.36),
-            ],
+                (f, 0.125)
+                for a, b, c, d in (
+                    (523, 659, 784, 1047),
+                    (587, 698, 880, 1175),
+                    (659, 784, 988, 1319),
+                    (784, 988, 1175, 1568),
+                )
+                for f in (a, b, c, d, c, b)
+            ]
+            + [(1047, 0.25), (784, 0.25), (1047, 0.5)],
             volume=0.25,
         ),
         "level_clear": _notes([(784, 0.1), (988, 0.1), (1175, 0.1), (1568, 0.3)]),
@@ -117,8 +120,10 @@ class Sounds:
             if event == "dot":
                 self._waka ^= 1
                 self.play("waka_a" if self._waka else "waka_b")
-            elif event in ("energizer", "ghost", "fruit", "death", "extra_life", "level_clear"):
+            elif event in ("energizer", "ghost", "fruit", "extra_life", "level_clear"):
                 self.play(event)
+            elif event == "collapse":  # the death sound goes with Pac-Man's collapse
+                self.play("death")
         if frightened and self._fright_channel is None:
             self._fright_channel = self.play("fright", loops=-1)
         elif not frightened and self._fright_channel is not None:
