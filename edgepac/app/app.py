@@ -245,6 +245,8 @@ class App:
         gc.freeze()
         self.running = True
         self.started = self.now()
+        # A boot is a new sitting: a returning player with a trained model is welcomed back.
+        self._do(self.arcade.sitting(self.started), self.started)
         return self
 
     def stop(self) -> None:
@@ -408,7 +410,8 @@ class App:
 
     def _tick_games(self, now: float) -> None:
         arcade = self.arcade
-        playing = arcade.state is State.PLAYING and not arcade.attract
+        # A pose being taught in the game holds it (and its clock) until the button comes up.
+        playing = arcade.state is State.PLAYING and not arcade.attract and not arcade.game_paused
         self.inference.playing = playing
         request = None
         if playing and self.backbone is None:
@@ -416,6 +419,7 @@ class App:
         elif playing:
             pred = self.inference.prediction if self.head is not None else None
             if pred is not None:
+                arcade.seen(pred.name is not None, now)  # unsure for long: suggest a refresh
                 request = self._directions.get(pred.name) if pred.name else None
                 if pred.seq != self._last_request_seq:
                     self._last_request_seq = pred.seq
@@ -437,6 +441,10 @@ class App:
                 recorder.end()
             elif action.do is Do.START_TRAINING and trainer is not None:
                 trainer.start()
+            elif action.do is Do.START_REFRESH and trainer is not None:
+                trainer.start(warm_from=self.inference.head)  # a few epochs from it, on a copy
+            elif action.do is Do.NEW_SESSION and recorder is not None:
+                recorder.new_session()
             elif action.do is Do.CANCEL_TRAINING and trainer is not None:
                 trainer.cancel()
             elif action.do is Do.NEW_GAME:
