@@ -4,9 +4,11 @@ without leaving it, told when the model is unsure. The rules, in microseconds: n
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from edgepac.app.arcade import (
     REFRESH_HOLD_S,
@@ -277,3 +279,70 @@ def test_a_pose_taught_in_the_game_shows_paused_and_an_unsure_model_suggests_a_r
     screen, _ = drawn("playing", refresh=Refresh(running=True))
     assert screen.prompt_text == "MOVE TO STEER!"
     assert "REFRESHING YOUR MOVES... play on" in screen.said
+
+
+# -- the arcade running: the real model, the demo player, real threads ---------------------------
+
+
+def hold_pose(app: Any, name: str, seconds: float) -> None:
+    """Pose and hold the pose's button for ``seconds`` of the app's time, then let go."""
+    import time
+
+    from test_app_faults import run_until
+
+    app.source.pose = name
+    app.post(Event(Kind.HOLD, name))
+    end = time.monotonic() + seconds
+    run_until(app, lambda a: time.monotonic() >= end)
+    app.post(Event(Kind.RELEASE, name))
+    app.step()
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_a_returning_player_refreshes_in_seconds_and_teaches_in_the_game(
+    tmp_path: Path, model_025_128: Path
+) -> None:
+    from test_app_faults import make_app, record, run_until
+
+    from edgepac.app.view import Page
+    from edgepac.learning.store import SampleStore
+    from edgepac.vision.backbone import Backbone
+
+    backbone = Backbone(model_025_128, num_threads=1)
+    with make_app(tmp_path, backbone) as first:  # the first sitting: teach, train
+        for name in ("up", "down"):
+            record(first, name, 12)
+        first.post(Event(Kind.TRAIN))
+        run_until(first, lambda a: a.arcade.result is not None, timeout=60)
+        assert first.arcade.result.ok
+    with make_app(tmp_path, backbone) as app:  # a restart: the same player, another hour
+        app.step()
+        assert app.view().page is Page.WELCOME and app.view().welcome.poses == ("up", "down")
+        before = app.head
+        hold_pose(app, "up", REFRESH_HOLD_S + 0.2)
+        assert app.view().welcome.done == ("up",) and app.arcade.state is State.WELCOME
+        hold_pose(app, "down", REFRESH_HOLD_S + 0.2)
+        assert app.view().page is Page.PLAYING  # the game starts while the model refreshes
+        run_until(app, lambda a: not a.arcade.training_running, timeout=60)
+        assert app.head is not before and not app.arcade.out_of_date
+        assert "Refreshed" in app.arcade.message_text()
+        # Holding a pose's button in the game: it waits (not one tick), then plays on.
+        run_until(app, lambda a: a.game.ticks > 30)
+        app.source.pose = "up"
+        app.post(Event(Kind.HOLD, "up"))
+        app.step()
+        ticks = app.game.ticks
+        for _ in range(20):
+            app.step()
+        assert app.game.ticks == ticks and app.view().refresh.teaching == "up"
+        assert "PAUSED" in app.screen.said
+        app.post(Event(Kind.RELEASE, "up"))
+        run_until(app, lambda a: a.game.ticks > ticks + 10)
+        assert app.arcade.state is State.PLAYING
+        run_until(app, lambda a: not a.arcade.training_running, timeout=60)
+    store = SampleStore.load(tmp_path / "samples.npz")
+    sessions = store.session_counts()
+    assert len(sessions) == 2  # the first sitting and today's, each burst in its own
+    today = sessions[max(sessions)]
+    assert today["up"] > 0 and today["down"] > 0

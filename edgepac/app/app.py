@@ -384,7 +384,8 @@ class App:
 
         With the demo player as the camera, the arrows also set its pose (held: it poses while
         you record; in a game: it keeps the last pose, and the model must read it from the
-        picture to steer). Without a model the arrows steer Pac-Man themselves.
+        picture to steer). Without a model the arrows steer Pac-Man themselves. With a real
+        camera, an arrow held in a game teaches its pose there, as a pose button does.
         """
         import pygame
 
@@ -400,10 +401,11 @@ class App:
             self.arcade.active(self.now())  # someone is steering: not idle
         for control in self.keyboard.handle(ev):
             name = control.name
-            if name is not None and in_game:
+            if name is not None and in_game and (self.pose_keys or self.backbone is None):
                 if self.pose_keys and control.kind is Kind.HOLD:
                     self.source.pose = name
-                continue  # in a game the arrows move the player, not the buttons
+                continue  # the arrows pose the demo player (or steer): not the buttons
+            # Otherwise an arrow held in a game is a pose button: it teaches that pose there.
             if name is not None and self.pose_keys and control.kind is Kind.HOLD:
                 self.source.pose = name
             self.post_control(control)
