@@ -346,3 +346,28 @@ def test_a_returning_player_refreshes_in_seconds_and_teaches_in_the_game(
     assert len(sessions) == 2  # the first sitting and today's, each burst in its own
     today = sessions[max(sessions)]
     assert today["up"] > 0 and today["down"] > 0
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_demo_second_session_reports_play_before_and_after_a_refresh_of_seconds(
+    model_025_128: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`edgepac demo --second-session --json`: a first sitting, the camera knocked and the light
+    changed, a restart that welcomes the player back; the refresh is a few seconds of holding
+    the buttons plus training, and the refreshed model plays as the first one did."""
+    import json
+
+    from edgepac.cli import main
+
+    args = ["demo", "--headless", "--json", "--second-session", "--model", str(model_025_128)]
+    assert main([*args, "--input-size", "224", "--samples", "12", "--play-seconds", "4"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    for key in ("first_accuracy", "knocked_accuracy", "refreshed_accuracy"):
+        assert 0.0 <= out[key] <= 1.0, key
+    # Four poses, each held until its tile is ticked: a second each, and not much more.
+    assert 4 * REFRESH_HOLD_S <= out["refresh_recording_s"] < 4 * (REFRESH_HOLD_S + 2.0)
+    assert out["refresh_frames"] >= 4  # the new session's frames went into the store
+    assert 0 < out["refresh_training_s"] < 60  # a busy machine; seconds when quiet
+    assert out["refresh_s"] == pytest.approx(out["refresh_recording_s"] + out["refresh_training_s"])
+    assert out["refreshed_accuracy"] > 0.6  # the smoothing lag after each turn counts against it
