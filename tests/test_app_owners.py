@@ -23,6 +23,17 @@ def recorder(tmp_path: Path) -> Recorder:
     return Recorder(store, tmp_path / "samples.npz")
 
 
+def two_poses(tmp_path: Path, n: int) -> Recorder:
+    """A recorder with n frames of UP (dark) and n of DOWN (bright), one press each."""
+    rec = recorder(tmp_path)
+    for name, value in (("up", 10), ("down", 200)):
+        rec.begin(name)
+        for i in range(n):
+            rec.add(*frame(value + i))
+        rec.end()
+    return rec
+
+
 def frame(value: int) -> tuple[np.ndarray, np.ndarray]:
     """One frame's activations and its camera image, both filled with ``value``."""
     return np.full(SHAPE, value, np.uint8), np.full((48, 64, 3), value, np.uint8)
@@ -185,12 +196,7 @@ def test_train_returns_at_once_and_the_copy_is_made_on_the_training_thread(
     from edgepac.app.config import load_config
     from edgepac.app.trainer import Trainer
 
-    rec = recorder(tmp_path)
-    for name, value in (("up", 10), ("down", 200)):
-        rec.begin(name)
-        for i in range(8):
-            rec.add(*frame(value + i))
-        rec.end()
+    rec = two_poses(tmp_path, 8)
     copying, let_go = threading.Event(), threading.Event()
     real_training_set = rec.training_set
 
@@ -246,12 +252,7 @@ def test_a_refresh_starts_from_the_head_that_plays_and_leaves_it_alone(tmp_path:
     from edgepac.app.config import load_config
     from edgepac.app.trainer import Trainer
 
-    rec = recorder(tmp_path)
-    for name, value in (("up", 10), ("down", 200)):
-        rec.begin(name)
-        for i in range(20):
-            rec.add(*frame(value + i))
-        rec.end()
+    rec = two_poses(tmp_path, 20)
     learning = load_config(paths=[], overrides={"learning.dense.units": 8}).learning
     trainer = Trainer(learning, rec, None, tmp_path / "head.npz")
     trainer.start()
