@@ -363,8 +363,9 @@ def test_demo_second_session_reports_play_before_and_after_a_refresh_of_seconds(
     args = ["demo", "--headless", "--json", "--second-session", "--model", str(model_025_128)]
     assert main([*args, "--input-size", "224", "--samples", "12", "--play-seconds", "4"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    for key in ("first_accuracy", "knocked_accuracy", "refreshed_accuracy"):
-        assert 0.0 <= out[key] <= 1.0, key
+    for phase in ("first", "knocked", "refreshed"):
+        for kind in ("accuracy", "raw_accuracy"):
+            assert 0.0 <= out[f"{phase}_{kind}"] <= 1.0, (phase, kind)
     # Four poses, each held until its tile is ticked: a second each, and not much more.
     assert 4 * REFRESH_HOLD_S <= out["refresh_recording_s"] < 4 * (REFRESH_HOLD_S + 2.0)
     assert out["refresh_frames"] >= 4  # the new session's frames went into the store

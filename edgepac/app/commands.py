@@ -214,7 +214,9 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         app, second = _second_sitting(args, cfg, state)
         figures = app.figures() | second | {
             "first_accuracy": director.accuracy,
+            "first_raw_accuracy": director.raw_accuracy,
             "knocked_accuracy": director.knocked_accuracy,
+            "knocked_raw_accuracy": director.knocked_raw_accuracy,
         }
     figures |= {
         "seconds": time.monotonic() - t0,
@@ -273,6 +275,7 @@ def _second_sitting(args: argparse.Namespace, cfg: Any, state: Path) -> tuple[An
     recording, training = director.recording_s or 0.0, director.training_s or 0.0
     return app, {
         "refreshed_accuracy": director.accuracy,
+        "refreshed_raw_accuracy": director.raw_accuracy,
         "refresh_recording_s": recording,
         "refresh_training_s": training,
         "refresh_s": recording + training,

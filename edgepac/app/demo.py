@@ -32,16 +32,21 @@ KNOCKED = {"shift": (0.04, 0.02), "zoom": 1.08, "light": (0.8, 0.68, 0.5)}
 
 
 class Score:
-    """Play accuracy over one stretch of play, from the app's running counts."""
+    """Play accuracy over one stretch of play, from the app's running counts: of the smoothed
+    request (what steers; the lag after each change of pose counts against it) and of each
+    frame's most likely pose (``raw``: the model alone)."""
 
     def __init__(self, app: Any) -> None:
-        self.app = app
-        self.start = (app.stats.play_frames, app.stats.play_correct)
+        self.stats = app.stats
+        self.start = self._counts()
 
-    def accuracy(self) -> float | None:
-        frames = self.app.stats.play_frames - self.start[0]
-        right = self.app.stats.play_correct - self.start[1]
-        return right / frames if frames else None
+    def _counts(self) -> tuple[int, int, int]:
+        s = self.stats
+        return s.play_frames, s.play_correct, s.play_raw_correct
+
+    def accuracy(self, raw: bool = False) -> float | None:
+        frames, right, raw_right = (a - b for a, b in zip(self._counts(), self.start, strict=True))
+        return (raw_right if raw else right) / frames if frames else None
 
 
 class Director:
@@ -68,8 +73,10 @@ class Director:
         self.play_ended: float | None = None
         self.train_s: float | None = None
         self.accuracy: float | None = None  # of the play (the first sitting's, here)
+        self.raw_accuracy: float | None = None
         self.knock = False  # then knock the camera, change the light and play on
         self.knocked_accuracy: float | None = None
+        self.knocked_raw_accuracy: float | None = None
         self._steps: Iterator[None] | None = None
 
     def __call__(self, app: Any) -> bool:
@@ -125,16 +132,25 @@ class Director:
         self.play_started = self.clock()
         score = Score(app)
         yield from self._play(app, self.play_seconds)
-        self.accuracy = score.accuracy()
+        self.accuracy, self.raw_accuracy = score.accuracy(), score.accuracy(raw=True)
         self.play_ended = self.clock()
         if self.knock:
             self.phase = "knocked"
             self.player.move_camera(**KNOCKED)
             yield from self._pause(SETTLE_S)
-            score = Score(app)
+            score = yield from self._new_game(app)
             yield from self._play(app, self.play_seconds)
             self.knocked_accuracy = score.accuracy()
+            self.knocked_raw_accuracy = score.accuracy(raw=True)
         self.phase = "done"
+
+    def _new_game(self, app: Any) -> Iterator[None]:
+        """PLAY in a game starts a new one: each scored stretch starts as the first did (the
+        READY pause and the first corners), so their accuracies compare. Returns its Score."""
+        game = app.game
+        self.press(Event(Kind.PLAY))
+        yield from self._wait(app, lambda: app.game is not game, "a new game")
+        return Score(app)
 
     def _play(self, app: Any, seconds: float) -> Iterator[None]:
         """Play for ``seconds``: take the pose the autopilot would steer with."""
@@ -199,8 +215,8 @@ class Returning(Director):
             raise EdgePacError(f"demo: the refresh failed: {arcade.message_text()}")
         self.phase = "play"
         self.play_started = self.clock()
-        score = Score(app)
+        score = yield from self._new_game(app)
         yield from self._play(app, self.play_seconds)
-        self.accuracy = score.accuracy()
+        self.accuracy, self.raw_accuracy = score.accuracy(), score.accuracy(raw=True)
         self.play_ended = self.clock()
         self.phase = "done"
