@@ -372,3 +372,58 @@ def test_demo_second_session_reports_play_before_and_after_a_refresh_of_seconds(
     assert 0 < out["refresh_training_s"] < 60  # a busy machine; seconds when quiet
     assert out["refresh_s"] == pytest.approx(out["refresh_recording_s"] + out["refresh_training_s"])
     assert out["refreshed_accuracy"] > 0.6  # the smoothing lag after each turn counts against it
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_with_a_real_camera_an_arrow_held_in_a_game_teaches_its_pose(
+    tmp_path: Path, model_025_128: Path
+) -> None:
+    """On a desktop with a webcam (not the demo player, whose pose the arrows set) an arrow
+    held in a game is a pose button: the game waits, and the pose is refreshed on release."""
+    import time
+
+    import pygame
+    from test_app_faults import make_app, run_until
+
+    from edgepac.camera.demo_player import DemoPainter
+    from edgepac.camera.source import FrameSource
+    from edgepac.vision.backbone import Backbone
+
+    class Webcam(FrameSource):  # a person in front of a camera: no ``pose`` to set from keys
+        def __init__(self) -> None:
+            super().__init__()
+            self.person: str | None = None
+            self._painter = DemoPainter((160, 120))
+            self._rng = np.random.default_rng(0)
+
+        def _capture(self) -> Any:
+            time.sleep(1 / 30)
+            return self._painter.draw(self.person, self._rng), self.person
+
+    def key(kind: int, k: int) -> None:
+        pygame.event.post(pygame.event.Event(kind, key=k, mod=0, unicode="", scancode=0))
+
+    camera = Webcam()
+    backbone = Backbone(model_025_128, num_threads=1)
+    with make_app(tmp_path, backbone, camera, **{"learning.head": "knn"}) as app:
+        for name in ("up", "down"):
+            camera.person = name
+            app.post(Event(Kind.HOLD, name))
+            run_until(app, lambda a, n=name: a.arcade.counts.get(n, 0) >= 6)
+            app.post(Event(Kind.RELEASE, name))
+            app.step()
+        app.post(Event(Kind.TRAIN))
+        run_until(app, lambda a: a.arcade.result is not None)
+        app.post(Event(Kind.PLAY))
+        run_until(app, lambda a: a.arcade.state is State.PLAYING)
+        before = app.recorder.counts["up"]
+        camera.person = "up"
+        key(pygame.KEYDOWN, pygame.K_UP)
+        run_until(app, lambda a: a.recorder.counts["up"] >= before + 3)
+        assert app.arcade.game_paused and app.arcade.state is State.PLAYING
+        key(pygame.KEYUP, pygame.K_UP)
+        run_until(app, lambda a: not a.arcade.game_paused)
+        assert app.arcade.refreshing or not app.arcade.training_running
+        run_until(app, lambda a: not a.arcade.training_running)
+        assert app.arcade.state is State.PLAYING and not app.arcade.out_of_date
