@@ -182,3 +182,12 @@ def test_a_new_high_score_is_signed_with_the_keys_and_attract_never_sets_it(
         assert view.page is Page.ATTRACT and view.high_score == 1230
         assert [s.score for s in view.scores] == [1230, 50]
     assert HighScores(tmp_path / "highscores.json").entries[0].name == "CBA"
+
+
+def test_a_stop_asked_for_while_starting_is_not_lost(tmp_path: Path) -> None:
+    """systemd's SIGTERM can come while the arcade is still starting: it stops, not runs on."""
+    app = no_model_app(tmp_path)
+    app.quit()
+    with app:
+        app.run(seconds=30)
+        assert not app.running and app.stats.frame_ms.n == 0  # not one frame after the stop

@@ -136,6 +136,7 @@ class App:
         self.keyboard: Any = None
         self.clock: Any = None
         self.running = False
+        self._quit = False
         self.started = self.now()
         self._last_frame: float | None = None
         self._last_request_seq = -1
@@ -243,7 +244,7 @@ class App:
         # a frame on a busy machine).
         gc.collect()
         gc.freeze()
-        self.running = True
+        self.running = not self._quit  # a SIGTERM that came while starting still counts
         self.started = self.now()
         # A boot is a new sitting: a returning player with a trained model is welcomed back.
         self._do(self.arcade.sitting(self.started), self.started)
@@ -285,6 +286,7 @@ class App:
 
     def quit(self) -> None:
         """Thread- and signal-safe: the main loop ends after this frame (then ``stop()``)."""
+        self._quit = True
         self.running = False
 
     def say(self, text: str) -> None:

@@ -122,6 +122,8 @@ def _config(args: argparse.Namespace, extra: dict[str, Any]) -> Any:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # systemd stops the kiosk with SIGTERM: before the arcade is up there is nothing to save.
+    signal.signal(signal.SIGTERM, _exit_quietly)
     extra: dict[str, Any] = {}
     if args.camera:
         extra["camera.source"] = args.camera
@@ -144,7 +146,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"edgepac: {problem}; the arcade runs without it until one is there",
               file=sys.stderr)
     buttons = open_buttons(cfg, app)
-    # systemd stops the kiosk with SIGTERM: finish the frame, save, close the camera, exit 0.
+    # From now on SIGTERM finishes the frame, saves, closes the camera and exits 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: app.quit())
     try:
         with app:
@@ -281,6 +283,10 @@ def _second_sitting(args: argparse.Namespace, cfg: Any, state: Path) -> tuple[An
         "refresh_s": recording + training,
         "refresh_frames": director.frames,
     }
+
+
+def _exit_quietly(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
 
 
 def _headless() -> None:
