@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from edgepac.app.training import batches_in_fit, head_to_train, held_out_split, training_data
+from edgepac.errors import EdgePacError
 from edgepac.learning import files
 from edgepac.learning.choice import MAX_PER_CLASS, equal_shares, halving_shares
 from edgepac.learning.store import SampleStore
@@ -251,3 +252,19 @@ def test_a_refresh_trains_a_warm_copy_and_the_playing_head_is_untouched() -> Non
     other = head_to_train(playing, "dense", {**params, "units": 7}, warm_start=True)
     assert not hasattr(other, "W1_")  # another recipe in the config: a new head
     assert not hasattr(head_to_train(playing, "dense", params, warm_start=False), "W1_")
+
+
+def test_a_bad_cap_or_share_says_what_is_allowed() -> None:
+    store = new_store()
+    sitting(store, 2)
+    with pytest.raises(EdgePacError, match="max_per_class must be >= 1 or None, got 0"):
+        store.training_set(max_per_class=0)
+    with pytest.raises(EdgePacError, match=r"latest_share must be from 0 to 1, got 1\.5"):
+        store.training_set(latest_share=1.5)
+
+
+def test_training_an_empty_store_says_to_record_first() -> None:
+    data = training_data(new_store(), holdout=0.2)
+    assert len(data.y) == 0 and data.accuracy(None) is None
+    with pytest.raises(EdgePacError, match="record some frames of each class first"):
+        head_to_train(None, "dense", {}, warm_start=True).fit(data.X, data.y, data.names)

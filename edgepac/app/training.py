@@ -110,6 +110,8 @@ def held_out_split(
         k = math.floor(len(idx) * share) if len(idx) >= 5 else 0
         train.append(idx[: len(idx) - k])
         test.append(idx[len(idx) - k :])
+    if not train:  # nothing recorded: fit will say so in the player's words
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
 

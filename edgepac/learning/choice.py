@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from edgepac.errors import EdgePacError
+
 MAX_PER_CLASS = 50  # 4 classes x 50 frames: about what 30 frames a pose cost to train, 10 MB
 LATEST_SHARE = 0.25  # 0.5 cost the cat pose 0.09 on the top-up benchmark; 0.25 ~ merged
 
@@ -54,9 +56,9 @@ def choose(
     the choice is deterministic.
     """
     if max_per_class is not None and max_per_class < 1:
-        raise ValueError(f"max_per_class must be >= 1 or None, got {max_per_class}")
+        raise EdgePacError(f"max_per_class must be >= 1 or None, got {max_per_class}")
     if not 0 <= latest_share <= 1:
-        raise ValueError(f"latest_share must be from 0 to 1, got {latest_share}")
+        raise EdgePacError(f"latest_share must be from 0 to 1, got {latest_share}")
     chosen: list[np.ndarray] = []
     for c in np.unique(labels):
         rows = np.flatnonzero(labels == c)
