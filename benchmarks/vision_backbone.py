@@ -9,7 +9,12 @@ shared machine. Each worker measures, interleaved, per 640x480 RGB frame:
 - invoke:      a bare `invoke()` on an input already in place (the floor),
 - features:    `Backbone.features(frame, out=buf)`: crop, resize, invoke, copy out (the app's path),
 - alloc:       the same with `out=None` (returns a new array),
-- bilinear:    the same with Pillow's bilinear resize instead of the nearest-neighbour index map.
+- bilinear:    the same with Pillow's bilinear resize instead of the nearest-neighbour index map,
+- resize:      the crop and resize alone, into the input tensor (the project's own work),
+- paused:      a bare `invoke()` after an untimed pause as long as the resize (the CPU busy in
+               Python meanwhile): what invoke costs when it does not follow another invoke. With
+               2+ threads the interpreter's worker threads doze off during the pause and must be
+               woken, so `features - resize - paused` is what is left for the project to explain.
 
 tflite-runtime needs numpy < 2, so it lives in its own venv (default /tmp/venv-tflite):
 
@@ -47,21 +52,38 @@ def worker(model: Path, input_size: int, frames: int, threads: int | None) -> di
     bb_bilinear = Backbone(model, input_size=input_size, num_threads=threads, resample="bilinear")
     frame = np.random.default_rng(0).integers(0, 256, (480, 640, 3), np.uint8)
     out = np.empty(bb.feature_shape, np.uint8)
-    cases = {
-        "invoke": bb._interp.invoke,
-        "features": lambda: bb.features(frame, out=out),
-        "alloc": lambda: bb.features(frame),
-        "bilinear": lambda: bb_bilinear.features(frame, out=out),
+    tensor = bb._input  # a function: the interpreter refuses to run while a view of it lives
+
+    def resize() -> None:
+        bb._resize(frame, tensor()[0])
+
+    resize_s = [0.0003]  # updated as the resize is measured
+
+    def pause() -> None:  # busy, as the resize is, for as long as the resize takes
+        end = time.perf_counter() + statistics.median(resize_s)
+        while time.perf_counter() < end:
+            pass
+
+    cases = {  # name: (untimed step before, timed step)
+        "invoke": (None, bb._interp.invoke),
+        "features": (None, lambda: bb.features(frame, out=out)),
+        "alloc": (None, lambda: bb.features(frame)),
+        "bilinear": (None, lambda: bb_bilinear.features(frame, out=out)),
+        "resize": (None, resize),
+        "paused": (pause, bb._interp.invoke),
     }
-    for fn in cases.values():  # warm up: first calls plan buffers and page in weights
+    for _before, fn in cases.values():  # warm up: first calls plan buffers and page in weights
         for _ in range(10):
             fn()
     times: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(frames):  # interleaved, so a noisy moment hits every case alike
-        for name, fn in cases.items():
+        for name, (before, fn) in cases.items():
+            if before is not None:
+                before()
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
+        resize_s.append(times["resize"][-1])
     return {
         "interpreter": bb.interpreter_name,
         "feature_shape": list(bb.feature_shape),
@@ -134,7 +156,7 @@ def main() -> None:
         "threads": args.threads or "interpreter default",
     }
     print(f"{results['model']}; {results['frame']} frames; threads: {results['threads']}")
-    heads = ("invoke", "features", "ratio", "alloc", "bilinear", "RSS")
+    heads = ("invoke", "features", "ratio", "alloc", "bilinear", "resize", "paused", "RSS")
     print(f"{'interpreter':26} " + " ".join(f"{h:>8}" for h in heads))
     for name, runs in rounds.items():
         row = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k.endswith("_ms")}
@@ -146,7 +168,7 @@ def main() -> None:
         print(
             f"{row['interpreter']:26} {row['invoke_ms']:6.2f}ms {row['features_ms']:6.2f}ms "
             f"{row['ratio']:7.2f}x {row['alloc_ms']:6.2f}ms {row['bilinear_ms']:6.2f}ms "
-            f"{row['max_rss_mb']:6.0f}MB"
+            f"{row['resize_ms']:6.2f}ms {row['paused_ms']:6.2f}ms {row['max_rss_mb']:6.0f}MB"
         )
     if len(rounds) == 2:
         ratio = results["tflite-runtime"]["invoke_ms"] / results["ai-edge-litert"]["invoke_ms"]

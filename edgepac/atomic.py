@@ -72,3 +72,23 @@ def move_aside(path: str | os.PathLike[str], suffix: str = ".corrupt") -> Path:
     os.replace(src, dst)
     fsync_dir(src.parent)
     return dst
+
+
+def check_output(path: Path, what: str) -> Path:
+    """A file a command is about to write, checked before any work: not a folder, and in a
+    folder that exists (a typo in the folder name should not grow a new tree)."""
+    from edgepac.errors import EdgePacError
+
+    if path.is_dir():
+        raise EdgePacError(f"{what} {path} is a folder: give a file name in it")
+    if not path.parent.is_dir():
+        raise EdgePacError(f"{what} {path}: there is no folder {path.parent}; make it first")
+    return path
+
+
+def give_default_mode(path: str | os.PathLike[str]) -> None:
+    """Give a file the user asked for the mode their umask gives new files (0644 for most):
+    atomic writes start from owner-only temporary files."""
+    umask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)

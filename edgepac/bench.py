@@ -13,6 +13,7 @@ import json
 import sys
 from typing import Any
 
+from edgepac.cli import add_input_size, positive_int
 from edgepac.errors import EdgePacError
 
 BENCH_MODULES = (
@@ -25,11 +26,23 @@ BENCH_MODULES = (
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("bench", help="measure this machine: backbone, training, game...")
-    p.add_argument("--model", help="a .tflite or a variant (default: the best model here)")
-    p.add_argument("--input-size", type=int, help="run the backbone at this size (e.g. 224)")
-    p.add_argument("--threads", type=int, help="interpreter threads (default: its own choice)")
-    p.add_argument("--frames", type=int, default=100, help="timed frames per figure (default 100)")
+    p = subparsers.add_parser(
+        "bench",
+        help="measure this machine: backbone, training, game...",
+        description="Measure what the arcade runs, on this machine: the backbone per camera "
+        "frame (with the config's model, input size and model.threads), training and one "
+        "prediction of the head (OpenBLAS on one thread, as in the arcade), a game tick and the "
+        "screen. Prints each figure, or one JSON object; an area that cannot be measured shows "
+        "as <area>_error and the command exits 1.",
+    )
+    p.add_argument("--model", help="a .tflite or a variant (default: the config's, else the best)")
+    add_input_size(p)
+    p.add_argument(
+        "--threads", type=positive_int, help="interpreter threads (default: model.threads, 2)"
+    )
+    p.add_argument(
+        "--frames", type=positive_int, default=100, help="timed frames per figure (default 100)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -54,8 +67,18 @@ def collect(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.frames < 1:
-        raise EdgePacError(f"--frames must be at least 1, got {args.frames}")
+    from edgepac.app.config import load_config
+    from edgepac.learning.threads import limit_blas_threads
+    from edgepac.vision.models import read_model_bytes, resolve_model
+
+    # What the arcade runs: the config's model, size and threads unless the flags say otherwise.
+    model = load_config().model
+    args.model = args.model or model.path
+    args.input_size = model.input_size if args.input_size is None else args.input_size
+    args.threads = args.threads or model.threads
+    if args.model:  # a wrong --model is said at once, not after a minute of measuring
+        read_model_bytes(resolve_model(args.model))
+    limit_blas_threads(1)  # as the arcade does
     figures, ok = collect(args)
     if args.json:
         print(json.dumps(figures))

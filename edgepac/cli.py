@@ -11,6 +11,8 @@ import argparse
 import importlib
 import logging
 import sys
+import traceback
+from typing import Any, NoReturn
 
 from edgepac import __version__
 from edgepac.errors import EdgePacError
@@ -26,8 +28,64 @@ COMMAND_MODULES = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with EdgePac's one-line errors: what is wrong and where to read more, instead of
+    a usage block. Sub-command parsers are made of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+# --- argument types every command shares: bad numbers are refused before any work ---------
+
+
+def _number(text: str, kind: type[int] | type[float]) -> Any:
+    try:
+        return kind(text)
+    except ValueError:
+        noun = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"not {noun}: {text!r}") from None
+
+
+def input_size(text: str) -> int:
+    """--input-size: 0 (the size EdgePac runs the model at, see `input_size_for`) or 32..1024."""
+    from edgepac.vision.models import check_input_size
+
+    value = _number(text, int)
+    try:
+        check_input_size(value)
+    except EdgePacError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return value
+
+
+def add_input_size(parser: argparse.ArgumentParser) -> None:
+    """The one --input-size flag: every command that runs the backbone takes it alike."""
+    parser.add_argument(
+        "--input-size",
+        type=input_size,
+        metavar="N",
+        help="run the backbone at N x N (32-1024); default and 0: the size EdgePac runs this "
+        "model at (the manifest's, e.g. 224 for 0.25_128), the same for every command",
+    )
+
+
+def positive_int(text: str) -> int:
+    value = _number(text, int)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = _number(text, float)
+    if not 0 < value < float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number more than 0, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="edgepac",
         description="A camera-controlled Pacman arcade that learns your poses on the device.",
     )
@@ -47,7 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the sub-command's parser, so the hint names its --help
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        (commands.choices.get(args.command) or parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}"
+        )
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="edgepac: %(message)s",
@@ -62,6 +125,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except OSError as err:  # a file the command could not use: name it, in one line
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"edgepac: error: {where}{err.strerror or err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # a bug: one line here, the traceback with --verbose
+        if args.verbose:
+            traceback.print_exc()
+        print(
+            f"edgepac: internal error: {type(err).__name__}: {err} (`edgepac -v ...` shows "
+            "where; please report it)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -44,7 +44,13 @@ class Check:
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("doctor", help="check this machine: interpreter, model, camera...")
+    p = subparsers.add_parser(
+        "doctor",
+        help="check this machine: interpreter, model, camera...",
+        description="Check what this machine has for the arcade: the TFLite interpreter, the "
+        "model, the camera, the buttons, the display, the config and the saved state. Each "
+        "line is OK, or FIX with what to do; exits 1 when something needs fixing.",
+    )
     p.set_defaults(func=run)
 
 

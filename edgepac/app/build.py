@@ -16,7 +16,7 @@ DEFAULT_SIZE = (800, 480)  # the official Raspberry Pi touch display
 
 def make_backbone(cfg: Any, ensure_model: bool = False, path: Path | None = None) -> Any:
     from edgepac.vision.backbone import Backbone
-    from edgepac.vision.models import default_input_size, resolve_model
+    from edgepac.vision.models import input_size_for, resolve_model
 
     if path is not None:
         pass
@@ -26,8 +26,9 @@ def make_backbone(cfg: Any, ensure_model: bool = False, path: Path | None = None
         path = ensure()
     else:
         path = resolve_model(cfg.model.path)
-    # A known variant runs at the size the manifest gives it (the tutorial's 224 for 0.25_128).
-    size = cfg.model.input_size or default_input_size(path)
+    # The one input-size rule every command uses (the manifest's 224 for 0.25_128), so a head
+    # made by `edgepac train --model M` fits the arcade run with the same M.
+    size = input_size_for(path, cfg.model.input_size)
     return Backbone(path, input_size=size, num_threads=cfg.model.threads)
 
 

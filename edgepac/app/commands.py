@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from edgepac.cli import add_input_size, positive_float
 from edgepac.errors import EdgePacError
 
 
@@ -53,7 +54,7 @@ def register(sub: Any) -> None:
         metavar="SECTION.KEY=VALUE",
         help="any config key, e.g. --set play.smoothing_frames=3 (repeatable)",
     )
-    run.add_argument("--seconds", type=float, help="quit after this many seconds")
+    run.add_argument("--seconds", type=positive_float, help="quit after this many seconds")
     run.set_defaults(func=cmd_run)
     screenshots.register(sub)
 
@@ -69,7 +70,7 @@ def register(sub: Any) -> None:
     demo.add_argument("--json", action="store_true", help="print one JSON object at the end")
     demo.add_argument(
         "--play-seconds",
-        type=float,
+        type=positive_float,
         default=60.0,
         metavar="S",
         help="how long the virtual player plays (default 60)",
@@ -95,7 +96,7 @@ def register(sub: Any) -> None:
 
 def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="M", help="a .tflite path or a known variant name")
-    p.add_argument("--input-size", type=int, metavar="N", help="backbone input size, e.g. 224")
+    add_input_size(p)
 
 
 def _size(text: str | None) -> tuple[int, int] | None:
@@ -115,7 +116,7 @@ def _config(args: argparse.Namespace, extra: dict[str, Any]) -> Any:
     overrides: dict[str, Any] = parse_overrides(getattr(args, "set", []) or [])
     if args.model:
         overrides["model.path"] = args.model
-    if args.input_size:
+    if args.input_size is not None:  # 0 too: the model's run size, as for every command
         overrides["model.input_size"] = args.input_size
     overrides.update(extra)
     return load_config(overrides=overrides)
@@ -159,21 +160,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _find_model(cfg: Any, ensure: bool) -> tuple[Path | None, str | None]:
     """The model to run, or None and a line saying what is missing and how to fix it."""
-    from edgepac.vision.models import ensure_model, resolve_model
+    from edgepac.vision.models import find_model_or_problem
 
-    try:
-        if ensure and not cfg.model.path:
-            return ensure_model(), None
-        return resolve_model(cfg.model.path), None
-    except EdgePacError as err:
-        return None, str(err)
+    return find_model_or_problem(cfg.model.path, ensure=ensure)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.samples < 5:
         raise EdgePacError(f"--samples must be at least 5, got {args.samples}")
-    if args.play_seconds <= 0:
-        raise EdgePacError(f"--play-seconds must be more than 0, got {args.play_seconds}")
     if args.headless:
         _headless()
     size = _size(args.size) or (800, 480)

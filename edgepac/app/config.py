@@ -67,7 +67,7 @@ class ModelConfig:
     input_size: int | None = key(
         None,
         "int",
-        "Input size in pixels; 0 = the model's own.",
+        "Input size in pixels; 0 = the size EdgePac runs the model at (224 for 0.25_128).",
         lo=32,
         hi=1024,
         none=0,

@@ -5,6 +5,7 @@
     Esc          BACK
     C            CLEAR (the app asks to confirm, as for TRAIN+PLAY held on the buttons)
     F            show or hide the FPS and latency overlay
+    Q            quit (the app's own key, not a button's: see edgepac.app.app)
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """`edgepac train`, `eval` and `predict`: the learning core on folders of photos, no camera needed.
 
-A labelled folder is DIR/<class>/*.png|jpg; the game's classes are up, down, left and right,
-and any other folder name is a class too. Heavy imports happen inside the commands so that
-`edgepac --help` stays instant.
+A labelled folder is DIR/<class>/<images> (any format Pillow reads); the game's classes are up,
+down, left and right, and any other folder name is a class too. Heavy imports happen inside the
+commands so that `edgepac --help` stays instant.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from edgepac.cli import add_input_size, positive_int
 from edgepac.errors import EdgePacError
 
 if TYPE_CHECKING:
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from edgepac.learning.store import SampleStore
     from edgepac.vision.backbone import Backbone
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 GAME_ORDER = ("up", "down", "left", "right")
 MAX_PER_CLASS = 50  # learning.choice's, without importing NumPy for --help
 
@@ -32,9 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train",
         help="train a head on a labelled folder of photos",
-        description="Train a head on DIR/<class>/*.png|jpg and write it atomically to --out. "
-        "Give --images once per session, oldest first: one folder is one sitting, and the "
-        "latest weighs most (as the arcade treats its sessions).",
+        description="Train a head on DIR/<class>/<images> (PNG, JPEG, BMP... any format Pillow "
+        "reads) and write it atomically to --out. Give --images once per session, oldest "
+        "first: one folder is one sitting, and the latest weighs most (as the arcade treats its "
+        "sessions). The backbone runs the model at the size `edgepac run` runs it at, so the "
+        "head fits the arcade with the same --model.",
     )
     _backbone_args(p)
     p.add_argument(
@@ -89,30 +91,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _backbone_args(p)
     p.add_argument("--head", required=True, type=Path, metavar="HEAD")
-    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="any format Pillow reads")
     p.add_argument("--json", action="store_true", help="print one JSON object per image")
     p.set_defaults(func=cmd_predict)
 
 
 def _backbone_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", metavar="M", help="model file or variant (default: the default)")
-    p.add_argument("--input-size", type=int, metavar="N", help="square input size, e.g. 224")
-    p.add_argument("--threads", type=int, metavar="T", help="interpreter threads")
+    p.add_argument("--model", metavar="M", help="model file or variant (default: the best here)")
+    add_input_size(p)
+    p.add_argument("--threads", type=positive_int, metavar="T", help="interpreter threads")
 
 
 # -- the commands ----------------------------------------------------------------------------
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from edgepac.atomic import check_output, give_default_mode
     from edgepac.learning.heads import load_head, make_head
+    from edgepac.learning.threads import limit_blas_threads
 
     params: dict[str, Any] = {}
     for name in ("epochs", "units", "learning_rate", "batch_fraction", "k", "seed"):
         value = getattr(args, name)
         if value is not None:
             params[name] = value
-    if args.out.is_dir():
-        raise EdgePacError(f"--out {args.out} is a folder: give a file name, e.g. head.npz")
+    check_output(args.out, "--out")
     if args.max_per_class < 0:
         raise EdgePacError(f"--max-per-class must be 0 (all) or more, got {args.max_per_class}")
     if args.warm_start and not args.out.is_file():
@@ -141,10 +144,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     warm = bool(getattr(head, "fits_warm", lambda *_: False)(names, math.prod(X.shape[1:])))
     bar = ProgressBar(getattr(head, "warm_epochs" if warm else "epochs", 1))
     t0 = time.perf_counter()
+    limit_blas_threads(1)  # as the arcade: OpenBLAS's spinning threads slow a busy machine down
     weights = chosen.weights if len(folders) > 1 else None  # one session: every frame alike
     head.fit(X, chosen.labels, class_names=names, callback=bar, sample_weight=weights)
     bar.close()
     head.save(args.out, bb.identity)
+    give_default_mode(args.out)
     curve = getattr(head, "loss_curve_", None)
     final = f"final loss {curve[-1]:.4f}, " if curve else ""
     print(f"trained {head!r}: {final}{time.perf_counter() - t0:.2f} s; wrote {args.out}")
@@ -157,8 +162,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from edgepac.learning.heads import load_head
 
     bb = open_backbone(args)
-    head = load_head(args.head, bb.identity)
+    head = load_head(args.head, bb.identity, move_damaged=False)  # only reading: touch nothing
     folder = read_folder(args.images)
+    unknown = [c for c in folder if c not in head.classes_]
+    if len(unknown) == len(folder):
+        raise EdgePacError(
+            f"the head knows none of the classes in {args.images} ({', '.join(unknown)}); it "
+            f"knows {', '.join(head.classes_)}: name the class folders so, or train a head on them"
+        )
+    if unknown:  # worth measuring (what does it call a pose it never saw?), but said out loud
+        print(
+            f"edgepac: the head does not know {', '.join(unknown)}: those images count as "
+            "mistakes",
+            file=sys.stderr,
+        )
     X, y = activations(bb, folder)
     # Rows: the true class (the folder's), columns: what the head said (its classes).
     truth = list(folder)
@@ -198,7 +215,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from edgepac.vision.images import load_rgb
 
     bb = open_backbone(args)
-    head = load_head(args.head, bb.identity)
+    head = load_head(args.head, bb.identity, move_damaged=False)  # only reading: touch nothing
     for path in args.images:
         q = bb.features(load_rgb(path))
         p = head.predict_proba(bb.dequantize(q))
@@ -216,14 +233,19 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def open_backbone(args: argparse.Namespace) -> Backbone:
+    """The model named by --model, at the size every command runs it at (`input_size_for`)."""
     from edgepac.vision.backbone import Backbone
-    from edgepac.vision.models import resolve_model
+    from edgepac.vision.models import input_size_for, resolve_model
 
-    return Backbone(resolve_model(args.model), input_size=args.input_size, num_threads=args.threads)
+    model = resolve_model(args.model)
+    size = input_size_for(model, args.input_size)
+    return Backbone(model, input_size=size, num_threads=args.threads)
 
 
 def read_folder(root: Path) -> dict[str, list[Path]]:
-    """DIR/<class>/*.png|jpg as {class: [images]}: the game's classes first, then the rest."""
+    """DIR/<class>/<images> as {class: [images]}: the game's classes first, then the rest."""
+    from edgepac.vision.images import is_image_name
+
     if not root.is_dir():
         raise EdgePacError(f"--images {root} is not a folder: give DIR with DIR/<class>/*.png")
     folders = [d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")]
@@ -233,10 +255,10 @@ def read_folder(root: Path) -> dict[str, list[Path]]:
     folders.sort(key=lambda d: (order.get(d.name, len(order)), d.name))
     result = {}
     for d in folders:
-        images = sorted(p for p in d.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        images = sorted(p for p in d.iterdir() if is_image_name(p))
         if not images:
             raise EdgePacError(
-                f"class folder {d} has no .png or .jpg images: add some or remove the folder"
+                f"class folder {d} has no images (PNG, JPEG, BMP...): add some or remove the folder"
             )
         result[d.name] = images
     return result

@@ -33,7 +33,8 @@ Identity = HasToDict | Mapping[str, Any] | None
 
 
 class CorruptFile(EdgePacError):
-    """The file is truncated or damaged; it has been moved aside to ``moved_to``."""
+    """The file is truncated or damaged; it has been moved aside to ``moved_to`` (None: left
+    where it is, for a command that only reads)."""
 
     def __init__(self, message: str, moved_to: Path | None = None) -> None:
         super().__init__(message)
@@ -76,6 +77,7 @@ def load_npz(
     version: int,
     identity: Identity,
     parse: Callable[[dict[str, np.ndarray], dict[str, Any]], T],
+    move_damaged: bool = True,
 ) -> T:
     """Read an `.npz` written by :func:`write_npz` and turn it into an object with ``parse``.
 
@@ -83,7 +85,8 @@ def load_npz(
     - another kind of file or a newer format: :class:`EdgePacError`, file left alone;
     - another backbone: :class:`OtherBackbone`, file left alone (``identity=None`` accepts any);
     - truncated, damaged or inconsistent: moved aside to ``*.corrupt`` (never deleted) with a
-      log line, then :class:`CorruptFile` saying where it went.
+      log line, then :class:`CorruptFile` saying where it went. That is the arcade's policy for
+      its own state files; a command that only reads passes ``move_damaged=False``.
     """
     path = Path(path)
     if path.is_dir():
@@ -99,7 +102,7 @@ def load_npz(
     except PermissionError as err:  # not damage: the file may be fine, just not ours to read
         raise EdgePacError(f"cannot read {what} {path} ({err.strerror}): check its owner") from err
     except (*_DAMAGE, json.JSONDecodeError) as err:
-        raise _corrupt(path, what, err) from err
+        raise _corrupt(path, what, err, move_damaged) from err
     if found_kind != kind:
         raise EdgePacError(f"{path} is a {found_kind} file, not {what}: pass the right file")
     if found_version > version:
@@ -117,21 +120,29 @@ def load_npz(
     try:
         return parse(arrays, found_identity)
     except _DAMAGE as err:
-        raise _corrupt(path, what, err) from err
+        raise _corrupt(path, what, err, move_damaged) from err
 
 
 # What reading a damaged file can raise, from zipfile, numpy's format reader or our parsers.
 _DAMAGE = (OSError, ValueError, EOFError, KeyError, IndexError, TypeError, zipfile.BadZipFile)
 
 
-def _corrupt(path: Path, what: str, err: BaseException) -> CorruptFile:
+def _corrupt(path: Path, what: str, err: BaseException, move: bool) -> CorruptFile:
+    damage = _in_our_words(err)
+    if not move:
+        return CorruptFile(f"{what} {path} {damage}: give another file, or train again")
     moved = move_aside(path)
-    log.warning("%s %s is damaged (%s); moved it aside to %s", what, path, err, moved)
-    return CorruptFile(
-        f"{what} {path} is damaged or truncated; moved it aside to {moved.name}: "
-        f"record or train again",
-        moved,
-    )
+    log.debug("%s %s: %r", what, path, err)  # the reader's own words, for whoever debugs
+    message = f"{what} {path} {damage}; moved it aside to {moved.name}: record or train again"
+    log.warning("%s", message)  # the arcade's journal keeps it; the screen shows a shorter one
+    return CorruptFile(message, moved)
+
+
+def _in_our_words(err: BaseException) -> str:
+    """What is wrong with the file, said for a user (not NumPy's advice about pickles)."""
+    if isinstance(err, KeyError):
+        return f"is damaged or truncated (its {str(err).strip(chr(39))} part is missing)"
+    return "is damaged or truncated (or not an EdgePac .npz file)"
 
 
 def header(kind: str, version: int, identity: Identity) -> dict[str, np.ndarray]:

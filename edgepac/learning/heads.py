@@ -54,12 +54,17 @@ def save_head(head: Head, path: str | os.PathLike[str], identity: Identity) -> N
     files.write_npz(path, arrays)
 
 
-def load_head(path: str | os.PathLike[str], identity: Identity = None) -> Head:
+def load_head(
+    path: str | os.PathLike[str], identity: Identity = None, move_damaged: bool = True
+) -> Head:
     """Read a saved head. A missing file, another kind of file, another backbone or a newer
     format raise :class:`EdgePacError` and leave the file alone; a damaged one is moved aside
-    to ``*.corrupt`` first."""
+    to ``*.corrupt`` first (the arcade's own state), unless ``move_damaged`` is False (a file a
+    user gave a read-only command)."""
     try:
-        return files.load_npz(path, "the head", KIND, FORMAT_VERSION, identity, _parse)
+        return files.load_npz(
+            path, "the head", KIND, FORMAT_VERSION, identity, _parse, move_damaged
+        )
     except FileNotFoundError as err:
         raise EdgePacError(f"no head at {path}: train one first (edgepac train)") from err
 

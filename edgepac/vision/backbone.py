@@ -23,12 +23,10 @@ from typing import Any
 import numpy as np
 
 from edgepac.errors import EdgePacError
-from edgepac.vision.interpreter import make_interpreter
-from edgepac.vision.models import read_model_bytes, truncated_model
+from edgepac.vision.interpreter import allocate, invoke, make_interpreter
+from edgepac.vision.models import MAX_INPUT, MIN_INPUT, read_model_bytes, truncated_model
 from edgepac.vision.preprocess import RESAMPLING, SquareResizer
 from edgepac.vision.truncate import DEFAULT_LAYER, layer_name
-
-MIN_INPUT, MAX_INPUT = 32, 1024  # MobileNet halves the image 5 times; past 1024 is just slow
 
 
 @dataclass(frozen=True)
@@ -81,11 +79,12 @@ class Backbone:
 
         # A model already cut here runs as is, checked through the interpreter itself: that needs
         # no TFLite schema, so a Pi with only tflite-runtime can run a model cut elsewhere.
+        self._source = source = str(self.model_path)
         model = read_model_bytes(self.model_path)
-        self._interp, kind = make_interpreter(model, num_threads=num_threads)
+        self._interp, kind = make_interpreter(model, num_threads=num_threads, source=source)
         if layer_name(self._interp.get_output_details()[0]["name"]) != cut_layer:
             model = truncated_model(self.model_path, cut_layer)
-            self._interp, kind = make_interpreter(model, num_threads=num_threads)
+            self._interp, kind = make_interpreter(model, num_threads=num_threads, source=source)
         self.interpreter_name = str(kind)
         inp = self._interp.get_input_details()[0]
         native = int(inp["shape"][1])
@@ -98,7 +97,7 @@ class Backbone:
         self.input_size = input_size or native
         if self.input_size != native:
             self._interp.resize_tensor_input(inp["index"], [1, self.input_size, self.input_size, 3])
-        self._interp.allocate_tensors()
+        allocate(self._interp, source)
 
         out = self._interp.get_output_details()[0]
         if out["dtype"] != np.uint8:
@@ -132,7 +131,7 @@ class Backbone:
     def features(self, frame: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """The uint8 activations (``feature_shape``) of one HxWx3 uint8 RGB frame."""
         self._resize(_as_rgb(frame), self._input()[0])
-        self._interp.invoke()
+        invoke(self._interp, self._source)
         if out is None:
             return self._output()[0].copy()
         np.copyto(out, self._output()[0])

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from edgepac.vision.backbone import Backbone
-from edgepac.vision.models import default_input_size, resolve_model
+from edgepac.vision.models import input_size_for, resolve_model
 
 FRAME_SHAPE = (480, 640, 3)  # what the camera area delivers by default
 
@@ -29,7 +29,7 @@ def median_ms(fn: Callable[[], object], repeats: int, warmup: int = 5) -> float:
 
 def figures(args: argparse.Namespace) -> dict[str, Any]:
     model = resolve_model(getattr(args, "model", None))
-    input_size = getattr(args, "input_size", None) or default_input_size(model)
+    input_size = input_size_for(model, getattr(args, "input_size", None))
     bb = Backbone(model, input_size=input_size, num_threads=getattr(args, "threads", None))
     frames = getattr(args, "frames", 100)
     frame = np.random.default_rng(0).integers(0, 256, FRAME_SHAPE, np.uint8)
@@ -43,4 +43,5 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
         "interpreter": bb.interpreter_name,
         "backbone_model": model.name,
         "backbone_input_size": bb.input_size,
+        "backbone_threads": bb.num_threads,
     }

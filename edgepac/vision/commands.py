@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from edgepac.cli import positive_int
 from edgepac.errors import EdgePacError
 
 LABEL_FILES = ("imagenet_labels.txt", "labels.txt")
@@ -39,22 +40,30 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "truncate",
         help="cut a TFLite classifier after a layer (default conv_pw_13_relu)",
+        description="Cut the TFLite classifier IN after one layer (default conv_pw_13_relu, "
+        "the tutorial's) and write the feature extractor to OUT, atomically. Quantisation is "
+        "kept: uint8 in, uint8 activations out. `edgepac run` and `train` cut a model on load by "
+        "themselves; this is for copying a cut model to a machine without LiteRT.",
     )
-    p.add_argument("input", type=Path, metavar="IN")
-    p.add_argument("output", type=Path, metavar="OUT")
+    p.add_argument("input", type=Path, metavar="IN", help="a .tflite classifier")
+    p.add_argument("output", type=Path, metavar="OUT", help="the .tflite file to write")
     p.add_argument("--layer", default="conv_pw_13_relu", help="Keras or TFLite layer name")
     p.set_defaults(func=truncate_command)
 
     p = subparsers.add_parser(
         "classify",
         help="top-5 ImageNet classes of photos: checks a model and the preprocessing",
+        description="Run the full classifier on each IMAGE (any format Pillow reads) and print "
+        "its top classes: a check that a model file and EdgePac's preprocessing are right.",
     )
     p.add_argument("images", type=Path, nargs="+", metavar="IMAGE")
     p.add_argument(
         "--model", help="a full classifier .tflite or a variant (default: the best here)"
     )
     p.add_argument("--labels", type=Path, help="one class name a line (default: the model's own)")
-    p.add_argument("--top", type=int, default=5, help="how many classes to show (default 5)")
+    p.add_argument(
+        "--top", type=positive_int, default=5, help="how many classes to show (default 5)"
+    )
     p.add_argument(
         "--resample",
         choices=("bilinear", "nearest"),
@@ -68,6 +77,7 @@ def fetch_model_command(args: argparse.Namespace) -> int:
     from edgepac.vision import models
 
     if args.list:
+        models.models_folder()  # a file in its place is said, not listed as "not here"
         for row in models.describe():
             mark = " (default)" if row["default"] else ""
             here = row["present"] or "not here"
@@ -78,17 +88,24 @@ def fetch_model_command(args: argparse.Namespace) -> int:
     if args.source is not None:
         if args.url:
             raise EdgePacError("give either --from or --url, not both")
-        path = models.import_model(args.source, args.variant)
-    else:
-        path = models.fetch_model(args.variant, url=args.url)
-    print(path)
+        for path in models.import_models(args.source, args.variant):
+            print(path)
+        return 0
+    manifest = models.load_manifest()
+    variant = manifest.variant(args.variant or manifest.default)
+    here = models.present_model(variant) if args.url is None else None
+    if here is not None:  # verified by its SHA-256 just now: nothing to download
+        print(f"edgepac: model {variant.name} is already here", file=sys.stderr)
+    print(here or models.fetch_model(variant.name, url=args.url, manifest=manifest))
     return 0
 
 
 def truncate_command(args: argparse.Namespace) -> int:
+    from edgepac.atomic import check_output, give_default_mode
     from edgepac.vision import truncate
 
-    out = truncate.truncate_file(args.input, args.output, args.layer)
+    out = truncate.truncate_file(args.input, check_output(args.output, "OUT"), args.layer)
+    give_default_mode(out)
     print(f"{out}: cut at {args.layer}, {out.stat().st_size / 1e3:.0f} kB")
     return 0
 
@@ -99,8 +116,12 @@ def load_labels(model: Path, labels: Path | None) -> list[str] | None:
     if labels is not None:
         try:
             return labels.read_text().splitlines()
+        except IsADirectoryError:
+            raise EdgePacError(f"--labels {labels} is a folder: give the labels file") from None
         except OSError as err:
             raise EdgePacError(f"{labels}: cannot read the labels ({err.strerror})") from err
+        except UnicodeDecodeError:
+            raise EdgePacError(f"{labels} is not a text file: give one class name a line") from None
     try:  # models with TFLite metadata carry their labels as a zip appended to the flatbuffer
         with zipfile.ZipFile(model) as z:
             names = [n for n in z.namelist() if n.endswith(".txt")]
@@ -110,7 +131,10 @@ def load_labels(model: Path, labels: Path | None) -> list[str] | None:
         pass
     for name in LABEL_FILES:
         if (model.parent / name).is_file():
-            return (model.parent / name).read_text().splitlines()
+            try:
+                return (model.parent / name).read_text().splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
     return None
 
 
@@ -126,18 +150,24 @@ def classify(
 
     from edgepac.vision import truncate
     from edgepac.vision.images import load_rgb
-    from edgepac.vision.interpreter import make_interpreter
+    from edgepac.vision.interpreter import allocate, invoke, make_interpreter
     from edgepac.vision.models import read_model_bytes
     from edgepac.vision.preprocess import SquareResizer
 
     data = read_model_bytes(model)
     ends_at = truncate.output_layer(truncate.load_model(data, str(model)))
-    interp, _ = make_interpreter(data)
-    interp.allocate_tensors()
+    interp, _ = make_interpreter(data, source=str(model))
+    allocate(interp, str(model))
     inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
     if len(out["shape"]) != 2:
         raise EdgePacError(
             f"{model} ends at {ends_at}, not in class scores: give the full classifier"
+        )
+    classes = int(out["shape"][1])
+    if labels is not None and len(labels) != classes:
+        raise EdgePacError(
+            f"the labels have {len(labels)} lines but {model.name} has {classes} classes: give "
+            "its own labels file (one class name a line, in the model's order)"
         )
     size = int(inp["shape"][1])
     resize = SquareResizer(size, resample)
@@ -147,7 +177,7 @@ def classify(
     for image in images:
         resize(load_rgb(image), x)
         interp.set_tensor(inp["index"], x[None])
-        interp.invoke()
+        invoke(interp, str(model))
         raw = interp.get_tensor(out["index"])[0]
         probs = (raw.astype(np.float32) - zero) * scale if scale else raw.astype(np.float32)
         best = np.argsort(-probs, kind="stable")[:top]
@@ -160,17 +190,15 @@ def _label(labels: list[str] | None, i: int) -> str:
 
 
 def classify_command(args: argparse.Namespace) -> int:
-    from edgepac.vision.models import resolve_model
+    from edgepac.vision.models import read_model_bytes, resolve_model
 
-    if args.top < 1:
-        raise EdgePacError(f"--top must be at least 1, got {args.top}")
     model = resolve_model(args.model, full=True)
+    read_model_bytes(model)  # a file that is no model is said before anything about labels
     labels = load_labels(model, args.labels)
-    if labels is None:
+    results = classify(model, args.images, labels, args.top, args.resample)
+    if labels is None:  # only now: a damaged model is the news, not its missing labels
         print(f"edgepac: no labels in or beside {model}; showing class numbers", file=sys.stderr)
-    for image, top in zip(
-        args.images, classify(model, args.images, labels, args.top, args.resample), strict=True
-    ):
+    for image, top in zip(args.images, results, strict=True):
         print(image)
         for label, p in top:
             print(f"  {p:6.1%}  {label}")

@@ -25,6 +25,11 @@ def interpreter_check() -> Check:
 
 def model_check() -> Check:
     try:
+        models.models_folder()
+    except EdgePacError as err:  # a file where the folder should be
+        detail, _, fix = str(err).partition(": point")
+        return Check("model", False, detail, f"point{fix}")
+    try:
         path = models.resolve_model(None)
     except EdgePacError:
         found = models.find_in_folders(models.search_folders(), models.load_manifest())
@@ -38,7 +43,7 @@ def model_check() -> Check:
     try:
         from edgepac.vision.backbone import Backbone
 
-        bb = Backbone(path, input_size=models.default_input_size(path))
+        bb = Backbone(path, input_size=models.input_size_for(path))
     except EdgePacError as err:
         return Check("model", False, str(err), "run `edgepac fetch-model` again")
     shape = "x".join(map(str, bb.feature_shape))

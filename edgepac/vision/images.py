@@ -16,9 +16,16 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from edgepac.errors import EdgePacError
 
 
+def is_image_name(path: Path) -> bool:
+    """Whether Pillow reads files named like ``path`` (.png, .JPG, .bmp, .webp...), any case."""
+    return path.suffix.lower() in Image.registered_extensions()
+
+
 def load_rgb(path: str | os.PathLike[str]) -> np.ndarray:
     """Read an image file as an HxWx3 uint8 RGB array."""
     p = Path(path)
+    if p.is_dir():
+        raise EdgePacError(f"{p} is a folder: give the image files in it")
     if not p.is_file():
         raise EdgePacError(f"{p}: no such image file; check the path")
     try:
@@ -28,8 +35,18 @@ def load_rgb(path: str | os.PathLike[str]) -> np.ndarray:
             return to_rgb(im)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
         raise EdgePacError(
-            f"{p}: not a readable image ({type(err).__name__}: {err}); use a JPEG, PNG or BMP file"
+            f"{p}: not a readable image ({_reason(err)}); use a JPEG, PNG or BMP file"
         ) from err
+
+
+def _reason(err: Exception) -> str:
+    if isinstance(err, UnidentifiedImageError):
+        return "not a format Pillow knows, or not an image at all"
+    if isinstance(err, IsADirectoryError):
+        return "it is a folder"
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    return f"damaged or truncated: {err}"
 
 
 def to_rgb(im: Image.Image) -> np.ndarray:

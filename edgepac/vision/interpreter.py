@@ -8,10 +8,15 @@ too. `EDGEPAC_INTERPRETER=tflite-runtime` (or `ai-edge-litert`) forces one where
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.metadata
 import os
+import sys
+import tempfile
+import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,12 +75,74 @@ def find_interpreter() -> InterpreterKind:
     raise EdgePacError(INSTALL_HINT)
 
 
+# What LiteRT prints on stderr, from C++, the first time a model is prepared: news to nobody.
+NOISE = (b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.",)
+# One redirection at a time: two threads swapping fd 2 in turn could leave it on a closed file.
+_STDERR = threading.Lock()
+
+
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Hold back the interpreter's C++ chatter on file descriptor 2 (Python's sys.stderr cannot
+    catch it), then pass on every line but the known noise: real warnings still show."""
+    with _STDERR, tempfile.TemporaryFile() as caught:
+        if sys.stderr:
+            sys.stderr.flush()
+        try:
+            saved = os.dup(2)
+        except OSError:  # no stderr at all: nothing to hold back
+            yield
+            return
+        os.dup2(caught.fileno(), 2)
+        try:
+            yield
+        finally:
+            if sys.stderr:
+                sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            kept = [line for line in caught.read().splitlines() if line.strip() not in NOISE]
+            if kept:
+                os.write(2, b"\n".join(kept) + b"\n")
+
+
+def allocate(interp: Any, source: str = "the model") -> None:
+    """``interp.allocate_tensors()``, quietly, with a failure said in one line."""
+    try:
+        with quiet_stderr():
+            interp.allocate_tensors()
+    except (ValueError, RuntimeError) as err:
+        raise EdgePacError(
+            f"{source}: the interpreter cannot prepare it ({_first_line(err)}); fetch it again "
+            "with `edgepac fetch-model`, or try another --input-size"
+        ) from err
+
+
+def invoke(interp: Any, source: str = "the model") -> None:
+    """``interp.invoke()``, with a failure (a damaged model's missing weights) in one line."""
+    try:
+        interp.invoke()
+    except RuntimeError as err:
+        raise EdgePacError(
+            f"{source}: the interpreter failed to run it ({_first_line(err)}); the file is "
+            "damaged: fetch it again with `edgepac fetch-model`"
+        ) from err
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
 def make_interpreter(
     model: Path | bytes,
     num_threads: int | None = None,
     preserve_all_tensors: bool = False,
+    source: str | None = None,
 ) -> tuple[Any, InterpreterKind]:
-    """An interpreter for a model file or its bytes (tensors not yet allocated)."""
+    """An interpreter for a model file or its bytes (tensors not yet allocated: `allocate`).
+    ``source`` names the file in messages when ``model`` is its bytes."""
     kind = find_interpreter()
     kwargs: dict[str, Any] = {"num_threads": num_threads}
     if preserve_all_tensors:  # keeps every intermediate readable, for tests and debugging
@@ -85,13 +152,13 @@ def make_interpreter(
     else:
         kwargs["model_path"] = str(model)
     try:
-        with warnings.catch_warnings():  # preserving all tensors is on purpose, not a mistake
+        with warnings.catch_warnings(), quiet_stderr():
+            # preserving all tensors is on purpose, not a mistake
             warnings.filterwarnings("ignore", message=".*experimental_preserve_all_tensors")
             return kind.cls(**kwargs), kind
     except (ValueError, RuntimeError) as err:
-        where = "the model" if isinstance(model, bytes) else str(model)
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        where = source or ("the model" if isinstance(model, bytes) else str(model))
         raise EdgePacError(
-            f"{where}: {kind} cannot load it ({first_line}); fetch it again with "
+            f"{where}: {kind} cannot load it ({_first_line(err)}); fetch it again with "
             "`edgepac fetch-model`"
         ) from err

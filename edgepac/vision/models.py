@@ -33,9 +33,11 @@ from edgepac.vision import truncate
 
 log = logging.getLogger(__name__)
 
+MODELS_ENV = "EDGEPAC_MODELS"  # where models are kept (see edgepac.paths)
 SEARCH_ENV = "EDGEPAC_MODEL_SEARCH"  # colon-separated folders that may hold known models
 MAX_DOWNLOAD = 256 << 20  # the largest MobileNet v1 archive is ~100 MB: more is a wrong URL
 ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")
+MIN_INPUT, MAX_INPUT = 32, 1024  # MobileNet halves the image 5 times; past 1024 is just slow
 
 
 # --- the manifest ---------------------------------------------------------------------------
@@ -146,6 +148,22 @@ def read_model_bytes(path: Path) -> bytes:
     return data
 
 
+def models_folder(create: bool = False) -> Path:
+    """The models directory ($EDGEPAC_MODELS), made if ``create``; one line when it cannot be."""
+    folder = paths.models_dir()
+    fix = f"point ${MODELS_ENV} at a folder (or unset it)"
+    if folder.exists() and not folder.is_dir():
+        raise EdgePacError(f"the models folder {folder} is a file, not a folder: {fix}")
+    if create:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise EdgePacError(
+                f"cannot make the models folder {folder} ({err.strerror}): {fix}"
+            ) from err
+    return folder
+
+
 def write_model(path: Path, data: bytes) -> None:
     """Write a model file atomically, readable by all: the kiosk's service user may not be the
     user who fetched it (atomic writes start as owner-only temporary files)."""
@@ -181,9 +199,15 @@ def store_model(
             f"({variant.sha256[0][:16]}...); the file is damaged or another model: fetch it again"
         )
     cut = truncate.truncate_bytes(data, variant.cut_layer, source)  # before writing anything
-    folder = paths.models_dir()
-    write_model(folder / variant.filename, data)
-    write_model(folder / variant.cut_filename, cut)
+    folder = models_folder(create=True)
+    try:
+        write_model(folder / variant.filename, data)
+        write_model(folder / variant.cut_filename, cut)
+    except OSError as err:
+        raise EdgePacError(
+            f"cannot write model {variant.name} into {folder} ({err.strerror}): check the "
+            f"folder's owner, or point ${MODELS_ENV} at another folder"
+        ) from err
     return folder / variant.cut_filename
 
 
@@ -196,12 +220,18 @@ def present_model(variant: Variant) -> Path | None:
     except OSError:
         return None
     if sha256_bytes(data) not in variant.sha256:
-        aside = move_aside(full)  # damaged: keep it for the curious, fetch a good one
-        log.warning("%s has the wrong SHA-256; moved it to %s", full, aside.name)
+        try:
+            aside = move_aside(full)  # damaged: keep it for the curious, fetch a good one
+            log.warning("%s has the wrong SHA-256; moved it to %s", full, aside.name)
+        except OSError:  # a read-only models folder: just do not use it
+            log.warning("%s has the wrong SHA-256; not using it", full)
         return None
     cut = folder / variant.cut_filename
     if not _starts_as_tflite(cut):
-        write_model(cut, truncate.truncate_bytes(data, variant.cut_layer, str(full)))
+        try:
+            write_model(cut, truncate.truncate_bytes(data, variant.cut_layer, str(full)))
+        except OSError:  # a read-only models folder: the Backbone cuts the classifier on load
+            return full
     return cut
 
 
@@ -220,6 +250,26 @@ def default_input_size(model: Path, manifest: Manifest | None = None) -> int | N
         if model.name in (v.filename, v.cut_filename):
             return v.input_size
     return None
+
+
+def input_size_for(model: Path, requested: int | None = None) -> int | None:
+    """THE input-size rule, for every command and the arcade: ``requested`` when given; None or
+    0 mean "the size EdgePac runs this model at": the manifest's for a known variant (0.25_128
+    runs at 224), else None, the model's own. So a head trained by `edgepac train --model M`
+    fits `edgepac run --model M`: both ran M at the same size."""
+    return requested or default_input_size(model)
+
+
+def check_input_size(value: int | None) -> int | None:
+    """A user's input size: 0 or None (the model's run size, see `input_size_for`) or 32..1024."""
+    if not value:
+        return None
+    if not MIN_INPUT <= value <= MAX_INPUT:
+        raise EdgePacError(
+            f"the input size must be from {MIN_INPUT} to {MAX_INPUT}, or 0 for the size EdgePac "
+            f"runs the model at; got {value}"
+        )
+    return value
 
 
 # --- cutting any model on load, cached ------------------------------------------------------
@@ -370,8 +420,7 @@ def fetch_model(
     manifest = manifest or load_manifest()
     variant = manifest.variant(variant_name or manifest.default)
     url = url or variant.url
-    folder = paths.models_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = models_folder(create=True)
     # The download goes to a temporary file beside the models, deleted whatever happens.
     with tempfile.TemporaryFile(dir=folder) as tmp:
         download(url, tmp, progress)
@@ -383,26 +432,33 @@ def fetch_model(
     return store_model(data, url, variant, manifest)
 
 
-def import_model(
-    source: Path, variant_name: str | None = None, manifest: Manifest | None = None
-) -> Path:
-    """Verify and store a model from a .tflite, a .tgz or a folder holding either; -> cut file."""
-    manifest = manifest or load_manifest()
+def import_models(source: Path, variant_name: str | None = None) -> list[Path]:
+    """Verify and store models from a .tflite, a .tgz, or a folder: every known model in it (only
+    ``variant_name`` if given), most preferred first; -> their cut files."""
+    manifest = load_manifest()
     variant = manifest.variant(variant_name) if variant_name else None
     if source.is_dir():
-        found = find_in_folders([source], manifest, [variant] if variant else None)
-        if found is None:
+        found = known_in_folders([source], manifest, [variant] if variant else None)
+        if not found:
             want = f"model {variant.name}" if variant else "a known model"
             raise EdgePacError(f"{source} holds no {want} (.tflite or .tgz); check the folder")
-        return store_model(found[1], found[0], found[2], manifest)
+        return [store_model(data, name, v, manifest) for name, data, v in found]
     if not source.is_file():
         raise EdgePacError(f"{source}: no such file or folder; check the path")
-    if source.name.endswith(ARCHIVE_SUFFIXES):
-        with source.open("rb") as f:
-            data = tflite_from_archive(f, variant.member if variant else None, str(source))
-    else:
-        data = source.read_bytes()
-    return store_model(data, str(source), variant, manifest)
+    try:
+        if source.name.endswith(ARCHIVE_SUFFIXES):
+            with source.open("rb") as f:
+                data = tflite_from_archive(f, variant.member if variant else None, str(source))
+        else:
+            data = source.read_bytes()
+    except OSError as err:
+        raise EdgePacError(f"{source}: cannot read it ({err.strerror})") from err
+    return [store_model(data, str(source), variant, manifest)]
+
+
+def import_model(source: Path, variant_name: str | None = None) -> Path:
+    """`import_models`' most preferred model; -> its cut file."""
+    return import_models(source, variant_name)[0]
 
 
 # --- finding a model to run -------------------------------------------------------------------
@@ -428,18 +484,27 @@ def _candidates(folder: Path) -> Iterator[tuple[str, bytes]]:
             continue
 
 
+def known_in_folders(
+    folders: list[Path], manifest: Manifest, wanted: list[Variant] | None = None
+) -> list[tuple[str, bytes, Variant]]:
+    """Each known model (by checksum) in ``folders``, once, most preferred first:
+    [(source, bytes, variant)]."""
+    wanted = wanted or manifest.in_preference_order()
+    found: dict[str, tuple[str, bytes, Variant]] = {}
+    for folder in folders:
+        for source, data in _candidates(folder):
+            v = manifest.by_sha256(sha256_bytes(data))
+            if v in wanted and v.name not in found:
+                found[v.name] = (source, data, v)
+    return sorted(found.values(), key=lambda f: wanted.index(f[2]))
+
+
 def find_in_folders(
     folders: list[Path], manifest: Manifest, wanted: list[Variant] | None = None
 ) -> tuple[str, bytes, Variant] | None:
     """The most preferred known model (by checksum) in ``folders``: (source, bytes, variant)."""
-    wanted = wanted or manifest.in_preference_order()
-    best: tuple[int, str, bytes, Variant] | None = None
-    for folder in folders:
-        for source, data in _candidates(folder):
-            v = manifest.by_sha256(sha256_bytes(data))
-            if v in wanted and (best is None or wanted.index(v) < best[0]):
-                best = (wanted.index(v), source, data, v)
-    return best[1:] if best else None
+    found = known_in_folders(folders, manifest, wanted)
+    return found[0] if found else None
 
 
 def ensure_model(progress: IO[str] | None = sys.stderr, manifest: Manifest | None = None) -> Path:
@@ -450,6 +515,7 @@ def ensure_model(progress: IO[str] | None = sys.stderr, manifest: Manifest | Non
     $EDGEPAC_MODEL_SEARCH (scripts/run adds ../shared/models in a development checkout).
     """
     manifest = manifest or load_manifest()
+    models_folder()  # a file where the folder should be is said as such, not as "no model"
     for variant in manifest.in_preference_order():  # (a), then (b)
         path = present_model(variant)
         if path is not None:
@@ -475,6 +541,7 @@ def resolve_model(arg: str | os.PathLike[str] | None, full: bool = False) -> Pat
     """
     manifest = load_manifest()
     if arg is None or str(arg) in manifest.variants:
+        models_folder()  # a file in its place is said as such, not as "no model"
         wanted = manifest.in_preference_order() if arg is None else [manifest.variants[str(arg)]]
         for variant in wanted:
             cut = present_model(variant)
@@ -489,6 +556,36 @@ def resolve_model(arg: str | os.PathLike[str] | None, full: bool = False) -> Pat
             f"{', '.join(manifest.variants)}"
         )
     return path
+
+
+def find_model_or_problem(
+    arg: str | None, ensure: bool = False, progress: IO[str] | None = sys.stderr
+) -> tuple[Path | None, str | None]:
+    """The model the arcade runs, or (None, one line for the screen saying how to get one).
+
+    ``arg`` is ``model.path`` (None: the best model here); ``ensure`` (`run --ensure-model`, as
+    scripts/run does) may download it or import it from $EDGEPAC_MODEL_SEARCH first. Never
+    raises for a missing model: a kiosk with no model keeps its screen and says what to do.
+    """
+    try:
+        folder = models_folder()
+    except EdgePacError as err:  # a file where the folder should be: that is the problem
+        return None, str(err)
+    named_file = arg is not None and arg not in load_manifest().variants
+    try:
+        if ensure and arg is None:
+            return ensure_model(progress), None
+        return resolve_model(arg), None
+    except EdgePacError as err:
+        log.debug("no model: %s", err)
+        if named_file:  # the file the config or --model names: its own problem and fix
+            return None, str(err)
+    which = f" {arg}" if arg else ""
+    tried = " and none could be downloaded" if ensure and arg is None else ""
+    return None, (
+        f"No model{which} in {folder}{tried}: run `edgepac fetch-model{which}` (offline: "
+        f"`edgepac fetch-model --from FILE`, or a folder in ${SEARCH_ENV})"
+    )
 
 
 def describe(manifest: Manifest | None = None) -> list[dict[str, Any]]:

@@ -74,7 +74,8 @@ def load_model(data: bytes, source: str = "the model") -> Any:
         model = model_class.InitFromPackedBuf(data, 0)
     except Exception as err:  # a damaged flatbuffer can fail in many ways
         raise EdgePacError(
-            f"{source} is a damaged TFLite file ({type(err).__name__}); fetch it again"
+            f"{source} is damaged or truncated: it starts like a TFLite model but does not "
+            "read as one; fetch it again with `edgepac fetch-model`"
         ) from err
     if not model.subgraphs:
         raise EdgePacError(f"{source} has no graph; fetch it again")
@@ -219,6 +220,8 @@ def truncate_file(
         data = src_path.read_bytes()
     except FileNotFoundError:
         raise EdgePacError(f"{src_path}: no such model file; check the path") from None
+    except IsADirectoryError:
+        raise EdgePacError(f"{src_path} is a folder: give the .tflite file in it") from None
     except OSError as err:
         raise EdgePacError(f"{src_path}: cannot read it ({err.strerror})") from err
     out = truncate_bytes(data, layer, str(src_path))
