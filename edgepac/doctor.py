@@ -19,6 +19,7 @@ from typing import Any
 DOCTOR_MODULES = (
     "edgepac.vision.doctor",
     "edgepac.camera.doctor",
+    "edgepac.learning.doctor",  # NumPy's BLAS
     "edgepac.controls.doctor",
     "edgepac.game.doctor",
     "edgepac.app.doctor",

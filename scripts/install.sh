@@ -3,6 +3,7 @@
 #
 #   sudo ./scripts/install.sh            # everything; safe to run again (each step checks first)
 #   ./scripts/install.sh --dry-run       # print the steps, change nothing (no sudo needed)
+#   ./scripts/install.sh --venv-only DIR # only the kiosk's venv, at DIR (tests, scripts/kiosk-lane)
 #
 # Steps: apt packages (picamera2, pygame with KMSDRM, lgpio...), the system user "edgepac", the
 # app in /opt/edgepac with a venv that sees the OS's packages, the model (`edgepac fetch-model`:
@@ -14,12 +15,15 @@ usage() {
   cat <<'EOF'
 usage: sudo scripts/install.sh [--dry-run] [--force] [--cage] [--webcam] [--model FILE_OR_DIR]
                                [--no-start]
+       scripts/install.sh --venv-only DIR
   --dry-run      print each step instead of doing it
   --force        install on a machine that is not a Raspberry Pi with Raspberry Pi OS
   --cage         run the app under the cage Wayland kiosk (for a pygame without kmsdrm)
   --webcam       also install OpenCV (python3-opencv) for a USB webcam instead of a Pi camera
   --model PATH   take the model from a file or folder instead of downloading it
   --no-start     enable the kiosk for the next boot but do not start it now
+  --venv-only DIR  make only the kiosk's venv, at DIR, exactly as the install does (no Pi, no
+                 root, no apt, no user, no systemd needed; the OS's python3-numpy must be there)
 EOF
 }
 
@@ -30,10 +34,13 @@ UNIT=/etc/systemd/system/edgepac.service
 DROPIN=/etc/systemd/system/edgepac.service.d/cage.conf
 USER_NAME=edgepac
 GROUPS_WANTED=(video render input gpio audio)
+# The OS's interpreter, not whichever python3 is first on PATH (pyenv, conda...): the OS's
+# compiled modules (picamera2, pygame with KMSDRM, cv2, lgpio) are built for it alone.
+OS_PYTHON=/usr/bin/python3
 PACKAGES=(python3-venv python3-pip python3-picamera2 python3-pygame python3-lgpio python3-numpy
   python3-pil rpicam-apps-lite)
 
-DRY_RUN=0 FORCE=0 CAGE=0 WEBCAM=0 START=1 MODEL=""
+DRY_RUN=0 FORCE=0 CAGE=0 WEBCAM=0 START=1 MODEL="" VENV_ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) DRY_RUN=1 ;;
@@ -44,6 +51,11 @@ while [ $# -gt 0 ]; do
     --model)
       [ $# -ge 2 ] || { echo "install.sh: --model needs a file or folder" >&2; exit 2; }
       MODEL="$2"
+      shift
+      ;;
+    --venv-only)
+      [ $# -ge 2 ] || { echo "install.sh: --venv-only needs a folder for the venv" >&2; exit 2; }
+      VENV_ONLY="$2"
       shift
       ;;
     -h | --help) usage; exit 0 ;;
@@ -62,6 +74,39 @@ run() {
     "$@"
   fi
 }
+
+# The kiosk's venv at $1 with the app from $2. It sees the OS's packages
+# (--system-site-packages: picamera2, pygame with KMSDRM, lgpio, cv2); the OS's pygame is kept
+# (PyPI's has no KMSDRM); NumPy follows edgepac/os_numpy.py's rule (the OS's NumPy ABI, PyPI's
+# OpenBLAS: the OS's own runs on the reference BLAS, 10x slower to train); the rest from PyPI.
+make_venv() {
+  local venv="$1" app="$2" numpy
+  if ! numpy="$("$OS_PYTHON" -I "$SRC/edgepac/os_numpy.py" requirement)"; then
+    [ "$DRY_RUN" = 1 ] || exit 1
+    numpy="numpy(the major of the OS's python3-numpy)"
+  fi
+  if [ ! -x "$venv/bin/python" ]; then
+    run "$OS_PYTHON" -m venv --system-site-packages "$venv"
+  fi
+  # --ignore-installed: PyPI's wheel even where the OS's NumPy already satisfies the range.
+  run "$venv/bin/python" -m pip install --quiet --ignore-installed "$numpy"
+  run "$venv/bin/python" -m pip install --quiet --upgrade --no-deps "$app"
+  local requirements
+  mapfile -t requirements < <("$OS_PYTHON" -I -c '
+import sys, tomllib
+deps = tomllib.load(open(sys.argv[1], "rb"))["project"]["dependencies"]
+print("\n".join(d for d in deps if not d.replace(" ", "").startswith("pygame")))
+' "$SRC/pyproject.toml")
+  # The NumPy range again, so that nothing (ml_dtypes' newest needs NumPy 2) moves it.
+  run "$venv/bin/python" -m pip install --quiet "$numpy" "${requirements[@]}"
+}
+
+if [ -n "$VENV_ONLY" ]; then
+  say "the kiosk's venv in $VENV_ONLY (only)"
+  make_venv "$VENV_ONLY" "$SRC"
+  say "done: $VENV_ONLY/bin/edgepac"
+  exit 0
+fi
 
 # -- is this the machine it is for? ------------------------------------------------------------
 model="$({ tr -d '\0' </proc/device-tree/model; } 2>/dev/null || true)"
@@ -82,10 +127,10 @@ if [ "$DRY_RUN" != 1 ] && [ "$(id -u)" != 0 ]; then
 fi
 
 # -- 1. packages from the OS (picamera2 and a pygame with KMSDRM come only from there) -----------
-say "apt packages: ${PACKAGES[*]}"
 wanted=("${PACKAGES[@]}")
 [ "$CAGE" = 1 ] && wanted+=(cage)
 [ "$WEBCAM" = 1 ] && wanted+=(python3-opencv)
+say "apt packages: ${wanted[*]}"
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -122,19 +167,7 @@ if [ "$SRC" != "$PREFIX" ]; then
       --exclude=__pycache__ -cf - . | tar -C "$PREFIX" --no-same-owner -xf -
   fi
 fi
-if [ ! -x "$PREFIX/.venv/bin/python" ]; then
-  # --system-site-packages: the venv sees the OS's picamera2, pygame (KMSDRM) and lgpio.
-  run python3 -m venv --system-site-packages "$PREFIX/.venv"
-fi
-# Keep the OS's pygame (its SDL has KMSDRM; PyPI's has not): install edgepac without it, then
-# the other requirements from PyPI where the OS's packages do not already satisfy them.
-run "$PREFIX/.venv/bin/python" -m pip install --quiet --upgrade --no-deps "$PREFIX"
-mapfile -t requirements < <(python3 -c '
-import sys, tomllib
-deps = tomllib.load(open(sys.argv[1], "rb"))["project"]["dependencies"]
-print("\n".join(d for d in deps if not d.replace(" ", "").startswith("pygame")))
-' "$SRC/pyproject.toml")
-run "$PREFIX/.venv/bin/python" -m pip install --quiet "${requirements[@]}"
+make_venv "$PREFIX/.venv" "$PREFIX"
 
 # -- 4. the model, now: the kiosk runs without network -----------------------------------------
 say "the model in $PREFIX/models"

@@ -162,7 +162,7 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
                 lambda a, w=want, s=start, k=sign: (
                     a.game.pacman.direction is w and (a.game.pacman.x - s) * k > 8
                 ),
-                timeout=15,  # a new game's READY! is the arcade's 4 s (5.3 s at easy)
+                timeout=15,  # a new game's READY! is the arcade's 4 s (the start jingle)
             )
             assert app.games.request is want
             # The class LED of the direction being sent is lit, and only that one.

@@ -34,7 +34,7 @@ def test_idle_kiosk_plays_by_itself_until_a_button(tmp_path: Path, backbone: Any
         run_until(app, lambda a: a.arcade.attract, timeout=5)
         game = app.attract_game
         start = (game.pacman.x, game.pacman.y, game.score)
-        # A new game's READY! lasts the arcade's 4 s (longer at the kiosk's easy), then it eats.
+        # A new game's READY! lasts the arcade's 4 s (the start jingle), then it eats.
         run_until(app, lambda a: a.attract_game.score > 0, timeout=12)
         assert app.arcade.attract and app.attract_game is game
         assert (game.pacman.x, game.pacman.y, game.score) != start

@@ -99,8 +99,9 @@ def test_a_webcam_that_is_not_there_is_an_error_that_is_retried(tmp_path):
     cam = Webcam(str(tmp_path / "video9"))
     cam.retry_delay = 0.01
     with cam:
+        # seconds, not half of one: Debian's OpenCV tries GStreamer before it gives up on a path
         with pytest.raises(CameraError, match=r"no webcam gives frames \(tried .*video9\)"):
-            cam.read(0.5)
+            cam.read(3)
         assert cam.running
 
 
@@ -239,3 +240,48 @@ def test_auto_prefers_the_pi_camera_then_a_webcam_then_the_demo(tmp_path, monkey
     assert isinstance(open_source(load_config([], {"camera.device": str(video)}).camera), Webcam)
     fake_picamera2(monkeypatch)
     assert isinstance(open_source(missing), PiCamera)
+
+
+# What simplejpeg (imported by picamera2) raises on a Pi whose venv has a NumPy of another ABI.
+ABI_ERROR = ("numpy.dtype size changed, may indicate binary incompatibility. Expected 96 from C "
+             "header, got 88 from PyObject")
+
+
+def broken_picamera2(monkeypatch, tmp_path):
+    """An installed picamera2 whose import fails as the real one does under the wrong NumPy,
+    on a kiosk venv that sees the OS's NumPy 1.24.2 (Bookworm's)."""
+    package = tmp_path / "site" / "picamera2"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(f"raise ValueError({ABI_ERROR!r})\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.delitem(sys.modules, "picamera2", raising=False)
+    monkeypatch.setattr("edgepac.os_numpy.os_numpy_version", lambda: "1.24.2")
+    monkeypatch.setattr("edgepac.os_numpy.sys.base_prefix", "/usr")  # a venv from the OS python
+
+
+def test_auto_never_swaps_a_broken_pi_camera_for_the_demo_player(tmp_path, monkeypatch):
+    broken_picamera2(monkeypatch, tmp_path)
+    cfg = load_config([], {"camera.device": str(tmp_path / "video0")}).camera  # no webcam either
+    source = open_source(cfg)
+    assert isinstance(source, PiCamera), "a broken picamera2 is not 'no camera'"
+    # the arcade's red banner shows source.read's error: what broke and the command that mends it
+    want = f"{Path(sys.prefix) / 'bin' / 'pip'} install --ignore-installed 'numpy>=1.24.2,<2'"
+    with source, pytest.raises(CameraError) as caught:
+        source.read(0.5)
+    assert "picamera2 does not import (numpy.dtype size changed" in str(caught.value)
+    assert want in str(caught.value) and want in source.status
+    assert "demo" not in source.status
+
+
+def test_doctor_says_how_to_mend_a_camera_module_broken_by_numpy(tmp_path, monkeypatch):
+    from edgepac.camera import doctor
+
+    broken_picamera2(monkeypatch, tmp_path)
+    monkeypatch.setattr("edgepac.camera.webcam.video_devices", lambda: [])
+    line = doctor.imports_check().line()
+    assert line.startswith("FIX  camera modules: picamera2 (numpy.dtype size changed")
+    assert f"built for the OS's NumPy 1.24.2, this venv has NumPy {np.__version__}" in line
+    assert line.endswith("install --ignore-installed 'numpy>=1.24.2,<2' (or run "
+                         "scripts/install.sh again)")
+    camera = doctor.camera_check()
+    assert not camera.ok and "not the demo player" in camera.detail

@@ -262,6 +262,24 @@ def test_start_death_and_clear_take_the_arcades_time() -> None:
     assert flashes == 4
 
 
+def test_the_sequences_keep_the_arcades_time_at_every_difficulty() -> None:
+    """The kiosk plays slowed down ("easy"), but the start still lasts the jingle's 4 s and a
+    death 4 s, in step with their sounds; play itself (the mode clock) is stretched."""
+    game = Game(seed=0, difficulty="easy")
+    ready = 0
+    while game.phase is Phase.READY:
+        game.step()
+        ready += 1
+    assert ready == 240 and game.mode_bounds[0] == round(7 * 60 / 0.75)
+    game.blinky.x, game.blinky.y = game.pacman.x, game.pacman.y
+    game.step()
+    dying = 0
+    while game.phase is Phase.DYING:
+        game.step()
+        dying += 1
+    assert dying == 240
+
+
 # ----------------------------------------------------------------------------- 9. speeds
 def test_speeds_are_the_step_tables_figures() -> None:
     """Dossier (Speed) and the 16-tick step patterns (shaunlebron/pacman src/Actor.js): 100% is

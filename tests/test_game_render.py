@@ -253,6 +253,7 @@ def test_death_freezes_then_the_ghosts_go_and_he_collapses() -> None:
         )
         seen.append((has(surface, around, (255, 0, 0)), yellow))
         game.step()
+    assert len(seen) == 240  # 4 s
     assert all(red for red, _ in seen[:59]) and not any(red for red, _ in seen[61:])
     sizes = [yellow for _, yellow in seen[120:195]]
     assert sizes == sorted(sizes, reverse=True) and sizes[0] > 3 * sizes[-1]  # he shrinks

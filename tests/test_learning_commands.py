@@ -166,7 +166,7 @@ def test_train_takes_one_folder_per_session_and_can_start_from_the_old_head(
     assert main(["train", *m, "--images", str(folder), "--images", str(later),
                  "--out", str(out), "--epochs", "30"]) == 0  # fmt: skip
     captured = capsys.readouterr()
-    assert "20 of 20 images of 4 classes (up, down, left, right) in 2 session(s)" in captured.err
+    assert "20 of 20 images of 4 classes (up, down, left, right) in 2 sessions" in captured.err
     for where in (folder, later):
         assert main(["eval", *m, "--head", str(out), "--images", str(where), "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["accuracy"] == 1.0

@@ -1,7 +1,9 @@
 """Frame sources: where frames come from (Pi camera, webcam, replay, the demo player).
 
 ``open_source(cfg.camera)`` picks one as the config says; "auto" takes the Pi camera if libcamera
-sees one, else a webcam that gives frames, else the demo player, and logs which and why.
+sees one, else a webcam that gives frames, else the demo player, and logs which and why. A
+picamera2 that is installed but does not import is not "no camera": "auto" then takes the Pi
+camera, whose status (the arcade's red banner) says what is wrong and how to mend it.
 """
 
 from __future__ import annotations
@@ -51,8 +53,14 @@ def open_source(cfg: CameraConfig | None = None) -> FrameSource:
 def _detect(cfg: CameraConfig) -> str:
     from edgepac.camera import picamera, webcam
 
-    if picamera.cameras():
-        log.info("camera: a Pi camera (libcamera)")
+    try:
+        if picamera.cameras():
+            log.info("camera: a Pi camera (libcamera)")
+            return "picamera2"
+    except CameraError as err:
+        # picamera2 is installed but broken: a Pi camera may well be there. Never the demo
+        # player in its place: the Pi camera source shows this error on the screen.
+        log.error("camera: %s", err)
         return "picamera2"
     try:
         found = webcam.Webcam(cfg.device, (cfg.width, cfg.height), cfg.fps).probe()

@@ -16,24 +16,39 @@ from typing import Any
 import numpy as np
 
 from edgepac.camera.source import CameraError, Capture, FrameSource
+from edgepac.os_numpy import abi_advice, is_abi_error
 
 INSTALL = ("sudo apt install python3-picamera2, and make the venv with "
            "--system-site-packages (scripts/install.sh does both)")
 
 
+class PiCameraMissing(CameraError):
+    """picamera2 is not installed (not a Pi, or the venv cannot see the OS's packages)."""
+
+
 def import_picamera2() -> Any:
+    """picamera2, or CameraError: PiCameraMissing when it is not installed, a plain CameraError
+    saying what to do when it is installed but does not import (a NumPy of another ABI breaks
+    its simplejpeg: picamera2's issues #1088 and #1211)."""
     try:
         import picamera2
-    except ImportError:
-        raise CameraError(f"the Pi camera needs picamera2: {INSTALL}") from None
+    except ModuleNotFoundError as err:
+        if err.name != "picamera2":
+            raise CameraError(f"picamera2 does not import ({err}): {INSTALL}") from err
+        raise PiCameraMissing(f"the Pi camera needs picamera2: {INSTALL}") from None
+    except Exception as err:  # installed but broken: whatever its C modules raise
+        if is_abi_error(err):
+            raise CameraError(abi_advice("picamera2", err)) from err
+        raise CameraError(f"picamera2 does not import ({type(err).__name__}: {err}): "
+                          f"{INSTALL}") from err
     return picamera2
 
 
 def cameras() -> list[dict[str, Any]]:
-    """The Pi cameras libcamera sees ([] without picamera2)."""
+    """The Pi cameras libcamera sees ([] without picamera2; CameraError if it is broken)."""
     try:
         return list(import_picamera2().Picamera2.global_camera_info())
-    except CameraError:
+    except PiCameraMissing:
         return []
 
 
@@ -46,7 +61,13 @@ class PiCamera(FrameSource):
                  rotation: int = 0, camera_num: int = 0, timeout: float = 2.0,
                  pixel_format: str = "BGR888") -> None:
         super().__init__()
-        self.picamera2 = import_picamera2()
+        self.picamera2: Any = None
+        try:
+            self.picamera2 = import_picamera2()
+        except PiCameraMissing:
+            raise
+        except CameraError as err:  # installed but broken: the screen says why (see _open)
+            self.error = err
         if pixel_format not in ("BGR888", "RGB888"):
             raise ValueError(f"pixel_format must be BGR888 or RGB888, got {pixel_format!r}")
         self.size = size
@@ -59,6 +80,8 @@ class PiCamera(FrameSource):
         self._scratch = np.empty((size[1], size[0]), np.uint8)
 
     def _open(self) -> None:
+        if self.picamera2 is None:
+            self.picamera2 = import_picamera2()  # raises again what broke it, for the screen
         Picamera2 = self.picamera2.Picamera2
         if len(Picamera2.global_camera_info()) <= self.camera_num:
             raise CameraError("no Pi camera found: connect one (power off first) and check "

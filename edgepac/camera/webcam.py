@@ -6,12 +6,14 @@ OpenCV hands out B, G, R; the frame is converted to R, G, B once, into the array
 from __future__ import annotations
 
 import glob
+import os
 import sys
 from typing import Any
 
 import numpy as np
 
 from edgepac.camera.source import CameraError, Capture, FrameSource
+from edgepac.os_numpy import abi_advice, is_abi_error
 
 
 def video_devices() -> list[str]:
@@ -88,12 +90,18 @@ class Webcam(FrameSource):
 
 
 def import_cv2() -> Any:
+    # Errors only: a missing camera is told by our message, not by OpenCV's warnings. Through
+    # the environment, which every build reads: Debian's cv2 4.6 has no cv2.utils.logging.
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
     try:
         import cv2
-
-        # Errors only: a missing camera is told by our message, not by OpenCV's warnings.
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
-    except ImportError:
+    except ModuleNotFoundError as err:
+        if err.name != "cv2":
+            raise CameraError(f"OpenCV does not import ({err})") from err
         raise CameraError("a webcam needs OpenCV: pip install 'edgepac[webcam]' (or set "
                           'camera.source = "demo")') from None
+    except Exception as err:  # installed but broken, e.g. the OS's cv2 under another NumPy
+        if is_abi_error(err):
+            raise CameraError(abi_advice("cv2 (OpenCV)", err)) from err
+        raise CameraError(f"OpenCV does not import ({type(err).__name__}: {err})") from err
     return cv2

@@ -11,17 +11,11 @@ class Direction(Enum):
     DOWN = "down"
     RIGHT = "right"
 
-    @property
-    def dx(self) -> int:
-        return _DELTA[self][0]
-
-    @property
-    def dy(self) -> int:
-        return _DELTA[self][1]
-
-    @property
-    def opposite(self) -> Direction:
-        return _OPPOSITE[self]
+    # dx, dy and opposite are plain attributes set below: read every tick, and an Enum member's
+    # hash (for a dict look-up) costs more than the rest of a ghost's step.
+    dx: int
+    dy: int
+    opposite: Direction
 
     @classmethod
     def parse(cls, name: str) -> Direction:
@@ -47,6 +41,10 @@ _OPPOSITE = {
     Direction.LEFT: Direction.RIGHT,
     Direction.RIGHT: Direction.LEFT,
 }
+
+for _d in Direction:
+    _d.dx, _d.dy = _DELTA[_d]
+    _d.opposite = _OPPOSITE[_d]
 
 # When two exits are equally close to a ghost's target the arcade prefers them in this order.
 TIE_ORDER: tuple[Direction, ...] = (Direction.UP, Direction.LEFT, Direction.DOWN, Direction.RIGHT)

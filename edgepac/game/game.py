@@ -59,6 +59,11 @@ DEATH_FREEZE_S, DEATH_ALONE_S, DEATH_COLLAPSE_S, DEATH_S = 1.0, 1.0, 1.25, 4.0
 CLEAR_FREEZE_S, CLEAR_FLASHES, CLEAR_FLASH_TICKS = 2.0, 4, 12
 
 
+def _seq(seconds: float) -> int:
+    """A start, death or clear sequence's length in ticks (not stretched by the difficulty)."""
+    return round(seconds * TICKS_PER_SECOND)
+
+
 class Phase(Enum):
     READY = "ready"  # READY! shown, nothing moves
     PLAYING = "playing"
@@ -97,7 +102,7 @@ class Game:
         self.phase_ticks = 0  # ticks spent in the present phase
         self.elroy_suspended = False  # after a death, until Clyde is out again
         self._start_level(start_level)
-        self.phase_left = self._ticks(START_S)  # a new game's READY! lasts the whole jingle
+        self.phase_left = _seq(START_S)  # a new game's READY! lasts the whole jingle
 
     # ----------------------------------------------------------------- public state
     @property
@@ -122,15 +127,15 @@ class Game:
     @property
     def player_one(self) -> bool:
         """The first 2 s of a new game: "PLAYER ONE" shows and the actors are not on the board."""
-        return self.phase is Phase.READY and self.ticks < self._ticks(PLAYER_ONE_S)
+        return self.phase is Phase.READY and self.ticks < _seq(PLAYER_ONE_S)
 
     def death_stage(self) -> tuple[str, float]:
         """While dying: "freeze", "alone" (the ghosts gone), "collapse" or "gone", and how far
         into the collapse (0..1)."""
         t = self.phase_ticks
-        freeze = self._ticks(DEATH_FREEZE_S)
-        alone = freeze + self._ticks(DEATH_ALONE_S)
-        collapse = self._ticks(DEATH_COLLAPSE_S)
+        freeze = _seq(DEATH_FREEZE_S)
+        alone = freeze + _seq(DEATH_ALONE_S)
+        collapse = _seq(DEATH_COLLAPSE_S)
         if t < freeze:
             return "freeze", 0.0
         if t < alone:
@@ -141,13 +146,13 @@ class Game:
 
     def level_clear_flashing(self) -> bool:
         """Past the 2 s freeze of a cleared board: the ghosts are gone, the maze flashes."""
-        return self.phase is Phase.LEVEL_CLEAR and self.phase_ticks >= self._ticks(CLEAR_FREEZE_S)
+        return self.phase is Phase.LEVEL_CLEAR and self.phase_ticks >= _seq(CLEAR_FREEZE_S)
 
     def maze_white(self) -> bool:
         """Is the cleared maze showing white this tick (the 4 flashes after a 2 s freeze)?"""
         if self.phase is not Phase.LEVEL_CLEAR:
             return False
-        t = self.phase_ticks - self._ticks(CLEAR_FREEZE_S)
+        t = self.phase_ticks - _seq(CLEAR_FREEZE_S)
         return t >= 0 and (t // CLEAR_FLASH_TICKS) % 2 == 0
 
     @property
@@ -208,7 +213,9 @@ class Game:
 
     def _set_phase(self, phase: Phase, seconds: float) -> None:
         self.phase = phase
-        self.phase_left = self._ticks(seconds)
+        # The start, death and clear sequences keep the arcade's time at every difficulty (the
+        # jingle and the death sound go with them); the points freeze is play, and stretches.
+        self.phase_left = self._ticks(seconds) if phase is Phase.GHOST_EATEN else _seq(seconds)
         self.phase_ticks = 0
 
     # ----------------------------------------------------------------- the tick
@@ -227,7 +234,7 @@ class Game:
             return
         if phase is Phase.GAME_OVER:
             return
-        if phase is Phase.DYING and self.phase_ticks == self._ticks(DEATH_FREEZE_S + DEATH_ALONE_S):
+        if phase is Phase.DYING and self.phase_ticks == _seq(DEATH_FREEZE_S + DEATH_ALONE_S):
             self.events.append("collapse")  # the shrinking and its sound start now
         if phase is Phase.GHOST_EATEN:
             # The points show and everyone waits, except eyes already on their way home.
@@ -304,7 +311,7 @@ class Game:
         if self.maze.left == 0:
             flashes = 2 * CLEAR_FLASHES * CLEAR_FLASH_TICKS
             self._set_phase(Phase.LEVEL_CLEAR, CLEAR_FREEZE_S)
-            self.phase_left += flashes  # the flashes keep the arcade's tick count at any speed
+            self.phase_left += flashes
             self.levels_cleared += 1
             self.events.append("level_clear")
 

@@ -34,9 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="train a head on a labelled folder of photos",
         description="Train a head on DIR/<class>/<images> (PNG, JPEG, BMP... any format Pillow "
         "reads) and write it atomically to --out. Give --images once per session, oldest "
-        "first: one folder is one sitting, and the latest weighs most (as the arcade treats its "
-        "sessions). The backbone runs the model at the size `edgepac run` runs it at, so the "
-        "head fits the arcade with the same --model.",
+        "first: one folder is one sitting, and the latest weighs most (as the arcade treats "
+        "its sessions). The backbone runs the model at the size `edgepac run` runs it at, so "
+        "the head fits the arcade with the same --model.",
     )
     _backbone_args(p)
     p.add_argument(
@@ -124,7 +124,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     folders = [read_folder(d) for d in args.images]  # every folder checked before the work
     bb = open_backbone(args)
     if args.warm_start:
-        head = load_head(args.out, bb.identity)
+        head = load_head(args.out, bb.identity, move_damaged=False)
         if not hasattr(head, "warm_start"):
             raise EdgePacError(f"--warm-start: the head at {args.out} is a {head.kind} head, "
                                "which has no weights to start from; train without it")  # fmt: skip
@@ -137,8 +137,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     X = store.dequantized(chosen.index)
     names = list(store.class_names)
     print(
-        f"edgepac: {len(X)} of {len(store)} images of {len(names)} classes "
-        f"({', '.join(names)}) in {len(folders)} session(s)",
+        f"edgepac: {len(X)} of {_count(len(store), 'image')} of {_count(len(names), 'class')} "
+        f"({', '.join(names)}) in {_count(len(folders), 'session')}",
         file=sys.stderr,
     )
     warm = bool(getattr(head, "fits_warm", lambda *_: False)(names, math.prod(X.shape[1:])))
@@ -322,3 +322,8 @@ class ProgressBar:
     def close(self) -> None:
         if self.tty:
             print(file=sys.stderr)
+
+
+def _count(n: int, noun: str) -> str:
+    """ "1 image", "2 images", "1 class", "3 classes". """
+    return f"{n} {noun}{'' if n == 1 else 'es' if noun.endswith('s') else 's'}"

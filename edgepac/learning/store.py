@@ -37,8 +37,9 @@ FORMAT_VERSION = 2  # 2: recorded_at and sessions; a version 1 file loads as one
 KIND = "edgepac-samples"
 GAME_CLASSES = ("up", "down", "left", "right")
 SESSION_GAP_S = 20 * 60.0
-# The arrays with one entry per frame: whatever copies, grows or compacts the store moves them all.
-_PER_FRAME = ("_features", "_labels", "_bursts", "_recorded_at", "_sessions")
+
+
+PER_SAMPLE = ("_features", "_labels", "_bursts", "_recorded_at", "_sessions")  # one row a frame
 
 
 class SampleStore:
@@ -146,7 +147,7 @@ class SampleStore:
         removed = self._n - int(keep.sum())
         n = self._n - removed
         # Compact in place; boolean indexing copies only the kept rows once.
-        for attr in _PER_FRAME:
+        for attr in PER_SAMPLE:
             column = getattr(self, attr)
             column[:n] = column[: self._n][keep]
         self._n = n
@@ -240,7 +241,7 @@ class SampleStore:
             session_gap_s=self.session_gap_s,
             clock=self.clock,
         )
-        for attr in _PER_FRAME:
+        for attr in PER_SAMPLE:
             getattr(twin, attr)[:n] = getattr(self, attr)[: self._n][rows]
         twin._n, twin._burst, twin._session = n, self._burst, self._session
         twin._burst_started = self._burst_started
@@ -387,7 +388,7 @@ class SampleStore:
         return self.class_names.index(name)
 
     def _grow(self, capacity: int) -> None:
-        for attr in _PER_FRAME:
+        for attr in PER_SAMPLE:
             old = getattr(self, attr)
             new = np.empty((capacity, *old.shape[1:]), dtype=old.dtype)
             new[: self._n] = old[: self._n]
