@@ -170,10 +170,11 @@ def test_back_stops_training_and_a_late_result_is_dropped() -> None:
     assert a.state is State.COLLECT and not a.has_head
 
 
-def test_a_class_button_while_playing_goes_back_to_recording() -> None:
+def test_a_class_button_after_a_game_over_goes_back_to_recording() -> None:
     a = Arcade(CLASSES, counts={"up": 3, "down": 3}, has_head=True)
     a.handle(PLAY, 0.0)
-    assert a.handle(hold("down"), 1.0) == [Action(Do.BEGIN_BURST, "down")]
+    a.game_over(score=10, level=1, qualifies=False, now=50.0)
+    assert a.handle(hold("down"), 51.0) == [Action(Do.BEGIN_BURST, "down")]
     assert a.state is State.COLLECT
 
 
@@ -212,7 +213,7 @@ def test_idle_kiosk_goes_to_attract_mode_and_any_button_wakes_it() -> None:
     assert a.tick(30.0) == [Action(Do.START_ATTRACT)]
     assert a.attract
     assert a.tick(31.0) == []  # once
-    assert a.handle(hold("up"), 40.0) == [Action(Do.STOP_ATTRACT)]
+    assert a.handle(hold("up"), 40.0) == [Action(Do.STOP_ATTRACT), Action(Do.NEW_SESSION)]
     assert a.handle(release("up"), 40.2) == []  # waking up records nothing
     assert a.state is State.COLLECT
 
@@ -295,8 +296,9 @@ def test_what_the_next_visitor_finds_is_the_kiosk_owners_choice(policy: str) -> 
     assert Action(Do.START_ATTRACT) in actions
     assert (Action(Do.FORGET_VISITOR) in actions) == (policy == "forget")
     a.handle(hold("up"), 200.0)  # a new visitor wakes it
-    assert a.state is State.COLLECT and not a.attract
-    assert a.has_head == (policy == "keep")
+    assert not a.attract and a.has_head == (policy == "keep")
+    # Kept: whoever comes is greeted as the returning player, with a refresh.
+    assert a.state is (State.WELCOME if policy == "keep" else State.COLLECT)
 
 
 def test_a_high_score_is_signed_with_the_buttons() -> None:

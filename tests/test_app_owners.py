@@ -23,6 +23,17 @@ def recorder(tmp_path: Path) -> Recorder:
     return Recorder(store, tmp_path / "samples.npz")
 
 
+def two_poses(tmp_path: Path, n: int) -> Recorder:
+    """A recorder with n frames of UP (dark) and n of DOWN (bright), one press each."""
+    rec = recorder(tmp_path)
+    for name, value in (("up", 10), ("down", 200)):
+        rec.begin(name)
+        for i in range(n):
+            rec.add(*frame(value + i))
+        rec.end()
+    return rec
+
+
 def frame(value: int) -> tuple[np.ndarray, np.ndarray]:
     """One frame's activations and its camera image, both filled with ``value``."""
     return np.full(SHAPE, value, np.uint8), np.full((48, 64, 3), value, np.uint8)
@@ -185,19 +196,14 @@ def test_train_returns_at_once_and_the_copy_is_made_on_the_training_thread(
     from edgepac.app.config import load_config
     from edgepac.app.trainer import Trainer
 
-    rec = recorder(tmp_path)
-    for name, value in (("up", 10), ("down", 200)):
-        rec.begin(name)
-        for i in range(8):
-            rec.add(*frame(value + i))
-        rec.end()
+    rec = two_poses(tmp_path, 8)
     copying, let_go = threading.Event(), threading.Event()
     real_training_set = rec.training_set
 
-    def slow_training_set(choose: Any) -> Any:
+    def slow_training_set(cap: Any) -> Any:
         copying.set()
         let_go.wait(10)
-        return real_training_set(choose)
+        return real_training_set(cap)
 
     rec.training_set = slow_training_set  # type: ignore[method-assign]
     learning = load_config(paths=[], overrides={"learning.head": "knn"}).learning
@@ -214,15 +220,50 @@ def test_train_returns_at_once_and_the_copy_is_made_on_the_training_thread(
     assert (tmp_path / "head.npz").exists()
 
 
-def test_a_long_hold_is_learned_from_evenly_spread_frames() -> None:
-    """600 frames of UP (a 20 s hold) and 40 of DOWN: at most 150 per pose are learned from,
-    from the first frame of UP's recording to its last, and the held-out frames stay aside."""
-    from edgepac.app.training import choose_frames
+def test_a_long_hold_is_learned_from_a_capped_copy_with_the_new_session_in_it(
+    tmp_path: Path,
+) -> None:
+    """600 frames of UP (a 20 s hold) and 40 of DOWN, then a sitting later 5 more of each: a
+    training pass copies at most 50 a pose (learning's choice), from the first frame of the long
+    hold to its last, and every frame of the new session is in it."""
+    rec = recorder(tmp_path)
+    for name, n in (("up", 600), ("down", 40)):
+        rec.begin(name)
+        for i in range(n):
+            rec.add(*frame(i % 250))
+        rec.end()
+    rec.new_session()
+    for name in ("up", "down"):
+        rec.begin(name)
+        for _ in range(5):
+            rec.add(*frame(251))
+        rec.end()
+    chosen = rec.training_set(50)
+    assert chosen.counts() == {"up": 50, "down": 45} and rec.counts == {"up": 605, "down": 45}
+    old_up = chosen.features[(chosen.labels == 0) & (chosen.sessions == 0)][:, 0, 0, 0]
+    assert old_up.min() < 25 and old_up.max() > 225  # spread over the whole hold
+    assert int(np.sum(chosen.sessions == 1)) == 10  # the new session: every frame
+    assert len(rec.training_set(None)) == 650
 
-    labels = np.array([0] * 600 + [1] * 40)
-    train, test = choose_frames(labels, 0.2, most_per_pose=150)
-    up = train[labels[train] == 0]
-    assert len(up) == 150 and up[0] == 0 and up[-1] == 479  # the last 120 are held out
-    assert np.sum(labels[train] == 1) == 32
-    assert not set(train.tolist()) & set(test.tolist()) and len(test) == 120 + 8
-    assert len(choose_frames(labels, 0.2, most_per_pose=0)[0]) == 480 + 32
+
+def test_a_refresh_starts_from_the_head_that_plays_and_leaves_it_alone(tmp_path: Path) -> None:
+    """A refresh (``start(warm_from=head)``) runs the head's few warm epochs from its weights,
+    on a copy: the head that plays is not changed while the new one learns."""
+    from edgepac.app.config import load_config
+    from edgepac.app.trainer import Trainer
+
+    rec = two_poses(tmp_path, 20)
+    learning = load_config(paths=[], overrides={"learning.dense.units": 8}).learning
+    trainer = Trainer(learning, rec, None, tmp_path / "head.npz")
+    trainer.start()
+    trainer.join(timeout=60)
+    (first,) = trainer.finished()
+    cold_batches, playing = trainer.total_batches, first.head
+    weights = playing.W1_.copy()
+    trainer.start(warm_from=playing)
+    trainer.join(timeout=60)
+    (refresh,) = trainer.finished()
+    assert refresh.result.ok and refresh.head is not playing
+    assert trainer.total_batches * learning.dense.epochs == cold_batches * playing.warm_epochs
+    assert np.array_equal(playing.W1_, weights)
+    assert not np.array_equal(refresh.head.W1_, weights)

@@ -78,6 +78,7 @@ def test_every_page_has_one_big_next_step_prompt(every_view: dict[str, View], si
         heights += [ink_height(surface, r, sc.GREEN) for r in screen.prompt_rects]
         heights += [ink_height(surface, r, sc.PINK) for r in screen.prompt_rects]
         heights += [ink_height(surface, r, sc.WHITE) for r in screen.prompt_rects]
+        heights += [ink_height(surface, r, sc.AMBER) for r in screen.prompt_rects]
         assert max(heights) >= least, f"{name}: prompt {screen.prompt_text!r} is {heights} px"
 
 
@@ -274,6 +275,10 @@ def test_screenshots_command_writes_every_state(tmp_path: Path, capsys) -> None:
         "training",
         "training-done",
         "playing",
+        "welcome-back",
+        "welcome-holding",
+        "playing-teaching",
+        "playing-refresh-suggested",
         "game-over",
         "high-scores",
         "attract",

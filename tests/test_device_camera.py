@@ -209,6 +209,33 @@ def test_each_pose_is_recognisable_yet_no_two_frames_are_equal():
     assert np.abs(a.astype(int) - b).mean() > 2.0
 
 
+def test_a_knocked_camera_in_other_light_sees_the_scene_moved_dimmer_and_warmer():
+    """A returning player's kiosk: the picture shifted and zoomed, the light dim and warm; the
+    figure is where the shift puts it, and putting the camera back gives the old picture."""
+    painter = DemoPainter((160, 120), noise=0.0)
+
+    def frame():  # the same random draw each time: only the camera differs
+        return painter.draw("up", np.random.default_rng(3), 1.0).astype(np.float32)
+
+    before = frame()
+    painter.move_camera(shift=(0.1, 0.0), zoom=1.0, light=(0.8, 0.7, 0.5))
+    after = frame()
+    red, green, blue = (after[..., c].mean() / before[..., c].mean() for c in range(3))
+    assert 0.7 < red < 0.9 and 0.6 < green < 0.8 and 0.4 < blue < 0.6  # dimmer and warmer
+    # Shifted 10 % (16 px) right: column x now shows what column x - 16 showed.
+    dx = 16
+    moved = after[:, dx:] / np.array([0.8, 0.7, 0.5])
+    assert np.abs(moved - before[:, :-dx]).mean() < 3 < np.abs(after - before).mean()
+    painter.move_camera(zoom=1.1)
+    zoomed = frame()
+    assert np.abs(zoomed[60, 80] - before[60, 80]).max() < 3  # the centre stays put
+    assert np.abs(zoomed - before).mean() > 3
+    painter.move_camera()
+    assert np.array_equal(frame(), before)
+    with pytest.raises(ValueError, match="zoom"):
+        painter.move_camera(zoom=5.0)
+
+
 def test_the_demo_player_keeps_to_its_frame_rate():
     with DemoPlayer(fps=50) as player:
         player.read(2.0)

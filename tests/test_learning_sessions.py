@@ -98,6 +98,35 @@ def test_sessions_and_times_survive_save_load_undo_and_clearing(tmp_path: Path) 
     assert again.undo_burst() == 1 and again.sessions[-1] == 1
 
 
+def test_a_saved_copy_loses_nothing_and_a_chosen_copy_keeps_its_rows_facts(
+    tmp_path: Path,
+) -> None:
+    """The app saves and trains from ``copy()`` (made under its lock): the copy's file is the
+    store's own, sessions and times included, and recording continues in the same sitting."""
+    clock = Clock()
+    store = new_store(clock=clock)
+    sitting(store, 3, value=1)
+    clock.t += 60
+    sitting(store, 2, value=2)
+    store.set_thumbnail("up", np.full((4, 4, 3), 9, np.uint8))
+    twin = store.copy()
+    record(store, "up", 1)  # the original goes on; the copy does not see it
+    assert len(twin) == 20 and len(store) == 21
+    twin.save(tmp_path / "copy.npz")
+    again = SampleStore.load(tmp_path / "copy.npz")
+    for column in ("features", "labels", "bursts", "sessions", "recorded_at"):
+        np.testing.assert_array_equal(getattr(again, column), getattr(store, column)[:20])
+    assert again.thumbnails["up"][0, 0, 0] == 9
+    record(twin, "up", 1)  # the copy is the same sitting, the next press
+    assert twin.sessions[-1] == 1 and twin.bursts[-1] == twin.bursts[-2] + 1
+    # Only the chosen rows: each keeps its own label, burst, session and time.
+    rows = store.training_set(max_per_class=2).index
+    chosen = store.copy(rows)
+    assert len(chosen) == len(rows) == 8
+    for column in ("features", "labels", "bursts", "sessions", "recorded_at"):
+        np.testing.assert_array_equal(getattr(chosen, column), getattr(store, column)[rows])
+
+
 def test_a_store_saved_before_sessions_loads_as_one_old_session(tmp_path: Path) -> None:
     store = new_store()
     sitting(store, 3)

@@ -246,6 +246,8 @@ class App:
         gc.freeze()
         self.running = not self._quit  # a SIGTERM that came while starting still counts
         self.started = self.now()
+        # A boot is a new sitting: a returning player with a trained model is welcomed back.
+        self._do(self.arcade.sitting(self.started), self.started)
         return self
 
     def stop(self) -> None:
@@ -384,7 +386,8 @@ class App:
 
         With the demo player as the camera, the arrows also set its pose (held: it poses while
         you record; in a game: it keeps the last pose, and the model must read it from the
-        picture to steer). Without a model the arrows steer Pac-Man themselves.
+        picture to steer). Without a model the arrows steer Pac-Man themselves. With a real
+        camera, an arrow held in a game teaches its pose there, as a pose button does.
         """
         import pygame
 
@@ -400,17 +403,19 @@ class App:
             self.arcade.active(self.now())  # someone is steering: not idle
         for control in self.keyboard.handle(ev):
             name = control.name
-            if name is not None and in_game:
+            if name is not None and in_game and (self.pose_keys or self.backbone is None):
                 if self.pose_keys and control.kind is Kind.HOLD:
                     self.source.pose = name
-                continue  # in a game the arrows move the player, not the buttons
+                continue  # the arrows pose the demo player (or steer): not the buttons
+            # Otherwise an arrow held in a game is a pose button: it teaches that pose there.
             if name is not None and self.pose_keys and control.kind is Kind.HOLD:
                 self.source.pose = name
             self.post_control(control)
 
     def _tick_games(self, now: float) -> None:
         arcade = self.arcade
-        playing = arcade.state is State.PLAYING and not arcade.attract
+        # A pose being taught in the game holds it (and its clock) until the button comes up.
+        playing = arcade.state is State.PLAYING and not arcade.attract and not arcade.game_paused
         self.inference.playing = playing
         request = None
         if playing and self.backbone is None:
@@ -418,6 +423,7 @@ class App:
         elif playing:
             pred = self.inference.prediction if self.head is not None else None
             if pred is not None:
+                arcade.seen(pred.name is not None, now)  # unsure for long: suggest a refresh
                 request = self._directions.get(pred.name) if pred.name else None
                 if pred.seq != self._last_request_seq:
                     self._last_request_seq = pred.seq
@@ -439,6 +445,10 @@ class App:
                 recorder.end()
             elif action.do is Do.START_TRAINING and trainer is not None:
                 trainer.start()
+            elif action.do is Do.START_REFRESH and trainer is not None:
+                trainer.start(warm_from=self.inference.head)  # a few epochs from it, on a copy
+            elif action.do is Do.NEW_SESSION and recorder is not None:
+                recorder.new_session()
             elif action.do is Do.CANCEL_TRAINING and trainer is not None:
                 trainer.cancel()
             elif action.do is Do.NEW_GAME:

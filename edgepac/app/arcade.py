@@ -1,9 +1,18 @@
 """The arcade's rules: what each button does in each state. Pure logic, no I/O, no clock of its own.
 
     COLLECT ──TRAIN (two classes or more)──▶ TRAINING ──done, PLAY──▶ PLAYING
-       ▲  ◀──────────── BACK / a class button (to record more) ──────────┘
+       ▲  ◀──────── BACK / a class button after a game over (to record more) ──┘
        └── idle for attract_after_s: the autopilot plays (attract) until any button
     a game over with a score for the table: NEW HIGH SCORE, initials entered with the buttons
+
+A returning player (the kiosk keeps samples and model across restarts, but the light and the
+camera have moved since): a new sitting (``sitting()`` at boot, or the end of attract mode)
+with a trained model begins in WELCOME, "hold each button for a second to refresh". Those
+bursts are the new session; once every pose has had its second (or PLAY, which skips), the
+model refreshes in the background from the one that plays while the game starts. In a game,
+holding a class button teaches that pose on the spot: the game pauses while it is held, and
+on release a refresh starts and play resumes. A game whose smoothed guess stays unsure for
+``UNSURE_S`` suggests such a refresh.
 
 The machine never touches the camera, the store or the screen: ``handle(event, now)`` returns
 the actions the app must carry out (begin a burst, start training, a new game...), and the app
@@ -28,12 +37,18 @@ __all__ = ["Action", "Arcade", "Do", "Event", "Kind", "State", "TrainingResult"]
 
 MESSAGE_S = 4.0  # how long a message stays on screen
 CONFIRM_S = 10.0  # an unanswered "clear everything?" is a no
+# A second of a pose is ~10-30 frames: the top-up benchmark's 10 frames a pose from the new
+# session took a first session's head from ~0.65 to 0.97 on it.
+REFRESH_HOLD_S = 1.0
+UNSURE_S = 5.0  # a game this long without a confident guess suggests a refresh
+SURE_S = 1.0  # the suggestion goes after this long sure again (not on one lucky frame)
 
 
 class State(enum.Enum):
     COLLECT = "collect"
     TRAINING = "training"
     PLAYING = "playing"
+    WELCOME = "welcome"  # a returning player: hold each button for a second to refresh
 
 
 class Do(enum.Enum):
@@ -49,6 +64,8 @@ class Do(enum.Enum):
     STOP_ATTRACT = "stop_attract"
     FORGET_VISITOR = "forget_visitor"  # clear the samples and the model for the next visitor
     SAVE_SCORE = "save_score"  # into the high-score table, ``name`` = the initials
+    NEW_SESSION = "new_session"  # a new sitting: the bursts that follow are its own
+    START_REFRESH = "start_refresh"  # train in the background from the head that plays
 
 
 @dataclass(frozen=True)
@@ -89,6 +106,19 @@ class Initials:
 
 
 @dataclass
+class Welcome:
+    """A returning player's greeting: the poses the model knows, and those held long enough."""
+
+    poses: tuple[str, ...]
+    done: set[str] = field(default_factory=set)
+    recorded: bool = False  # a burst went into the new session (PLAY then refreshes with it)
+
+    @property
+    def complete(self) -> bool:
+        return set(self.poses) <= self.done
+
+
+@dataclass
 class Message:
     text: str
     until: float
@@ -117,10 +147,17 @@ class Arcade:
     initials: Initials | None = None  # a NEW HIGH SCORE is being signed
     # False while there is no camera model: nothing to record or train, the keys steer instead.
     has_backbone: bool = True
+    welcome: Welcome | None = None  # WELCOME's progress
+    refreshing: bool = False  # the running training is a refresh: the game goes on meanwhile
+    in_game: bool = False  # the player's game is on (not over): a class button teaches in it
+    suggest_refresh: bool = False  # the model has been unsure in this game for UNSURE_S
     # Private bookkeeping.
     message: Message | None = None
     confirm_until: float = 0.0
     _last_activity: float | None = None
+    _held_since: float = 0.0  # when the button being recorded went down
+    _unsure_since: float | None = None
+    _sure_since: float | None = None
 
     # -- what the player did ------------------------------------------------------------------
 
@@ -135,10 +172,15 @@ class Arcade:
         if event.kind is Kind.HOLD:
             return self._hold(event.name, now)
         if event.kind is Kind.RELEASE:
-            return self._release(event.name)
+            return self._release(event.name, now)
         if self.recording is not None:
             self.say(f"Let go of {self.recording.upper()} first", now)
             return []
+        if self.state is State.WELCOME and event.kind is Kind.PLAY:
+            return self._skip_welcome(now)
+        if self.state is State.WELCOME and event.kind is not Kind.CLEAR:
+            self.welcome = None  # TRAIN learns afresh, BACK goes to the teaching screen
+            self.state = State.COLLECT
         if event.kind is Kind.TRAIN:
             return self._train(now)
         if event.kind is Kind.PLAY:
@@ -161,19 +203,100 @@ class Arcade:
         if self.state is State.TRAINING and self.training_running:
             self.say("Wait for training to finish, or press BACK to stop it", now)
             return []
-        # From PLAYING or a finished TRAINING, a class button means "record more".
+        self.recording = name
+        self._held_since = now
+        if self.state is State.WELCOME or (self.state is State.PLAYING and self.teaches_in_game):
+            return [Action(Do.BEGIN_BURST, name)]  # the game (if any) pauses while it is held
+        # From a game over or a finished TRAINING, a class button means "record more".
         self.state = State.COLLECT
         self.result = None
-        self.recording = name
+        self.in_game = False
         return [Action(Do.BEGIN_BURST, name)]
 
-    def _release(self, name: str | None) -> list[Action]:
+    def _release(self, name: str | None, now: float) -> list[Action]:
         if name is None or name != self.recording:
             return []  # the release of an ignored press, or a bounce
         self.recording = None
         if self.has_head:
             self.out_of_date = True  # the head has not seen these samples
-        return [Action(Do.END_BURST, name)]
+        actions = [Action(Do.END_BURST, name)]
+        if self.state is State.WELCOME and self.welcome is not None:
+            self.welcome.recorded = True
+            if now - self._held_since >= REFRESH_HOLD_S:
+                self.welcome.done.add(name)
+            else:
+                self.say(f"Hold {name.upper()} a little longer: a second or so", now)
+            if self.welcome.complete:
+                actions += self._refresh(now) + self._start_game()
+        elif self.state is State.PLAYING and self.in_game:
+            actions += self._refresh(now)  # taught in the game: it resumes at once
+        return actions
+
+    @property
+    def teaches_in_game(self) -> bool:
+        """A class button in this game teaches its pose without leaving the game."""
+        return self.in_game and self.has_head
+
+    @property
+    def game_paused(self) -> bool:
+        """The player's game waits while a pose is being taught in it."""
+        return self.state is State.PLAYING and self.in_game and self.recording is not None
+
+    # -- a returning player --------------------------------------------------------------------
+
+    def sitting(self, now: float) -> list[Action]:
+        """A new sitting begins (the kiosk booted, or attract mode ended): a new session, and a
+        player with a trained model is welcomed back to refresh it."""
+        self._last_activity = now
+        actions = [Action(Do.NEW_SESSION)]
+        poses = tuple(c for c in self.class_names if self.counts.get(c, 0) > 0)
+        if self.has_head and self.has_backbone and len(poses) >= 2 and not self.training_running:
+            self.state = State.WELCOME
+            self.welcome = Welcome(poses)
+            self.result = None
+        return actions
+
+    def _skip_welcome(self, now: float) -> list[Action]:
+        """PLAY on WELCOME: play now, refreshed with whatever was held so far."""
+        welcome = self.welcome
+        refresh = self._refresh(now) if welcome is not None and welcome.recorded else []
+        return refresh + self._start_game()
+
+    def _refresh(self, now: float) -> list[Action]:
+        """Train in the background from the head that plays (a few epochs, seconds)."""
+        self.training_running = True
+        self.refreshing = True
+        self.suggest_refresh = False
+        self._unsure_since = None
+        return [Action(Do.START_REFRESH)]
+
+    def _start_game(self) -> list[Action]:
+        self.state = State.PLAYING
+        self.welcome = None
+        self.in_game = True
+        self.message = None  # a hint from the menus must not cover the game
+        self.suggest_refresh = False
+        self._unsure_since = None
+        return [Action(Do.NEW_GAME)]
+
+    def seen(self, sure: bool, now: float) -> None:
+        """Each frame of a game: was the smoothed guess confident? Unsure for ``UNSURE_S``
+        (the light or the camera changed, or a new player) suggests a refresh."""
+        if not self.in_game or self.recording is not None or self.refreshing:
+            self._unsure_since = self._sure_since = None
+            return
+        if sure:
+            self._unsure_since = None
+            if self._sure_since is None:
+                self._sure_since = now
+            if now - self._sure_since >= SURE_S:
+                self.suggest_refresh = False
+            return
+        self._sure_since = None
+        if self._unsure_since is None:
+            self._unsure_since = now
+        if now - self._unsure_since >= UNSURE_S:
+            self.suggest_refresh = True
 
     def _train(self, now: float) -> list[Action]:
         if self.state is State.TRAINING and self.training_running:
@@ -187,6 +310,8 @@ class Arcade:
             return []
         self.state = State.TRAINING
         self.training_running = True
+        self.refreshing = False  # a refresh still running is superseded by this training
+        self.in_game = False
         self.result = None
         return [Action(Do.START_TRAINING)]
 
@@ -200,9 +325,7 @@ class Arcade:
             else:
                 self.say("Nothing learned yet: record two poses or more, then press TRAIN", now)
             return []
-        self.state = State.PLAYING
-        self.message = None  # a hint from the menus must not cover the game
-        return [Action(Do.NEW_GAME)]
+        return self._start_game()
 
     def _back(self, now: float) -> list[Action]:
         actions: list[Action] = []
@@ -212,6 +335,7 @@ class Arcade:
             actions.append(Action(Do.CANCEL_TRAINING))
         self.state = State.COLLECT
         self.result = None
+        self.in_game = False
         return actions
 
     def _ask_clear(self, now: float) -> list[Action]:
@@ -227,11 +351,17 @@ class Arcade:
             self.confirming_clear = False
             self.state = State.COLLECT
             self.result = None
+            self.welcome = None
+            self.in_game = False
             self.cleared = self.cleared or self.has_head
             self.has_head = False  # a head without its samples must not play
             self.out_of_date = False
             self.say("All samples cleared", now)
-            return [Action(Do.CLEAR_SAMPLES)]
+            actions = [Action(Do.CLEAR_SAMPLES)]
+            if self.training_running:  # a refresh of what was just cleared: nobody wants it
+                self.training_running = self.refreshing = False
+                actions.insert(0, Action(Do.CANCEL_TRAINING))
+            return actions
         if event.kind in (Kind.PLAY, Kind.BACK):
             self.confirming_clear = False
             self.say("Kept your samples", now)
@@ -240,7 +370,7 @@ class Arcade:
     def _leave_attract(self, event: Event, now: float) -> list[Action]:
         # The press that wakes the kiosk up only wakes it up; its release is ignored.
         self.attract = False
-        return [Action(Do.STOP_ATTRACT)]
+        return [Action(Do.STOP_ATTRACT), *self.sitting(now)]
 
     # -- what the app tells it ----------------------------------------------------------------
 
@@ -248,6 +378,14 @@ class Arcade:
         if not self.training_running:
             return  # cancelled meanwhile: nobody is waiting for this result
         self.training_running = False
+        if self.refreshing:
+            self.refreshing = False
+            if result.ok:
+                self.has_head, self.out_of_date, self.cleared = True, False, False
+                self.say("Refreshed: the model knows how you pose today", now)
+            else:
+                self.say(f"Refresh failed ({result.error}); the previous model is kept", now)
+            return
         self.result = result
         if result.ok:
             self.has_head = True
@@ -270,6 +408,9 @@ class Arcade:
         if self.confirming_clear and now >= self.confirm_until:
             self.confirming_clear = False
             self.say("Kept your samples", now)
+        welcome = self.welcome
+        if welcome is not None and self.recording and now - self._held_since >= REFRESH_HOLD_S:
+            welcome.done.add(self.recording)  # ticked while still held: let go when you like
         idle = now - self._last_activity
         if self.initials is not None and now >= self.initials.until:
             return self._save_initials(now)  # walked away: the score is kept as it stands
@@ -288,6 +429,8 @@ class Arcade:
         self.attract = True
         self.state = State.COLLECT
         self.result = None
+        self.welcome = None
+        self.in_game = False
         actions = [Action(Do.START_ATTRACT)]
         if self.new_visitor == "forget":
             # The next visitor teaches their own poses: last visitor's pictures and model go.
@@ -301,6 +444,8 @@ class Arcade:
     def game_over(self, score: int, level: int, qualifies: bool, now: float) -> list[Action]:
         """The player's game ended: sign the table if the score is in it."""
         self._last_activity = now
+        self.in_game = False
+        self.suggest_refresh = False
         if not qualifies:
             return []
         self.initials = Initials(score, level, until=now + INITIALS_S)
@@ -336,3 +481,7 @@ class Arcade:
 
     def message_text(self) -> str | None:
         return self.message.text if self.message else None
+
+    def held_for(self, now: float) -> float:
+        """Seconds the button being recorded has been held (0 when none is)."""
+        return now - self._held_since if self.recording is not None else 0.0

@@ -76,6 +76,13 @@ def register(sub: Any) -> None:
         help="how long the virtual player plays (default 60)",
     )
     demo.add_argument("--samples", type=int, default=30, help="frames recorded per pose")
+    demo.add_argument(
+        "--second-session",
+        action="store_true",
+        help="then knock the camera and change the light, play on, restart the kiosk for a "
+        "new sitting and refresh (hold each button for a second); reports play accuracy "
+        "before and after the refresh and the seconds it took",
+    )
     demo.add_argument("--size", metavar="WxH", default="800x480", help="screen size")
     demo.add_argument(
         "--set",
@@ -192,17 +199,26 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
             samples=args.samples,
             play_seconds=args.play_seconds,
         )
+        director.knock = args.second_session
         t0 = time.monotonic()
         app.run(until=director)
         figures = app.figures()
     if director.phase != "done":
         raise EdgePacError("demo: the window was closed before the demo ended")
+    first = {"train_s": director.train_s, "heldout_accuracy": _heldout(app)}
+    if args.second_session:
+        app, second = _second_sitting(args, cfg, state)
+        figures = app.figures() | second | {
+            "first_accuracy": director.accuracy,
+            "first_raw_accuracy": director.raw_accuracy,
+            "knocked_accuracy": director.knocked_accuracy,
+            "knocked_raw_accuracy": director.knocked_raw_accuracy,
+        }
     figures |= {
         "seconds": time.monotonic() - t0,
         "play_seconds": args.play_seconds,
         "samples_per_class": args.samples,
-        "train_s": director.train_s,
-        "heldout_accuracy": app.arcade.result.accuracy if app.arcade.result else None,
+        **first,
         "score": getattr(app.game, "score", None),
         "model": str(app.backbone.model_path),
         "input_size": app.backbone.input_size,
@@ -213,6 +229,14 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
     }
     if args.json:
         print(json.dumps(figures, sort_keys=True))
+    elif args.second_session:
+        print(
+            f"play accuracy: first sitting {figures['first_accuracy']:.1%}, camera knocked "
+            f"{figures['knocked_accuracy']:.1%}, after the refresh "
+            f"{figures['refreshed_accuracy']:.1%}; the refresh took {figures['refresh_s']:.1f} s "
+            f"({figures['refresh_recording_s']:.1f} s holding the buttons, "
+            f"{figures['refresh_training_s']:.1f} s training)"
+        )
     else:
         acc = figures["accuracy"]
         print(
@@ -221,6 +245,38 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
             f"peak RSS {figures['rss_mb']:.0f} MB, dropped {figures['dropped']}"
         )
     return 0
+
+
+def _heldout(app: Any) -> float | None:
+    result = app.arcade.result
+    return result.accuracy if result is not None else None
+
+
+def _second_sitting(args: argparse.Namespace, cfg: Any, state: Path) -> tuple[Any, dict]:
+    """The kiosk restarted (another hour, the camera still knocked): the returning player is
+    welcomed back, refreshes and plays. Returns the app and what the refresh cost."""
+    from edgepac.app.build import build_app, make_autopilot, make_source
+    from edgepac.app.demo import KNOCKED, Returning
+
+    source = make_source(cfg)
+    source.move_camera(**KNOCKED)
+    app = build_app(cfg, headless=args.headless, state_dir=state, source=source)
+    with app:
+        director = Returning(
+            app.source, app.post, make_autopilot(), play_seconds=args.play_seconds
+        )
+        app.run(until=director)
+    if director.phase != "done":
+        raise EdgePacError("demo: the window was closed before the second sitting ended")
+    recording, training = director.recording_s or 0.0, director.training_s or 0.0
+    return app, {
+        "refreshed_accuracy": director.accuracy,
+        "refreshed_raw_accuracy": director.raw_accuracy,
+        "refresh_recording_s": recording,
+        "refresh_training_s": training,
+        "refresh_s": recording + training,
+        "refresh_frames": director.frames,
+    }
 
 
 def _exit_quietly(signum: int, frame: Any) -> None:

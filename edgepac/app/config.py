@@ -28,6 +28,7 @@ from edgepac.camera.config import SOURCES, CameraConfig
 from edgepac.controls.config import GPIO_MODES, ButtonsConfig
 from edgepac.controls.events import CLASSES
 from edgepac.errors import EdgePacError
+from edgepac.learning.choice import MAX_PER_CLASS
 from edgepac.settings import Spec, key
 
 __all__ = [
@@ -118,11 +119,11 @@ class LearningConfig:
         hi=0.5,
     )
     max_frames_per_pose: int = key(
-        100,
+        MAX_PER_CLASS,
         "int",
-        "At most this many frames per pose are learned from, spread evenly over all that were "
-        "recorded (neighbouring frames are near copies: more adds time and memory, not "
-        "knowledge); 0 = all.",
+        "At most this many frames per pose are learned from in one training, newest sittings "
+        "first and every button press represented (neighbouring frames are near copies: more "
+        "adds time and memory, not knowledge); 0 = all.",
         lo=0,
         hi=100000,
     )

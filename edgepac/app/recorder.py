@@ -3,7 +3,7 @@
     main thread        begin(name) when a class button goes down, end() when it comes up, clear()
     inference thread   add(features, image) for every frame: kept only while a burst is open
     saver thread       writes samples.npz after each burst (np.savez and two fsyncs: slow)
-    training thread    training_set(): a copy to learn from
+    training thread    training_set(): a copy of the chosen rows to learn from
 
 Every touch of the store happens under ``self._lock``, and the lock is only ever held for O(1)
 work or one memory copy (~20 MB for 1,500 frames): the save itself runs on a snapshot, without
@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +58,11 @@ class Recorder:
             self._store.begin_burst()
             self._into = name
             self._burst.restart()
+
+    def new_session(self) -> None:
+        """A new sitting begins (after boot, after attract mode): the next bursts are its own."""
+        with self._lock:
+            self._store.begin_session()
 
     def end(self) -> None:
         """The button is up: no frame lands after this, and the burst is saved."""
@@ -109,23 +112,13 @@ class Recorder:
 
     # -- the training thread -------------------------------------------------------------------
 
-    def training_set(self, choose: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> Any:
-        """Copies (uint8, made under the lock) of the frames ``choose(labels)`` picks to learn
-        from and to test on: only those rows, never the whole store. Waits (on the training
-        thread) for a save being written."""
+    def training_set(self, max_per_class: int | None) -> Any:
+        """A uint8 copy, made under the lock, of just the rows learning's own choice gives one
+        training pass (``store.training_set``: capped per pose, newest sessions first, every
+        burst represented), with their sessions and times: never the whole store. Waits (on the
+        training thread) for a save being written."""
         with self._writing, self._lock:
-            store = self._store
-            labels = store.labels
-            train, test = choose(labels)
-            return TrainingSet(
-                store.features[train],  # fancy indexing: copies
-                labels[train],
-                store.features[test],
-                labels[test],
-                tuple(store.class_names),
-                store.scale,
-                store.zero_point,
-            )
+            return self._store.copy(self._store.training_set(max_per_class).index)
 
     # -- saving (the saver thread) -------------------------------------------------------------
 
@@ -178,26 +171,6 @@ class Recorder:
         self.saves += 1
         self.problem = None
         return True
-
-
-@dataclass(frozen=True)
-class TrainingSet:
-    """The frames a training run learns from and is tested on, as recorded (uint8)."""
-
-    train: np.ndarray
-    train_labels: np.ndarray
-    test: np.ndarray
-    test_labels: np.ndarray
-    class_names: tuple[str, ...]
-    scale: float
-    zero_point: int
-
-    def dequantized(self, q: np.ndarray) -> np.ndarray:
-        """float32 activations, as the heads take them: (q - zero_point) * scale."""
-        out = q.astype(np.float32)
-        out -= self.zero_point
-        out *= self.scale
-        return out
 
 
 class _BurstPictures:

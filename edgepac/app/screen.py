@@ -14,6 +14,10 @@ PLAYING   the maze (the game's Renderer) and, in the panel beside it, the camera
 ATTRACT   the autopilot plays; the panel shows the title, the high-score table and the steps.
 INITIALS  NEW HIGH SCORE: three letters chosen with the buttons.
 PROBLEM   the arcade cannot run: what is wrong and the one thing to do.
+WELCOME   a returning player: the camera and the pose tiles, each ticked once held for a
+          second (a bar fills while it is held); "hold each button for a second to refresh".
+PLAYING also shows a pose being taught in the game (the maze dimmed, PAUSED), a refresh running
+in the background, and, when the model has been unsure for a while, the suggestion to refresh.
 Over any page: error banners (they stay), passing messages, the "clear everything?" question,
 the fps overlay.
 
@@ -108,6 +112,8 @@ class Screen(Canvas):
             self.draw_training(surface, view)
         elif page is Page.PLAYING:
             self.draw_playing(surface, view)
+        elif page is Page.WELCOME:
+            self.draw_welcome(surface, view)
         else:
             self.draw_collect(surface, view)
         if view.overlay is not None:  # under the messages: they matter more
@@ -504,7 +510,11 @@ class Screen(Canvas):
         sx = (cam.right + panel.right - pad) / 2
         self.text(surface, "STEERING", (sx, cam.y), 9, DIM, "midtop", bg=BG)
         sending = view.bars.sending if view.bars is not None else None
-        if sending:
+        teaching = view.refresh.teaching if view.refresh is not None else None
+        if teaching:  # nothing is sent while the game waits
+            self.text(surface, "II", (sx, cam.centery), 28, DIM, "center", bg=BG)
+            self.text(surface, "PAUSED", (sx, cam.bottom), 11, DIM, "midbottom", bg=BG)
+        elif sending:
             c = self.colour(view, sending)
             self.arrow(surface, sending, (sx, cam.centery), 28, c)
             self.text(surface, sending.upper(), (sx, cam.bottom), 14, c, "midbottom", bg=BG)
@@ -518,13 +528,24 @@ class Screen(Canvas):
             self.bars(surface, view, view.bars, area, 11)
         bottom = pygame.Rect(panel.x, round(self.h * 0.82), panel.w, round(self.h * 0.12))
         pose_word = "an arrow key" if view.keyboard else "a pose button"
+        refresh = view.refresh
         if view.game_over:
             play = self.key(view, "PLAY", "P")
             self.prompt(surface, f"PRESS {play} AGAIN", bottom, YELLOW, 20)
             hint = f"or hold {pose_word} to teach me more"
+        elif refresh is not None and refresh.teaching:
+            self.paused(surface, view, refresh.teaching)
+            self.prompt(surface, "LET GO TO PLAY", bottom, PINK, 20)
+            hint = "keep posing: the game waits while you teach"
+        elif refresh is not None and refresh.suggest:
+            button = "AN ARROW" if view.keyboard else "A BUTTON"
+            self.prompt(surface, f"NOT SURE? HOLD {button}", bottom, AMBER, 20)
+            hint = "a second of each pose refreshes me for this light"
         else:
             self.prompt(surface, "MOVE TO STEER!", bottom, YELLOW, 20)
-            hint = "Esc: back to teaching" if view.keyboard else f"hold {pose_word} to teach more"
+            hint = f"hold {pose_word} to teach me more" + ("   Esc: back" if view.keyboard else "")
+        if refresh is not None and refresh.running and not refresh.teaching:
+            hint = "REFRESHING YOUR MOVES... play on"
         if view.message is None:
             self.text(
                 surface,
@@ -536,6 +557,25 @@ class Screen(Canvas):
                 bg=BG,
                 width=panel.w - 16 * u,
             )
+
+    def paused(self, surface: pygame.Surface, view: View, pose: str) -> None:
+        """A pose taught in the game: the maze dimmed under PAUSED and what is being taught."""
+        maze = self.content(Page.PLAYING)
+        maze = pygame.Rect(0, 0, maze.x, self.h)
+        surface.blit(self.shade(maze.size, 150), maze.topleft)
+        u = self.u
+        self.regions["paused"] = maze
+        self.text(surface, "PAUSED", (maze.centerx, maze.centery - 30 * u), 26, YELLOW, "center")
+        colour = self.colour(view, pose)
+        self.text(
+            surface,
+            f"TEACHING {pose.upper()}",
+            (maze.centerx, maze.centery + 24 * u),
+            16,
+            colour,
+            "center",
+            width=maze.w - 16 * u,
+        )
 
     def bars(
         self, surface: pygame.Surface, view: View, bars: Bars, area: pygame.Rect, cap: float
@@ -576,6 +616,93 @@ class Screen(Canvas):
                 surface, f"{p:.0%}", (area.right, cy), cap, c if chosen else DIM, "midright", BG
             )
             self.regions[f"pct:{name}"] = pct
+
+    # -- WELCOME (a returning player) ----------------------------------------------------------
+
+    def draw_welcome(self, surface: pygame.Surface, view: View) -> None:
+        u = self.u
+        surface.fill(BG)
+        self.header(surface, view, "WELCOME BACK!")
+        top = round(48 * u)
+        cam = pygame.Rect(round(16 * u), top, round(self.w * 0.5), round(300 * u))
+        cam.w = min(cam.w, round(cam.h * 4 / 3))
+        self.preview(surface, view, cam)
+        gx = cam.right + 12 * u
+        self.tiles(surface, view, pygame.Rect(round(gx), top, round(self.w - gx - 16 * u), cam.h))
+        welcome = view.welcome
+        done = welcome.done if welcome is not None else ()
+        for pose in view.poses:
+            tile = self.regions.get(f"tile:{pose.name}")
+            if tile is None:
+                continue
+            if pose.name in done:
+                self.tick_mark(surface, tile)
+            elif view.recording == pose.name and welcome is not None:
+                self.hold_bar(surface, tile, welcome.held, pose.colour)
+        area = pygame.Rect(
+            0, cam.bottom + round(6 * u), self.w, self.h - cam.bottom - round(34 * u)
+        )
+        if view.recording and welcome is not None and welcome.held >= 1.0:
+            self.prompt(surface, "GOT IT! LET GO", area, GREEN, PROMPT_CAP + 4)
+        elif view.recording:
+            self.prompt(surface, "KEEP POSING...", area, PINK, PROMPT_CAP + 4)
+        else:
+            prompt = "HOLD EACH BUTTON FOR A SECOND TO REFRESH"
+            if view.keyboard:
+                prompt = "HOLD EACH ARROW KEY FOR A SECOND TO REFRESH"
+            self.prompt(surface, prompt, area, YELLOW, PROMPT_CAP + 4)
+        if view.message is None:
+            left = len(welcome.poses) - len(done) if welcome is not None else 0
+            play = self.key(view, "PLAY", "P")
+            small = f"{play} skips: yesterday's moves still play    {left} to go, in any order"
+            self.text(
+                surface,
+                small,
+                (self.w / 2, self.h - 12 * u),
+                10,
+                DIM,
+                "midbottom",
+                bg=BG,
+                width=self.w - 32 * u,
+            )
+
+    def tick_mark(self, surface: pygame.Surface, tile: pygame.Rect) -> None:
+        """A pose refreshed on WELCOME: a big green tick over its picture, DONE under it."""
+        u = self.u
+        band = round(30 * u)  # where draw_tile puts the picture: under the name band
+        side = round(min(tile.w * 0.5, tile.h - band - 34 * u))
+        cx, cy = tile.x + round(10 * u) + side / 2, tile.y + band + round(4 * u) + side / 2
+        r = round(min(side * 0.42, 28 * u))
+        pygame.draw.circle(surface, GREEN, (round(cx), round(cy)), r)
+        points = [(cx - r * 0.5, cy), (cx - r * 0.12, cy + r * 0.4), (cx + r * 0.55, cy - r * 0.4)]
+        pygame.draw.lines(surface, BG, False, points, max(3, round(6 * u)))
+        label = pygame.Rect(
+            tile.x + round(6 * u),
+            tile.bottom - round(26 * u),
+            tile.w - round(12 * u),
+            round(22 * u),
+        )
+        surface.fill(PANEL, label)
+        self.text(surface, "DONE", (tile.x + 12 * u, label.centery), 9, GREEN, "midleft", PANEL)
+        self.regions["done"] = self.regions.get("done", tile).union(tile)
+
+    def hold_bar(
+        self, surface: pygame.Surface, tile: pygame.Rect, held: float, colour: Colour
+    ) -> None:
+        """The pose being held on WELCOME: a bar along the tile that is full after a second."""
+        u = self.u
+        bar = pygame.Rect(
+            tile.x + round(10 * u),
+            tile.bottom - round(34 * u),
+            tile.w - round(20 * u),
+            round(10 * u),
+        )
+        pygame.draw.rect(surface, BG, bar, border_radius=round(4 * u))
+        fill = bar.copy()
+        fill.w = round(bar.w * max(0.0, min(1.0, held)))
+        if fill.w:
+            pygame.draw.rect(surface, colour, fill, border_radius=round(4 * u))
+        self.regions["hold"] = bar
 
     # -- ATTRACT, high scores, initials --------------------------------------------------------
 

@@ -25,10 +25,12 @@ from edgepac.app.view import (
     ModelStatus,
     Page,
     Problem,
+    Refresh,
     Score,
     Severity,
     Training,
     View,
+    Welcome,
     poses_for,
 )
 from edgepac.errors import EdgePacError
@@ -41,7 +43,8 @@ def register(sub: Any) -> None:
         "screenshots",
         help="draw every screen and state to PNG files (headless)",
         description="Render every page of the arcade (collect, recording, training, playing, "
-        "game over, high scores, attract, the clear question, an error, no model, initials) "
+        "welcome back, teaching in a game, game over, high scores, attract, the clear question, "
+        "an error, no model, initials) "
         "with the demo player, to one PNG each.",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the PNGs")
@@ -196,6 +199,30 @@ def views() -> dict[str, View]:
         "playing": lambda: replace(play, bars=bars, camera=frame("left", 4.0)),
         "playing-unsure-keyboard": lambda: replace(
             play, bars=unsure, camera=frame(None, 4.0), keyboard=True
+        ),
+        "welcome-back": lambda: replace(
+            trained, page=Page.WELCOME, welcome=Welcome(CLASSES), bars=None, t=0.3
+        ),
+        "welcome-holding": lambda: replace(
+            trained,
+            page=Page.WELCOME,
+            welcome=Welcome(CLASSES, done=("up", "down"), held=0.6),
+            recording="left",
+            burst=14,
+            camera=frame("left", 2.5),
+            bars=None,
+            t=0.3,
+        ),
+        "playing-teaching": lambda: replace(
+            play,
+            bars=replace(bars, sending=None),
+            recording="down",
+            camera=frame("down", 4.5),
+            refresh=Refresh(teaching="down"),
+            t=0.3,
+        ),
+        "playing-refresh-suggested": lambda: replace(
+            play, bars=unsure, camera=frame(None, 4.2), refresh=Refresh(suggest=True)
         ),
         "game-over": lambda: replace(
             play,

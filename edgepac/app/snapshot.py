@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from edgepac.app import view as v
-from edgepac.app.arcade import State
+from edgepac.app.arcade import REFRESH_HOLD_S, State
 
 PAGES = {
     State.COLLECT: v.Page.COLLECT,
     State.TRAINING: v.Page.TRAINING,
     State.PLAYING: v.Page.PLAYING,
+    State.WELCOME: v.Page.WELCOME,
 }
 
 
@@ -60,6 +61,8 @@ class Snapshots:
             problem=problem(app.model_problem),
             keyboard=not app.buttons,
             overlay=overlay(app) if app.show_fps else None,
+            welcome=welcome(arcade, now),
+            refresh=refresh(arcade),
             t=now,
         )
 
@@ -82,6 +85,24 @@ class Snapshots:
             )
             self._scores = (stamp, table)
         return self._scores[1]
+
+
+def welcome(arcade: Any, now: float) -> v.Welcome | None:
+    w = arcade.welcome
+    if w is None or arcade.state is not State.WELCOME:
+        return None
+    held = min(1.0, arcade.held_for(now) / REFRESH_HOLD_S) if arcade.recording else 0.0
+    done = tuple(p for p in w.poses if p in w.done)
+    return v.Welcome(poses=w.poses, done=done, held=held)
+
+
+def refresh(arcade: Any) -> v.Refresh | None:
+    if arcade.state is not State.PLAYING:
+        return None
+    teaching = arcade.recording if arcade.game_paused else None
+    if teaching is None and not arcade.refreshing and not arcade.suggest_refresh:
+        return None
+    return v.Refresh(teaching=teaching, running=arcade.refreshing, suggest=arcade.suggest_refresh)
 
 
 def model_status(app: Any) -> v.ModelStatus:

@@ -13,7 +13,6 @@ is not the latest run's is dropped by the main thread: a cancelled head never pl
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import queue
 import threading
@@ -24,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from edgepac.app.arcade import TrainingResult
-from edgepac.app.training import batches_in_fit, choose_frames
+from edgepac.app.training import batches_in_fit, head_to_train, training_data
 from edgepac.errors import EdgePacError
 
 log = logging.getLogger(__name__)
@@ -65,8 +64,9 @@ class Trainer:
 
     # -- the main thread -----------------------------------------------------------------------
 
-    def start(self) -> int:
-        """A new run; a previous one still running is cancelled and waited for, off this thread."""
+    def start(self, warm_from: Any = None) -> int:
+        """A new run; a previous one still running is cancelled and waited for, off this thread.
+        ``warm_from``: the head that plays, for a refresh (a few epochs from its weights)."""
         self._cancel.set()
         self.run += 1
         self.losses = []
@@ -76,7 +76,7 @@ class Trainer:
         previous, self._cancel = self._thread, threading.Event()
         self._thread = threading.Thread(
             target=self._train,
-            args=(self.run, self._cancel, previous),
+            args=(self.run, self._cancel, previous, warm_from),
             name=f"edgepac-training-{self.run}",
             daemon=True,
         )
@@ -112,7 +112,13 @@ class Trainer:
 
     # -- the training thread -------------------------------------------------------------------
 
-    def _train(self, run: int, cancel: threading.Event, previous: threading.Thread | None) -> None:
+    def _train(
+        self,
+        run: int,
+        cancel: threading.Event,
+        previous: threading.Thread | None,
+        warm_from: Any,
+    ) -> None:
         if previous is not None and previous.is_alive():
             self.waiting = "Stopping the last training first..."
             previous.join()
@@ -121,7 +127,7 @@ class Trainer:
         if cancel.is_set():
             return
         try:
-            finished = self._fit(run, cancel)
+            finished = self._fit(run, cancel, warm_from)
         except _Cancelled:
             return
         except Exception as err:  # whatever it was, the screen must not wait forever
@@ -135,23 +141,23 @@ class Trainer:
         self._save(finished.head)
         self._done.put((run, finished))
 
-    def _fit(self, run: int, cancel: threading.Event) -> Finished:
-        from edgepac.learning.heads import make_head
-
+    def _fit(self, run: int, cancel: threading.Event, warm_from: Any) -> Finished:
         learning = self.learning
-        chosen = self.recorder.training_set(
-            lambda labels: choose_frames(labels, learning.holdout, learning.max_frames_per_pose)
-        )
-        names = list(chosen.class_names)
-        # The float32 copy, on this thread (the frames kept aside are turned later, in slices).
-        X_train = chosen.dequantized(chosen.train)
-        chosen = dataclasses.replace(chosen, train=chosen.train[:0])  # its uint8 copy can go
-        y_train, y_test = chosen.train_labels, chosen.test_labels
+        cap = learning.max_frames_per_pose or None
+        # Learning's choice (capped, newest sessions first, recency-weighted), copied as uint8
+        # under the recorder's lock; the float32 copy of just those rows is made here.
+        data = training_data(self.recorder.training_set(cap), learning.holdout, cap)
         if self.run == run:
-            self.poses = len(np.unique(y_train))
-            self.frames, self.held_out = len(y_train), len(y_test)
-        head = make_head(self.learning.head, **self.learning.hyperparameters())
-        batches = batches_in_fit(head, len(y_train))
+            self.poses = len(np.unique(data.y))
+            self.frames, self.held_out = len(data.y), len(data.y_test)
+        # A refresh starts from a copy of the head that plays (which keeps playing meanwhile).
+        head = head_to_train(
+            warm_from, learning.head, learning.hyperparameters(), warm_start=warm_from is not None
+        )
+        warm = hasattr(head, "fits_warm") and head.fits_warm(
+            data.names, int(np.prod(data.X.shape[1:]))
+        )
+        batches = batches_in_fit(head, len(data.y), warm=warm)
         losses: list[float] = []
         if self.run == run:
             self.total_batches = batches
@@ -164,15 +170,11 @@ class Trainer:
             if self.run == run:
                 self.progress = min(1.0, len(losses) / batches) if batches else 0.0
 
-        head.fit(X_train, y_train, class_names=names, callback=on_batch)
-        accuracy = None
-        if len(y_test):
-            right = 0
-            for i in range(0, len(y_test), 256):  # in slices: no second big float32 copy
-                guess = np.asarray(head.predict(chosen.dequantized(chosen.test[i : i + 256])))
-                right += int(np.sum(guess == np.asarray(names)[y_test[i : i + 256]]))
-            accuracy = right / len(y_test)
-        proba = head.predict_proba(X_train[:1])
+        head.fit(
+            data.X, data.y, class_names=data.names, sample_weight=data.weights, callback=on_batch
+        )
+        accuracy = data.accuracy(head)
+        proba = head.predict_proba(data.X[:1])
         if not np.isfinite(proba).all():
             raise EdgePacError("the model gives NaN: try a lower learning rate")
         if self.run == run:
@@ -190,7 +192,6 @@ class Trainer:
             )
         else:
             self.problem = None
-
 
 
 def load_saved_head(path: Path, identity: Any) -> tuple[Any, str | None]:

@@ -2,8 +2,8 @@
 which frames to hold out, warm-starting a refresh, how many batches to expect, and keeping
 NumPy's BLAS from fighting the camera and the screen for the CPU.
 
-    with store_lock:                              # only the chosen rows are dequantised
-        data = training_data(store, cfg.learning.holdout)
+    chosen = recorder.training_set(max_per_class)  # under its lock: a uint8 copy of the
+    data = training_data(chosen, cfg.learning.holdout)  # chosen rows; dequantised off the lock
     head = head_to_train(current_head, cfg.learning.head, cfg.learning.hyperparameters(),
                          warm_start=True)         # a refresh: a few epochs from the current head
     head.fit(data.X, data.y, class_names=data.names, sample_weight=data.weights, callback=...)
@@ -113,30 +113,6 @@ def held_out_split(
     if not train:  # nothing recorded: fit will say so in the player's words
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
-
-
-def spread(idx: np.ndarray, most: int) -> np.ndarray:
-    """At most ``most`` of ``idx``, evenly spaced from first to last (all if 0 or fewer)."""
-    if most <= 0 or len(idx) <= most:
-        return idx
-    return idx[np.linspace(0, len(idx) - 1, most).round().astype(int)]
-
-
-def choose_frames(
-    labels: np.ndarray, share: float, most_per_pose: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """The held-out split, then at most ``most_per_pose`` frames per pose to learn from, spread
-    evenly over the whole recording.
-
-    A visitor who holds a button for 20 s records 600 near-identical frames: they add training
-    time and memory (4 bytes a number once dequantised: 30 MB per 600 frames of 7x7x256), not
-    knowledge. Every pose is still seen from its first frame to its last.
-    """
-    train, test = held_out_split(labels, share)
-    if most_per_pose <= 0:
-        return train, test
-    kept = [spread(train[labels[train] == c], most_per_pose) for c in np.unique(labels[train])]
-    return np.sort(np.concatenate(kept)), test
 
 
 def batches_in_fit(head: Any, n: int, warm: bool = False) -> int:

@@ -8,7 +8,8 @@ screen tests make one for every state by hand.
 
 Who fills what (the app builds it; nothing here has I/O):
 
-    page            which screen: COLLECT, TRAINING, PLAYING, ATTRACT, INITIALS or PROBLEM
+    page            which screen: COLLECT, TRAINING, PLAYING, ATTRACT, INITIALS, PROBLEM or
+                    WELCOME (a returning player: hold each button for a second to refresh)
     poses           one per class, in class order: count, thumbnail, colour, what to press
     recording       the pose being recorded, with how many frames this burst took so far
     camera          the newest camera frame (H x W x 3 uint8) and its sequence number
@@ -20,6 +21,9 @@ Who fills what (the app builds it; nothing here has I/O):
     scores          the high-score table; ``initials`` the NEW HIGH SCORE entry
     problem         a "cannot run: here is how to fix it" screen (e.g. no backbone model)
     overlay         the fps/latency figures (F key), or None
+    welcome         WELCOME's progress: the poses to hold, those done, the hold under way
+    refresh         in a game: a pose being taught (the game paused), a refresh running in the
+                    background, or the suggestion to refresh (the model has been unsure)
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ class Page(enum.Enum):
     ATTRACT = "attract"  # nobody there: the autopilot plays, the high-score table shows
     INITIALS = "initials"  # NEW HIGH SCORE: enter your initials
     PROBLEM = "problem"  # the arcade cannot run; ``problem`` says how to fix it
+    WELCOME = "welcome"  # a returning player: hold each button for a second to refresh
 
 
 class Severity(enum.Enum):
@@ -153,6 +158,25 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Welcome:
+    """A returning player's greeting: each pose the model knows, held for a second, refreshes
+    it for today's light and camera; PLAY skips."""
+
+    poses: tuple[str, ...]  # the poses to hold, in class order
+    done: tuple[str, ...] = ()  # held long enough
+    held: float = 0.0  # the pose being held (``View.recording``): how far to done, 0..1
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """A quick top-up of the model during a game."""
+
+    teaching: str | None = None  # this pose's button is held: the game waits, frames go in
+    running: bool = False  # the model refreshes in the background (the game goes on)
+    suggest: bool = False  # unsure for a few seconds: suggest holding a pose's button
+
+
+@dataclass(frozen=True)
 class Overlay:
     screen_fps: float | None = None
     model_fps: float | None = None
@@ -187,6 +211,8 @@ class View:
     problem: Problem | None = None
     keyboard: bool = False  # hints name keys (desktop) instead of buttons (kiosk)
     overlay: Overlay | None = None
+    welcome: Welcome | None = None
+    refresh: Refresh | None = None
     t: float = 0.0  # seconds on any clock: drives blinking, so a View draws the same each time
 
     def pose(self, name: str) -> Pose | None:

@@ -16,7 +16,6 @@ Training weighs the newest session most and never sees more than a capped choice
 
 from __future__ import annotations
 
-import copy
 import logging
 import math
 import os
@@ -148,11 +147,9 @@ class SampleStore:
         removed = self._n - int(keep.sum())
         n = self._n - removed
         # Compact in place; boolean indexing copies only the kept rows once.
-        self._features[:n] = self._features[: self._n][keep]
-        self._labels[:n] = self._labels[: self._n][keep]
-        self._bursts[:n] = self._bursts[: self._n][keep]
-        self._recorded_at[:n] = self._recorded_at[: self._n][keep]
-        self._sessions[:n] = self._sessions[: self._n][keep]
+        for attr in PER_SAMPLE:
+            column = getattr(self, attr)
+            column[:n] = column[: self._n][keep]
         self._n = n
         self._thumbnails.pop(class_name, None)
         return removed
@@ -227,13 +224,27 @@ class SampleStore:
         self._class_index(class_name)
         self._thumbnails[class_name] = np.array(thumbnail, dtype=np.uint8, copy=True)
 
-    def copy(self) -> SampleStore:
-        """A copy holding just the samples: to save or train from without holding a lock."""
-        twin = copy.copy(self)  # every setting as it is (scale, identity, session, clock...)
-        n = self._n
+    def copy(self, index: np.ndarray | None = None) -> SampleStore:
+        """A copy holding just the samples (every one, or the rows in ``index``, increasing):
+        to save or train from without holding a lock. Every per-frame fact goes with them
+        (class, burst, time, session), and so does where the recording is (the current burst
+        and session), so a saved copy loses nothing."""
+        rows = slice(0, self._n) if index is None else np.asarray(index, dtype=np.intp)
+        n = self._n if index is None else len(rows)
+        twin = SampleStore(
+            self.feature_shape,
+            scale=self.scale,
+            zero_point=self.zero_point,
+            identity=self.identity or None,
+            class_names=self.class_names,
+            capacity=max(1, n),
+            session_gap_s=self.session_gap_s,
+            clock=self.clock,
+        )
         for attr in PER_SAMPLE:
-            setattr(twin, attr, getattr(self, attr)[:n].copy())
-        twin.class_names = list(self.class_names)
+            getattr(twin, attr)[:n] = getattr(self, attr)[: self._n][rows]
+        twin._n, twin._burst, twin._session = n, self._burst, self._session
+        twin._burst_started = self._burst_started
         twin._thumbnails = dict(self._thumbnails)  # the arrays are never changed in place
         return twin
 
