@@ -6,7 +6,6 @@ what is missing and how to fix it, and plays with the keyboard (the App's side: 
 
 from __future__ import annotations
 
-import inspect
 import os
 import subprocess
 import sys
@@ -70,16 +69,7 @@ def test_a_model_on_the_search_path_is_found_offline(
     assert models.find_model_or_problem(None) == (path, None)  # now it is here
 
 
-def _app_takes_a_model_problem() -> bool:
-    from edgepac.app.app import App
-
-    return "model_problem" in inspect.signature(App).parameters
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not _app_takes_a_model_problem(), reason="the App's side of 'no model' is the app-core's"
-)
 def test_offline_with_no_model_run_shows_the_fix_and_exits_0(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "EDGEPAC_MODEL_SEARCH"}
     env |= OFFLINE | {"EDGEPAC_STATE": str(tmp_path)}
