@@ -12,6 +12,7 @@ import importlib
 import logging
 import sys
 import traceback
+import warnings
 from typing import Any, NoReturn
 
 from edgepac import __version__
@@ -103,7 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Debian's pygame (Trixie's 2.6.1) is built without AVX2 and says so on stderr at import on any
+# x86 CPU that has it: nothing a player can act on, and it would be a second line under every
+# one-line error (a Pi's Arm CPU never sees it).
+PYGAME_BUILD_NOTE = "Your system is avx2 capable but pygame was not built with support for it"
+
+
 def main(argv: list[str] | None = None) -> int:
+    warnings.filterwarnings("ignore", message=PYGAME_BUILD_NOTE, category=RuntimeWarning)
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # said by the sub-command's parser, so the hint names its --help
