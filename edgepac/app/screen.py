@@ -383,16 +383,7 @@ class Screen(Canvas):
             # A kiosk has no BACK button: training is a few seconds' wait there.
             wait = self.key(view, "a few seconds: keep posing to see yourself", "Esc stops it")
             if view.message is None:
-                self.text(
-                    surface,
-                    wait,
-                    (self.w / 2, self.h - 8 * u),
-                    9,
-                    DIM,
-                    "midbottom",
-                    bg=BG,
-                    width=self.w - 32 * u,
-                )
+                self.footer(surface, wait)
         elif failed:
             kept = "The earlier model still plays." if tr.kept_previous else "Nothing was learned."
             lines = wrap(tr.error or "", self.font(10), rw)[:2]
@@ -413,17 +404,13 @@ class Screen(Canvas):
             self.prompt(surface, f"PRESS {play} TO PLAY!", area, colour, PROMPT_CAP + 4)
             if view.message is None:
                 pose_word = "an arrow key" if view.keyboard else "a pose button"
-                more = f"or hold {pose_word} to teach me more"
-                self.text(
-                    surface,
-                    more,
-                    (self.w / 2, self.h - 8 * u),
-                    9,
-                    DIM,
-                    "midbottom",
-                    bg=BG,
-                    width=self.w - 32 * u,
-                )
+                self.footer(surface, f"or hold {pose_word} to teach me more")
+
+    def footer(self, surface: pygame.Surface, hint: str) -> None:
+        """The small hint under the page's big prompt: what else the visitor can do."""
+        u = self.u
+        where = (self.w / 2, self.h - 8 * u)
+        self.text(surface, hint, where, 9, DIM, "midbottom", bg=BG, width=self.w - 32 * u)
 
     @staticmethod
     def result_words(tr: Any) -> str:
