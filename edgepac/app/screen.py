@@ -192,16 +192,22 @@ class Screen(Canvas):
             return f"PRESS {play} TO PLAY", f"or hold {pose_word.lower()} to teach more    {others}"
         return f"PRESS {train} TO LEARN", f"or hold {pose_word.lower()} to teach more    {others}"
 
-    def draw_collect(self, surface: pygame.Surface, view: View) -> None:
+    def camera_and_tiles(self, surface: pygame.Surface, view: View, title: str) -> pygame.Rect:
+        """The teaching layout (COLLECT, WELCOME): the camera left, a tile per pose right."""
         u = self.u
         surface.fill(BG)
-        self.header(surface, view, "TEACH ME YOUR MOVES")
+        self.header(surface, view, title)
         top = round(48 * u)
         cam = pygame.Rect(round(16 * u), top, round(self.w * 0.5), round(300 * u))
         cam.w = min(cam.w, round(cam.h * 4 / 3))
         self.preview(surface, view, cam)
         gx = cam.right + 12 * u
         self.tiles(surface, view, pygame.Rect(round(gx), top, round(self.w - gx - 16 * u), cam.h))
+        return cam
+
+    def draw_collect(self, surface: pygame.Surface, view: View) -> None:
+        u = self.u
+        cam = self.camera_and_tiles(surface, view, "TEACH ME YOUR MOVES")
         if view.bars is not None and view.recording is None:
             self.guesses(surface, view, view.bars)
         big, small = self.collect_prompt(view)
@@ -608,14 +614,7 @@ class Screen(Canvas):
 
     def draw_welcome(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
-        surface.fill(BG)
-        self.header(surface, view, "WELCOME BACK!")
-        top = round(48 * u)
-        cam = pygame.Rect(round(16 * u), top, round(self.w * 0.5), round(300 * u))
-        cam.w = min(cam.w, round(cam.h * 4 / 3))
-        self.preview(surface, view, cam)
-        gx = cam.right + 12 * u
-        self.tiles(surface, view, pygame.Rect(round(gx), top, round(self.w - gx - 16 * u), cam.h))
+        cam = self.camera_and_tiles(surface, view, "WELCOME BACK!")
         welcome = view.welcome
         done = welcome.done if welcome is not None else ()
         for pose in view.poses:
