@@ -99,6 +99,38 @@ def test_a_slow_disk_never_holds_up_the_main_thread(
     assert SampleStore.load(tmp_path / "samples.npz").counts() == {"up": 1, "down": 1}
 
 
+def test_training_does_not_wait_for_a_slow_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TRAIN pressed right after a long burst gets its frames while the burst is still being
+    written (here: stuck until we let it go): its copy is of the chosen rows, not the save's."""
+    rec = two_poses(tmp_path, 8)
+    writing, let_go = threading.Event(), threading.Event()
+    real_save = SampleStore.save
+
+    def stuck_save(self: Any, path: Any) -> None:
+        writing.set()
+        let_go.wait(10)
+        real_save(self, path)
+
+    monkeypatch.setattr(SampleStore, "save", stuck_save)
+    rec.start()
+    rec.begin("up")
+    rec.add(*frame(1))
+    rec.end()  # asks the saver thread to write
+    assert writing.wait(5)
+    got: list[Any] = []
+    training = threading.Thread(target=lambda: got.append(rec.training_set(50)))
+    training.start()
+    training.join(2)
+    waited = training.is_alive()
+    let_go.set()
+    training.join(5)
+    rec.stop()
+    assert not waited, "training waited for the samples to be written"
+    assert got[0].counts() == {"up": 9, "down": 8}
+
+
 def test_a_failed_save_stays_said_until_a_save_works(tmp_path: Path) -> None:
     rec = recorder(tmp_path)
     (tmp_path / "samples.npz").mkdir()  # something in the way

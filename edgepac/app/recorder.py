@@ -36,8 +36,10 @@ class Recorder:
         self.path = Path(path)
         self._store = store
         self._lock = threading.Lock()
-        # Held while a save writes (without the store's lock): training waits for it, so the
-        # two never hold their big copies at the same time.
+        # Held while a save writes (without the store's lock): one save at a time. Training
+        # does not wait for it: its copy is of the chosen rows only (a few MB however big the
+        # store), and TRAIN pressed right after a long burst would otherwise wait for the
+        # whole store to be copied, written and synced.
         self._writing = threading.Lock()
         self._into: str | None = None  # the class samples go into while its button is held
         self._dirty = False  # changed since the last snapshot that was saved
@@ -115,9 +117,9 @@ class Recorder:
     def training_set(self, max_per_class: int | None) -> Any:
         """A uint8 copy, made under the lock, of just the rows learning's own choice gives one
         training pass (``store.training_set``: capped per pose, newest sessions first, every
-        burst represented), with their sessions and times: never the whole store. Waits (on the
-        training thread) for a save being written."""
-        with self._writing, self._lock:
+        burst represented), with their sessions and times: never the whole store. A save being
+        written does not hold it up (it works on its own snapshot)."""
+        with self._lock:
             return self._store.copy(self._store.training_set(max_per_class).index)
 
     # -- saving (the saver thread) -------------------------------------------------------------
