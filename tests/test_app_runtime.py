@@ -119,6 +119,10 @@ def test_a_kiosk_without_a_model_keeps_its_screen_plays_by_keys_and_picks_the_mo
         app.source.pose = "up"
         app.post(Event(Kind.HOLD, "up"))
         run_until(app, lambda a: a.recorder.counts["up"] >= 3)
+        view = app.view()  # the REC badge on the camera counts this burst's frames
+        assert view.recording == "up" and view.burst >= 3
+        app.screen.draw(app.surface, view)
+        assert f"REC  UP  {view.burst}" in app.screen.said
         app.post(Event(Kind.RELEASE, "up"))
         app.step()
 

@@ -146,8 +146,11 @@ def test_playing_uses_the_whole_screen_and_percentages_sit_beside_their_bars(
             assert panel.contains(bar) and panel.contains(pct)
 
 
-def test_messages_and_errors_never_cover_the_maze_or_each_other(every_view: dict) -> None:
-    screen, surface = make_screen()
+@pytest.mark.parametrize("size", [(800, 480), (1920, 1080)])
+def test_messages_and_errors_never_cover_the_maze_the_score_or_each_other(
+    every_view: dict, size: tuple[int, int]
+) -> None:
+    screen, surface = make_screen(size)
     view = replace(
         every_view["playing"],
         banners=(
@@ -160,6 +163,7 @@ def test_messages_and_errors_never_cover_the_maze_or_each_other(every_view: dict
     errors, message = screen.regions["errors"], screen.regions["message"]
     assert panel.contains(errors) and panel.contains(message)
     assert not errors.colliderect(message)
+    assert not errors.colliderect(screen.regions["score"])  # the score stays readable
     assert share(surface, errors, sc.RED) > 0.3  # a red box a visitor notices
     for r in screen.prompt_rects:
         assert not r.colliderect(message)

@@ -10,8 +10,8 @@ work or one memory copy (~20 MB for 1,500 frames): the save itself runs on a sna
 the lock, so a slow SD card never holds up the screen. "Which class is being recorded" lives
 here and only here; the arcade's rules say when it changes (begin/end).
 
-What the main thread shows (``counts``, ``thumbnails``, ``problem``) is published by swapping
-whole objects, so reading it needs no lock.
+What the main thread shows (``counts``, ``burst``, ``thumbnails``, ``problem``) is published by
+swapping whole objects (or one int), so reading it needs no lock.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ class Recorder:
         self.counts: dict[str, int] = store.counts()
         self.thumbnails: dict[str, np.ndarray] = store.thumbnails
         self.problem: str | None = None  # a failed save; stays until a save succeeds
+        self.burst = 0  # frames the open burst (or the last one) took: the REC badge's count
         self.saves = 0
 
     # -- the main thread -----------------------------------------------------------------------
@@ -60,6 +61,7 @@ class Recorder:
             self._store.begin_burst()
             self._into = name
             self._burst.restart()
+            self.burst = 0
 
     def new_session(self) -> None:
         """A new sitting begins (after boot, after attract mode): the next bursts are its own."""
@@ -108,6 +110,7 @@ class Recorder:
             counts = dict(self.counts)
             counts[name] = counts.get(name, 0) + 1
             self.counts = counts
+            self.burst += 1
             if name not in self.thumbnails:  # a first picture at once; the middle one on release
                 self.thumbnails = {**self.thumbnails, name: thumbnail(image)}
         return True

@@ -83,6 +83,7 @@ class Screen(Canvas):
         # Per pose: (what it showed, the tile drawn, the texts on it, its picture).
         self._tiles: dict[str, tuple[tuple[Any, ...], pygame.Surface, list[str], Any]] = {}
         self._backdrop: pygame.Surface | None = None  # the page dimmed under a question
+        self._errors_top: float | None = None  # where a page wants its errors (else the top)
 
     # -- the whole screen ----------------------------------------------------------------------
 
@@ -91,6 +92,7 @@ class Screen(Canvas):
         self.regions = {}
         self.said.clear()
         self.prompt_text = ""
+        self._errors_top = None
         page = view.page
         area = self.content(page)
         if view.confirm_clear is None:
@@ -144,8 +146,10 @@ class Screen(Canvas):
         return pygame.Rect(0, 0, self.w, self.h)
 
     def draw_errors(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
-        """Errors stay at the top, red, until dealt with; warnings amber."""
-        y = area.y + 4 * self.u
+        """Errors stay at the top, red, until dealt with; warnings amber. While playing, under
+        the camera (over the bars, which mean nothing while the camera is lost): never over the
+        score line."""
+        y = (area.y if self._errors_top is None else self._errors_top) + 4 * self.u
         for b in view.errors[:3]:
             color = RED if b.severity is Severity.ERROR else AMBER
             box = self.banner(surface, b.text, area, y, color, filled=True, anchor="top")
@@ -496,8 +500,10 @@ class Screen(Canvas):
         self.text(surface, "HIGH SCORE", (panel.right - pad, pad), 9, DIM, "topright", bg=BG)
         self.text(surface, f"{best}", (panel.right - pad, pad + 16 * u), 20, DIM, "topright", bg=BG)
         top = round(pad + 58 * u)
+        self.regions["score"] = pygame.Rect(panel.x, panel.y, panel.w, top - panel.y)
         side = round(min(w * 0.55, self.h * 0.40))
         cam = pygame.Rect(x, top, side, side)
+        self._errors_top = cam.bottom + 4 * u
         self.preview(surface, view, cam, square=True)
         # Beside the camera: the direction being sent, big, in its pose's colour.
         sx = (cam.right + panel.right - pad) / 2

@@ -44,6 +44,7 @@ class Snapshots:
             page=page,
             poses=self._pose_tiles(app),
             recording=arcade.recording,
+            burst=app.recorder.burst if arcade.recording and app.recorder is not None else 0,
             camera=frame.image if frame is not None else None,
             camera_seq=frame.seq if frame is not None else -1,
             training=training(app) if arcade.state is State.TRAINING else None,
