@@ -834,8 +834,16 @@ class Screen(Canvas):
         self.text(surface, p.title.upper(), (self.w / 2, 150 * u), 24, PINK, "midtop", bg=BG)
         area = pygame.Rect(round(24 * u), round(210 * u), self.w - round(48 * u), round(100 * u))
         self.prompt(surface, p.fix, area, YELLOW, 20)
-        for i, line in enumerate(wrap(p.detail, self.font(10), self.w - round(80 * u))[:3]):
-            self.text(surface, line, (self.w / 2, 340 * u + i * 24 * u), 10, DIM, "midtop", bg=BG)
+        # The whole of why, however long the paths in it: as many lines as the page has room
+        # for at 10 px capitals, else smaller ones (the fix above is the line to read).
+        top, room = 330 * u, self.h - 336 * u
+        for cap in (10, 8, 6):
+            lines = wrap(p.detail, self.font(cap), self.w - round(64 * u))
+            step = self.line_height(self.font(cap))
+            if len(lines) * step <= room:
+                break
+        for i, line in enumerate(lines):
+            self.text(surface, line, (self.w / 2, top + i * step), cap, DIM, "midtop", bg=BG)
 
     def draw_confirm(self, surface: pygame.Surface, view: View) -> None:
         u = self.u
