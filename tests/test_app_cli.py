@@ -41,6 +41,8 @@ def test_demo_records_trains_plays_and_reports_json(
     assert 10 < out["fps"] <= 31  # the source runs at 30; a busy machine may drop some
     assert 0 < out["latency_ms_p95"] < 1000
     assert out["rss_mb"] > 10
+    # TRAIN's wall time and the training thread's own CPU in it (what a Pi estimate scales)
+    assert 0 < out["train_cpu_s"] <= out["train_s"]
 
 
 def test_run_with_the_demo_camera_starts_and_stops(

@@ -370,6 +370,7 @@ def test_demo_second_session_reports_play_before_and_after_a_refresh_of_seconds(
     assert 4 * REFRESH_HOLD_S <= out["refresh_recording_s"] < 4 * (REFRESH_HOLD_S + 2.0)
     assert out["refresh_frames"] >= 4  # the new session's frames went into the store
     assert 0 < out["refresh_training_s"] < 60  # a busy machine; seconds when quiet
+    assert 0 < out["refresh_training_cpu_s"] <= out["refresh_training_s"]  # its thread's own
     assert out["refresh_s"] == pytest.approx(out["refresh_recording_s"] + out["refresh_training_s"])
     assert out["refreshed_accuracy"] > 0.6  # the smoothing lag after each turn counts against it
 
