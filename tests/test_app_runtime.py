@@ -50,7 +50,7 @@ def tap(k: int) -> None:
     key(k, up=True)
 
 
-def run_until(app: App, done: Any, timeout: float = 10.0) -> None:
+def run_until(app: App, done: Any, timeout: float = 30.0) -> None:
     end = time.monotonic() + timeout
     app.run(until=lambda a: done(a) or time.monotonic() > end)
     assert done(app), "timed out"
