@@ -62,12 +62,9 @@ def test_every_recorded_frame_reaches_the_disk(tmp_path: Path) -> None:
     assert again.counts()["up"] == 2
 
 
-def test_a_slow_disk_never_holds_up_the_main_thread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """While the saver writes (here: stuck until we let it go), the main thread's calls and the
-    inference thread's frames go through: the save runs on a snapshot, without the lock."""
-    rec = recorder(tmp_path)
+def saving_stuck(rec: Recorder, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Record one UP frame and release: the saver starts writing and stays stuck (a slow SD
+    card) until the returned event is set."""
     writing, let_go = threading.Event(), threading.Event()
     real_save = SampleStore.save
 
@@ -82,6 +79,16 @@ def test_a_slow_disk_never_holds_up_the_main_thread(
     rec.add(*frame(1))
     rec.end()  # asks the saver thread to write
     assert writing.wait(5)
+    return let_go
+
+
+def test_a_slow_disk_never_holds_up_the_main_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the saver writes (here: stuck until we let it go), the main thread's calls and the
+    inference thread's frames go through: the save runs on a snapshot, without the lock."""
+    rec = recorder(tmp_path)
+    let_go = saving_stuck(rec, monkeypatch)
 
     def main_thread_frame() -> None:
         rec.begin("down")
@@ -105,20 +112,7 @@ def test_training_does_not_wait_for_a_slow_save(
     """TRAIN pressed right after a long burst gets its frames while the burst is still being
     written (here: stuck until we let it go): its copy is of the chosen rows, not the save's."""
     rec = two_poses(tmp_path, 8)
-    writing, let_go = threading.Event(), threading.Event()
-    real_save = SampleStore.save
-
-    def stuck_save(self: Any, path: Any) -> None:
-        writing.set()
-        let_go.wait(10)
-        real_save(self, path)
-
-    monkeypatch.setattr(SampleStore, "save", stuck_save)
-    rec.start()
-    rec.begin("up")
-    rec.add(*frame(1))
-    rec.end()  # asks the saver thread to write
-    assert writing.wait(5)
+    let_go = saving_stuck(rec, monkeypatch)
     got: list[Any] = []
     training = threading.Thread(target=lambda: got.append(rec.training_set(50)))
     training.start()
