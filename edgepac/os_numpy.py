@@ -81,16 +81,18 @@ for path in sorted(found):  # which kernel OpenBLAS chose for this CPU
 print(json.dumps([sorted(found), core]))
 """
 
-# OpenBLAS's fallback kernels for a CPU newer than the OpenBLAS (an x86-64 one, here).
-GENERIC_KERNELS = ("Prescott", "Core2", "Katmai")
+# OpenBLAS's fallback kernels for a CPU newer than the OpenBLAS (an x86-64 one, here; armv8 is
+# the arm64 one).
+GENERIC_KERNELS = ("Prescott", "Core2", "Katmai", "armv8")
 
 
-def probe_blas(python: str | None = None) -> tuple[list[str], str | None]:
+def probe_blas(python: str | None = None,
+               env: dict[str, str] | None = None) -> tuple[list[str], str | None]:
     """The BLAS libraries NumPy loads (real paths) and OpenBLAS's kernel, seen in a fresh
     ``python`` (this one by default) that imports NumPy alone: other modules (the OS's cv2)
     load BLAS libraries too."""
     done = subprocess.run([python or sys.executable, "-c", _BLAS_PROBE], capture_output=True,
-                          text=True, timeout=60, check=False)
+                          text=True, timeout=60, check=False, env=env)
     if done.returncode:
         return [], None
     libraries, core = json.loads(done.stdout.strip().splitlines()[-1])
@@ -112,6 +114,63 @@ def numpy_blas(libraries: list[str]) -> list[str]:
 def is_optimised(libraries: list[str]) -> bool:
     judged = numpy_blas(libraries)
     return bool(judged) and all(any(n in lib.lower() for n in OPTIMISED_BLAS) for lib in judged)
+
+
+# -- An OpenBLAS older than the CPU ------------------------------------------------------------
+# OpenBLAS picks its kernel by the CPU's model number, so an OpenBLAS older than the CPU (NumPy
+# 1.26.4's 0.3.23 on a 2023 Xeon) falls back to a generic kernel 3-4x slower, though the CPU runs
+# the newer kernels' instructions. OPENBLAS_CORETYPE names the kernel instead; the installer sets
+# it for the kiosk's venv only when the probe saw the fallback and OpenBLAS accepts the name.
+
+# The kernel a CPU can run, by the instruction sets /proc/cpuinfo lists (x86-64), best first.
+X86_CORES = (
+    ("SkylakeX", {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"}),
+    ("Haswell", {"avx2", "fma"}),
+    ("Sandybridge", {"avx"}),
+)
+# arm64 by "CPU part": a Pi 4's Cortex-A72 and a Pi 5's Cortex-A76 (Neoverse N1 is its server twin).
+ARM_CORES = {"0xd08": "CortexA72", "0xd0b": "NeoverseN1"}
+
+CORE_FILE = "edgepac-openblas-core.pth"  # in the venv's site-packages, read at every start
+
+
+def cpu_core(cpuinfo: str, machine: str) -> str | None:
+    """The OpenBLAS kernel this CPU can run, from the text of /proc/cpuinfo."""
+    fields: dict[str, str] = {}
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip().lower(), value.strip())
+    if machine in ("x86_64", "amd64"):
+        flags = set(fields.get("flags", "").split())
+        return next((core for core, needs in X86_CORES if needs <= flags), None)
+    if machine in ("aarch64", "arm64"):
+        return ARM_CORES.get(fields.get("cpu part", "").lower())
+    return None
+
+
+def core_to_set(python: str, cpuinfo: str, machine: str) -> str | None:
+    """The OPENBLAS_CORETYPE that ``python``'s NumPy needs: None when its OpenBLAS already
+    knows this CPU (or is no OpenBLAS), else a kernel the CPU runs and OpenBLAS, told, uses."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+    _, core = probe_blas(python, env)
+    wanted = cpu_core(cpuinfo, machine)
+    if core not in GENERIC_KERNELS or wanted is None:
+        return None
+    _, told = probe_blas(python, {**env, "OPENBLAS_CORETYPE": wanted})
+    return wanted if told and told.lower() == wanted.lower() else None
+
+
+def write_core(site_packages: Path, core: str | None) -> Path:
+    """Make the venv start with OPENBLAS_CORETYPE=``core`` (a .pth line runs before any import;
+    setdefault: the environment, e.g. systemd's, still wins), or with nothing when None."""
+    path = site_packages / CORE_FILE
+    if core is None:
+        path.unlink(missing_ok=True)
+    else:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(f"import os; os.environ.setdefault('OPENBLAS_CORETYPE', {core!r})\n")
+        tmp.replace(path)
+    return path
 
 
 # What NumPy's C API says when a module meets a NumPy of another ABI than it was built for.
@@ -159,10 +218,31 @@ def abi_advice(module: str, err: BaseException) -> str:
             f"{fix_command(abi=True)}")
 
 
+def tune_venv(venv: Path) -> str:
+    """For ``install.sh``: set (or clear) the venv's OPENBLAS_CORETYPE; one line saying what."""
+    python = str(venv / "bin" / "python")
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+    write_core(Path(site), None)  # a stale setting must not outlive a NumPy that knows the CPU
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        cpuinfo = ""
+    core = core_to_set(python, cpuinfo, os.uname().machine)
+    if core is None:
+        return f"OpenBLAS kernel: {probe_blas(python)[1] or 'not OpenBLAS'} (its own choice)"
+    path = write_core(Path(site), core)
+    return (f"OpenBLAS kernel: {core}, set in {path} (this OpenBLAS is older than the CPU and "
+            f"fell back to its generic kernel)")
+
+
 if __name__ == "__main__":  # for scripts/install.sh, with the OS's python3
-    if sys.argv[1:] != ["requirement"]:
-        sys.exit("usage: python3 -I os_numpy.py requirement")
-    found = os_numpy_version()
-    if found is None:
-        sys.exit("os_numpy.py: the OS has no NumPy: sudo apt install python3-numpy")
-    print(requirement(found))
+    if sys.argv[1:] == ["requirement"]:
+        found = os_numpy_version()
+        if found is None:
+            sys.exit("os_numpy.py: the OS has no NumPy: sudo apt install python3-numpy")
+        print(requirement(found))
+    elif len(sys.argv) == 3 and sys.argv[1] == "tune":
+        print(tune_venv(Path(sys.argv[2])))
+    else:
+        sys.exit("usage: python3 -I os_numpy.py requirement | tune VENV")

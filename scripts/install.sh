@@ -99,6 +99,8 @@ print("\n".join(d for d in deps if not d.replace(" ", "").startswith("pygame")))
 ' "$SRC/pyproject.toml")
   # The NumPy range again, so that nothing (ml_dtypes' newest needs NumPy 2) moves it.
   run "$venv/bin/python" -m pip install --quiet "$numpy" "${requirements[@]}"
+  # An OpenBLAS older than the CPU runs its generic kernel, 3-4x slower: name the right one.
+  run "$OS_PYTHON" -I "$SRC/edgepac/os_numpy.py" tune "$venv"
 }
 
 if [ -n "$VENV_ONLY" ]; then

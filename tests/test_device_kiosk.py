@@ -149,6 +149,7 @@ def test_the_installer_dry_run_shows_every_step_and_changes_nothing(tmp_path):
         "/usr/bin/python3 -m venv --system-site-packages /opt/edgepac/.venv",
         "pip install --quiet --ignore-installed numpy",  # the NumPy rule: edgepac/os_numpy.py
         "pip install --quiet --upgrade --no-deps /opt/edgepac",
+        "edgepac/os_numpy.py tune /opt/edgepac/.venv",  # OpenBLAS told the kernel, if it must be
         f"edgepac fetch-model --from {tmp_path}",
         "/etc/edgepac/config.toml",
         "install -m 0644",
@@ -225,8 +226,9 @@ def test_the_kiosk_venv_numpy_has_the_os_abi_and_an_optimised_blas():
     assert found, "the OS has no python3-numpy"
     assert Path(np.__file__).is_relative_to(sys.prefix), "the venv must have its own NumPy"
     assert os_numpy.abi_matches(np.__version__, found), (np.__version__, found)
-    libraries = os_numpy.blas_libraries()
+    libraries, core = os_numpy.probe_blas()
     assert os_numpy.is_optimised(libraries), libraries
+    assert core not in os_numpy.GENERIC_KERNELS, f"OpenBLAS runs its generic {core} kernel"
     import cv2  # Debian's python3-opencv, built against the OS's NumPy
     import pygame
 
@@ -302,8 +304,64 @@ def test_doctor_sees_openblas_on_its_generic_kernel_and_names_the_fix():
     slow = line("Prescott")
     assert slow.startswith("FIX  numpy: ")  # newer OpenBLAS builds call it Katmai
     assert any(f"generic {kernel} kernel" in slow for kernel in os_numpy.GENERIC_KERNELS)
-    assert "-> set OPENBLAS_CORETYPE=Haswell" in slow
-    assert line("Haswell").startswith("OK   numpy: ") and "(Haswell kernel)" in line("Haswell")
+    core = os_numpy.cpu_core(Path("/proc/cpuinfo").read_text(), "x86_64") or "Haswell"
+    assert f"-> {sys.prefix}/bin/python -m edgepac.os_numpy tune {sys.prefix} " in slow
+    assert f"OPENBLAS_CORETYPE={core} " in slow
+    fine = line("Haswell")
+    assert fine.startswith("OK   numpy: ") and "(Haswell kernel named by OPENBLAS_CORETYPE)" in fine
+
+
+# /proc/cpuinfo's lines that matter, from real machines (flags shortened to the telling ones)
+XEON_2023 = "model name\t: Intel(R) Xeon(R) Processor\nflags\t\t: fpu sse2 avx avx2 fma " \
+    "avx512f avx512dq avx512cd avx512bw avx512vl amx_tile\n"
+LAPTOP_2015 = "flags\t\t: fpu sse2 sse4_2 avx avx2 fma\n"
+PI_4 = "processor\t: 0\nCPU implementer\t: 0x41\nCPU part\t: 0xd08\n"
+PI_5 = "processor\t: 0\nCPU implementer\t: 0x41\nCPU part\t: 0xd0b\n"
+
+
+def test_the_kernel_a_cpu_runs_is_read_from_its_instruction_sets():
+    assert os_numpy.cpu_core(XEON_2023, "x86_64") == "SkylakeX"
+    assert os_numpy.cpu_core(LAPTOP_2015, "x86_64") == "Haswell"
+    assert os_numpy.cpu_core("flags\t: fpu sse2\n", "x86_64") is None  # the generic one is right
+    assert os_numpy.cpu_core(PI_4, "aarch64") == "CortexA72"
+    assert os_numpy.cpu_core(PI_5, "aarch64") == "NeoverseN1"
+    assert os_numpy.cpu_core(PI_4, "riscv64") is None
+
+
+def test_an_openblas_older_than_the_cpu_is_told_its_kernel_for_the_venv_only(tmp_path):
+    """An OpenBLAS that does not know this CPU (played by a python that starts OpenBLAS on its
+    generic kernel unless told otherwise) gets the kernel the CPU runs, in a .pth line that
+    the venv runs at every start; the environment still wins; a second run can take it away."""
+    core = os_numpy.cpu_core(Path("/proc/cpuinfo").read_text(), platform.machine())
+    if core is None or platform.machine() != "x86_64":
+        pytest.skip("this CPU has no better x86-64 kernel than the generic one")
+    old_openblas = tmp_path / "python"
+    old_openblas.write_text('#!/bin/sh\nexport OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Prescott}"\n'
+                            f'exec {sys.executable} "$@"\n')
+    old_openblas.chmod(0o755)
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    # (in the kiosk's venv this process has the .pth's OPENBLAS_CORETYPE: not for the probes)
+    clean = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+    assert os_numpy.probe_blas(str(old_openblas), clean)[1] in os_numpy.GENERIC_KERNELS
+    assert os_numpy.core_to_set(str(old_openblas), cpuinfo, "x86_64") == core
+    if os_numpy.probe_blas(sys.executable, clean)[1] not in os_numpy.GENERIC_KERNELS:
+        assert os_numpy.core_to_set(sys.executable, cpuinfo, "x86_64") is None  # it knows this CPU
+
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    path = os_numpy.write_core(site, core)
+    started = (f"import site; site.addsitedir({str(site)!r}); "
+               "from edgepac.os_numpy import probe_blas; print(probe_blas()[1])")
+
+    def kernel(**env: str) -> str:
+        done = subprocess.run([sys.executable, "-c", started], capture_output=True, text=True,
+                              timeout=120, check=True, env={**clean, **env})
+        return done.stdout.strip()
+
+    assert kernel().lower() == core.lower()
+    assert kernel(OPENBLAS_CORETYPE="Haswell") == "Haswell"  # systemd's Environment= wins
+    os_numpy.write_core(site, None)
+    assert not path.exists()
 
 
 @lane_only

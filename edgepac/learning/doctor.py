@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 from edgepac import os_numpy
@@ -19,10 +21,25 @@ def numpy_check() -> Check:
     if core in os_numpy.GENERIC_KERNELS:  # OpenBLAS older than the CPU: its slowest kernel
         return Check("numpy", False, f"NumPy {numpy.__version__} on {names}, whose OpenBLAS does "
                      f"not know this CPU and runs its generic {core} kernel (3-4x slower)",
-                     "set OPENBLAS_CORETYPE=Haswell (or SkylakeX) in the environment (the "
-                     "kiosk: sudo systemctl edit edgepac, Environment=OPENBLAS_CORETYPE=...)")
-    kernel = f" ({core} kernel)" if core else ""
+                     core_fix())
+    named = " named by OPENBLAS_CORETYPE" if os.environ.get("OPENBLAS_CORETYPE") else ""
+    kernel = f" ({core} kernel{named})" if core else ""
     return Check("numpy", True, f"NumPy {numpy.__version__} on {names}{kernel}")
+
+
+def core_fix() -> str:
+    """Name the kernel this CPU runs: for a venv, in the venv (what install.sh does)."""
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        cpuinfo = ""
+    core = os_numpy.cpu_core(cpuinfo, os.uname().machine) or "Haswell"
+    if sys.prefix != sys.base_prefix:
+        sudo = "" if os.access(sys.prefix, os.W_OK) else "sudo "
+        return (f"{sudo}{Path(sys.prefix) / 'bin' / 'python'} -m edgepac.os_numpy tune "
+                f"{sys.prefix} (sets OPENBLAS_CORETYPE={core} for this venv, as install.sh does)")
+    return (f"set OPENBLAS_CORETYPE={core} in the environment (the kiosk: sudo systemctl edit "
+            f"edgepac, Environment=OPENBLAS_CORETYPE={core})")
 
 
 def checks() -> list[Check]:
