@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import math
 import os
 import statistics
@@ -144,6 +145,21 @@ def pose_of(kind: str, cls: str) -> tuple[float, float, float, float]:
     return POSES[kind][cls]
 
 
+@dataclass(frozen=True)
+class Posing:
+    """How the player holds a pose. Standard deviations as (dx px, dy px, scale, degrees): a
+    press's own habit (the pose as held this time) and each frame's sway; ``size`` scales every
+    pose's own (dx, dy, scale - 1, degrees). The benchmark's player is POSING; `--part poses`
+    changes one thing at a time to see what limits the poses."""
+
+    habit: tuple[float, float, float, float] = (5, 5, 0.03, 3)
+    sway: tuple[float, float, float, float] = (4, 4, 0.03, 3)
+    size: float = 1.0
+
+
+POSING = Posing()
+
+
 def frame(
     room: Image.Image,
     player: tuple[Image.Image, Image.Image],
@@ -152,14 +168,19 @@ def frame(
     session: Session,
     burst: np.ndarray,
     rng: np.random.Generator,
+    posing: Posing = POSING,
 ) -> np.ndarray:
     """One webcam frame: the player posed for ``cls``, with this frame's and burst's jitter."""
     dx, dy, scale, angle = pose_of(kind, cls)
+    if posing.size != 1:
+        f = posing.size
+        dx, dy, scale, angle = dx * f, dy * f, 1 + (scale - 1) * f, angle * f
     # The player never holds exactly still: per burst a habit, per frame a sway.
-    dx += burst[0] + rng.normal(0, 4)
-    dy += burst[1] + rng.normal(0, 4)
-    scale *= 1 + burst[2] + rng.normal(0, 0.03)
-    angle += burst[3] + rng.normal(0, 3)
+    sway = posing.sway
+    dx += burst[0] + rng.normal(0, sway[0])
+    dy += burst[1] + rng.normal(0, sway[1])
+    scale *= 1 + burst[2] + rng.normal(0, sway[2])
+    angle += burst[3] + rng.normal(0, sway[3])
     face, mask = player
     size = max(8, round(face.width * scale))
     face = face.resize((size, size), Image.BILINEAR).rotate(angle, Image.BILINEAR)
@@ -190,6 +211,7 @@ def recording(
     bursts: int,
     per_burst: int,
     seed: int,
+    posing: Posing = POSING,
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Frames of a session: for each class, ``bursts`` presses of ``per_burst`` frames."""
     rng = np.random.default_rng(seed)
@@ -198,9 +220,9 @@ def recording(
     frames, labels = [], []
     for _ in range(bursts):
         for c, cls in enumerate(CLASSES):
-            burst = rng.normal(0, [5, 5, 0.03, 3])
+            burst = rng.normal(0, posing.habit)
             for _ in range(per_burst):
-                frames.append(frame(room, player, scenario.kind, cls, session, burst, rng))
+                frames.append(frame(room, player, scenario.kind, cls, session, burst, rng, posing))
                 labels.append(c)
     return frames, np.array(labels)
 
@@ -575,9 +597,99 @@ def fit_top_up(
     return head, time.perf_counter() - t
 
 
+# -- what limits the poses ---------------------------------------------------------------------
+
+POSE_VARIANTS: dict[str, tuple[Posing, int, int]] = {  # the player, presses, frames a press
+    "as built: 2 presses of 25 frames a pose": (POSING, 2, 25),
+    "no per-press habit (sway kept)": (Posing(habit=(0, 0, 0, 0)), 2, 25),
+    "no per-frame sway (habit kept)": (Posing(sway=(0, 0, 0, 0)), 2, 25),
+    "neither habit nor sway": (Posing(habit=(0, 0, 0, 0), sway=(0, 0, 0, 0)), 2, 25),
+    "poses 1.5x as big": (Posing(size=1.5), 2, 25),
+    "poses 2x as big": (Posing(size=2), 2, 25),
+    "the same 50 frames as 5 presses of 10": (POSING, 5, 10),
+    "the same 50 frames as 10 presses of 5": (POSING, 10, 5),
+}
+POSE_HEADS: dict[str, Recipe] = {  # tried on the benchmark's own recording only
+    "kNN (k=5, class-balanced)": lambda seed: KnnHead(k=5),
+    "default, 60 epochs": lambda seed: DenseHead(epochs=60, seed=seed),
+    "default, lr 1e-3": lambda seed: DenseHead(learning_rate=1e-3, seed=seed),
+}
+
+
+Xy = tuple[np.ndarray, np.ndarray]
+
+
+def pose_recording(
+    bb: object, images: Path, sc: Scenario, session: Session, n: int, k: int, seed: int,
+    posing: Posing, kept: dict[tuple, Xy],
+) -> Xy:
+    """A recording's activations, as float32; the benchmark's own player's are kept (as uint8)
+    for the heads' rows, which reuse them."""
+    key = (sc, session, n, k, seed)
+    if posing == POSING and key in kept:
+        q, y = kept[key]
+    else:
+        frames, y = recording(sc, images, session, n, k, seed, posing)
+        q = bb.features_batch(frames)  # type: ignore[attr-defined]
+        if posing == POSING:
+            kept[key] = q, y
+    return bb.dequantize(q), y  # type: ignore[attr-defined]
+
+
+def poses_evaluate(args: argparse.Namespace) -> None:
+    """Per scenario of the chosen kinds, one thing changed at a time: the default head trained in
+    the first session (tested there on 4 other presses of 10 frames, and in the later sessions)
+    and in each later session itself (the ceiling, tested on 4 presses of 10 there)."""
+    images = Path(os.environ.get("EDGEPAC_TEST_DATA", "../shared")) / "images"
+    bb = backbone(args, images.parent / "models")
+    chosen = [(i, sc) for i, sc in enumerate(SCENARIOS) if sc.kind in args.kinds]
+    print(f"{bb!r}; per scenario: same session | first session's head, later | ceiling\n")
+    lines = [
+        "| player or head | " + " | ".join(sc.name for _, sc in chosen) + " |",
+        "|---" * (1 + len(chosen)) + "|",
+    ]
+    confusions = []
+    kept: dict[tuple, Xy] = {}
+
+    runs = [(name, *v, None) for name, v in POSE_VARIANTS.items()]
+    runs += [(name, POSING, 2, 25, recipe) for name, recipe in POSE_HEADS.items()]
+    for name, posing, presses, per, recipe in runs:
+        cells = []
+        for i, sc in chosen:
+            rec = functools.partial(pose_recording, bb, images, sc, posing=posing, kept=kept)
+            train = rec(SESSION_A, presses, per, 100 + i)
+            test = rec(SESSION_A, 4, 10, 600 + i)
+            later = [
+                (rec(b, presses, per, 500 + 10 * j + i), rec(b, 4, 10, 700 + 10 * j + i))
+                for j, b in enumerate(SESSIONS_B)
+            ]
+            make = recipe or (lambda seed: DenseHead(seed=seed))
+            same, moved, ceiling = [], [], []
+            counts = np.zeros((len(CLASSES), len(CLASSES)), dtype=int)
+            for seed in range(args.seeds):
+                head = make(seed).fit(*train, class_names=list(CLASSES))
+                same.append(accuracy(head, test))
+                for later_train, later_test in later:
+                    moved.append(accuracy(head, later_test))
+                    there = make(seed).fit(*later_train, class_names=list(CLASSES))
+                    ceiling.append(accuracy(there, later_test))
+                    counts += confusion(there, later_test)
+            cells.append(" / ".join(f"{statistics.mean(v):.3f}" for v in (same, moved, ceiling)))
+            if name == next(iter(POSE_VARIANTS)):
+                confusions.append(f"  {sc.name}: " + " ".join(str(r.tolist()) for r in counts))
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        print(lines[-1], flush=True)
+    print("\n" + "\n".join(lines))
+    print("\nAs built, the ceiling's confusions (rows: the pose shown; columns: taken for; "
+          + ", ".join(CLASSES) + "):\n" + "\n".join(confusions))  # fmt: skip
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--part", choices=("recipes", "top-up"), default="recipes")
+    p.add_argument("--part", choices=("recipes", "top-up", "poses"), default="recipes")
+    p.add_argument(
+        "--kinds", nargs="+", default=["pose"], help="--part poses: the scenarios' kinds to run"
+    )
     p.add_argument(
         "--ways",
         nargs="+",
@@ -605,6 +717,8 @@ def main() -> None:
         return
     if args.part == "top-up":
         top_up_evaluate(args)
+    elif args.part == "poses":
+        poses_evaluate(args)
     else:
         evaluate(args)
 
