@@ -6,7 +6,9 @@ The hard case for the player is the second session: the same person, a little la
 lighting changed and the camera nudged. No camera here, so webcam-like frames are made from the
 real photos in $EDGEPAC_TEST_DATA/images: one photo is the room, another is the player, pasted
 into a 320x240 frame. A class is a position (the player leans up, down, left or right) or a pose
-(up: leans in, down: leans back, left/right: tilts the head). Every frame has its own jitter (the
+(up: leans in, down: leans back, left/right: tilts the head), either as a player makes it ("pose
+as played") or barely bigger than the player's own habits (kind "pose": a stress test; see
+POSES). Every frame has its own jitter (the
 player sways, the camera shakes, auto-exposure hunts, sensor noise); each button press is a
 burst of frames. Session B, the test, has other lighting (brighter or darker, a colour cast)
 and the camera moved a few pixels and zoomed a little. All frames go through the real backbone
@@ -25,6 +27,14 @@ warm-started from the first session's head for a few epochs. Each scenario's *ce
 trained on 2 presses of 25 frames a pose in the later session itself. The pose scenarios are run
 a second time with the later sessions' zoom removed: "lean in / lean back" is itself a change of
 scale, so a zoomed camera confounds it, and the difference says how much of the gap that is.
+It ends with a verdict line per scenario for issue 12's bars (BARS), read against the ceiling.
+
+    ... learning_generalisation.py --part poses [--kinds pose "pose as played"]
+
+What limits the poses: one thing changed at a time (the per-press habit, the per-frame sway,
+the poses' size, the number of presses, the head), the default head trained in the first
+session and in each later one (the ceiling), with the ceiling's confusions. `--model` and
+`--input-size` run any part on another backbone (say mobilenet_v1_0.5_160_quant.tflite, 0).
 """
 
 from __future__ import annotations
