@@ -8,11 +8,11 @@ real photos in $EDGEPAC_TEST_DATA/images: one photo is the room, another is the 
 into a 320x240 frame. A class is a position (the player leans up, down, left or right) or a pose
 (up: leans in, down: leans back, left/right: tilts the head), either as a player makes it ("pose
 as played") or barely bigger than the player's own habits (kind "pose": a stress test; see
-POSES). Every frame has its own jitter (the
-player sways, the camera shakes, auto-exposure hunts, sensor noise); each button press is a
-burst of frames. Session B, the test, has other lighting (brighter or darker, a colour cast)
-and the camera moved a few pixels and zoomed a little. All frames go through the real backbone
-(MobileNet v1 0.25_128 run at input 224: the tutorial's 7x7x256 activations).
+POSES). Every frame has its own jitter (the player sways, the camera shakes, auto-exposure
+hunts, sensor noise); each button press is a burst of frames. Session B, the test, has other
+lighting (brighter or darker, a colour cast) and the camera moved a few pixels and zoomed a
+little. All frames go through the real backbone (MobileNet v1 0.25_128 run at input 224: the
+tutorial's 7x7x256 activations; --model and --input-size for another).
 
 It prints a Markdown table: accuracy on held-out frames of the same session and of session B,
 mean over scenarios and seeds, and the training time of each recipe on this machine.
