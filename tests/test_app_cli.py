@@ -41,6 +41,8 @@ def test_demo_records_trains_plays_and_reports_json(
     assert 10 < out["fps"] <= 31  # the source runs at 30; a busy machine may drop some
     assert 0 < out["latency_ms_p95"] < 1000
     assert out["rss_mb"] > 10
+    # TRAIN's wall time and the training thread's own CPU in it (what a Pi estimate scales)
+    assert 0 < out["train_cpu_s"] <= out["train_s"]
 
 
 def test_run_with_the_demo_camera_starts_and_stops(
@@ -135,10 +137,24 @@ def test_sigterm_from_systemd_stops_the_arcade_cleanly(
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(8)  # up, even on a busy machine (SIGTERM while it starts also exits 0)
-    assert proc.poll() is None, proc.communicate()[1]  # still running: a kiosk does not exit
-    t0 = time.monotonic()
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=20)
-    assert proc.returncode == 0, err
-    assert time.monotonic() - t0 < 10
+    try:
+        # Up: the camera's, the inference, the saver and SDL's threads run beside the main one
+        # and the libraries' (2-3 before the arcade starts, 7 once it runs). A condition, not a
+        # fixed sleep: a loaded machine takes longer to get there.
+        tasks = Path(f"/proc/{proc.pid}/task")
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            if len(list(tasks.glob("*"))) >= 6:
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)  # a few frames through the arcade's threads
+        assert proc.poll() is None, proc.communicate()[1]  # still running: a kiosk does not exit
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0, err
+        assert time.monotonic() - t0 < 10
+    finally:
+        if proc.poll() is None:  # a failed check must not leave an arcade running
+            proc.kill()
+            proc.communicate()

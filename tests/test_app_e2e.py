@@ -93,7 +93,7 @@ def make_app(state: Path, model: Path, cfg: Any) -> App:
     )
 
 
-def run_until(app: App, done: Any, timeout: float = 15.0) -> None:
+def run_until(app: App, done: Any, timeout: float = 30.0) -> None:
     end = time.monotonic() + timeout
     app.run(until=lambda a: done(a) or time.monotonic() > end)
     assert done(app), "timed out"
@@ -124,7 +124,9 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
         assert app.backbone.feature_shape == (7, 7, 256)
         for name in ("up", "down", "left", "right"):
             player.pose = name
-            app.run(seconds=0.2)  # frames already in flight show the last pose
+            # Frames already in flight show the last pose: record once the new one comes
+            # through (a condition: on a loaded machine that takes longer than any fixed wait).
+            run_until(app, lambda a, n=name: a.frame is not None and a.frame.truth == n)
             buttons.hold(name)
             run_until(app, lambda a, n=name: a.arcade.counts.get(n, 0) >= SAMPLES)
             if name == "left":  # the screen shows the tile being recorded
@@ -134,7 +136,7 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
                 assert lit(app.surface, regions["tile:right"], "right") == 0
                 assert buttons.lit(16)  # the recording LED
             buttons.release(name)  # counts once it has stayed up for the debounce time
-            run_until(app, lambda a: a.arcade.recording is None, timeout=2)
+            run_until(app, lambda a: a.arcade.recording is None, timeout=15)
             app.step()
             assert not buttons.lit(16)
         counts = app.recorder.counts

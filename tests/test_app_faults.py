@@ -257,7 +257,7 @@ def test_gpio_buttons_pressed_together_or_bouncing(tmp_path: Path, backbone: Any
             assert "One pose at a time" in app.arcade.message_text()
             up.drive_high()
             left.drive_high()
-            run_until(app, lambda a: a.arcade.recording is None, timeout=2)
+            run_until(app, lambda a: a.arcade.recording is None, timeout=15)
             assert app.arcade.counts.get("left", 0) == 0
             # A contact that bounces (press, release, press... within milliseconds) ends
             # released and recording stopped, whatever got through the debouncing.

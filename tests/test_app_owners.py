@@ -62,12 +62,9 @@ def test_every_recorded_frame_reaches_the_disk(tmp_path: Path) -> None:
     assert again.counts()["up"] == 2
 
 
-def test_a_slow_disk_never_holds_up_the_main_thread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """While the saver writes (here: stuck until we let it go), the main thread's calls and the
-    inference thread's frames go through: the save runs on a snapshot, without the lock."""
-    rec = recorder(tmp_path)
+def saving_stuck(rec: Recorder, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Record one UP frame and release: the saver starts writing and stays stuck (a slow SD
+    card) until the returned event is set."""
     writing, let_go = threading.Event(), threading.Event()
     real_save = SampleStore.save
 
@@ -82,6 +79,16 @@ def test_a_slow_disk_never_holds_up_the_main_thread(
     rec.add(*frame(1))
     rec.end()  # asks the saver thread to write
     assert writing.wait(5)
+    return let_go
+
+
+def test_a_slow_disk_never_holds_up_the_main_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the saver writes (here: stuck until we let it go), the main thread's calls and the
+    inference thread's frames go through: the save runs on a snapshot, without the lock."""
+    rec = recorder(tmp_path)
+    let_go = saving_stuck(rec, monkeypatch)
 
     def main_thread_frame() -> None:
         rec.begin("down")
@@ -97,6 +104,25 @@ def test_a_slow_disk_never_holds_up_the_main_thread(
     rec.stop()
     assert done, "the main thread waited for the disk"
     assert SampleStore.load(tmp_path / "samples.npz").counts() == {"up": 1, "down": 1}
+
+
+def test_training_does_not_wait_for_a_slow_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TRAIN pressed right after a long burst gets its frames while the burst is still being
+    written (here: stuck until we let it go): its copy is of the chosen rows, not the save's."""
+    rec = two_poses(tmp_path, 8)
+    let_go = saving_stuck(rec, monkeypatch)
+    got: list[Any] = []
+    training = threading.Thread(target=lambda: got.append(rec.training_set(50)))
+    training.start()
+    training.join(2)
+    waited = training.is_alive()
+    let_go.set()
+    training.join(5)
+    rec.stop()
+    assert not waited, "training waited for the samples to be written"
+    assert got[0].counts() == {"up": 9, "down": 8}
 
 
 def test_a_failed_save_stays_said_until_a_save_works(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ def tap(k: int) -> None:
     key(k, up=True)
 
 
-def run_until(app: App, done: Any, timeout: float = 10.0) -> None:
+def run_until(app: App, done: Any, timeout: float = 30.0) -> None:
     end = time.monotonic() + timeout
     app.run(until=lambda a: done(a) or time.monotonic() > end)
     assert done(app), "timed out"
@@ -97,7 +97,7 @@ def test_a_kiosk_without_a_model_keeps_its_screen_plays_by_keys_and_picks_the_mo
     with no_model_app(tmp_path, find=find, **{"screen.attract_after_s": 1.0}) as app:
         run_until(app, lambda a: a.frame is not None)
         view = app.view()
-        assert view.page is Page.PROBLEM and PROBLEM in view.problem.detail
+        assert view.page is Page.PROBLEM and PROBLEM.replace("`", "") in view.problem.detail
         assert "fetch-model" in view.problem.fix
         assert view.camera is not None  # the visitor still sees themselves
         # Attract mode runs when nobody is there...
@@ -119,8 +119,62 @@ def test_a_kiosk_without_a_model_keeps_its_screen_plays_by_keys_and_picks_the_mo
         app.source.pose = "up"
         app.post(Event(Kind.HOLD, "up"))
         run_until(app, lambda a: a.recorder.counts["up"] >= 3)
+        view = app.view()  # the REC badge on the camera counts this burst's frames
+        assert view.recording == "up" and view.burst >= 3
+        app.screen.draw(app.surface, view)
+        assert f"REC  UP  {view.burst}" in app.screen.said
         app.post(Event(Kind.RELEASE, "up"))
         app.step()
+
+
+def test_a_model_installed_after_boot_welcomes_back_the_player_it_finds_saved(
+    tmp_path: Path, model_025_128: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kiosk booted without a model, over the samples and head of an earlier sitting. Once
+    the model is there they load, and that is this sitting's start: the returning player is
+    welcomed back, and what they hold goes into a new session."""
+    import numpy as np
+
+    from edgepac.learning.dense import DenseHead
+    from edgepac.learning.store import SampleStore, save_path
+    from edgepac.vision.backbone import Backbone
+
+    monkeypatch.setattr(app_module, "MODEL_POLL_S", 0.1)
+    bb = Backbone(model_025_128, num_threads=1)
+    store = SampleStore(
+        bb.feature_shape,
+        scale=bb.scale,
+        zero_point=bb.zero_point,
+        identity=bb.identity,
+        class_names=("up", "down", "left", "right"),
+    )
+    rng = np.random.default_rng(0)
+    for pose in ("up", "down"):  # an earlier sitting: two poses
+        store.begin_burst(now=1000.0)
+        for _ in range(6):
+            store.add(pose, rng.integers(0, 255, bb.feature_shape, dtype=np.uint8))
+    store.save(save_path(tmp_path))
+    head = DenseHead(epochs=1).fit(store.dequantized(), store.labels, class_names=store.class_names)
+    head.save(tmp_path / "head.npz", bb.identity)
+    installed: list[Path] = []
+
+    def find() -> Any:
+        return Backbone(installed[0], num_threads=1) if installed else None
+
+    with no_model_app(tmp_path, find=find) as app:
+        run_until(app, lambda a: a.frame is not None)
+        assert app.view().page is Page.PROBLEM
+        installed.append(model_025_128)
+        run_until(app, lambda a: a.backbone is not None, timeout=10)
+        assert app.arcade.state is State.WELCOME and app.view().page is Page.WELCOME
+        assert app.head is not None
+        app.source.pose = "up"
+        app.post(Event(Kind.HOLD, "up"))
+        run_until(app, lambda a: a.recorder.counts["up"] >= 6 + 2)
+        app.post(Event(Kind.RELEASE, "up"))
+        app.step()
+        sessions = app.recorder.training_set(None).sessions
+    assert len(np.unique(sessions)) == 2  # the earlier sitting's and this one's
 
 
 def test_run_offline_without_a_model_shows_the_fix_and_exits_0(
@@ -140,8 +194,18 @@ def test_an_empty_replay_folder_is_one_line_before_any_window(
     empty = tmp_path / "frames"
     empty.mkdir()
     pygame.display.quit()
-    code = main(["run", "--headless", "--camera", "replay", "--set",
-                 f"camera.replay_path={empty}", "--seconds", "1"])
+    code = main(
+        [
+            "run",
+            "--headless",
+            "--camera",
+            "replay",
+            "--set",
+            f"camera.replay_path={empty}",
+            "--seconds",
+            "1",
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 2 and "no images in" in err and "\n" not in err
     assert not pygame.display.get_init()  # no window was opened

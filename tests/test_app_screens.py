@@ -146,8 +146,11 @@ def test_playing_uses_the_whole_screen_and_percentages_sit_beside_their_bars(
             assert panel.contains(bar) and panel.contains(pct)
 
 
-def test_messages_and_errors_never_cover_the_maze_or_each_other(every_view: dict) -> None:
-    screen, surface = make_screen()
+@pytest.mark.parametrize("size", [(800, 480), (1920, 1080)])
+def test_messages_and_errors_never_cover_the_maze_the_score_or_each_other(
+    every_view: dict, size: tuple[int, int]
+) -> None:
+    screen, surface = make_screen(size)
     view = replace(
         every_view["playing"],
         banners=(
@@ -160,6 +163,7 @@ def test_messages_and_errors_never_cover_the_maze_or_each_other(every_view: dict
     errors, message = screen.regions["errors"], screen.regions["message"]
     assert panel.contains(errors) and panel.contains(message)
     assert not errors.colliderect(message)
+    assert not errors.colliderect(screen.regions["score"])  # the score stays readable
     assert share(surface, errors, sc.RED) > 0.3  # a red box a visitor notices
     for r in screen.prompt_rects:
         assert not r.colliderect(message)
@@ -350,3 +354,25 @@ def test_training_not_yet_reported_still_says_learning() -> None:
     screen.draw(surface, view)
     assert screen.prompt_text == "LEARNING... 0%"
     assert "LEARNED!" not in screen.said
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_the_live_no_model_page_says_its_fix_in_one_big_line_and_all_of_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """What `edgepac run` shows without a model: the command, one line a metre away can read,
+    then the whole of vision's line (where it looked, the offline way), never cut off."""
+    from edgepac.app.snapshot import problem
+    from edgepac.vision.models import find_model_or_problem
+
+    monkeypatch.setenv("EDGEPAC_MODELS", str(tmp_path / "usr-share-edgepac-models"))
+    monkeypatch.setenv("EDGEPAC_MODEL_SEARCH", "")
+    path, line = find_model_or_problem(None)
+    assert path is None and line
+    screen, surface = make_screen(size)
+    screen.draw(surface, View(page=Page.PROBLEM, problem=problem(line)))
+    assert len(screen.prompt_rects) == 1 and "FETCH-MODEL" in screen.prompt_text.upper()
+    assert ink_height(surface, screen.prompt_rects[0], sc.YELLOW) >= 18 * size[1] / 480
+    said = " ".join(" ".join(screen.said).upper().split())
+    line = line.replace("`", "")  # the pixel font has no backtick: a command reads as words
+    assert said.endswith(" ".join(f"{line}. It is picked up by itself.".upper().split()))

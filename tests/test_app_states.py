@@ -31,11 +31,11 @@ def share(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, int])
 
 def test_idle_kiosk_plays_by_itself_until_a_button(tmp_path: Path, backbone: Any) -> None:
     with make_app(tmp_path, backbone, **{"screen.attract_after_s": 0.5}) as app:
-        run_until(app, lambda a: a.arcade.attract, timeout=5)
+        run_until(app, lambda a: a.arcade.attract, timeout=30)  # conditions: a loaded machine
         game = app.attract_game
         start = (game.pacman.x, game.pacman.y, game.score)
         # A new game's READY! lasts the arcade's 4 s (the start jingle), then it eats.
-        run_until(app, lambda a: a.attract_game.score > 0, timeout=12)
+        run_until(app, lambda a: a.attract_game.score > 0, timeout=40)
         assert app.arcade.attract and app.attract_game is game
         assert (game.pacman.x, game.pacman.y, game.score) != start
         assert game.score > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -234,6 +235,26 @@ def test_a_knocked_camera_in_other_light_sees_the_scene_moved_dimmer_and_warmer(
     assert np.array_equal(frame(), before)
     with pytest.raises(ValueError, match="zoom"):
         painter.move_camera(zoom=5.0)
+
+
+def test_a_camera_bumped_on_its_mount_sees_the_room_turned():
+    """``roll``: the floor's edge, level before, slopes across the picture (clockwise: lower on
+    the right), by the tangent of the angle; the middle of the picture stays put."""
+    painter = DemoPainter((160, 120), noise=0.0)
+
+    def floor_row(img: np.ndarray, x: int) -> int:  # the first row of the brown floor
+        return int(np.argmax(img[:, x, 2] < 75))
+
+    before = painter.draw(None, np.random.default_rng(3), 1.0)
+    painter.move_camera(roll=10.0)
+    after = painter.draw(None, np.random.default_rng(3), 1.0)
+    left, right = 5, 112  # either side of the figure, clear of the shelf
+    assert floor_row(before, left) == floor_row(before, right)
+    drop = floor_row(after, right) - floor_row(after, left)
+    assert drop == pytest.approx((right - left) * math.tan(math.radians(10.0)), abs=3)
+    assert np.abs(after[60, 80].astype(int) - before[60, 80]).max() < 3
+    with pytest.raises(ValueError, match="roll"):
+        painter.move_camera(roll=90.0)
 
 
 def test_the_demo_player_keeps_to_its_frame_rate():

@@ -366,6 +366,14 @@ class App:
             self.model_problem = None
             self.recorder.start()
             self.arcade.say("The camera model is here: hold a pose's button to teach it", now)
+            # The samples and model just loaded are an earlier sitting's: what is recorded from
+            # now on is a new session, and a returning player is welcomed back (unless a game
+            # or attract mode is on: then the sitting only begins its session).
+            arcade = self.arcade
+            if arcade.state is State.COLLECT and not arcade.attract and not arcade.in_game:
+                self._do(arcade.sitting(now), now)
+            else:
+                self.recorder.new_session()
         trainer = self.trainer
         if trainer is not None:
             for done in trainer.finished():

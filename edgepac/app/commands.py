@@ -205,7 +205,11 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         figures = app.figures()
     if director.phase != "done":
         raise EdgePacError("demo: the window was closed before the demo ended")
-    first = {"train_s": director.train_s, "heldout_accuracy": _heldout(app)}
+    first = {
+        "train_s": director.train_s,
+        "train_cpu_s": app.trainer.cpu_s,  # the training thread's own CPU seconds
+        "heldout_accuracy": _heldout(app),
+    }
     if args.second_session:
         app, second = _second_sitting(args, cfg, state)
         figures = app.figures() | second | {
@@ -274,6 +278,7 @@ def _second_sitting(args: argparse.Namespace, cfg: Any, state: Path) -> tuple[An
         "refreshed_raw_accuracy": director.raw_accuracy,
         "refresh_recording_s": recording,
         "refresh_training_s": training,
+        "refresh_training_cpu_s": app.trainer.cpu_s,
         "refresh_s": recording + training,
         "refresh_frames": director.frames,
     }

@@ -26,9 +26,12 @@ from edgepac.app.arcade import Event, Kind, State
 from edgepac.errors import EdgePacError
 
 SETTLE_S = 0.25  # after a pose change, frames already in flight still show the old pose
-# Between the sittings: the camera knocked by ~4 % of the frame and zoomed 8 %, the light dim
-# and warm (the second-session scenario, in the demo player's own room).
-KNOCKED = {"shift": (0.04, 0.02), "zoom": 1.08, "light": (0.8, 0.68, 0.5)}
+# Between the sittings the camera was bumped on its mount (the picture moved 13 % of its width
+# to the side and 5 % down, rolled 7 degrees anticlockwise, zoomed 10 %) and the room is lit by
+# a dim warm lamp. The demo player's poses are far apart: the learning benchmark's smaller knock
+# (4 %, 8 % zoom) left a first model reading every frame, so the refresh showed nothing; this
+# one costs it about a third of its frames (0.6-0.8 right, as the benchmark's photos).
+KNOCKED = {"shift": (0.13, 0.05), "zoom": 1.1, "roll": -7.0, "light": (0.6, 0.5, 0.35)}
 
 
 class Score:

@@ -10,8 +10,8 @@ work or one memory copy (~20 MB for 1,500 frames): the save itself runs on a sna
 the lock, so a slow SD card never holds up the screen. "Which class is being recorded" lives
 here and only here; the arcade's rules say when it changes (begin/end).
 
-What the main thread shows (``counts``, ``thumbnails``, ``problem``) is published by swapping
-whole objects, so reading it needs no lock.
+What the main thread shows (``counts``, ``burst``, ``thumbnails``, ``problem``) is published by
+swapping whole objects (or one int), so reading it needs no lock.
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ class Recorder:
         self.path = Path(path)
         self._store = store
         self._lock = threading.Lock()
-        # Held while a save writes (without the store's lock): training waits for it, so the
-        # two never hold their big copies at the same time.
+        # Held while a save writes (without the store's lock): one save at a time. Training
+        # does not wait for it: its copy is of the chosen rows only (a few MB however big the
+        # store), and TRAIN pressed right after a long burst would otherwise wait for the
+        # whole store to be copied, written and synced.
         self._writing = threading.Lock()
         self._into: str | None = None  # the class samples go into while its button is held
         self._dirty = False  # changed since the last snapshot that was saved
@@ -49,6 +51,7 @@ class Recorder:
         self.counts: dict[str, int] = store.counts()
         self.thumbnails: dict[str, np.ndarray] = store.thumbnails
         self.problem: str | None = None  # a failed save; stays until a save succeeds
+        self.burst = 0  # frames the open burst (or the last one) took: the REC badge's count
         self.saves = 0
 
     # -- the main thread -----------------------------------------------------------------------
@@ -58,6 +61,7 @@ class Recorder:
             self._store.begin_burst()
             self._into = name
             self._burst.restart()
+            self.burst = 0
 
     def new_session(self) -> None:
         """A new sitting begins (after boot, after attract mode): the next bursts are its own."""
@@ -106,6 +110,7 @@ class Recorder:
             counts = dict(self.counts)
             counts[name] = counts.get(name, 0) + 1
             self.counts = counts
+            self.burst += 1
             if name not in self.thumbnails:  # a first picture at once; the middle one on release
                 self.thumbnails = {**self.thumbnails, name: thumbnail(image)}
         return True
@@ -115,9 +120,9 @@ class Recorder:
     def training_set(self, max_per_class: int | None) -> Any:
         """A uint8 copy, made under the lock, of just the rows learning's own choice gives one
         training pass (``store.training_set``: capped per pose, newest sessions first, every
-        burst represented), with their sessions and times: never the whole store. Waits (on the
-        training thread) for a save being written."""
-        with self._writing, self._lock:
+        burst represented), with their sessions and times: never the whole store. A save being
+        written does not hold it up (it works on its own snapshot)."""
+        with self._lock:
             return self._store.copy(self._store.training_set(max_per_class).index)
 
     # -- saving (the saver thread) -------------------------------------------------------------

@@ -83,6 +83,7 @@ class Screen(Canvas):
         # Per pose: (what it showed, the tile drawn, the texts on it, its picture).
         self._tiles: dict[str, tuple[tuple[Any, ...], pygame.Surface, list[str], Any]] = {}
         self._backdrop: pygame.Surface | None = None  # the page dimmed under a question
+        self._errors_top: float | None = None  # where a page wants its errors (else the top)
 
     # -- the whole screen ----------------------------------------------------------------------
 
@@ -91,6 +92,7 @@ class Screen(Canvas):
         self.regions = {}
         self.said.clear()
         self.prompt_text = ""
+        self._errors_top = None
         page = view.page
         area = self.content(page)
         if view.confirm_clear is None:
@@ -144,8 +146,10 @@ class Screen(Canvas):
         return pygame.Rect(0, 0, self.w, self.h)
 
     def draw_errors(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
-        """Errors stay at the top, red, until dealt with; warnings amber."""
-        y = area.y + 4 * self.u
+        """Errors stay at the top, red, until dealt with; warnings amber. While playing, under
+        the camera (over the bars, which mean nothing while the camera is lost): never over the
+        score line."""
+        y = (area.y if self._errors_top is None else self._errors_top) + 4 * self.u
         for b in view.errors[:3]:
             color = RED if b.severity is Severity.ERROR else AMBER
             box = self.banner(surface, b.text, area, y, color, filled=True, anchor="top")
@@ -496,8 +500,10 @@ class Screen(Canvas):
         self.text(surface, "HIGH SCORE", (panel.right - pad, pad), 9, DIM, "topright", bg=BG)
         self.text(surface, f"{best}", (panel.right - pad, pad + 16 * u), 20, DIM, "topright", bg=BG)
         top = round(pad + 58 * u)
+        self.regions["score"] = pygame.Rect(panel.x, panel.y, panel.w, top - panel.y)
         side = round(min(w * 0.55, self.h * 0.40))
         cam = pygame.Rect(x, top, side, side)
+        self._errors_top = cam.bottom + 4 * u
         self.preview(surface, view, cam, square=True)
         # Beside the camera: the direction being sent, big, in its pose's colour.
         sx = (cam.right + panel.right - pad) / 2
@@ -828,8 +834,16 @@ class Screen(Canvas):
         self.text(surface, p.title.upper(), (self.w / 2, 150 * u), 24, PINK, "midtop", bg=BG)
         area = pygame.Rect(round(24 * u), round(210 * u), self.w - round(48 * u), round(100 * u))
         self.prompt(surface, p.fix, area, YELLOW, 20)
-        for i, line in enumerate(wrap(p.detail, self.font(10), self.w - round(80 * u))[:3]):
-            self.text(surface, line, (self.w / 2, 340 * u + i * 24 * u), 10, DIM, "midtop", bg=BG)
+        # The whole of why, however long the paths in it: as many lines as the page has room
+        # for at 10 px capitals, else smaller ones (the fix above is the line to read).
+        top, room = 330 * u, self.h - 336 * u
+        for cap in (10, 8, 6):
+            lines = wrap(p.detail, self.font(cap), self.w - round(64 * u))
+            step = self.line_height(self.font(cap))
+            if len(lines) * step <= room:
+                break
+        for i, line in enumerate(lines):
+            self.text(surface, line, (self.w / 2, top + i * step), cap, DIM, "midtop", bg=BG)
 
     def draw_confirm(self, surface: pygame.Surface, view: View) -> None:
         u = self.u

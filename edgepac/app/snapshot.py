@@ -44,6 +44,7 @@ class Snapshots:
             page=page,
             poses=self._pose_tiles(app),
             recording=arcade.recording,
+            burst=app.recorder.burst if arcade.recording and app.recorder is not None else 0,
             camera=frame.image if frame is not None else None,
             camera_seq=frame.seq if frame is not None else -1,
             training=training(app) if arcade.state is State.TRAINING else None,
@@ -190,10 +191,13 @@ def initials(arcade: Any, games: Any, now: float) -> v.Initials | None:
 def problem(model_problem: str | None) -> v.Problem | None:
     if model_problem is None:
         return None
+    # The fix is the one big line, read at a metre: the command alone (one line at 800x480);
+    # the offline way (--from FILE) is in the detail, the line from vision that says what is
+    # missing, with the good news that nothing else is needed.
     return v.Problem(
         title="No camera model yet",
-        fix="Run: edgepac fetch-model (or --from FILE); it is picked up by itself",
-        detail=model_problem,
+        fix="Run: edgepac fetch-model",
+        detail=f"{model_problem.replace('`', '')}. It is picked up by itself.",  # no ` glyph
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,9 @@ class Trainer:
         self.poses = self.frames = self.held_out = 0
         self.waiting: str | None = None  # "stopping the previous run" while it takes its time
         self.problem: str | None = None  # the trained head could not be saved
+        # CPU seconds the latest finished run took on its thread (copy, fit, test, save): the
+        # per-part cost a Pi estimate scales, whatever else shared the machine meanwhile.
+        self.cpu_s: float | None = None
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
         self._done: queue.SimpleQueue[tuple[int, Finished]] = queue.SimpleQueue()
@@ -126,6 +130,7 @@ class Trainer:
                 self.waiting = None
         if cancel.is_set():
             return
+        started = time.thread_time()
         try:
             finished = self._fit(run, cancel, warm_from)
         except _Cancelled:
@@ -139,6 +144,8 @@ class Trainer:
         if cancel.is_set():  # BACK came after the last batch: nobody wants this head
             return
         self._save(finished.head)
+        if self.run == run:
+            self.cpu_s = time.thread_time() - started
         self._done.put((run, finished))
 
     def _fit(self, run: int, cancel: threading.Event, warm_from: Any) -> Finished:

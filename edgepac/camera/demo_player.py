@@ -77,33 +77,42 @@ class DemoPainter:
         self._noise = bank_rng.standard_normal((self.height + pad, self.width + pad, 3)) * noise
         self._noise = self._noise.astype(np.int16)
         self._pad = pad
-        self._moved: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._moved: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def move_camera(
         self,
         shift: tuple[float, float] = (0.0, 0.0),
         zoom: float = 1.0,
         light: tuple[float, float, float] = (1.0, 1.0, 1.0),
+        roll: float = 0.0,
     ) -> None:
         """Knock the camera and change the light, for every frame from now on: the picture
-        moves by ``shift`` (fractions of its width and height), is magnified ``zoom`` times about
-        its centre, and each of red, green and blue is scaled by ``light`` (dim and warm is
+        moves by ``shift`` (fractions of its width and height), turns ``roll`` degrees
+        clockwise (a camera bumped on its mount), is magnified ``zoom`` times about its centre,
+        and each of red, green and blue is scaled by ``light`` (dim and warm is
         e.g. (0.8, 0.7, 0.55)). The defaults put everything back."""
         if not 0.5 <= zoom <= 2.0:
             raise ValueError(f"zoom must be from 0.5 to 2, got {zoom}")
         if len(light) != 3 or not all(0.0 <= g <= 1.5 for g in light):
             raise ValueError(f"light must be three gains from 0 to 1.5, got {light}")
-        if shift == (0.0, 0.0) and zoom == 1.0 and tuple(light) == (1.0, 1.0, 1.0):
+        if not -45.0 <= roll <= 45.0:
+            raise ValueError(f"roll must be from -45 to 45 degrees, got {roll}")
+        still = tuple(shift) == (0.0, 0.0) and zoom == 1.0 and roll == 0.0
+        if still and tuple(light) == (1.0, 1.0, 1.0):
             self._moved = None
             return
         h, w = self.height, self.width
-        # Output pixel (y, x) shows the scene at centre + (y, x - centre) / zoom - shift.
-        rows = (h - 1) / 2 + (np.arange(h) - (h - 1) / 2) / zoom - shift[1] * h
-        cols = (w - 1) / 2 + (np.arange(w) - (w - 1) / 2) / zoom - shift[0] * w
+        # Output pixel p shows the scene at centre + R(-roll)·(p - centre) / zoom - shift: one
+        # flat index per pixel, so a frame is remapped by one np.take into a reused buffer.
+        y = np.arange(h, dtype=np.float64)[:, None] - (h - 1) / 2
+        x = np.arange(w, dtype=np.float64)[None, :] - (w - 1) / 2
+        c, s = math.cos(math.radians(roll)), math.sin(math.radians(roll))
+        rows = (h - 1) / 2 + (c * y - s * x) / zoom - shift[1] * h
+        cols = (w - 1) / 2 + (s * y + c * x) / zoom - shift[0] * w
         rows = np.clip(np.round(rows), 0, h - 1).astype(np.intp)
         cols = np.clip(np.round(cols), 0, w - 1).astype(np.intp)
         gains = np.array([round(64 * g) for g in light], dtype=np.int16)  # /64, as the flicker
-        self._moved = (rows, cols, gains, np.empty((h, w, 3), np.int16))
+        self._moved = ((rows * w + cols).ravel(), gains, np.empty((h, w, 3), np.int16))
 
     def draw(self, pose: str | None, rng: np.random.Generator, t: float = 0.0) -> np.ndarray:
         """An HxWx3 uint8 RGB picture of the player in ``pose`` with this frame's jitter."""
@@ -189,9 +198,10 @@ class DemoPainter:
     def _camera(self, work: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Flickering light and sensor noise, into a fresh uint8 image the caller owns."""
         if self._moved is not None:
-            rows, cols, gains, spare = self._moved
-            np.take(work, rows, axis=0, out=spare)  # the knocked camera sees another crop
-            np.take(spare, cols, axis=1, out=work)
+            pixels, gains, spare = self._moved
+            # The knocked camera sees another crop of the scene, turned.
+            np.take(work.reshape(-1, 3), pixels, axis=0, out=spare.reshape(-1, 3))
+            work = spare
             work *= gains  # the other light, before the sensor's noise
             work >>= 6
         oy, ox = rng.integers(0, self._pad, size=2)
@@ -254,10 +264,11 @@ class DemoPlayer(FrameSource):
         shift: tuple[float, float] = (0.0, 0.0),
         zoom: float = 1.0,
         light: tuple[float, float, float] = (1.0, 1.0, 1.0),
+        roll: float = 0.0,
     ) -> None:
         """The camera knocked and the light changed from the next frame on (see DemoPainter)."""
         with self._lock:
-            self.painter.move_camera(shift, zoom, light)
+            self.painter.move_camera(shift, zoom, light, roll)
 
     def pose_at(self, seconds: float) -> str | None:
         """The scripted pose ``seconds`` after start (the set pose when there is no script)."""

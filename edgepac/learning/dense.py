@@ -215,7 +215,9 @@ class DenseHead:
                 order = rng.permutation(visits)
                 total = 0.0
                 for b, start in enumerate(range(0, visits, batch)):
-                    visit = order[start : start + batch]
+                    # Sorted, the batch's jittered copies (visits >= n) come last, together:
+                    # they are jittered where they lie (the same sum, in another order).
+                    visit = np.sort(order[start : start + batch])
                     loss = self._step(X2, y, weights, visit % n, visit >= n, grid, params, ws, rng)
                     if not math.isfinite(loss):
                         raise EdgePacError(
@@ -253,15 +255,16 @@ class DenseHead:
         ws: _Scratch,
         rng: np.random.Generator,
     ) -> float:
-        """Gather one batch (jittering the copies), then its loss and gradients."""
+        """Gather one batch (jittering the copies, its last rows), then its loss and gradients.
+        Nothing is allocated but a few small index arrays: every buffer is in ``ws``."""
         m = len(idx)
         xb = ws.x[:m]
         np.take(X2, idx, axis=0, out=xb, mode="clip")  # "clip": not buffered
-        if jittered.any():
-            copies = xb.reshape(m, *grid)[jittered]  # gathers the copies (a few MB at most)
+        first = m - int(np.count_nonzero(jittered))  # the copies are the batch's tail
+        if first < m:
+            copies = xb[first:].reshape(m - first, *grid)  # a view: jittered in place
             shift = self.jitter_shift if grid[0] > 1 else 0.0
-            jitter(copies, rng, shift, self.jitter_gain)
-            xb[jittered] = copies.reshape(len(copies), xb.shape[1])
+            jitter(copies, rng, shift, self.jitter_gain, spare=ws.spare)
         keep = self._dropout_mask(rng, m, ws) if self.dropout else None
         wb = None if weights is None else weights[idx]
         return loss_and_grads(params, xb, y[idx], ws, keep, wb)
@@ -400,6 +403,7 @@ class _Scratch:
         self.lse = np.empty((batch, 1), dtype=dtype)
         self.keep = np.empty((batch, units), dtype=dtype)  # dropout's mask
         self.keep_bool = np.empty((batch, units), dtype=bool)
+        self.spare = np.empty((batch, d), dtype=dtype)  # jitter's working copy
         self.grads = [
             np.empty((d, units), dtype=dtype),
             np.empty(units, dtype=dtype),

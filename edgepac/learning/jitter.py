@@ -17,12 +17,21 @@ import math
 import numpy as np
 
 
-def jitter(frames: np.ndarray, rng: np.random.Generator, shift: float, gain: float) -> None:
-    """Jitter a batch of activations (m, H, W, C) in place, each frame its own way."""
+def jitter(
+    frames: np.ndarray,
+    rng: np.random.Generator,
+    shift: float,
+    gain: float,
+    spare: np.ndarray | None = None,
+) -> None:
+    """Jitter a batch of activations (m, H, W, C) in place, each frame its own way. ``spare``:
+    a buffer of at least the batch's size (any shape) to work in, so that a training step
+    allocates nothing (a fresh few-MB array each step costs page faults)."""
     m = len(frames)
     if shift > 0:
-        slide(frames, rng.uniform(-shift, shift, m), axis=1)
-        slide(frames, rng.uniform(-shift, shift, m), axis=2)
+        near = None if spare is None else spare.reshape(-1)[: frames.size].reshape(frames.shape)
+        slide(frames, rng.uniform(-shift, shift, m), axis=1, near=near)
+        slide(frames, rng.uniform(-shift, shift, m), axis=2, near=near)
     if gain > 1:
         log_gain = math.log(gain)
         frames *= np.exp(rng.uniform(-log_gain, log_gain, m)).astype(frames.dtype)[
@@ -30,14 +39,16 @@ def jitter(frames: np.ndarray, rng: np.random.Generator, shift: float, gain: flo
         ]
 
 
-def slide(frames: np.ndarray, a: np.ndarray, axis: int) -> None:
+def slide(frames: np.ndarray, a: np.ndarray, axis: int, near: np.ndarray | None = None) -> None:
     """Move frame i's grid a[i] cells along ``axis`` (|a| <= 1): x ← (1−|a|)·x + |a|·neighbour,
-    the neighbour being the cell a[i] points away from (at the edge, the cell itself)."""
+    the neighbour being the cell a[i] points away from (at the edge, the cell itself).
+    ``near``: scratch of the frames' shape (else one is allocated)."""
     x = np.moveaxis(frames, axis, 1)  # views: the moving axis second
-    near = np.empty_like(x)
+    near = np.empty_like(x) if near is None else np.moveaxis(near, axis, 1)
     near[:, 1:], near[:, :1] = x[:, :-1], x[:, :1]  # a > 0: content moves to higher indices
-    back = a < 0
-    near[back, :-1], near[back, -1:] = x[back, 1:], x[back, -1:]
+    back = (a < 0)[:, None, None, None]  # the others: from higher indices (a masked copy)
+    np.copyto(near[:, :-1], x[:, 1:], where=back)
+    np.copyto(near[:, -1:], x[:, -1:], where=back)
     w = np.abs(a).astype(frames.dtype)[:, None, None, None]
     x *= 1 - w
     near *= w
