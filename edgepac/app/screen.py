@@ -220,16 +220,7 @@ class Screen(Canvas):
         )
         self.prompt(surface, big, area, PINK if view.recording else YELLOW, PROMPT_CAP + 4)
         if view.message is None:  # a message takes the hint's place
-            self.text(
-                surface,
-                small,
-                (self.w / 2, self.h - 12 * u),
-                10,
-                DIM,
-                "midbottom",
-                bg=BG,
-                width=self.w - 32 * u,
-            )
+            self.footer(surface, small, size=10, lift=12)
 
     def tiles(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
         """The poses in a 2x2 grid (a row of tiles when there are not four)."""
@@ -416,11 +407,12 @@ class Screen(Canvas):
                 pose_word = "an arrow key" if view.keyboard else "a pose button"
                 self.footer(surface, f"or hold {pose_word} to teach me more")
 
-    def footer(self, surface: pygame.Surface, hint: str) -> None:
-        """The small hint under the page's big prompt: what else the visitor can do."""
+    def footer(self, surface: pygame.Surface, hint: str, size: int = 9, lift: int = 8) -> None:
+        """The small hint under the page's big prompt: what else the visitor can do (``lift``:
+        its baseline above the bottom edge, in the screen's units)."""
         u = self.u
-        where = (self.w / 2, self.h - 8 * u)
-        self.text(surface, hint, where, 9, DIM, "midbottom", bg=BG, width=self.w - 32 * u)
+        where = (self.w / 2, self.h - lift * u)
+        self.text(surface, hint, where, size, DIM, "midbottom", bg=BG, width=self.w - 32 * u)
 
     @staticmethod
     def result_words(tr: Any) -> str:
@@ -647,16 +639,7 @@ class Screen(Canvas):
             left = len(welcome.poses) - len(done) if welcome is not None else 0
             play = self.key(view, "PLAY", "P")
             small = f"{play} skips: yesterday's moves still play    {left} to go, in any order"
-            self.text(
-                surface,
-                small,
-                (self.w / 2, self.h - 12 * u),
-                10,
-                DIM,
-                "midbottom",
-                bg=BG,
-                width=self.w - 32 * u,
-            )
+            self.footer(surface, small, size=10, lift=12)
 
     def tick_mark(self, surface: pygame.Surface, tile: pygame.Rect) -> None:
         """A pose refreshed on WELCOME: a big green tick over its picture, DONE under it."""
