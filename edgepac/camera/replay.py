@@ -15,11 +15,12 @@ import numpy as np
 
 from edgepac.camera.source import CameraError, Capture, EndOfStream, FrameSource, Pacer
 from edgepac.errors import EdgePacError
+from edgepac.poses import POSES
 
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm"}
-TRUTHS = {"up": "up", "down": "down", "left": "left", "right": "right", "none": None}
+TRUTHS: dict[str, str | None] = {**{pose: pose for pose in POSES}, "none": None}
 
 
 class Replay(FrameSource):
