@@ -1,7 +1,7 @@
 """Replay: a folder of images or a video file played as a camera, at a set rate.
 
 For tests, benchmarks and demos without a camera. A folder is read in name order, including its
-subfolders; an image inside a folder named after a class ("up", "down", "left", "right", "none")
+subfolders; an image inside a folder named after a pose (edgepac.poses) or "none"
 carries that class as ``Frame.truth``, so a recorded session can be scored frame by frame. A
 video file needs OpenCV (``pip install edgepac[webcam]``).
 """
