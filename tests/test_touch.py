@@ -1,0 +1,210 @@
+"""Touch and the mouse as the arcade's buttons: real pygame events (posted through SDL's queue under
+the dummy driver), the real turn of the picture, the real App."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pygame
+import pytest
+
+from edgepac.app.present import Presenter
+from edgepac.controls.events import Event, Kind
+from edgepac.controls.rotation import ROTATIONS, Rotation
+from edgepac.controls.touch import TouchControls
+
+WINDOW = (800, 480)
+TARGETS = {
+    "up": pygame.Rect(40, 300, 120, 120),
+    "left": pygame.Rect(200, 300, 120, 120),
+    "train": pygame.Rect(560, 300, 100, 60),
+    "play": pygame.Rect(680, 300, 100, 60),
+}
+HOLD_UP, RELEASE_UP = Event(Kind.HOLD, "up"), Event(Kind.RELEASE, "up")
+
+
+@pytest.fixture
+def queue() -> Iterator[None]:
+    pygame.display.init()
+    pygame.display.set_mode(WINDOW)
+    pygame.event.clear()
+    yield
+    pygame.display.quit()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def centre(rect: pygame.Rect, size: tuple[int, int] = WINDOW) -> tuple[float, float]:
+    """The rect's centre as SDL's finger events say it: normalised to the window."""
+    return rect.centerx / size[0], rect.centery / size[1]
+
+
+def finger(kind: int, x: float, y: float, finger_id: int = 0, touch_id: int = 7) -> None:
+    pygame.event.post(
+        pygame.event.Event(kind, touch_id=touch_id, finger_id=finger_id, x=x, y=y, dx=0.0, dy=0.0)
+    )
+
+
+def mouse(kind: int, pos: tuple[int, int], **extra: object) -> None:
+    if kind == pygame.MOUSEMOTION:
+        pygame.event.post(pygame.event.Event(kind, pos=pos, rel=(0, 0), buttons=(1, 0, 0), **extra))
+    else:
+        pygame.event.post(pygame.event.Event(kind, pos=pos, button=1, **extra))
+
+
+def tap_with_sdl_copies(rect: pygame.Rect, touch_attr: bool = True) -> None:
+    """A finger tap as SDL delivers it: the finger events, and the mouse events it makes of them."""
+    x, y = centre(rect)
+    pos = rect.center
+    extra = {"touch": True} if touch_attr else {}
+    finger(pygame.FINGERDOWN, x, y)
+    mouse(pygame.MOUSEBUTTONDOWN, pos, **extra)
+    finger(pygame.FINGERUP, x, y)
+    mouse(pygame.MOUSEBUTTONUP, pos, **extra)
+
+
+def drain(controls: TouchControls, targets: dict = TARGETS) -> list[Event]:
+    out: list[Event] = []
+    for ev in pygame.event.get():
+        out += controls.handle(ev, targets)
+    return out
+
+
+def test_a_finger_tap_is_one_press_and_sdls_mouse_copy_is_ignored(queue: None) -> None:
+    controls = TouchControls(Rotation(0, WINDOW))
+    tap_with_sdl_copies(TARGETS["up"])
+    assert drain(controls) == [HOLD_UP, RELEASE_UP]
+    tap_with_sdl_copies(TARGETS["play"])
+    assert drain(controls) == [Event(Kind.PLAY)]  # on lift, as the PLAY button counts
+    assert controls.presses == 2
+
+
+def test_without_the_touch_mark_the_mouse_copy_of_a_finger_is_still_ignored(queue: None) -> None:
+    # Older SDL/pygame: mouse events carry no ``touch``; one during or just after a finger is a copy.
+    clock = Clock()
+    controls = TouchControls(Rotation(0, WINDOW), clock=clock)
+    tap_with_sdl_copies(TARGETS["train"], touch_attr=False)
+    assert drain(controls) == [Event(Kind.TRAIN)]
+    clock.t += 5.0  # later, a real mouse click counts
+    mouse(pygame.MOUSEBUTTONDOWN, TARGETS["train"].center)
+    mouse(pygame.MOUSEBUTTONUP, TARGETS["train"].center)
+    assert drain(controls) == [Event(Kind.TRAIN)]
+
+
+def test_a_mouse_click_works_as_a_finger_and_only_the_left_button(queue: None) -> None:
+    controls = TouchControls(Rotation(0, WINDOW))
+    pos = TARGETS["left"].center
+    mouse(pygame.MOUSEBUTTONDOWN, pos, touch=False)
+    assert drain(controls) == [Event(Kind.HOLD, "left")]
+    mouse(pygame.MOUSEBUTTONUP, pos, touch=False)
+    assert drain(controls) == [Event(Kind.RELEASE, "left")]
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=3, touch=False))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=3, touch=False))
+    assert drain(controls) == []
+    assert controls.presses == 1
+
+
+def test_finger_events_sdl_makes_from_the_mouse_are_not_a_second_press(queue: None) -> None:
+    controls = TouchControls(Rotation(0, WINDOW))
+    pos = TARGETS["up"].center
+    x, y = centre(TARGETS["up"])
+    mouse(pygame.MOUSEBUTTONDOWN, pos, touch=False)
+    finger(pygame.FINGERDOWN, x, y, touch_id=-1)  # SDL_MOUSE_TOUCHID
+    finger(pygame.FINGERUP, x, y, touch_id=-1)
+    mouse(pygame.MOUSEBUTTONUP, pos, touch=False)
+    assert drain(controls) == [HOLD_UP, RELEASE_UP]
+
+
+def test_sliding_off_a_held_tile_releases_it_and_off_play_cancels_it(queue: None) -> None:
+    controls = TouchControls(Rotation(0, WINDOW))
+    x, y = centre(TARGETS["up"])
+    finger(pygame.FINGERDOWN, x, y)
+    finger(pygame.FINGERMOTION, x + 0.01, y)  # still on the tile
+    assert drain(controls) == [HOLD_UP]
+    finger(pygame.FINGERMOTION, 0.5, 0.1)  # off it: let go, as a button coming up
+    assert drain(controls) == [RELEASE_UP]
+    finger(pygame.FINGERMOTION, x, y)  # back on: a button pressed elsewhere is not pressed
+    finger(pygame.FINGERUP, x, y)
+    assert drain(controls) == []
+    px, py = centre(TARGETS["play"])
+    finger(pygame.FINGERDOWN, px, py)
+    finger(pygame.FINGERMOTION, 0.5, 0.1)
+    finger(pygame.FINGERUP, 0.5, 0.1)
+    assert drain(controls) == []  # slid off PLAY: nothing, as a phone's button
+
+
+def test_two_fingers_on_one_tile_hold_it_once_and_a_miss_presses_nothing(queue: None) -> None:
+    controls = TouchControls(Rotation(0, WINDOW))
+    x, y = centre(TARGETS["up"])
+    finger(pygame.FINGERDOWN, x, y, finger_id=1)
+    finger(pygame.FINGERDOWN, x + 0.02, y, finger_id=2)
+    finger(pygame.FINGERUP, x, y, finger_id=1)
+    assert drain(controls) == [HOLD_UP]
+    finger(pygame.FINGERUP, x + 0.02, y, finger_id=2)
+    finger(pygame.FINGERDOWN, 0.5, 0.05, finger_id=3)  # nothing there
+    finger(pygame.FINGERUP, 0.5, 0.05, finger_id=3)
+    assert drain(controls) == [RELEASE_UP]
+    assert (controls.presses, controls.missed) == (1, 1)
+
+
+def test_a_small_target_on_a_whole_screen_one_wins() -> None:
+    controls = TouchControls(Rotation(0, WINDOW))
+    targets = {"play": pygame.Rect(0, 0, *WINDOW), "up": TARGETS["up"]}
+    ev = pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=TARGETS["up"].center, button=1, touch=False)
+    assert controls.handle(ev, targets) == [HOLD_UP]
+
+
+@pytest.mark.parametrize("degrees", ROTATIONS)
+def test_a_touch_where_a_target_appears_on_the_turned_panel_lands_on_it(degrees: int) -> None:
+    """The picture is turned by the app's own presenter; a finger where each target shows on the
+    physical panel (found from the pixels) presses that target."""
+    pygame.display.init()
+    try:
+        window = (720, 1280)  # Touch Display 2, natively portrait
+        display = pygame.display.set_mode(window)
+        presenter = Presenter(display, degrees)
+        lw, lh = presenter.size
+        assert (lw, lh) == ((1280, 720) if degrees in (90, 270) else (720, 1280))
+        # Off-centre targets: a wrong turn or mirror puts the finger on another one or none.
+        targets = {
+            "up": pygame.Rect(10, 10, lw // 5, lh // 6),
+            "train": pygame.Rect(lw - lw // 4 - 20, lh // 3, lw // 4, lh // 8),
+            "play": pygame.Rect(lw // 3, lh - lh // 5 - 5, lw // 3, lh // 5),
+        }
+        colours = {"up": (255, 0, 0), "train": (0, 255, 0), "play": (0, 0, 255)}
+        presenter.surface.fill((0, 0, 0))
+        for name, rect in targets.items():
+            presenter.surface.fill(colours[name], rect)
+        presenter.present()
+        pixels = pygame.surfarray.array3d(display)  # [x, y, rgb] of the physical panel
+        controls = TouchControls(presenter.rotation)
+        for name, colour in colours.items():
+            xs, ys = np.nonzero(np.all(pixels == colour, axis=2))
+            assert len(xs) > 0, name
+            # The middle of where it shows, normalised to the window as SDL gives fingers.
+            x, y = (xs.min() + xs.max() + 1) / 2 / window[0], (ys.min() + ys.max() + 1) / 2 / window[1]
+            down = pygame.event.Event(
+                pygame.FINGERDOWN, touch_id=1, finger_id=0, x=x, y=y, dx=0.0, dy=0.0
+            )
+            up = pygame.event.Event(pygame.FINGERUP, touch_id=1, finger_id=0, x=x, y=y, dx=0, dy=0)
+            got = controls.handle(down, targets) + controls.handle(up, targets)
+            want = (
+                [Event(Kind.HOLD, name), Event(Kind.RELEASE, name)]
+                if name == "up"
+                else [Event(Kind.TRAIN if name == "train" else Kind.PLAY)]
+            )
+            assert got == want, (degrees, name)
+    finally:
+        pygame.display.quit()
+
+
+def test_a_bad_rotation_is_refused_with_the_allowed_values() -> None:
+    with pytest.raises(ValueError, match="0, 90, 180, 270"):
+        Rotation(45, WINDOW)
