@@ -25,7 +25,7 @@ Who fills what (the app builds it; nothing here has I/O):
     refresh         in a game: a pose being taught (the game paused), a refresh running in the
                     background, or the suggestion to refresh (the model has been unsure)
     countdown       a hands-free burst: counting down to recording, or recording for a while
-    coach           after TRAIN: each pose's share right on held-back frames, and one piece of advice
+    coach           after TRAIN: each pose's share right on held-back frames, and advice
     press_goal      presses COLLECT asks for per pose (``Pose.presses`` counts them), and
       press_hint    a hint on how to pose (e.g. "A BIT CLOSER")
     model_label     where the model in use came from, when it is not the arcade's own
