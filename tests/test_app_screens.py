@@ -376,3 +376,41 @@ def test_the_live_no_model_page_says_its_fix_in_one_big_line_and_all_of_why(
     said = " ".join(" ".join(screen.said).upper().split())
     line = line.replace("`", "")  # the pixel font has no backtick: a command reads as words
     assert said.endswith(" ".join(f"{line}. It is picked up by itself.".upper().split()))
+
+
+# The on-screen buttons a touch acts on, per state (the physical buttons they stand for).
+TARGETS = {
+    "collect-empty": {"up", "down", "left", "right"},
+    "collect-full": {"up", "down", "left", "right", "train"},
+    "collect-out-of-date": {"up", "down", "left", "right", "train"},
+    "training-done": {"play"},
+    "welcome-back": {"up", "down", "left", "right", "play"},
+    "game-over": {"play"},
+    "attract": {"play"},
+    "high-scores": {"play"},
+    "initials": {"up", "down", "left", "right", "play"},
+    "clear-confirm": {"train", "play"},
+}
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_every_page_has_its_touch_targets_big_enough_and_on_the_screen(
+    every_view: dict[str, View], size: tuple[int, int]
+) -> None:
+    """Each on-screen button is at least 9 mm on the 7" panel (48 px at 800x480, scaled)."""
+    screen, surface = make_screen(size)
+    least = 48 * min(size[0] / 800, size[1] / 480) - 1
+    whole = surface.get_rect()
+    for name, view in every_view.items():
+        screen.draw(surface, view)
+        for key, rect in screen.targets.items():
+            assert rect.w >= least and rect.h >= least, (name, key, rect)
+            assert whole.contains(rect), (name, key, rect)
+        if name in TARGETS:
+            assert set(screen.targets) == TARGETS[name], name
+    screen.draw(surface, every_view["collect-full"])
+    for pose in CLASSES:  # a tile is its pose's button
+        assert screen.targets[pose] == screen.regions[f"tile:{pose}"]
+    assert not any(screen.targets["train"].colliderect(screen.targets[p]) for p in CLASSES)
+    screen.draw(surface, every_view["attract"])  # a tap anywhere starts
+    assert screen.targets["play"] == whole

@@ -36,7 +36,6 @@ PROMPT_CAP = 24  # the next-step prompt's capital height at 480 lines
 PROMPT_MIN_CAP = 18  # a long prompt shrinks this far before it wraps to a second line
 
 
-
 def load_font(px: int) -> pygame.font.Font:
     """THE font of every screen at size ``px``: the one place to change the typeface (the
     game's arcade pixel font; ``pygame.font.Font(None, px)`` is pygame's sans)."""
@@ -84,6 +83,9 @@ class Canvas:
         self.regions: dict[str, pygame.Rect] = {}
         self.said: list[str] = []  # every text drawn this frame, in order (for tests)
         self.prompt_text = ""
+        # On-screen buttons this frame, keyed by the physical button each stands for ("up"...
+        # "train", "play"): a touch there acts as a press of that button (touch-input reads it).
+        self.targets: dict[str, pygame.Rect] = {}
 
     # -- building blocks -----------------------------------------------------------------------
 
@@ -160,15 +162,33 @@ class Canvas:
         color: tuple[int, int, int] = YELLOW,
         cap: float = PROMPT_CAP,
         bg: Colour = BG,
+        button: str | None = None,
     ) -> None:
-        """THE next step, big, centred in ``box`` (the one thing a visitor must read)."""
+        """THE next step, big, centred in ``box`` (the one thing a visitor must read);
+        ``button``: it is also the on-screen button standing for that physical one, framed."""
         c, lines = self.fit(s, box.w - 24 * self.u, cap, PROMPT_MIN_CAP)
         line_h = self.line_height(self.font(c))
         y = box.centery - line_h * len(lines) / 2
         self.prompt_text = s
+        drawn = []
         for i, line in enumerate(lines):
             r = self.text(surface, line, (box.centerx, y + i * line_h), c, color, "midtop", bg)
-            self.prompt_rects.append(r)
+            drawn.append(r)
+        self.prompt_rects.extend(drawn)
+        if button is not None:
+            u = self.u
+            frame = drawn[0].unionall(drawn).inflate(round(24 * u), round(16 * u))
+            frame = self.target(button, frame.clip(box) if box.contains(frame) else frame)
+            pygame.draw.rect(surface, color, frame, max(2, round(3 * u)), round(10 * u))
+
+    def target(self, name: str, rect: pygame.Rect) -> pygame.Rect:
+        """``rect`` as the on-screen button ``name``: at least 48 px at 800x480 each way (9 mm
+        on the 7" panel), kept on the screen. Returns the rect registered."""
+        least = round(48 * self.u)
+        r = rect.inflate(max(0, least - rect.w), max(0, least - rect.h))
+        r = r.clamp(pygame.Rect(0, 0, self.w, self.h))
+        self.targets[name] = r
+        return r
 
     def shade(self, size: tuple[int, int], alpha: int) -> pygame.Surface:
         """A translucent black surface, made once per size."""

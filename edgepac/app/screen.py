@@ -90,6 +90,7 @@ class Screen(Canvas):
     def draw(self, surface: pygame.Surface, view: View) -> None:
         self.prompt_rects = []
         self.regions = {}
+        self.targets = {}
         self.said.clear()
         self.prompt_text = ""
         self._errors_top = None
@@ -124,6 +125,7 @@ class Screen(Canvas):
         if view.confirm_clear is not None:
             surface.blit(self.shade((self.w, self.h), 170), (0, 0))
             self._backdrop = surface.copy()
+            self.targets = {}  # the question is modal: only its answers take a touch
             self.draw_confirm(surface, view)
         self.draw_message(surface, view, area)
 
@@ -196,6 +198,13 @@ class Screen(Canvas):
             return f"PRESS {play} TO PLAY", f"or hold {pose_word.lower()} to teach more    {others}"
         return f"PRESS {train} TO LEARN", f"or hold {pose_word.lower()} to teach more    {others}"
 
+    @staticmethod
+    def collect_button(view: View) -> str | None:
+        """The physical button COLLECT's prompt asks for, when it asks for one."""
+        if view.recording or sum(p.count > 0 for p in view.poses) < 2:
+            return None
+        return "play" if view.model is ModelStatus.TRAINED else "train"
+
     def camera_and_tiles(self, surface: pygame.Surface, view: View, title: str) -> pygame.Rect:
         """The teaching layout (COLLECT, WELCOME): the camera left, a tile per pose right."""
         u = self.u
@@ -218,7 +227,9 @@ class Screen(Canvas):
         area = pygame.Rect(
             0, cam.bottom + round(6 * u), self.w, self.h - cam.bottom - round(34 * u)
         )
-        self.prompt(surface, big, area, PINK if view.recording else YELLOW, PROMPT_CAP + 4)
+        button = self.collect_button(view)
+        colour = PINK if view.recording else YELLOW
+        self.prompt(surface, big, area, colour, PROMPT_CAP + 4, button=button)
         if view.message is None:  # a message takes the hint's place
             self.footer(surface, small, size=10, lift=12)
 
@@ -240,6 +251,7 @@ class Screen(Canvas):
         """A pose's tile, drawn again only when what it shows changes (its count does 30 times
         a second while recording; the other three stay as they are)."""
         self.regions[f"tile:{pose.name}"] = at
+        self.target(pose.name, at)
         lit = view.recording == pose.name
         press = self.press(view, pose)
         key = (pose.count, lit, press, at.size, pose.colour)
@@ -402,17 +414,21 @@ class Screen(Canvas):
             )
             play = self.key(view, "PLAY", "P")
             colour = YELLOW if blink(view.t, 1.2, 0.75) else WHITE
-            self.prompt(surface, f"PRESS {play} TO PLAY!", area, colour, PROMPT_CAP + 4)
+            self.prompt(
+                surface, f"PRESS {play} TO PLAY!", area, colour, PROMPT_CAP + 4, button="play"
+            )
             if view.message is None:
                 pose_word = "an arrow key" if view.keyboard else "a pose button"
                 self.footer(surface, f"or hold {pose_word} to teach me more")
 
-    def footer(self, surface: pygame.Surface, hint: str, size: int = 9, lift: int = 8) -> None:
+    def footer(
+        self, surface: pygame.Surface, hint: str, size: int = 9, lift: int = 8
+    ) -> pygame.Rect:
         """The small hint under the page's big prompt: what else the visitor can do (``lift``:
         its baseline above the bottom edge, in the screen's units)."""
         u = self.u
         where = (self.w / 2, self.h - lift * u)
-        self.text(surface, hint, where, size, DIM, "midbottom", bg=BG, width=self.w - 32 * u)
+        return self.text(surface, hint, where, size, DIM, "midbottom", bg=BG, width=self.w - 32 * u)
 
     @staticmethod
     def result_words(tr: Any) -> str:
@@ -522,7 +538,7 @@ class Screen(Canvas):
         refresh = view.refresh
         if view.game_over:
             play = self.key(view, "PLAY", "P")
-            self.prompt(surface, f"PRESS {play} AGAIN", bottom, YELLOW, 20)
+            self.prompt(surface, f"PRESS {play} AGAIN", bottom, YELLOW, 20, button="play")
             hint = f"or hold {pose_word} to teach me more"
         elif refresh is not None and refresh.teaching:
             self.paused(surface, view, refresh.teaching)
@@ -639,7 +655,9 @@ class Screen(Canvas):
             left = len(welcome.poses) - len(done) if welcome is not None else 0
             play = self.key(view, "PLAY", "P")
             small = f"{play} skips: yesterday's moves still play    {left} to go, in any order"
-            self.footer(surface, small, size=10, lift=12)
+            hint = self.footer(surface, small, size=10, lift=12)
+            frame = self.target("play", hint.inflate(round(24 * u), round(12 * u)))
+            pygame.draw.rect(surface, EDGE, frame, max(1, round(2 * u)), round(8 * u))
 
     def tick_mark(self, surface: pygame.Surface, tile: pygame.Rect) -> None:
         """A pose refreshed on WELCOME: a big green tick over its picture, DONE under it."""
@@ -704,6 +722,7 @@ class Screen(Canvas):
         else:
             self.how_to(surface, view, area)
         bottom = pygame.Rect(panel.x, round(self.h * 0.82), panel.w, round(self.h * 0.16))
+        self.targets["play"] = pygame.Rect(0, 0, self.w, self.h)  # a tap anywhere starts
         if blink(view.t, 1.0, 0.7):
             self.prompt(surface, "PRESS ANY BUTTON", bottom, YELLOW)
 
@@ -779,6 +798,25 @@ class Screen(Canvas):
             if active:
                 self.arrow(surface, "up", (r.centerx, r.y - 14 * u), 8, YELLOW)
                 self.arrow(surface, "down", (r.centerx, r.bottom + 14 * u), 8, YELLOW)
+                # By touch: the upper half and the arrow above are UP, the lower half DOWN.
+                reach = round(30 * u)
+                self.target("up", pygame.Rect(r.x, r.y - reach, r.w, r.h // 2 + reach))
+                self.target("down", pygame.Rect(r.x, r.centery, r.w, r.h - r.h // 2 + reach))
+        # LEFT and RIGHT move between the letters (RIGHT on the last one saves); PLAY: done.
+        row = pygame.Rect(round(x0), y, round(ini.length * side + (ini.length - 1) * gap), side)
+        for name, dx in (("left", -1), ("right", 1)):
+            at = (row.x - 34 * u, row.centery) if dx < 0 else (row.right + 34 * u, row.centery)
+            self.arrow(surface, name, at, 12, TEXT)
+            hit = pygame.Rect(0, 0, side, side)
+            hit.center = (round(at[0]), round(at[1]))
+            self.target(name, hit)
+        done = self.render("DONE", 14, BLACK)
+        button = done.get_rect().inflate(round(28 * u), round(26 * u))
+        button.midleft = (round(row.right + 76 * u), row.centery)
+        pygame.draw.rect(surface, YELLOW, button, border_radius=round(10 * u))
+        surface.blit(done, done.get_rect(center=button.center))
+        self.said.append("DONE")
+        self.target("play", button)
         up_down = self.key(view, "UP / DOWN", "UP / DOWN KEYS")
         area = pygame.Rect(0, round(y + side + 24 * u), self.w, round(46 * u))
         self.prompt(surface, f"{up_down}: CHOOSE A LETTER", area, YELLOW, bg=BLACK)
@@ -833,7 +871,7 @@ class Screen(Canvas):
         q = view.confirm_clear
         if q is None:
             return
-        box = pygame.Rect(0, 0, round(min(self.w - 40 * u, 600 * u)), round(210 * u))
+        box = pygame.Rect(0, 0, round(min(self.w - 40 * u, 600 * u)), round(290 * u))
         box.center = (self.w // 2, self.h // 2)
         self.regions["confirm"] = box
         self.box(surface, box, BLACK, RED, 4)
@@ -855,8 +893,11 @@ class Screen(Canvas):
         )
         yes = self.key(view, "TRAIN = CLEAR THEM", "T = CLEAR THEM")
         no = self.key(view, "PLAY = KEEP THEM", "P = KEEP THEM")
-        area = pygame.Rect(box.x, round(box.y + 96 * u), box.w, round(60 * u))
-        self.prompt(surface, f"{yes}\n{no}", area, YELLOW, 18, bg=BLACK)
+        # Each answer is a button too (a touch screen has no TRAIN or PLAY to press).
+        for i, (name, answer, colour) in enumerate((("train", yes, PINK), ("play", no, GREEN))):
+            area = pygame.Rect(box.x, round(box.y + (100 + i * 70) * u), box.w, round(60 * u))
+            self.prompt(surface, answer, area, colour, 18, bg=BLACK, button=name)
+        self.prompt_text = f"{yes}\n{no}"
         self.text(
             surface,
             f"no answer in {q.seconds_left:.0f} s keeps them",
