@@ -4,6 +4,8 @@ the dummy driver), the real turn of the picture, the real App."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pygame
@@ -87,7 +89,7 @@ def test_a_finger_tap_is_one_press_and_sdls_mouse_copy_is_ignored(queue: None) -
 
 
 def test_without_the_touch_mark_the_mouse_copy_of_a_finger_is_still_ignored(queue: None) -> None:
-    # Older SDL/pygame: mouse events carry no ``touch``; one during or just after a finger is a copy.
+    # Older pygame: mouse events carry no ``touch``; one during or just after a finger is a copy.
     clock = Clock()
     controls = TouchControls(Rotation(0, WINDOW), clock=clock)
     tap_with_sdl_copies(TARGETS["train"], touch_attr=False)
@@ -189,11 +191,16 @@ def test_a_touch_where_a_target_appears_on_the_turned_panel_lands_on_it(degrees:
             xs, ys = np.nonzero(np.all(pixels == colour, axis=2))
             assert len(xs) > 0, name
             # The middle of where it shows, normalised to the window as SDL gives fingers.
-            x, y = (xs.min() + xs.max() + 1) / 2 / window[0], (ys.min() + ys.max() + 1) / 2 / window[1]
+            x = (xs.min() + xs.max() + 1) / 2 / window[0]
+            y = (ys.min() + ys.max() + 1) / 2 / window[1]
             down = pygame.event.Event(
                 pygame.FINGERDOWN, touch_id=1, finger_id=0, x=x, y=y, dx=0.0, dy=0.0
             )
             up = pygame.event.Event(pygame.FINGERUP, touch_id=1, finger_id=0, x=x, y=y, dx=0, dy=0)
+            turn = presenter.rotation  # and back: where the demo's fingers land
+            assert turn.to_window(*turn.to_logical(x * 720, y * 1280)) == pytest.approx(
+                (x * 720, y * 1280)
+            )
             got = controls.handle(down, targets) + controls.handle(up, targets)
             want = (
                 [Event(Kind.HOLD, name), Event(Kind.RELEASE, name)]
@@ -208,3 +215,68 @@ def test_a_touch_where_a_target_appears_on_the_turned_panel_lands_on_it(degrees:
 def test_a_bad_rotation_is_refused_with_the_allowed_values() -> None:
     with pytest.raises(ValueError, match="0, 90, 180, 270"):
         Rotation(45, WINDOW)
+
+
+# -- the real App: touch on the screen's own targets ---------------------------------------------
+
+
+def post_tap(app: Any, name: str, lift: bool = True) -> None:
+    """A finger on the middle of target ``name`` as the player sees it (through the turn), with
+    SDL's mouse copy of it; ``lift``: and up again."""
+    rect = app.targets()[name]
+    w, h = app.presenter.rotation.window
+    x, y = physical(app.presenter.rotation, rect.center)
+    finger(pygame.FINGERDOWN, x / w, y / h)
+    mouse(pygame.MOUSEBUTTONDOWN, (round(x), round(y)), touch=True)
+    if lift:
+        finger(pygame.FINGERUP, x / w, y / h)
+        mouse(pygame.MOUSEBUTTONUP, (round(x), round(y)), touch=True)
+
+
+def physical(rotation: Rotation, point: tuple[float, float]) -> tuple[float, float]:
+    """Where a logical point shows on the panel (and back again)."""
+    x, y = rotation.to_window(*point)
+    assert rotation.to_logical(x, y) == pytest.approx(point)
+    return x, y
+
+
+def test_a_hidden_cursor_does_not_stop_touch_and_a_tap_on_attract_starts(tmp_path: Path) -> None:
+    from test_app_runtime import no_model_app, run_until
+
+    with no_model_app(tmp_path, **{"screen.attract_after_s": 0.3}) as app:
+        pygame.mouse.set_visible(False)  # as the kiosk (full screen) has it
+        run_until(app, lambda a: a.arcade.attract and "play" in a.targets())
+        post_tap(app, "play")
+        run_until(app, lambda a: not a.arcade.attract)
+        assert app.figures()["touches"] == 1
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("degrees", [0, 90])
+def test_a_tap_on_a_tile_counts_down_then_records_a_burst(
+    tmp_path: Path, model_025_128: Path, degrees: int
+) -> None:
+    from test_app_faults import make_app, run_until
+
+    from edgepac.vision.backbone import Backbone
+
+    backbone = Backbone(model_025_128, num_threads=1)
+    settings = {"collect.countdown_s": 0.6, "collect.burst_s": 0.8, "display.rotate": degrees}
+    with make_app(tmp_path, backbone, **settings) as app:
+        assert app.presenter.surface.get_size() == app.screen_size
+        app.source.pose = "up"
+        run_until(app, lambda a: a.frame is not None and "up" in a.targets())
+        post_tap(app, "up")
+        run_until(app, lambda a: a.view().countdown is not None)
+        view = app.view()
+        assert (view.countdown.pose, view.countdown.phase) == ("up", "wait")
+        assert view.recording is None
+        before = app.recorder.counts.get("up", 0)
+        run_until(app, lambda a: a.arcade.countdown(a.now()) is not None and a.view().recording)
+        view = app.view()  # no frame drawn in between: the same moment
+        assert (view.countdown.phase, view.recording) == ("record", "up")
+        run_until(app, lambda a: a.view().countdown is None)
+        frames = app.recorder.counts["up"] - before
+        assert frames >= 3  # about 0.8 s of the camera's frames, recorded hands-free
+        assert app.arcade.recording is None and app.recorder.recording is None
+        assert app.figures()["touches"] == 1

@@ -107,6 +107,8 @@ class App:
             class_names,
             attract_after_s=float(cfg.screen.attract_after_s),
             new_visitor=cfg.play.new_visitor,
+            countdown_s=float(cfg.collect.countdown_s),
+            burst_s=float(cfg.collect.burst_s),
         )
         self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
         self._messages: queue.SimpleQueue[str] = queue.SimpleQueue()  # from other threads

@@ -33,3 +33,14 @@ class Rotation:
         if self.degrees == 270:  # the picture's top is on the window's left edge
             return h - y, x
         return x, y
+
+    def to_window(self, x: float, y: float) -> tuple[float, float]:
+        """A point of the picture (logical pixels) -> where it shows on the window."""
+        w, h = self.window
+        if self.degrees == 90:
+            return w - y, x
+        if self.degrees == 180:
+            return w - x, h - y
+        if self.degrees == 270:
+            return y, h - x
+        return x, y
