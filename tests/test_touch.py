@@ -280,3 +280,54 @@ def test_a_tap_on_a_tile_counts_down_then_records_a_burst(
         assert frames >= 3  # about 0.8 s of the camera's frames, recorded hands-free
         assert app.arcade.recording is None and app.recorder.recording is None
         assert app.figures()["touches"] == 1
+
+
+# -- the doctor's line -------------------------------------------------------------------------
+
+# /proc/bus/input/devices as a 64-bit Pi with the official 7" panel (ft5x06), a USB keyboard and
+# a laptop-style touchpad shows it (bitmaps as the kernel prints them: highest word first).
+PROC_DEVICES = """\
+I: Bus=0018 Vendor=0000 Product=0000 Version=0000
+N: Name="generic ft5x06 (79)"
+P: Phys=
+S: Sysfs=/devices/platform/rpi_ft5406
+H: Handlers=mouse0 event4
+B: PROP=2
+B: EV=b
+B: KEY=400 0 0 0 0 0
+B: ABS=260800000000003
+
+I: Bus=0003 Vendor=046d Product=c31c Version=0110
+N: Name="Logitech USB Keyboard"
+H: Handlers=sysrq kbd leds event0
+B: PROP=0
+B: EV=120013
+B: KEY=1000000000007 ff9f207ac14057ff febeffdfffefffff fffffffffffffffe
+
+I: Bus=0018 Vendor=06cb Product=7e7e Version=0100
+N: Name="SYNA7DB5:01 06CB:7E7E Touchpad"
+H: Handlers=mouse1 event7
+B: PROP=5
+B: EV=1b
+B: KEY=e520 10000 0 0 0 0
+B: ABS=2e0800000000003
+"""
+
+
+def test_the_doctor_names_the_touchscreen_and_not_the_touchpad(tmp_path: Path) -> None:
+    from edgepac.controls.doctor import touch_check, touchscreens
+
+    panel = [("generic ft5x06 (79)", "/dev/input/event4")]
+    assert touchscreens(PROC_DEVICES, long_bits=64) == panel
+    # A 32-bit kernel prints 32-bit words: BTN_TOUCH is then the 11th word's bit 10.
+    resistive = PROC_DEVICES.split("\n\n")[0].replace("400 0 0 0 0 0", "400" + " 0" * 10)
+    resistive = resistive.replace("260800000000003", "3").replace("PROP=2", "PROP=0")
+    assert touchscreens(resistive, long_bits=32) == panel
+    devices = tmp_path / "devices"
+    devices.write_text(PROC_DEVICES)
+    line = touch_check(devices)
+    assert line.ok and "generic ft5x06 (79) (/dev/input/event4)" in line.detail
+    devices.write_text(PROC_DEVICES.split("\n\n", 1)[1])  # the keyboard and the touchpad only
+    line = touch_check(devices)
+    assert line.ok and line.detail.startswith("no touchscreen found")
+    assert touch_check(tmp_path / "missing").detail.startswith("no touchscreen found")
