@@ -331,3 +331,82 @@ def test_the_doctor_names_the_touchscreen_and_not_the_touchpad(tmp_path: Path) -
     line = touch_check(devices)
     assert line.ok and line.detail.startswith("no touchscreen found")
     assert touch_check(tmp_path / "missing").detail.startswith("no touchscreen found")
+
+
+# -- the whole flow by touch (the demo's fingers) ----------------------------------------------
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_the_whole_flow_by_touch_on_a_turned_portrait_panel(
+    tmp_path: Path, model_025_128: Path
+) -> None:
+    """Touch Display 2 (720x1280) mounted landscape (display.rotate = 90): the demo's fingers
+    wake the kiosk, record the four poses, TRAIN, PLAY and sign the table, each by SDL finger
+    events (with SDL's mouse copies) where the turned screen shows the targets."""
+    from edgepac.app.build import build_app, make_autopilot, make_source
+    from edgepac.app.config import load_config
+    from edgepac.app.demo import Director, Fingers
+    from edgepac.game.game import Phase
+
+    cfg = load_config(
+        [],
+        {
+            "camera.source": "demo",
+            "screen.fullscreen": False,
+            "screen.width": 720,
+            "screen.height": 1280,
+            "screen.attract_after_s": 0.5,
+            "display.rotate": 90,
+            "buttons.gpio": "off",
+        },
+    )
+    app = build_app(cfg, headless=True, state_dir=tmp_path, source=make_source(cfg),
+                    model_path=model_025_128)
+    director = Director(app.source, app.post, make_autopilot(), samples=12, play_seconds=3.0)
+    director.fingers = Fingers()
+    caught = []
+
+    def until(a: Any) -> bool:
+        if director.phase == "initials" and not caught:
+            # Pac-Man caught on his last life with a score for the table (a whole game's lives
+            # take a minute; 3 s of play are mostly READY!).
+            game = a.game
+            game.score = max(game.score, 1230)
+            game.lives, game.phase, game.phase_left = 1, Phase.DYING, 1
+            caught.append(game)
+        return director(a)
+
+    with app:
+        assert app.screen_size == (1280, 720)  # the pages lay out landscape
+        app.run(until=until)
+        figures = app.figures()
+        table = app.games.high_scores.entries
+    assert director.phase == "done"
+    # Wake, four poses, TRAIN, PLAY, then five taps for the initials: each finger one press.
+    assert figures["touches"] == director.fingers.taps >= 12
+    assert all(app.arcade.counts[p] >= 12 for p in app.class_names)
+    assert director.initials == "BCA" and table[0].name == "BCA"
+    assert director.accuracy is not None and director.accuracy > 0.6
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_demo_timed_records_each_pose_by_a_tap(
+    model_025_128: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from edgepac.cli import main
+
+    args = ["demo", "--headless", "--json", "--timed", "--model", str(model_025_128)]
+    args += ["--input-size", "224", "--play-seconds", "3"]
+    args += ["--set", "collect.countdown_s=0.5", "--set", "collect.burst_s=1"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["timed"] and not out["touch"] and out["touches"] == 0
+    # A second of each pose, hands-free (a tap's own frame or two besides): ~30 at 30 fps.
+    assert all(10 <= n <= 45 for n in out["frames_per_pose"].values()), out["frames_per_pose"]
+    assert out["accuracy"] > 0.6
+    assert main([*args, "--set", "collect.burst_s=0"]) == 2
+    assert "collect.burst_s" in capsys.readouterr().err

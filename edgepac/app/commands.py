@@ -253,6 +253,7 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         "timed": args.timed,
         "taps": director.fingers.taps if director.fingers else 0,  # fingers put on targets
         "initials": director.initials,  # signed by touch
+        "frames_per_pose": dict(app.arcade.counts),  # recorded (held, or timed bursts)
     }
     if args.json:
         print(json.dumps(figures, sort_keys=True))

@@ -287,13 +287,17 @@ class Director:
             yield
 
     def _to_the_table(self, app: Any) -> Iterator[None]:
-        """After the scored play: stand still until the ghosts end the game, then sign."""
+        """After the scored play: lean towards the nearest ghost until the game is over, then
+        sign the table."""
         arcade = app.arcade
         self.phase = "initials"
+        end = self.clock() + self.timeout_s
+        while arcade.initials is None and not app.game.game_over:
+            if self.clock() > end:
+                raise EdgePacError("demo: timed out waiting for a game over")
+            self.player.pose = _towards_a_ghost(app.game)
+            yield
         self.player.pose = None
-        yield from self._wait(
-            app, lambda: arcade.initials is not None or app.game.game_over, "a game over"
-        )
         if arcade.initials is not None:  # the score made the table
             yield from self._sign(app)
 
@@ -318,6 +322,37 @@ class Director:
         wish = self.autopilot.request(game)
         if wish is not None:
             self.player.pose = wish.value
+
+
+def _towards_a_ghost(game: Any) -> str | None:
+    """The pose that leads Pac-Man along the maze to the nearest hunting ghost (the quick way
+    to a game over): a breadth-first search from his tile."""
+    from collections import deque
+
+    from edgepac.game.direction import TIE_ORDER
+    from edgepac.game.ghosts import State as GhostState
+    from edgepac.game.maze import HEIGHT, WIDTH
+
+    maze = game.maze
+    hunters = {
+        (min(max(g.tile[0], 0), WIDTH - 1), g.tile[1])
+        for g in game.ghosts
+        if g.state is GhostState.ACTIVE and not g.frightened
+    }
+    px, py = game.pacman.tile
+    start = (min(max(px, 0), WIDTH - 1), py)
+    first: dict[tuple[int, int], Any] = {start: None}
+    queue = deque([start])
+    while queue:
+        x, y = queue.popleft()
+        if (x, y) in hunters and first[(x, y)] is not None:
+            return first[(x, y)].value
+        for d in TIE_ORDER:
+            nxt = ((x + d.dx) % WIDTH, y + d.dy)
+            if nxt not in first and 0 <= nxt[1] < HEIGHT and maze.is_open(*nxt):
+                first[nxt] = first[(x, y)] or d
+                queue.append(nxt)
+    return None
 
 
 class Returning(Director):
