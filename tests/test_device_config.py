@@ -161,7 +161,8 @@ def test_the_config_allows_exactly_what_the_head_accepts():
             if bound is None:
                 continue
             value = int(bound) if spec.kind == "int" else float(bound)
-            assert getattr(load_config([], {name: str(value)}).learning, head).__dict__[param] == value
+            learning = load_config([], {name: str(value)}).learning
+            assert getattr(getattr(learning, head), param) == value
             make_head(head, **{param: value})
             past = value + step if spec.kind == "int" else value * (1 + step * 1e-3) + step * 1e-9
             with pytest.raises(EdgePacError, match=param):
