@@ -10,6 +10,7 @@ from typing import Any
 
 import pygame
 import pytest
+from helpers import run_until
 
 from edgepac.app import app as app_module
 from edgepac.app.app import App
@@ -27,7 +28,7 @@ PROBLEM = "no model here yet: run `edgepac fetch-model`"
 
 def no_model_app(state: Path, find: Any = None, clock: Any = time.monotonic, **overrides: Any):
     # The holds here take a few frames, quicker than a person's: no tap's timed burst (those
-    # are tested in test_app_bursts and test_touch).
+    # are tested in test_app_bursts and test_controls_touch).
     base = {"screen.attract_after_s": 0.0, "collect.burst_s": 0.0}
     cfg = load_config(paths=[], overrides={**base, **overrides})
     return App(
@@ -51,12 +52,6 @@ def key(k: int, up: bool = False) -> None:
 def tap(k: int) -> None:
     key(k)
     key(k, up=True)
-
-
-def run_until(app: App, done: Any, timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    app.run(until=lambda a: done(a) or time.monotonic() > end)
-    assert done(app), "timed out"
 
 
 def test_slow_drawing_does_not_slow_the_game(tmp_path: Path) -> None:

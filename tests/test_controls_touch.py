@@ -241,7 +241,8 @@ def physical(rotation: Rotation, point: tuple[float, float]) -> tuple[float, flo
 
 
 def test_a_hidden_cursor_does_not_stop_touch_and_a_tap_on_attract_starts(tmp_path: Path) -> None:
-    from test_app_runtime import no_model_app, run_until
+    from helpers import run_until
+    from test_app_runtime import no_model_app
 
     with no_model_app(tmp_path, **{"screen.attract_after_s": 0.3}) as app:
         pygame.mouse.set_visible(False)  # as the kiosk (full screen) has it
@@ -256,7 +257,7 @@ def test_a_hidden_cursor_does_not_stop_touch_and_a_tap_on_attract_starts(tmp_pat
 def test_a_tap_on_a_tile_counts_down_then_records_a_burst(
     tmp_path: Path, model_025_128: Path, degrees: int
 ) -> None:
-    from test_app_faults import make_app, run_until
+    from helpers import make_app, run_until
 
     from edgepac.vision.backbone import Backbone
 
