@@ -273,7 +273,7 @@ def test_a_tap_on_a_tile_counts_down_then_records_a_burst(
         assert (view.countdown.pose, view.countdown.phase) == ("up", "wait")
         assert view.recording is None
         before = app.recorder.counts.get("up", 0)
-        run_until(app, lambda a: a.arcade.countdown(a.now()) is not None and a.view().recording)
+        run_until(app, lambda a: a.arcade.countdown(a.clock()) is not None and a.view().recording)
         view = app.view()  # no frame drawn in between: the same moment
         assert (view.countdown.phase, view.recording) == ("record", "up")
         run_until(app, lambda a: a.view().countdown is None)

@@ -331,7 +331,7 @@ def _towards_a_ghost(game: Any) -> str | None:
     from collections import deque
 
     from edgepac.game.direction import TIE_ORDER
-    from edgepac.game.ghosts import State as GhostState
+    from edgepac.game.ghosts import GhostState
     from edgepac.game.maze import HEIGHT, WIDTH
 
     maze = game.maze
