@@ -19,7 +19,7 @@ import pytest
 from edgepac.app.app import App
 from edgepac.app.arcade import State
 from edgepac.app.config import load_config
-from edgepac.app.screen import lit_fill, panel_width
+from edgepac.app.screens import lit_fill, panel_width
 from edgepac.camera.demo_player import DemoPlayer
 from edgepac.game.controllers import Autopilot
 from edgepac.game.direction import Direction

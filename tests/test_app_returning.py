@@ -221,7 +221,7 @@ def drawn(view_name: str, size: tuple[int, int] = (800, 480), **changes: Any) ->
 
     import pygame
 
-    from edgepac.app.screen import Screen, panel_width
+    from edgepac.app.screens import Screen, panel_width
     from edgepac.game.render import Renderer
 
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -240,7 +240,7 @@ def share(surface: Any, rect: Any, rgb: tuple[int, int, int]) -> float:
 
 
 def test_the_welcome_screen_greets_and_ticks_each_pose_once_held() -> None:
-    from edgepac.app.screen import GREEN
+    from edgepac.app.screens import GREEN
 
     screen, surface = drawn("welcome-back")
     assert "WELCOME BACK!" in screen.said

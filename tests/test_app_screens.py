@@ -10,8 +10,8 @@ import numpy as np
 import pygame
 import pytest
 
-from edgepac.app import screen as sc
-from edgepac.app.screen import Screen, panel_width
+from edgepac.app import screens as sc
+from edgepac.app.screens import Screen, panel_width
 from edgepac.app.screenshots import CLASSES, views
 from edgepac.app.view import (
     Banner,
@@ -306,7 +306,7 @@ def test_every_letter_on_every_page_comes_from_one_font_function(
     every_view: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Switching typeface is a change to ``canvas.load_font`` and nothing else."""
-    from edgepac.app import canvas
+    from edgepac.app.screens import canvas
 
     screen, surface = make_screen()
     asked: list[int] = []

@@ -11,7 +11,7 @@ import pytest
 from test_app_faults import make_app, record, run_until
 
 from edgepac.app.arcade import Event, Kind, State
-from edgepac.app.screen import GREEN, RED
+from edgepac.app.screens import GREEN, RED
 from edgepac.app.view import Page
 
 pytestmark = pytest.mark.model

@@ -24,7 +24,7 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
-    from edgepac.app.screen import Screen, panel_width
+    from edgepac.app.screens import Screen, panel_width
     from edgepac.app.smoothing import Smoother
     from edgepac.app.view import Bars, ModelStatus, Overlay, Page, View, poses_for
     from edgepac.game.direction import Direction

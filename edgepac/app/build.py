@@ -96,7 +96,7 @@ def build_app(
         return Game(seed=seed[0], difficulty=cfg.play.difficulty)
 
     def renderer(size: tuple[int, int]) -> Any:
-        from edgepac.app.screen import panel_width
+        from edgepac.app.screens import panel_width
 
         return Renderer(screen_size=size, panel_width=panel_width(size))
 

@@ -77,7 +77,7 @@ def render_all(out: Path, size: tuple[int, int], small: bool = False) -> list[Pa
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
-    from edgepac.app.screen import Screen, panel_width
+    from edgepac.app.screens import Screen, panel_width
     from edgepac.game.render import Renderer
 
     pygame.display.init()

@@ -1,0 +1,40 @@
+"""PROBLEM: the arcade cannot run; what is wrong and the one thing to do."""
+
+from __future__ import annotations
+
+import pygame
+
+from edgepac.app.screens.canvas import (
+    BG,
+    DIM,
+    PINK,
+    RED,
+    WHITE,
+    YELLOW,
+    wrap,
+)
+from edgepac.app.screens.parts import Parts
+from edgepac.app.view import View
+
+
+def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
+    u = s.u
+    surface.fill(BG)
+    p = view.problem
+    if p is None:
+        return
+    pygame.draw.circle(surface, RED, (round(s.w / 2), round(86 * u)), round(42 * u))
+    s.text(surface, "!", (s.w / 2, 86 * u), 40, WHITE, "center")
+    s.text(surface, p.title.upper(), (s.w / 2, 150 * u), 24, PINK, "midtop", bg=BG)
+    area = pygame.Rect(round(24 * u), round(210 * u), s.w - round(48 * u), round(100 * u))
+    s.prompt(surface, p.fix, area, YELLOW, 20)
+    # The whole of why, however long the paths in it: as many lines as the page has room
+    # for at 10 px capitals, else smaller ones (the fix above is the line to read).
+    top, room = 330 * u, s.h - 336 * u
+    for cap in (10, 8, 6):
+        lines = wrap(p.detail, s.font(cap), s.w - round(64 * u))
+        step = s.line_height(s.font(cap))
+        if len(lines) * step <= room:
+            break
+    for i, line in enumerate(lines):
+        s.text(surface, line, (s.w / 2, top + i * step), cap, DIM, "midtop", bg=BG)

@@ -1,0 +1,152 @@
+"""TRAINING: the camera and the live guesses stay; a progress bar and a curve of how wrong
+the model still is (rescaled as it falls); then the result in plain words and PLAY."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pygame
+
+from edgepac.app.screens.canvas import (
+    BG,
+    DIM,
+    GREEN,
+    PANEL,
+    PINK,
+    PROMPT_CAP,
+    RED,
+    TEXT,
+    WHITE,
+    YELLOW,
+    blink,
+    wrap,
+)
+from edgepac.app.screens.parts import Parts
+from edgepac.app.view import View
+
+
+def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
+    u = s.u
+    surface.fill(BG)
+    tr = view.training
+    # Running, or not started yet: until it is done or failed, it is learning.
+    running = tr is None or not (tr.done or tr.error is not None)
+    failed = tr is not None and tr.error is not None
+    title = "TRAINING FAILED" if failed else "LEARNING YOUR MOVES" if running else "LEARNED!"
+    s.header(surface, view, title)
+    # Left: the visitor still sees themselves and what the model makes of them.
+    top = round(48 * u)
+    left_w = round(s.w * 0.4)
+    cam = pygame.Rect(round(16 * u), top, left_w, round(left_w * 0.75))
+    s.preview(surface, view, cam)
+    below = pygame.Rect(cam.x, cam.bottom + round(8 * u), cam.w, round(s.h * 0.82) - cam.bottom)
+    if view.bars is not None:
+        s.bars(surface, view, view.bars, below, 9)
+    else:
+        counts(s, surface, view, below)
+    # Right: progress and the curve.
+    rx = cam.right + round(20 * u)
+    rw = s.w - rx - round(16 * u)
+    progress = 1.0 if tr is not None and tr.done else tr.progress if tr is not None else 0.0
+    bar = pygame.Rect(rx, top, rw, round(28 * u))
+    s.regions["progress"] = bar
+    pygame.draw.rect(surface, PANEL, bar, border_radius=round(6 * u))
+    fill = bar.copy()
+    fill.w = round(bar.w * max(0.0, min(1.0, progress)))
+    pygame.draw.rect(surface, RED if failed else GREEN, fill, border_radius=round(6 * u))
+    s.text(surface, f"{progress:.0%}", bar.center, 12, WHITE, "center")
+    plot = pygame.Rect(rx, bar.bottom + round(30 * u), rw, round(150 * u))
+    s.text(
+        surface,
+        "MISTAKES: FALLING MEANS IT IS LEARNING",
+        (rx, plot.y - 6 * u),
+        9,
+        DIM,
+        "bottomleft",
+        bg=BG,
+        width=rw,
+    )
+    loss_curve(s, surface, plot, tr.losses if tr else (), tr.total_batches if tr else 0)
+    y = plot.bottom + 10 * u
+    area = pygame.Rect(0, round(s.h * 0.82), s.w, round(s.h * 0.18))
+    if tr is None or running:
+        if tr is not None and tr.frames:
+            info = f"Learning {tr.poses} poses from {tr.frames} pictures."
+            s.text(surface, info, (rx, y), 10, TEXT, bg=BG, width=rw)
+            if tr.held_out:
+                test = f"{tr.held_out} more are kept aside to test it."
+                s.text(surface, test, (rx, y + 22 * u), 10, DIM, bg=BG, width=rw)
+        s.prompt(surface, f"LEARNING... {progress:.0%}", area, GREEN)
+        # A kiosk has no BACK button: training is a few seconds' wait there.
+        wait = s.key(view, "a few seconds: keep posing to see yourself", "Esc stops it")
+        if view.message is None:
+            s.footer(surface, wait)
+    elif failed:
+        kept = "The earlier model still plays." if tr.kept_previous else "Nothing was learned."
+        lines = wrap(tr.error or "", s.font(10), rw)[:2]
+        for i, line in enumerate(lines):
+            s.text(surface, line, (rx, y + i * 22 * u), 10, PINK, bg=BG)
+        s.text(surface, kept, (rx, y + 48 * u), 10, TEXT, bg=BG, width=rw)
+        s.prompt(surface, "RECORD MORE, THEN TRAIN AGAIN", area, YELLOW)
+    else:
+        s.text(surface, result_words(tr), (rx, y), 11, GREEN, bg=BG, width=rw)
+        s.text(surface, "Pose in front of the camera:", (rx, y + 26 * u), 10, TEXT, bg=BG, width=rw)
+        s.text(surface, "the bars show what it sees.", (rx, y + 48 * u), 10, TEXT, bg=BG, width=rw)
+        play = s.key(view, "PLAY", "P")
+        colour = YELLOW if blink(view.t, 1.2, 0.75) else WHITE
+        s.prompt(surface, f"PRESS {play} TO PLAY!", area, colour, PROMPT_CAP + 4, button="play")
+        if view.message is None:
+            pose_word = "an arrow key" if view.keyboard else "a pose button"
+            s.footer(surface, f"or hold {pose_word} to teach me more")
+
+
+def result_words(tr: Any) -> str:
+    """How well it did, in words a visitor uses."""
+    if tr.accuracy is None or not tr.held_out:
+        return "Too few pictures to test it: just try it!"
+    right = round(tr.accuracy * tr.held_out)
+    return f"Tested on {tr.held_out} new pictures: {right} right ({tr.accuracy:.0%})"
+
+
+def counts(s: Parts, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
+    """What is being learned, one coloured row per pose (before any model exists)."""
+    u = s.u
+    rows = max(1, len(view.poses))
+    row_h = min(area.h / rows, 30 * u)
+    for i, pose in enumerate(view.poses):
+        y = area.y + i * row_h + row_h / 2
+        s.arrow(surface, pose.name, (area.x + 12 * u, y), 8, pose.colour)
+        s.text(surface, pose.name.upper(), (area.x + 30 * u, y), 11, pose.colour, "midleft", bg=BG)
+        s.text(surface, f"{pose.count} pictures", (area.right, y), 10, DIM, "midright", bg=BG)
+
+
+def loss_curve(
+    s: Parts, surface: pygame.Surface, plot: pygame.Rect, losses: Sequence[float], total: int = 0
+) -> None:
+    """The loss per batch, left to right over ``total`` batches, on a log scale from the
+    highest to the lowest loss so far: it keeps falling visibly instead of lying flat
+    along the bottom once it is a tenth of where it started."""
+    u = s.u
+    s.regions["plot"] = plot
+    pygame.draw.rect(surface, PANEL, plot, border_radius=round(6 * u))
+    values = np.asarray(losses[-4000:], dtype=np.float64)
+    values = values[np.isfinite(values) & (values > 0)]
+    if len(values) == 0:
+        s.text(surface, "starting...", plot.center, 10, DIM, "center")
+        return
+    logs = np.log(values)
+    hi, lo = float(logs.max()), float(logs.min())
+    span = max(hi - lo, 1e-6)
+    inner = plot.inflate(-round(12 * u), -round(12 * u))
+    count = max(total, len(values))
+    k = min(len(values), inner.w)
+    cols = np.linspace(0, len(values) - 1, k).astype(int)
+    xs = inner.x + cols * ((inner.w - 1) / max(1, count - 1))
+    ys = inner.y + (hi - logs[cols]) / span * (inner.h - 1)
+    if k == 1:
+        pygame.draw.circle(surface, YELLOW, (round(xs[0]), round(ys[0])), max(2, round(3 * u)))
+    else:
+        points = list(zip(xs.tolist(), ys.tolist(), strict=True))
+        pygame.draw.lines(surface, YELLOW, False, points, max(2, round(3 * u)))
