@@ -19,12 +19,11 @@ import pytest
 from edgepac.app.app import App
 from edgepac.app.arcade import State
 from edgepac.app.config import load_config
-from edgepac.app.screens import lit_fill, panel_width
+from edgepac.app.screens import game_renderer, lit_fill
 from edgepac.camera.demo_player import DemoPlayer
 from edgepac.game.controllers import Autopilot
 from edgepac.game.direction import Direction
 from edgepac.game.game import Game
-from edgepac.game.render import Renderer
 from edgepac.poses import pose_colour
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
@@ -87,9 +86,7 @@ def make_app(state: Path, model: Path, cfg: Any) -> App:
         state_dir=state,
         make_game=lambda: Game(seed=7, difficulty=cfg.play.difficulty),
         autopilot=Autopilot(),
-        renderer_factory=lambda size: Renderer(
-            screen_size=size, panel_width=panel_width(size)
-        ),
+        renderer_factory=game_renderer,
     )
 
 

@@ -77,14 +77,12 @@ def render_all(out: Path, size: tuple[int, int], small: bool = False) -> list[Pa
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
-    from edgepac.app.screens import Screen, panel_width
-    from edgepac.game.render import Renderer
+    from edgepac.app.screens import Screen, game_renderer
 
     pygame.display.init()
     pygame.font.init()
     surface = pygame.Surface(size)
-    renderer = Renderer(screen_size=size, panel_width=panel_width(size))
-    screen = Screen(size, renderer, CLASSES)
+    screen = Screen(size, game_renderer(size), CLASSES)
     paths = []
     for name, view in views().items():
         screen.draw(surface, view)

@@ -53,6 +53,7 @@ from edgepac.app.screens.canvas import (  # the palette is re-exported: tests ch
     YELLOW,
     lit_fill,
 )
+from edgepac.app.screens.layout import Layout, game_renderer, layout_for
 from edgepac.app.screens.parts import Parts
 from edgepac.app.view import Page, View
 
@@ -65,12 +66,14 @@ __all__ = [
     "RED",
     "WHITE",
     "YELLOW",
+    "Layout",
     "Screen",
+    "game_renderer",
+    "layout_for",
     "lit_fill",
-    "panel_width",
 ]
 
-# Which module draws which page: each has ``draw(screen, surface, view)``.
+# Which module draws which page: each has ``draw(screen, surface, view, layout)``.
 PAGES: dict[Page, ModuleType] = {
     Page.COLLECT: collect,
     Page.TRAINING: training,
@@ -80,18 +83,6 @@ PAGES: dict[Page, ModuleType] = {
     Page.PROBLEM: problem,
     Page.WELCOME: welcome,
 }
-
-
-def panel_width(size: tuple[int, int]) -> int:
-    """The panel beside the maze: everything the maze (integer tiles, full height) leaves.
-
-    No black margins around the maze: at 800x480 the maze is 364 px wide and the panel 436.
-    """
-    from edgepac.game.render import COLS, MIN_TILE, ROWS
-
-    w, h = size
-    tile = max(MIN_TILE, h // ROWS)
-    return max(0, min(w - COLS * tile, int(w * 0.6)))
 
 
 class Screen(Parts):
@@ -104,12 +95,8 @@ class Screen(Parts):
         class_names: Sequence[str],
         button_names: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(size, class_names, button_names)
-        self.renderer = renderer  # the game's Renderer: the maze and its sprites
-        # Per pose: (what it showed, the tile drawn, the texts on it, its picture).
-        self._tiles: dict[str, tuple[tuple[Any, ...], pygame.Surface, list[str], Any]] = {}
+        super().__init__(size, renderer, class_names, button_names)
         self._backdrop: pygame.Surface | None = None  # the page dimmed under a question
-        self._errors_top: float | None = None  # where a page wants its errors (else the top)
 
     def draw(self, surface: pygame.Surface, view: View) -> None:
         self.prompt_rects = []
@@ -129,7 +116,7 @@ class Screen(Parts):
             overlays.confirm(self, surface, view)
             overlays.message(self, surface, view, area)
             return
-        PAGES.get(page, collect).draw(self, surface, view)
+        PAGES.get(page, collect).draw(self, surface, view, self.layout)
         if view.overlay is not None:  # under the messages: they matter more
             overlays.figures(self, surface, view)
         overlays.errors(self, surface, view, area)

@@ -13,23 +13,22 @@ from edgepac.app.screens.canvas import (
     YELLOW,
     blink,
 )
+from edgepac.app.screens.layout import Layout
 from edgepac.app.screens.parts import Parts
 from edgepac.app.view import View
 
 
-def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
+def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     u = s.u
     panel = s.draw_game(surface, view)
     surface.fill(BG, panel)  # the Renderer paints the rest
     cx = panel.centerx
-    s.text(surface, "EDGEPAC", (cx, 14 * u), 30, YELLOW, "midtop", bg=BG)
-    s.text(surface, "STEER PAC-MAN WITH YOUR BODY", (cx, 80 * u), 11, TEXT, "midtop", bg=BG)
-    area = pygame.Rect(
-        panel.x + round(24 * u),
-        round(120 * u),
-        panel.w - round(48 * u),
-        round(s.h * 0.82) - round(120 * u),
-    )
+    title = layout.title
+    big = 30 if title.h >= 100 * u else 24
+    s.text(surface, "EDGEPAC", (cx, title.y + 14 * u), big, YELLOW, "midtop", bg=BG)
+    tagline = "STEER PAC-MAN WITH YOUR BODY"
+    s.text(surface, tagline, (cx, title.bottom - 40 * u), 11, TEXT, "midtop", bg=BG)
+    area = layout.intro
     # Arcade convention: the high-score table and the how-to take turns.
     if view.scores and int(view.t // 6) % 2 == 0:
         s.text(surface, "HIGH SCORES", (cx, area.y), 14, WHITE, "midtop", bg=BG)
@@ -39,7 +38,7 @@ def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
         s.score_table(surface, view.scores, view.new_rank, table, rows=5, cap=12)
     else:
         how_to(s, surface, view, area)
-    bottom = pygame.Rect(panel.x, round(s.h * 0.82), panel.w, round(s.h * 0.16))
+    bottom = layout.attract_prompt
     s.targets["play"] = pygame.Rect(0, 0, s.w, s.h)  # a tap anywhere starts
     if blink(view.t, 1.0, 0.7):
         s.prompt(surface, "PRESS ANY BUTTON", bottom, YELLOW)

@@ -12,6 +12,7 @@ from edgepac.app.screens.canvas import (
     WHITE,
     YELLOW,
 )
+from edgepac.app.screens.layout import Layout
 from edgepac.app.screens.parts import Parts
 from edgepac.app.view import Bars, ModelStatus, View
 
@@ -64,15 +65,13 @@ def guesses(s: Parts, surface: pygame.Surface, view: View, bars: Bars) -> None:
     s.regions["seen"] = frame
 
 
-def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
-    u = s.u
-    cam = s.camera_and_tiles(surface, view, "TEACH ME YOUR MOVES")
+def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
+    s.camera_and_tiles(surface, view, "TEACH ME YOUR MOVES")
     if view.bars is not None and view.recording is None:
         guesses(s, surface, view, view.bars)
     big, small = collect_prompt(s, view)
-    area = pygame.Rect(0, cam.bottom + round(6 * u), s.w, s.h - cam.bottom - round(34 * u))
     button = collect_button(view)
     colour = PINK if view.recording else YELLOW
-    s.prompt(surface, big, area, colour, PROMPT_CAP + 4, button=button)
+    s.prompt(surface, big, layout.teach_prompt, colour, PROMPT_CAP + 4, button=button)
     if view.message is None:  # a message takes the hint's place
         s.footer(surface, small, size=10, lift=12)

@@ -18,11 +18,12 @@ from edgepac.app.screens.canvas import (
     YELLOW,
     blink,
 )
+from edgepac.app.screens.layout import Layout
 from edgepac.app.screens.parts import Parts
 from edgepac.app.view import Score, View
 
 
-def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
+def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     u = s.u
     surface.fill(BLACK)
     ini = view.initials

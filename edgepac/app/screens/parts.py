@@ -4,6 +4,7 @@ small hint under the prompt and the game's maze. Each page module draws with the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pygame
@@ -24,11 +25,33 @@ from edgepac.app.screens.canvas import (
     lit_fill,
     mix,
 )
+from edgepac.app.screens.layout import layout_for
 from edgepac.app.view import Bars, Colour, ModelStatus, Page, Pose, Score, View
 
 
 class Parts(Canvas):
-    """The drawing kit plus the pieces pages share (``Screen`` adds the dispatch)."""
+    """The drawing kit plus the pieces pages share (``Screen`` adds the dispatch).
+
+    ``renderer``: the game's Renderer, or None for no maze; one made for another area than
+    this layout's maze is replaced by one that is (``game_renderer(size)`` makes the right one).
+    """
+
+    def __init__(
+        self,
+        size: tuple[int, int],
+        renderer: Any,
+        class_names: Sequence[str],
+        button_names: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(size, class_names, button_names)
+        self.layout = layout_for(size)
+        self.u = self.layout.u
+        if renderer is not None and tuple(renderer.screen_size) != self.layout.maze.size:
+            renderer = type(renderer)(screen_size=self.layout.maze.size)
+        self.renderer = renderer  # the game's Renderer: the maze and its sprites
+        # Per pose: (what it showed, the tile drawn, the texts on it, its picture).
+        self._tiles: dict[str, tuple[tuple[Any, ...], pygame.Surface, list[str], Any]] = {}
+        self._errors_top: float | None = None  # where a page wants its errors (else the top)
 
     def header(self, surface: pygame.Surface, view: View, title: str) -> None:
         u = self.u
@@ -48,16 +71,12 @@ class Parts(Canvas):
         self.said.append(chip)
 
     def camera_and_tiles(self, surface: pygame.Surface, view: View, title: str) -> pygame.Rect:
-        """The teaching layout (COLLECT, WELCOME): the camera left, a tile per pose right."""
-        u = self.u
+        """The teaching layout (COLLECT, WELCOME): the camera and a tile per pose."""
         surface.fill(BG)
         self.header(surface, view, title)
-        top = round(48 * u)
-        cam = pygame.Rect(round(16 * u), top, round(self.w * 0.5), round(300 * u))
-        cam.w = min(cam.w, round(cam.h * 4 / 3))
+        cam = self.layout.teach_camera
         self.preview(surface, view, cam)
-        gx = cam.right + 12 * u
-        self.tiles(surface, view, pygame.Rect(round(gx), top, round(self.w - gx - 16 * u), cam.h))
+        self.tiles(surface, view, self.layout.teach_tiles)
         return cam
 
     def tiles(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
@@ -217,20 +236,19 @@ class Parts(Canvas):
             self.text(surface, f"{s.score}", (area.right, y), cap, c, "midright", bg)
 
     def draw_game(self, surface: pygame.Surface, view: View) -> pygame.Rect:
-        """The game through the game's Renderer; returns the panel left for the app."""
+        """The game through the game's Renderer, in the layout's maze area; returns the panel
+        left for the app."""
+        maze = self.layout.maze
         if self.renderer is None or view.game is None:
-            area = self.content(Page.PLAYING)
-            pygame.draw.rect(surface, BLACK, (0, 0, area.x, self.h))
-            return area
+            pygame.draw.rect(surface, BLACK, maze)
+            return self.layout.panel
         self.renderer.high_score = view.high_score
         self.renderer.score_counts = view.page is not Page.ATTRACT  # the autopilot sets no record
-        self.renderer.draw(surface, view.game)
-        return pygame.Rect(self.renderer.panel_rect)
+        self.renderer.draw(surface.subsurface(maze), view.game)
+        return self.layout.panel
 
     def content(self, page: Page) -> pygame.Rect:
         """Where messages may go: beside the maze when there is one (never over its lives row)."""
-        if page in (Page.PLAYING, Page.ATTRACT) and self.renderer is not None:
-            return pygame.Rect(self.renderer.panel_rect)
         if page in (Page.PLAYING, Page.ATTRACT):
-            return pygame.Rect(round(self.w * 0.46), 0, self.w - round(self.w * 0.46), self.h)
+            return self.layout.panel
         return pygame.Rect(0, 0, self.w, self.h)

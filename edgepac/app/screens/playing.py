@@ -14,49 +14,50 @@ from edgepac.app.screens.canvas import (
     WHITE,
     YELLOW,
 )
+from edgepac.app.screens.layout import Layout
 from edgepac.app.screens.parts import Parts
-from edgepac.app.view import Page, View
+from edgepac.app.view import View
 
 
-def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
+def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     u = s.u
     panel = s.draw_game(surface, view)
     surface.fill(BG, panel)  # the Renderer paints the rest
     pad = round(12 * u)
-    x, w = panel.x + pad, panel.w - 2 * pad
+    top = layout.score
+    x, right = top.x + pad, top.right - pad
     score = getattr(view.game, "score", 0)
-    s.text(surface, "SCORE", (x, pad), 9, DIM, bg=BG)
-    s.text(surface, f"{score}", (x, pad + 16 * u), 20, WHITE, bg=BG)
+    s.text(surface, "SCORE", (x, top.y + pad), 9, DIM, bg=BG)
+    s.text(surface, f"{score}", (x, top.y + pad + 16 * u), 20, WHITE, bg=BG)
     best = max(view.high_score, score)  # as on the arcade: beaten, it climbs with you
-    s.text(surface, "HIGH SCORE", (panel.right - pad, pad), 9, DIM, "topright", bg=BG)
-    s.text(surface, f"{best}", (panel.right - pad, pad + 16 * u), 20, DIM, "topright", bg=BG)
-    top = round(pad + 58 * u)
-    s.regions["score"] = pygame.Rect(panel.x, panel.y, panel.w, top - panel.y)
-    side = round(min(w * 0.55, s.h * 0.40))
-    cam = pygame.Rect(x, top, side, side)
-    s._errors_top = cam.bottom + 4 * u
+    s.text(surface, "HIGH SCORE", (right, top.y + pad), 9, DIM, "topright", bg=BG)
+    s.text(surface, f"{best}", (right, top.y + pad + 16 * u), 20, DIM, "topright", bg=BG)
+    s.regions["score"] = top
+    cam = layout.play_camera
+    bars = layout.play_bars
+    s._errors_top = bars.y - 4 * u  # over the bars: they mean nothing while the camera is lost
     s.preview(surface, view, cam, square=True)
     # Beside the camera: the direction being sent, big, in its pose's colour.
-    sx = (cam.right + panel.right - pad) / 2
-    s.text(surface, "STEERING", (sx, cam.y), 9, DIM, "midtop", bg=BG)
+    steer = layout.steer
+    sx = steer.centerx
+    s.text(surface, "STEERING", (sx, steer.y), 9, DIM, "midtop", bg=BG)
     sending = view.bars.sending if view.bars is not None else None
     teaching = view.refresh.teaching if view.refresh is not None else None
     if teaching:  # nothing is sent while the game waits
-        s.text(surface, "II", (sx, cam.centery), 28, DIM, "center", bg=BG)
-        s.text(surface, "PAUSED", (sx, cam.bottom), 11, DIM, "midbottom", bg=BG)
+        s.text(surface, "II", (sx, steer.centery), 28, DIM, "center", bg=BG)
+        s.text(surface, "PAUSED", (sx, steer.bottom), 11, DIM, "midbottom", bg=BG)
     elif sending:
         c = s.colour(view, sending)
-        s.arrow(surface, sending, (sx, cam.centery), 28, c)
-        s.text(surface, sending.upper(), (sx, cam.bottom), 14, c, "midbottom", bg=BG)
+        s.arrow(surface, sending, (sx, steer.centery), min(28, steer.w / u * 0.3), c)
+        s.text(surface, sending.upper(), (sx, steer.bottom), 14, c, "midbottom", bg=BG)
     else:
-        s.text(surface, "?", (sx, cam.centery), 28, DIM, "center", bg=BG)
-        s.text(surface, "NOT SURE", (sx, cam.bottom), 11, DIM, "midbottom", bg=BG)
-    area = pygame.Rect(x, cam.bottom + round(8 * u), w, round(s.h * 0.80) - cam.bottom)
+        s.text(surface, "?", (sx, steer.centery), 28, DIM, "center", bg=BG)
+        s.text(surface, "NOT SURE", (sx, steer.bottom), 11, DIM, "midbottom", bg=BG)
     if view.game_over and view.scores:
-        s.score_table(surface, view.scores, view.new_rank, area, rows=4, cap=10)
+        s.score_table(surface, view.scores, view.new_rank, bars, rows=4, cap=10)
     elif view.bars is not None:
-        s.bars(surface, view, view.bars, area, 11)
-    bottom = pygame.Rect(panel.x, round(s.h * 0.82), panel.w, round(s.h * 0.12))
+        s.bars(surface, view, view.bars, bars, 11 if not layout.compact else 9)
+    bottom = layout.play_prompt
     pose_word = "an arrow key" if view.keyboard else "a pose button"
     refresh = view.refresh
     if view.game_over:
@@ -77,22 +78,14 @@ def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
     if refresh is not None and refresh.running and not refresh.teaching:
         hint = "REFRESHING YOUR MOVES... play on"
     if view.message is None:
-        s.text(
-            surface,
-            hint,
-            (panel.centerx, s.h - 8 * u),
-            9,
-            DIM,
-            "midbottom",
-            bg=BG,
-            width=panel.w - 16 * u,
-        )
+        under = layout.play_hint
+        at = (under.centerx, under.bottom - 8 * u)
+        s.text(surface, hint, at, 9, DIM, "midbottom", bg=BG, width=under.w - 16 * u)
 
 
 def paused(s: Parts, surface: pygame.Surface, view: View, pose: str) -> None:
     """A pose taught in the game: the maze dimmed under PAUSED and what is being taught."""
-    maze = s.content(Page.PLAYING)
-    maze = pygame.Rect(0, 0, maze.x, s.h)
+    maze = s.layout.maze
     surface.blit(s.shade(maze.size, 150), maze.topleft)
     u = s.u
     s.regions["paused"] = maze

@@ -10,6 +10,7 @@ import numpy as np
 import pygame
 
 from edgepac.app.screens.canvas import (
+    AMBER,
     BG,
     DIM,
     GREEN,
@@ -23,11 +24,12 @@ from edgepac.app.screens.canvas import (
     blink,
     wrap,
 )
+from edgepac.app.screens.layout import Layout
 from edgepac.app.screens.parts import Parts
-from edgepac.app.view import View
+from edgepac.app.view import CoachView, View
 
 
-def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
+def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     u = s.u
     surface.fill(BG)
     tr = view.training
@@ -36,28 +38,28 @@ def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
     failed = tr is not None and tr.error is not None
     title = "TRAINING FAILED" if failed else "LEARNING YOUR MOVES" if running else "LEARNED!"
     s.header(surface, view, title)
-    # Left: the visitor still sees themselves and what the model makes of them.
-    top = round(48 * u)
-    left_w = round(s.w * 0.4)
-    cam = pygame.Rect(round(16 * u), top, left_w, round(left_w * 0.75))
-    s.preview(surface, view, cam)
-    below = pygame.Rect(cam.x, cam.bottom + round(8 * u), cam.w, round(s.h * 0.82) - cam.bottom)
+    # The visitor still sees themselves and what the model makes of them.
+    s.preview(surface, view, layout.train_camera)
     if view.bars is not None:
-        s.bars(surface, view, view.bars, below, 9)
+        s.bars(surface, view, view.bars, layout.train_bars, 9)
     else:
-        counts(s, surface, view, below)
-    # Right: progress and the curve.
-    rx = cam.right + round(20 * u)
-    rw = s.w - rx - round(16 * u)
+        counts(s, surface, view, layout.train_bars)
+    # Beside or under them: progress and the curve.
+    side = layout.train_side
+    rx, rw = side.x, side.w
     progress = 1.0 if tr is not None and tr.done else tr.progress if tr is not None else 0.0
-    bar = pygame.Rect(rx, top, rw, round(28 * u))
+    bar = pygame.Rect(rx, side.y, rw, round(28 * u))
     s.regions["progress"] = bar
     pygame.draw.rect(surface, PANEL, bar, border_radius=round(6 * u))
     fill = bar.copy()
     fill.w = round(bar.w * max(0.0, min(1.0, progress)))
     pygame.draw.rect(surface, RED if failed else GREEN, fill, border_radius=round(6 * u))
     s.text(surface, f"{progress:.0%}", bar.center, 12, WHITE, "center")
-    plot = pygame.Rect(rx, bar.bottom + round(30 * u), rw, round(150 * u))
+    coach = view.coach if tr is not None and tr.done else None
+    plot_h = layout.plot_h
+    if coach is not None:  # the coach's rows take the room of the curve's lower part
+        plot_h = max(round(40 * u), plot_h - round(coach_height(s, coach, rw) - 60 * u))
+    plot = pygame.Rect(rx, bar.bottom + round(30 * u), rw, plot_h)
     s.text(
         surface,
         "MISTAKES: FALLING MEANS IT IS LEARNING",
@@ -70,7 +72,7 @@ def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
     )
     loss_curve(s, surface, plot, tr.losses if tr else (), tr.total_batches if tr else 0)
     y = plot.bottom + 10 * u
-    area = pygame.Rect(0, round(s.h * 0.82), s.w, round(s.h * 0.18))
+    area = layout.train_prompt
     if tr is None or running:
         if tr is not None and tr.frames:
             info = f"Learning {tr.poses} poses from {tr.frames} pictures."
@@ -87,19 +89,71 @@ def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
         kept = "The earlier model still plays." if tr.kept_previous else "Nothing was learned."
         lines = wrap(tr.error or "", s.font(10), rw)[:2]
         for i, line in enumerate(lines):
-            s.text(surface, line, (rx, y + i * 22 * u), 10, PINK, bg=BG)
+            s.text(surface, line, (rx, y + i * 22 * u), 10, PINK, bg=BG, width=rw)
         s.text(surface, kept, (rx, y + 48 * u), 10, TEXT, bg=BG, width=rw)
         s.prompt(surface, "RECORD MORE, THEN TRAIN AGAIN", area, YELLOW)
     else:
         s.text(surface, result_words(tr), (rx, y), 11, GREEN, bg=BG, width=rw)
-        s.text(surface, "Pose in front of the camera:", (rx, y + 26 * u), 10, TEXT, bg=BG, width=rw)
-        s.text(surface, "the bars show what it sees.", (rx, y + 48 * u), 10, TEXT, bg=BG, width=rw)
+        if coach is not None:
+            coaching(s, surface, view, coach, pygame.Rect(rx, round(y + 24 * u), rw, 0))
+        else:
+            tip = "Pose in front of the camera:"
+            s.text(surface, tip, (rx, y + 26 * u), 10, TEXT, bg=BG, width=rw)
+            s.text(
+                surface, "the bars show what it sees.", (rx, y + 48 * u), 10, TEXT, bg=BG, width=rw
+            )
         play = s.key(view, "PLAY", "P")
         colour = YELLOW if blink(view.t, 1.2, 0.75) else WHITE
         s.prompt(surface, f"PRESS {play} TO PLAY!", area, colour, PROMPT_CAP + 4, button="play")
         if view.message is None:
             pose_word = "an arrow key" if view.keyboard else "a pose button"
             s.footer(surface, f"or hold {pose_word} to teach me more")
+
+
+COACH_ROW = 20  # units per pose row of the coach
+
+
+def coach_height(s: Parts, coach: CoachView, width: int) -> float:
+    """How tall the coach's rows and advice are (in pixels) at ``width``."""
+    lines = wrap(coach.advice, s.font(10), width)[:2]
+    return (len(coach.accuracy) * COACH_ROW + 8 + len(lines) * 20 + 24) * s.u
+
+
+def coaching(
+    s: Parts, surface: pygame.Surface, view: View, coach: CoachView, at: pygame.Rect
+) -> None:
+    """After TRAIN: a bar per pose for its share right on frames it never saw, the pose a weak
+    one is taken for, and the one thing to do next."""
+    u = s.u
+    cap = 9
+    label_w = max(s.width_of(name.upper(), cap) for name, _ in coach.accuracy) + round(30 * u)
+    pct_w = s.width_of("100%", cap) + round(8 * u)
+    y = at.y
+    for name, share in coach.accuracy:
+        colour = s.colour(view, name)
+        cy = y + COACH_ROW * u / 2
+        s.arrow(surface, name, (at.x + 8 * u, cy), 6, colour)
+        s.text(surface, name.upper(), (at.x + 20 * u, cy), cap, colour, "midleft", bg=BG)
+        back = pygame.Rect(at.x + label_w, round(cy - 6 * u), at.w - label_w - pct_w, round(12 * u))
+        pygame.draw.rect(surface, PANEL, back, border_radius=round(3 * u))
+        s.regions[f"coach:{name}"] = back
+        if share is None:
+            s.text(surface, "too few", back.center, 8, DIM, "center")
+        else:
+            front = back.copy()
+            front.w = round(back.w * max(0.0, min(1.0, share)))
+            weak = coach.confused is not None and coach.confused[0] == name
+            if front.w:
+                pygame.draw.rect(
+                    surface, AMBER if weak else colour, front, border_radius=round(3 * u)
+                )
+            s.text(surface, f"{share:.0%}", (at.right, cy), cap, TEXT, "midright", bg=BG)
+        y += COACH_ROW * u
+    y += 8 * u
+    for line in wrap(coach.advice, s.font(10), at.w)[:2]:
+        s.text(surface, line, (at.x, y), 10, AMBER, bg=BG, width=at.w)
+        y += 20 * u
+    s.regions["coach"] = pygame.Rect(at.x, at.y, at.w, round(y - at.y))
 
 
 def result_words(tr: Any) -> str:

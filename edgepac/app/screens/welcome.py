@@ -14,13 +14,14 @@ from edgepac.app.screens.canvas import (
     PROMPT_CAP,
     YELLOW,
 )
+from edgepac.app.screens.layout import Layout
 from edgepac.app.screens.parts import Parts
 from edgepac.app.view import Colour, View
 
 
-def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
+def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     u = s.u
-    cam = s.camera_and_tiles(surface, view, "WELCOME BACK!")
+    s.camera_and_tiles(surface, view, "WELCOME BACK!")
     welcome = view.welcome
     done = welcome.done if welcome is not None else ()
     for pose in view.poses:
@@ -31,7 +32,7 @@ def draw(s: Parts, surface: pygame.Surface, view: View) -> None:
             tick_mark(s, surface, tile)
         elif view.recording == pose.name and welcome is not None:
             hold_bar(s, surface, tile, welcome.held, pose.colour)
-    area = pygame.Rect(0, cam.bottom + round(6 * u), s.w, s.h - cam.bottom - round(34 * u))
+    area = layout.teach_prompt
     if view.recording and welcome is not None and welcome.held >= 1.0:
         s.prompt(surface, "GOT IT! LET GO", area, GREEN, PROMPT_CAP + 4)
     elif view.recording:
