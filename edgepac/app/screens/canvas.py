@@ -125,14 +125,28 @@ class Canvas:
         width: float | None = None,
     ) -> pygame.Rect:
         """Draw ``s`` with its ``anchor`` at ``pos``; ``bg``: the colour under it, if plain;
-        ``width``: smaller letters rather than past it."""
+        ``width``: smaller letters rather than past it, and where even the smallest letters
+        are too wide (a 3.5" screen), the last parts of the line left out, never cut off."""
         while width is not None and cap > 5 and self.width_of(s, cap) > width:
             cap -= 0.5
+        if width is not None:
+            s = self.shorten(s, cap, width)
         img = self.render(s, cap, color, bg)
         rect = img.get_rect(**{anchor: (round(pos[0]), round(pos[1]))})
         surface.blit(img, rect)
         self.said.append(s)
         return rect
+
+    def shorten(self, s: str, cap: float, width: float) -> str:
+        """``s`` without its last parts until it fits ``width``: a hint's second choice (after
+        four spaces) first, then words (an ellipsis says some are left out)."""
+        while self.width_of(s, cap) > width and "    " in s.strip():
+            s = s.strip().rsplit("    ", 1)[0].rstrip()
+        words = s.split(" ")
+        while self.width_of(s, cap) > width and len(words) > 1:
+            words.pop()
+            s = " ".join(words).rstrip(" :,-") + "..."
+        return s
 
     @staticmethod
     def line_height(font: pygame.font.Font) -> int:

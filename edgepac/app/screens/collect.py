@@ -28,6 +28,11 @@ def collect_prompt(s: Parts, view: View) -> tuple[str, str]:
         if view.keyboard
         else "TRAIN + PLAY held: clear all"
     )
+    cd = view.countdown
+    if cd is not None and cd.phase == "wait":
+        return f"STEP BACK AND POSE {cd.pose.upper()}", "press or tap it again to cancel"
+    if cd is not None:
+        return f"HOLD IT: RECORDING {cd.pose.upper()}", "press or tap it again to stop"
     if view.recording:
         return "KEEP POSING - LET GO TO STOP", "more frames in more places make it better"
     if not taught:
@@ -41,7 +46,7 @@ def collect_prompt(s: Parts, view: View) -> tuple[str, str]:
 
 def collect_button(view: View) -> str | None:
     """The physical button COLLECT's prompt asks for, when it asks for one."""
-    if view.recording or sum(p.count > 0 for p in view.poses) < 2:
+    if view.recording or view.countdown or sum(p.count > 0 for p in view.poses) < 2:
         return None
     return "play" if view.model is ModelStatus.TRAINED else "train"
 
@@ -67,11 +72,15 @@ def guesses(s: Parts, surface: pygame.Surface, view: View, bars: Bars) -> None:
 
 def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     s.camera_and_tiles(surface, view, "TEACH ME YOUR MOVES")
-    if view.bars is not None and view.recording is None:
+    if view.bars is not None and view.recording is None and view.countdown is None:
         guesses(s, surface, view, view.bars)
+    s.press_hint(surface, view)
+    s.countdown(surface, view)
     big, small = collect_prompt(s, view)
     button = collect_button(view)
-    colour = PINK if view.recording else YELLOW
+    colour = PINK if view.recording or view.countdown else YELLOW
+    if view.countdown is not None and view.countdown.phase == "wait":
+        colour = s.colour(view, view.countdown.pose)
     s.prompt(surface, big, layout.teach_prompt, colour, PROMPT_CAP + 4, button=button)
     if view.message is None:  # a message takes the hint's place
         s.footer(surface, small, size=10, lift=12)

@@ -13,6 +13,8 @@ from edgepac.app.screens.canvas import (
     EDGE,
     PANEL,
     PINK,
+    PROMPT_CAP,
+    PROMPT_MIN_CAP,
     TEXT,
     WHITE,
     YELLOW,
@@ -25,19 +27,20 @@ from edgepac.app.view import Score, View
 
 def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     u = s.u
+    y0 = layout.middle.y  # the picture is 480 units tall, centred on a taller screen
     surface.fill(BLACK)
     ini = view.initials
     colour = YELLOW if blink(view.t, 0.6, 0.5) else PINK
-    s.text(surface, "NEW HIGH SCORE!", (s.w / 2, 12 * u), 26, colour, "midtop", bg=BLACK)
+    s.text(surface, "NEW HIGH SCORE!", (s.w / 2, y0 + 12 * u), 26, colour, "midtop", bg=BLACK)
     if ini is None:
         return
     points = f"{ini.score} POINTS  -  No. {ini.rank}"
-    s.text(surface, points, (s.w / 2, 60 * u), 13, WHITE, "midtop", bg=BLACK)
+    s.text(surface, points, (s.w / 2, y0 + 60 * u), 13, WHITE, "midtop", bg=BLACK)
     letters = ini.letters.upper().ljust(ini.length, " ")[: ini.length]
     cur = min(len(ini.letters), ini.length) - 1
     side, gap = round(64 * u), round(18 * u)
     x0 = s.w / 2 - (ini.length * side + (ini.length - 1) * gap) / 2
-    y = round(112 * u)
+    y = round(y0 + 112 * u)
     for i, ch in enumerate(letters):
         r = pygame.Rect(round(x0 + i * (side + gap)), y, side, side)
         active = i == cur
@@ -63,13 +66,13 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     done = s.render("DONE", 14, BLACK)
     button = done.get_rect().inflate(round(28 * u), round(26 * u))
     button.midleft = (round(row.right + 76 * u), row.centery)
-    pygame.draw.rect(surface, YELLOW, button, border_radius=round(10 * u))
-    surface.blit(done, done.get_rect(center=button.center))
-    s.said.append("DONE")
-    s.target("play", button)
+    beside = button.right <= s.w - 8 * u  # else it goes under the table (a narrow screen)
     up_down = s.key(view, "UP / DOWN", "UP / DOWN KEYS")
-    area = pygame.Rect(0, round(y + side + 24 * u), s.w, round(46 * u))
-    s.prompt(surface, f"{up_down}: CHOOSE A LETTER", area, YELLOW, bg=BLACK)
+    ask = f"{up_down}: CHOOSE A LETTER"
+    cap, lines = s.fit(ask, s.w - 24 * u, PROMPT_CAP, PROMPT_MIN_CAP)
+    tall = max(round(46 * u), len(lines) * s.line_height(s.font(cap)) + round(8 * u))
+    area = pygame.Rect(0, round(y + side + 24 * u), s.w, tall)
+    s.prompt(surface, ask, area, YELLOW, bg=BLACK)
     nxt = s.key(view, "LEFT / RIGHT: move    PLAY: done", "LEFT / RIGHT: move    P: done")
     s.text(
         surface,
@@ -89,5 +92,11 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     box = pygame.Rect(0, round(area.bottom + 34 * u), round(340 * u), round(128 * u))
     box.centerx = s.w // 2
     s.score_table(surface, table[first:], ini.rank, box, rows=5, cap=11, bg=BLACK)
+    if not beside:
+        button.midtop = (s.w // 2, round(box.bottom + 12 * u))
+    pygame.draw.rect(surface, YELLOW, button, border_radius=round(10 * u))
+    surface.blit(done, done.get_rect(center=button.center))
+    s.said.append("DONE")
+    s.target("play", button)
     left = f"saved as it is in {ini.seconds_left:.0f} s"
     s.text(surface, left, (s.w / 2, s.h - 6 * u), 9, DIM, "midbottom", bg=BLACK)

@@ -111,8 +111,11 @@ def landscape(size: tuple[int, int]) -> Layout:
     side_px = round(min(pw * 0.55, h * 0.40))
     pcam = Rect(x, score_bottom, side_px, side_px)
     steer = Rect(pcam.right, pcam.y, panel.right - pad - pcam.right, pcam.h)
-    pbars = Rect(x, pcam.bottom + round(8 * u), pw, round(h * 0.80) - pcam.bottom)
-    play_prompt = Rect(panel.x, round(h * 0.82), panel.w, round(h * 0.12))
+    compact = u < 0.75
+    # A 3.5" screen wraps the prompt to two lines: it takes some of the bars' room.
+    prompt_y, prompt_h = (0.75, 0.18) if compact else (0.82, 0.12)
+    pbars = Rect(x, pcam.bottom + round(8 * u), pw, round(h * (prompt_y - 0.02)) - pcam.bottom)
+    play_prompt = Rect(panel.x, round(h * prompt_y), panel.w, round(h * prompt_h))
     play_hint = Rect(panel.x, play_prompt.bottom, panel.w, h - play_prompt.bottom)
 
     title = Rect(panel.x, 0, panel.w, round(120 * u))
@@ -123,7 +126,7 @@ def landscape(size: tuple[int, int]) -> Layout:
         name="landscape",
         size=(w, h),
         u=u,
-        compact=u < 0.75,
+        compact=compact,
         maze=maze,
         panel=panel,
         teach_camera=cam,
@@ -176,7 +179,7 @@ def portrait(size: tuple[int, int]) -> Layout:
     # row; the prompt and the hint.
     score = Rect(panel.x, panel.y, panel.w, round(pad + 50 * u))
     hint_h = round(26 * u)
-    play_prompt = Rect(panel.x, panel.bottom - hint_h - round(46 * u), panel.w, round(46 * u))
+    play_prompt = Rect(panel.x, panel.bottom - hint_h - round(60 * u), panel.w, round(60 * u))
     play_hint = Rect(panel.x, play_prompt.bottom, panel.w, hint_h)
     side_px = play_prompt.y - score.bottom - round(8 * u)
     pcam = Rect(panel.x + pad, score.bottom, side_px, side_px)

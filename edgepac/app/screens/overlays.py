@@ -34,6 +34,7 @@ def confirm(s: Parts, surface: pygame.Surface, view: View) -> None:
         20,
         WHITE,
         "midtop",
+        width=box.w - 24 * u,
     )
     s.text(
         surface,
@@ -42,6 +43,7 @@ def confirm(s: Parts, surface: pygame.Surface, view: View) -> None:
         10,
         DIM,
         "midtop",
+        width=box.w - 24 * u,
     )
     yes = s.key(view, "TRAIN = CLEAR THEM", "T = CLEAR THEM")
     no = s.key(view, "PLAY = KEEP THEM", "P = KEEP THEM")

@@ -3,7 +3,9 @@ small hint under the prompt and the game's maze. Each page module draws with the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -55,7 +57,6 @@ class Parts(Canvas):
 
     def header(self, surface: pygame.Surface, view: View, title: str) -> None:
         u = self.u
-        self.text(surface, title, (16 * u, 12 * u), 16, YELLOW, bg=BG)
         if view.model is ModelStatus.NONE:
             chip, color = "NO MODEL YET", DIM
         elif view.model is ModelStatus.OUT_OF_DATE:
@@ -64,11 +65,22 @@ class Parts(Canvas):
             chip, color = f"MODEL READY: {view.model_accuracy:.0%} RIGHT", GREEN
         else:
             chip, color = "MODEL READY", GREEN
+        if self.width_of(title, 16) + self.width_of(chip, 10) + 80 * u > self.w:
+            # A narrow screen: the chip's short form leaves the title its size.
+            chip = chip.replace("MODEL OUT OF DATE: TRAIN AGAIN", "OUT OF DATE")
+            chip = chip.replace("MODEL READY", "READY").replace(" RIGHT", "")
         img = self.render(chip, 10, color)
         r = img.get_rect(topright=(self.w - round(24 * u), round(14 * u)))
-        self.box(surface, r.inflate(round(16 * u), round(10 * u)), BLACK, color, 2)
+        chip_box = r.inflate(round(16 * u), round(10 * u))
+        self.box(surface, chip_box, BLACK, color, 2)
         surface.blit(img, r)
         self.said.append(chip)
+        if view.model_label:  # where the model came from, when it is not the arcade's own
+            at = (self.w - 24 * u, chip_box.bottom + 3 * u)
+            room = self.w / 2
+            self.text(surface, view.model_label, at, 7, DIM, "topright", bg=BG, width=room)
+        room = chip_box.x - 28 * u  # the title never runs under the chip
+        self.text(surface, title, (16 * u, 12 * u), 16, YELLOW, bg=BG, width=room)
 
     def camera_and_tiles(self, surface: pygame.Surface, view: View, title: str) -> pygame.Rect:
         """The teaching layout (COLLECT, WELCOME): the camera and a tile per pose."""
@@ -100,14 +112,15 @@ class Parts(Canvas):
         self.target(pose.name, at)
         lit = view.recording == pose.name
         press = self.press(view, pose)
-        key = (pose.count, lit, press, at.size, pose.colour)
+        goal = view.press_goal
+        key = (pose.count, lit, press, at.size, pose.colour, pose.presses, pose.weak, goal)
         cached = self._tiles.get(pose.name)
         if cached is None or cached[0] != key or cached[3] is not pose.thumbnail:
             img = cached[1] if cached is not None and cached[1].get_size() == at.size else None
             img = img or pygame.Surface(at.size)
             img.fill(BG)
             said = len(self.said)
-            self.draw_tile(img, pose, img.get_rect(), lit, press)
+            self.draw_tile(img, pose, img.get_rect(), lit, press, goal)
             cached = (key, img, self.said[said:], pose.thumbnail)
             self._tiles[pose.name] = cached
         else:
@@ -115,11 +128,21 @@ class Parts(Canvas):
         surface.blit(cached[1], at)
 
     def draw_tile(
-        self, surface: pygame.Surface, pose: Pose, rect: pygame.Rect, lit: bool, press: str
+        self,
+        surface: pygame.Surface,
+        pose: Pose,
+        rect: pygame.Rect,
+        lit: bool,
+        press: str,
+        goal: int = 0,
     ) -> None:
+        """Its name and arrow, its picture, its count; a dot per press asked for (``goal``),
+        filled as they are made; a weak pose (the coach's mark) framed amber: TEACH AGAIN."""
         u = self.u
         colour = pose.colour
-        self.box(surface, rect, lit_fill(colour) if lit else PANEL, colour, 5 if lit else 2)
+        edge = AMBER if pose.weak and not lit else colour
+        width = 5 if lit or pose.weak else 2
+        self.box(surface, rect, lit_fill(colour) if lit else PANEL, edge, width)
         band = round(30 * u)
         name = pose.name.upper()
         self.text(
@@ -136,7 +159,11 @@ class Parts(Canvas):
             self.text(surface, "?", tb.center, 16, EDGE, "center")
         cx = (tb.right + rect.right) / 2
         self.text(surface, f"{pose.count}", (cx, tb.y + 4 * u), 20, TEXT, "midtop")
-        self.text(surface, "SAMPLES", (cx, tb.y + 36 * u), 8, DIM, "midtop")
+        compact = self.layout.compact  # a 3.5" screen: the number and the picture say it
+        if not compact:
+            self.text(surface, "SAMPLES", (cx, tb.y + 36 * u), 8, DIM, "midtop")
+        if goal > 0:
+            self.press_dots(surface, pose, goal, (cx, tb.y + (58 if not compact else 44) * u))
         label_y = rect.bottom - 14 * u
         if lit:
             img = self.render("REC", 11, WHITE)
@@ -144,12 +171,77 @@ class Parts(Canvas):
             back = r.inflate(round(12 * u), round(8 * u))
             pygame.draw.rect(surface, RED, back, border_radius=round(4 * u))
             surface.blit(img, r)
-            self.text(surface, "RECORDING", (back.right + 8 * u, label_y), 10, WHITE, "midleft")
-        else:
+            if not compact:
+                where = (back.right + 8 * u, label_y)
+                self.text(surface, "RECORDING", where, 10, WHITE, "midleft")
+        elif pose.weak:
+            where = (rect.x + 12 * u, label_y)
+            self.text(surface, "TEACH AGAIN", where, 10, AMBER, "midleft", width=rect.w - 20 * u)
+        elif not compact:
             label = f"HOLD {press}"
             self.text(
                 surface, label, (rect.x + 12 * u, label_y), 9, DIM, "midleft", width=rect.w - 20 * u
             )
+
+    def countdown(self, surface: pygame.Surface, view: View) -> None:
+        """A hands-free burst over the camera: the seconds to go, big, in the pose's colour,
+        then the REC badge counting the frames recorded and a bar of the time left."""
+        cd = view.countdown
+        cam = self.regions.get("camera")
+        if cd is None or cam is None:
+            return
+        u = self.u
+        colour = self.colour(view, cd.pose)
+        self.regions["countdown"] = cam
+        if cd.phase == "record":
+            self.rec_cue(surface, replace(view, recording=cd.pose, burst=cd.frames), cam)
+            left = pygame.Rect(cam.x, cam.bottom - round(14 * u), cam.w, round(14 * u))
+            share = max(0.0, min(1.0, cd.seconds_left / max(cd.seconds_left, 2.0)))
+            fill = left.copy()
+            fill.w = round(left.w * share)
+            pygame.draw.rect(surface, BLACK, left)
+            pygame.draw.rect(surface, colour, fill)
+            return
+        surface.blit(self.shade(cam.size, 120), cam.topleft)
+        pygame.draw.rect(surface, colour, cam, max(3, round(5 * u)))
+        n = max(1, math.ceil(cd.seconds_left))
+        big = min(cam.h * 0.45, cam.w * 0.4) / u
+        self.text(surface, f"{n}", cam.center, big, colour, "center")
+        self.text(surface, "GET READY", (cam.centerx, cam.y + 12 * u), 14, WHITE, "midtop")
+        name = cd.pose.upper()
+        self.text(surface, name, (cam.centerx, cam.bottom - 12 * u), 16, colour, "midbottom")
+
+    def press_hint(self, surface: pygame.Surface, view: View) -> None:
+        """How to pose better (e.g. "A BIT CLOSER"): amber, over the bottom of the camera."""
+        cam = self.regions.get("camera")
+        if view.press_hint is None or cam is None:
+            return
+        u = self.u
+        img = self.render(view.press_hint.upper(), 12, AMBER)
+        r = img.get_rect(midbottom=(cam.centerx, cam.bottom - round(12 * u)))
+        back = r.inflate(round(16 * u), round(10 * u))
+        if back.w > cam.w:
+            return
+        self.box(surface, back, BLACK, AMBER, 2)
+        surface.blit(img, r)
+        self.said.append(view.press_hint.upper())
+        self.regions["press_hint"] = back
+
+    def press_dots(
+        self, surface: pygame.Surface, pose: Pose, goal: int, centre: tuple[float, float]
+    ) -> None:
+        """A dot per press COLLECT asks for: filled in the pose's colour once made."""
+        u = self.u
+        r = max(2, round(4 * u))
+        step = min(12 * u, 90 * u / max(1, goal))
+        x0 = centre[0] - step * (goal - 1) / 2
+        for i in range(goal):
+            at = (round(x0 + i * step), round(centre[1]))
+            if i < pose.presses:
+                pygame.draw.circle(surface, pose.colour, at, r)
+            else:
+                pygame.draw.circle(surface, DIM, at, r, max(1, round(1.5 * u)))
+        self.said.append(f"{min(pose.presses, goal)}/{goal}")
 
     def thumbnail(self, pose: Pose, side: int) -> pygame.Surface | None:
         """The pose's picture scaled to ``side``, kept until the picture changes."""

@@ -37,6 +37,7 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     bars = layout.play_bars
     s._errors_top = bars.y - 4 * u  # over the bars: they mean nothing while the camera is lost
     s.preview(surface, view, cam, square=True)
+    s.countdown(surface, view)
     # Beside the camera: the direction being sent, big, in its pose's colour.
     steer = layout.steer
     sx = steer.centerx

@@ -173,7 +173,10 @@ def counts(s: Parts, surface: pygame.Surface, view: View, area: pygame.Rect) -> 
         y = area.y + i * row_h + row_h / 2
         s.arrow(surface, pose.name, (area.x + 12 * u, y), 8, pose.colour)
         s.text(surface, pose.name.upper(), (area.x + 30 * u, y), 11, pose.colour, "midleft", bg=BG)
-        s.text(surface, f"{pose.count} pictures", (area.right, y), 10, DIM, "midright", bg=BG)
+        words = f"{pose.count} pictures"
+        if 40 * u + s.width_of(pose.name.upper(), 11) + s.width_of(words, 10) > area.w:
+            words = f"{pose.count}"  # a narrow column: the number says it
+        s.text(surface, words, (area.right, y), 10, DIM, "midright", bg=BG)
 
 
 def loss_curve(

@@ -22,6 +22,7 @@ from edgepac.app.view import Colour, View
 def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     u = s.u
     s.camera_and_tiles(surface, view, "WELCOME BACK!")
+    s.countdown(surface, view)
     welcome = view.welcome
     done = welcome.done if welcome is not None else ()
     for pose in view.poses:
