@@ -77,6 +77,9 @@ def test_every_page_has_one_big_next_step_prompt(every_view: dict[str, View], si
         heights += [ink_height(surface, r, sc.PINK) for r in screen.prompt_rects]
         heights += [ink_height(surface, r, sc.WHITE) for r in screen.prompt_rects]
         heights += [ink_height(surface, r, sc.AMBER) for r in screen.prompt_rects]
+        heights += [
+            ink_height(surface, r, p.colour) for r in screen.prompt_rects for p in view.poses
+        ]
         assert max(heights) >= least, f"{name}: prompt {screen.prompt_text!r} is {heights} px"
 
 

@@ -103,6 +103,7 @@ class Screen(Parts):
         self.regions = {}
         self.targets = {}
         self.said.clear()
+        self.clipped = []
         self.prompt_text = ""
         self._errors_top = None
         page = view.page

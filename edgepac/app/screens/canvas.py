@@ -82,6 +82,8 @@ class Canvas:
         # "errors"...), so tests check the pixels there without knowing the layout.
         self.regions: dict[str, pygame.Rect] = {}
         self.said: list[str] = []  # every text drawn this frame, in order (for tests)
+        # Texts this frame that ran past the edge of what they were drawn on (cut off).
+        self.clipped: list[tuple[str, pygame.Rect]] = []
         self.prompt_text = ""
         # On-screen buttons this frame, keyed by the physical button each stands for ("up"...
         # "train", "play"): a touch there acts as a press of that button (touch-input reads it).
@@ -135,6 +137,8 @@ class Canvas:
         rect = img.get_rect(**{anchor: (round(pos[0]), round(pos[1]))})
         surface.blit(img, rect)
         self.said.append(s)
+        if not surface.get_rect().contains(rect):
+            self.clipped.append((s, rect))
         return rect
 
     def shorten(self, s: str, cap: float, width: float) -> str:

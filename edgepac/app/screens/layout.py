@@ -99,7 +99,8 @@ def landscape(size: tuple[int, int]) -> Layout:
 
     left_w = round(w * 0.4)
     tcam = Rect(round(16 * u), top, left_w, round(left_w * 0.75))
-    tbars = Rect(tcam.x, tcam.bottom + round(8 * u), tcam.w, round(h * 0.82) - tcam.bottom)
+    tbars = Rect(tcam.x, tcam.bottom + round(8 * u), tcam.w, 0)
+    tbars.h = round(h * 0.82) - tbars.y
     rx = tcam.right + round(20 * u)
     side = Rect(rx, top, w - rx - round(16 * u), round(h * 0.82) - top)
     train_prompt = Rect(0, round(h * 0.82), w, round(h * 0.18))

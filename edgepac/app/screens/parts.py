@@ -264,7 +264,9 @@ class Parts(Canvas):
         its baseline above the bottom edge, in the screen's units)."""
         u = self.u
         where = (self.w / 2, self.h - lift * u)
-        return self.text(surface, hint, where, size, DIM, "midbottom", bg=BG, width=self.w - 32 * u)
+        rect = self.text(surface, hint, where, size, DIM, "midbottom", bg=BG, width=self.w - 32 * u)
+        self.regions["hint"] = rect
+        return rect
 
     def bars(
         self, surface: pygame.Surface, view: View, bars: Bars, area: pygame.Rect, cap: float

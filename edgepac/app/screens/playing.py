@@ -81,7 +81,9 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     if view.message is None:
         under = layout.play_hint
         at = (under.centerx, under.bottom - 8 * u)
-        s.text(surface, hint, at, 9, DIM, "midbottom", bg=BG, width=under.w - 16 * u)
+        s.regions["hint"] = s.text(
+            surface, hint, at, 9, DIM, "midbottom", bg=BG, width=under.w - 16 * u
+        )
 
 
 def paused(s: Parts, surface: pygame.Surface, view: View, pose: str) -> None:
