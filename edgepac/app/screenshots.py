@@ -172,48 +172,11 @@ def views() -> dict[str, View]:
             t=0.2,
         ),
         "collect-full": lambda: collect,
-        "collect-countdown": lambda: replace(
-            collect,
-            countdown=Countdown("right", "wait", seconds_left=1.4),
-            camera=frame(None, 2.2),
-        ),
-        "collect-countdown-recording": lambda: replace(
-            collect,
-            countdown=Countdown("right", "record", seconds_left=1.1, frames=27),
-            camera=frame("right", 2.6),
-            t=0.2,
-        ),
-        "collect-coached": lambda: replace(
-            trained,
-            model=ModelStatus.OUT_OF_DATE,
-            bars=None,
-            press_goal=3,
-            press_hint="A bit closer",
-            poses=tuple(
-                replace(p, presses=n, weak=p.name == "left")
-                for p, n in zip(full, (3, 3, 1, 2), strict=True)
-            ),
-        ),
-        "collect-teachable-machine": lambda: replace(
-            trained, bars=None, model_label="TEACHABLE MACHINE: my-project"
-        ),
         "training": lambda: replace(
             collect, page=Page.TRAINING, training=training, camera=frame("up", 3.0)
         ),
         "training-done": lambda: replace(
             trained, page=Page.TRAINING, training=done, bars=bars, camera=frame("left", 3.5)
-        ),
-        "training-coach": lambda: replace(
-            trained,
-            page=Page.TRAINING,
-            training=replace(done, accuracy=0.78),
-            bars=bars,
-            camera=frame("left", 3.5),
-            coach=CoachView(
-                accuracy=(("up", 0.97), ("down", 0.91), ("left", 0.44), ("right", None)),
-                advice="LEFT LOOKS LIKE UP: HOLD LEFT AGAIN AND LEAN FURTHER",
-                confused=("left", "up"),
-            ),
         ),
         "training-failed": lambda: replace(
             collect,
@@ -310,6 +273,45 @@ def views() -> dict[str, View]:
                 fix="RUN: edgepac fetch-model",
                 detail="Looked in /usr/share/edgepac/models and ~/.local/share/edgepac/models. "
                 "The arcade needs a MobileNet to see poses; fetch-model downloads it once.",
+            ),
+        ),
+        # The hands-free countdown, the coach and an imported model (the frames above stay
+        # as they were: these draw theirs after them).
+        "collect-countdown": lambda: replace(
+            collect,
+            countdown=Countdown("right", "wait", seconds_left=1.4),
+            camera=frame(None, 2.2),
+        ),
+        "collect-countdown-recording": lambda: replace(
+            collect,
+            countdown=Countdown("right", "record", seconds_left=1.1, frames=27),
+            camera=frame("right", 2.6),
+            t=0.2,
+        ),
+        "collect-coached": lambda: replace(
+            trained,
+            model=ModelStatus.OUT_OF_DATE,
+            bars=None,
+            press_goal=3,
+            press_hint="A bit closer",
+            poses=tuple(
+                replace(p, presses=n, weak=p.name == "left")
+                for p, n in zip(full, (3, 3, 1, 2), strict=True)
+            ),
+        ),
+        "collect-teachable-machine": lambda: replace(
+            trained, bars=None, model_label="TEACHABLE MACHINE: my-project"
+        ),
+        "training-coach": lambda: replace(
+            trained,
+            page=Page.TRAINING,
+            training=replace(done, accuracy=0.78),
+            bars=bars,
+            camera=frame("left", 3.5),
+            coach=CoachView(
+                accuracy=(("up", 0.97), ("down", 0.91), ("left", 0.44), ("right", None)),
+                advice="LEFT LOOKS LIKE UP: HOLD LEFT AGAIN AND LEAN FURTHER",
+                confused=("left", "up"),
             ),
         ),
     }

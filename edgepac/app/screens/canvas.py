@@ -184,7 +184,8 @@ class Canvas:
     ) -> None:
         """THE next step, big, centred in ``box`` (the one thing a visitor must read);
         ``button``: it is also the on-screen button standing for that physical one, framed."""
-        c, lines = self.fit(s, box.w - 24 * self.u, cap, PROMPT_MIN_CAP)
+        room = box.w - (56 if button else 24) * self.u  # a button's frame stays on the screen
+        c, lines = self.fit(s, room, cap, PROMPT_MIN_CAP)
         line_h = self.line_height(self.font(c))
         y = box.centery - line_h * len(lines) / 2
         self.prompt_text = s
@@ -196,7 +197,7 @@ class Canvas:
         if button is not None:
             u = self.u
             frame = drawn[0].unionall(drawn).inflate(round(24 * u), round(16 * u))
-            frame = self.target(button, frame.clip(box) if box.contains(frame) else frame)
+            frame = self.target(button, frame)
             pygame.draw.rect(surface, color, frame, max(2, round(3 * u)), round(10 * u))
 
     def target(self, name: str, rect: pygame.Rect) -> pygame.Rect:

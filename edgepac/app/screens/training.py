@@ -144,10 +144,11 @@ def coaching(
             front.w = round(back.w * max(0.0, min(1.0, share)))
             weak = coach.confused is not None and coach.confused[0] == name
             if front.w:
-                pygame.draw.rect(
-                    surface, AMBER if weak else colour, front, border_radius=round(3 * u)
-                )
-            s.text(surface, f"{share:.0%}", (at.right, cy), cap, TEXT, "midright", bg=BG)
+                pygame.draw.rect(surface, colour, front, border_radius=round(3 * u))
+            if weak:  # the pose taken for another: framed, its share in red
+                pygame.draw.rect(surface, PINK, back, max(1, round(2 * u)), round(3 * u))
+            ink = PINK if weak else TEXT
+            s.text(surface, f"{share:.0%}", (at.right, cy), cap, ink, "midright", bg=BG)
         y += COACH_ROW * u
     y += 8 * u
     for line in wrap(coach.advice, s.font(10), at.w)[:2]:
