@@ -11,8 +11,8 @@ import pygame
 import pytest
 from helpers import share
 
-from edgepac.app import screen as sc
-from edgepac.app.screen import Screen, panel_width
+from edgepac.app import screens as sc
+from edgepac.app.screens import Screen, game_renderer
 from edgepac.app.screenshots import CLASSES, views
 from edgepac.app.view import (
     Banner,
@@ -24,7 +24,6 @@ from edgepac.app.view import (
     View,
     poses_for,
 )
-from edgepac.game.render import Renderer
 from edgepac.poses import POSE_COLOURS
 
 SMALL, LARGE = (800, 480), (1920, 1080)
@@ -39,8 +38,7 @@ def every_view() -> dict[str, View]:
 
 def make_screen(size: tuple[int, int] = SMALL) -> tuple[Screen, pygame.Surface]:
     pygame.display.init()
-    renderer = Renderer(screen_size=size, panel_width=panel_width(size))
-    return Screen(size, renderer, CLASSES), pygame.Surface(size)
+    return Screen(size, game_renderer(size), CLASSES), pygame.Surface(size)
 
 
 def ink_height(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, int]) -> int:
@@ -75,6 +73,9 @@ def test_every_page_has_one_big_next_step_prompt(every_view: dict[str, View], si
         heights += [ink_height(surface, r, sc.PINK) for r in screen.prompt_rects]
         heights += [ink_height(surface, r, sc.WHITE) for r in screen.prompt_rects]
         heights += [ink_height(surface, r, sc.AMBER) for r in screen.prompt_rects]
+        heights += [
+            ink_height(surface, r, p.colour) for r in screen.prompt_rects for p in view.poses
+        ]
         assert max(heights) >= least, f"{name}: prompt {screen.prompt_text!r} is {heights} px"
 
 
@@ -131,7 +132,7 @@ def test_playing_uses_the_whole_screen_and_percentages_sit_beside_their_bars(
 ) -> None:
     for size in (SMALL, LARGE):
         screen, surface = make_screen(size)
-        maze, panel = screen.renderer.game_rect, screen.renderer.panel_rect
+        maze, panel = screen.layout.maze, screen.layout.panel
         assert maze.x == 0 and maze.right == panel.x and panel.right == size[0]
         screen.draw(surface, every_view["playing"])
         camera = screen.regions["camera"]
@@ -155,7 +156,7 @@ def test_messages_and_errors_never_cover_the_maze_the_score_or_each_other(
         ),
     )
     screen.draw(surface, view)
-    panel = screen.renderer.panel_rect
+    panel = screen.layout.panel
     errors, message = screen.regions["errors"], screen.regions["message"]
     assert panel.contains(errors) and panel.contains(message)
     assert not errors.colliderect(message)
@@ -304,7 +305,7 @@ def test_every_letter_on_every_page_comes_from_one_font_function(
     every_view: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Switching typeface is a change to ``canvas.load_font`` and nothing else."""
-    from edgepac.app import canvas
+    from edgepac.app.screens import canvas
 
     screen, surface = make_screen()
     asked: list[int] = []

@@ -213,7 +213,7 @@ class App:
         import pygame
 
         from edgepac.app.present import Presenter
-        from edgepac.app.screen import Screen
+        from edgepac.app.screens import Screen
         from edgepac.controls.touch import TOUCH_EVENTS, TouchControls
 
         flags = pygame.FULLSCREEN if self.fullscreen else 0
