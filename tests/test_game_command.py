@@ -22,6 +22,7 @@ def test_headless_autopilot_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(capsys.readouterr().out)["score"] == result["score"]  # same seed, same game
 
 
+@pytest.mark.slow
 def test_keyboard_game_without_keys_ends_and_records_the_score(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
