@@ -26,16 +26,16 @@ from typing import Any
 from edgepac import settings
 from edgepac.camera.config import SOURCES, CameraConfig
 from edgepac.controls.config import GPIO_MODES, ButtonsConfig
-from edgepac.controls.events import CLASSES
 from edgepac.errors import EdgePacError
 from edgepac.learning.choice import MAX_PER_CLASS
+from edgepac.poses import POSES
 from edgepac.settings import Spec, key
 
 __all__ = [
-    "CLASSES",
     "DIFFICULTIES",
     "GPIO_MODES",
     "HEADS",
+    "POSES",
     "SOURCES",
     "ButtonsConfig",
     "CameraConfig",
