@@ -65,3 +65,22 @@ def test_the_readme_config_table_gives_the_code_s_defaults() -> None:
     for key, default in rows:
         assert key in example, f"README names {key}, which the config does not have"
         assert tomllib.loads(f"v = {default}")["v"] == example[key], key
+
+
+def test_a_benchmark_rewrites_only_its_own_block_of_its_page(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docs_page", REPO / "benchmarks" / "docs_page.py")
+    assert spec and spec.loader
+    docs_page = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(docs_page)
+    page = tmp_path / "game-speed.md"
+    page.write_text(f"# Game\n\nintro\n\n{docs_page.BEGIN}\nold\n{docs_page.END}\n\nearlier runs\n")
+    argv = ["benchmarks/game_speed.py", "--ticks", "30", "--page", str(page)]
+    docs_page.write(page, {"game_tick_ms": 0.5}, argv)
+    docs_page.write(page, {"game_tick_ms": 0.25}, argv)  # again: replaced, not appended
+    text = page.read_text()
+    assert text.startswith("# Game\n\nintro\n\n") and text.endswith("\n\nearlier runs\n")
+    assert "old" not in text and "0.5 |" not in text
+    assert text.count("| `game_tick_ms` | 0.25 |") == 1
+    assert "`.venv/bin/python benchmarks/game_speed.py --ticks 30`" in text  # no --page
