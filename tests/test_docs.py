@@ -52,7 +52,7 @@ def test_the_readme_is_a_short_build_guide_in_a_maker_s_order() -> None:
 
 def test_the_readme_config_table_gives_the_code_s_defaults() -> None:
     """Each row's default is the one in systemd/config.example.toml (generated from the code;
-    tests/test_device_config.py keeps the two equal)."""
+    tests/test_app_config.py keeps the two equal)."""
     example = {}
     section = ""
     for line in (REPO / "systemd" / "config.example.toml").read_text().splitlines():
@@ -84,3 +84,14 @@ def test_a_benchmark_rewrites_only_its_own_block_of_its_page(tmp_path: Path) -> 
     assert "old" not in text and "0.5 |" not in text
     assert text.count("| `game_tick_ms` | 0.25 |") == 1
     assert "`.venv/bin/python benchmarks/game_speed.py --ticks 30`" in text  # no --page
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_file_of_the_project_a_page_names_is_there(page: Path) -> None:
+    """A page that says `tests/test_kiosk.py` or `benchmarks/game_speed.py` sends a reader
+    there: renames must take the pages along."""
+    text = page.read_text()
+    named = re.findall(r"(?<![\w/.-])((?:tests|benchmarks|systemd|edgepac)/[\w/.-]+\.\w+)", text)
+    named += re.findall(r"(?<![\w/.-])(scripts/[\w.-]+)", text)
+    missing = sorted({n for n in named if not n.endswith(".md") and not (REPO / n).exists()})
+    assert not missing, f"{page.relative_to(REPO)} names {missing}"
