@@ -17,12 +17,22 @@ from edgepac.app.screenshots import CLASSES, views
 from edgepac.app.view import View
 from edgepac.game.render import COLS, ROWS
 
-# The 7" panels, HDMI TVs, Touch Display 2 unrotated, a 3.5" SPI screen.
-SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080), (720, 1280), (480, 320)]
+# The 7" panels, HDMI TVs, Touch Display 2 unrotated, a 3.5" SPI screen, the 7" panel mounted
+# upright (display.rotate 90), a 4:3 monitor.
+SIZES = [
+    (800, 480),
+    (1024, 600),
+    (1280, 720),
+    (1920, 1080),
+    (720, 1280),
+    (480, 320),
+    (480, 800),
+    (1024, 768),
+]
 # The large ones draw every page in seconds: the slow lane checks them.
 DRAWN = [
     pytest.param(s, marks=pytest.mark.slow) if s[0] >= 1280 else s
-    for s in [(800, 480), (1024, 600), (1280, 720), (1920, 1080), (720, 1280), (480, 320)]
+    for s in SIZES
 ]
 SENTINEL = (1, 2, 3)  # the margin's colour before drawing: nothing on the screen is this
 MARGIN = 40

@@ -413,3 +413,49 @@ def test_every_page_has_its_touch_targets_big_enough_and_on_the_screen(
     assert not any(screen.targets["train"].colliderect(screen.targets[p]) for p in CLASSES)
     screen.draw(surface, every_view["attract"])  # a tap anywhere starts
     assert screen.targets["play"] == whole
+
+
+def test_the_countdown_is_big_in_the_poses_colour_then_counts_frames(every_view: dict) -> None:
+    screen, surface = make_screen()
+    screen.draw(surface, every_view["collect-countdown"])  # RIGHT, 1.4 s to go
+    camera = screen.regions["countdown"]
+    assert "2" in screen.said and "GET READY" in screen.said
+    assert screen.prompt_text == "STEP BACK AND POSE RIGHT"
+    assert ink_height(surface, camera, POSE_COLOURS["right"]) > 0.4 * camera.h  # big
+    assert "train" not in screen.targets and "right" in screen.targets  # a tap cancels
+    screen.draw(surface, every_view["collect-countdown-recording"])
+    assert "REC  RIGHT  27" in screen.said
+    assert screen.prompt_text == "HOLD IT: RECORDING RIGHT"
+
+
+def test_press_dots_the_weak_mark_and_the_hint_show_on_collect(every_view: dict) -> None:
+    screen, surface = make_screen()
+    view = every_view["collect-coached"]  # 3 presses asked; LEFT has 1 and is weak
+    screen.draw(surface, view)
+    assert "1/3" in screen.said and screen.said.count("3/3") == 2
+    assert "TEACH AGAIN" in screen.said
+    left, up = screen.regions["tile:left"], screen.regions["tile:up"]
+    assert share(surface, left, sc.AMBER) > share(surface, up, sc.AMBER) + 0.01
+    assert "A BIT CLOSER" in screen.said
+    assert screen.regions["camera"].contains(screen.regions["press_hint"])
+    screen.draw(surface, replace(view, press_goal=0, press_hint=None))
+    assert not any("/3" in s for s in screen.said) and "A BIT CLOSER" not in screen.said
+
+
+def test_the_coach_shows_each_poses_share_and_the_advice(every_view: dict) -> None:
+    screen, surface = make_screen()
+    view = every_view["training-coach"]
+    screen.draw(surface, view)
+    assert view.coach.advice.split(":")[0] in " ".join(screen.said)
+    up, left = screen.regions["coach:up"], screen.regions["coach:left"]
+    assert share(surface, up, POSE_COLOURS["up"]) > 0.8  # 97 % right
+    assert 0.25 < share(surface, left, POSE_COLOURS["left"]) < 0.6  # 44 %
+    assert share(surface, left, sc.PINK) > 0.02  # the pose taken for UP: framed red
+    assert "too few" in screen.said and "44%" in screen.said
+    assert screen.layout.train_side.contains(screen.regions["coach"])
+
+
+def test_an_imported_models_label_is_named(every_view: dict) -> None:
+    screen, surface = make_screen()
+    screen.draw(surface, every_view["collect-teachable-machine"])
+    assert "TEACHABLE MACHINE: my-project" in screen.said

@@ -9,7 +9,7 @@ COLLECT   the camera (the square the model sees outlined, a REC cue while record
           pose tiles (thumbnail, count, what to press), the model's state, the prompt.
 TRAINING  the camera and the live guesses stay; a progress bar and a curve of how wrong the
           model still is (rescaled as it falls); then the result in plain words and PLAY.
-PLAYING   the maze (the game's Renderer) and, in the panel beside it, the camera, a bar per
+PLAYING   the maze (the game's Renderer) and, in the panel beside or under it, the camera, a bar per
           pose, the direction sent, the score, and how to go back and teach more.
 ATTRACT   the autopilot plays; the panel shows the title, the high-score table and the steps.
 INITIALS  NEW HIGH SCORE: three letters chosen with the buttons.
@@ -21,8 +21,10 @@ in the background, and, when the model has been unsure for a while, the suggesti
 Over any page: error banners (they stay), passing messages, the "clear everything?" question,
 the fps overlay.
 
-One module per page (``collect``, ``training``...), registered in ``PAGES``; the drawing kit
-(font, palette, prompt, camera preview, banners) is ``canvas``, the pieces pages share ``parts``.
+One module per page (``collect``, ``training``...), registered in ``PAGES``, each drawing into
+the ``Layout`` of the screen's shape (``layout``: landscape or portrait); the drawing kit (font,
+palette, prompt, camera preview, banners, touch targets) is ``canvas``, the pieces pages share
+``parts``. ``Screen.targets`` after a draw: the on-screen buttons a touch acts on.
 """
 
 from __future__ import annotations

@@ -25,9 +25,11 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     cx = panel.centerx
     title = layout.title
     big = 30 if title.h >= 100 * u else 24
-    s.text(surface, "EDGEPAC", (cx, title.y + 14 * u), big, YELLOW, "midtop", bg=BG)
+    room = panel.w - 16 * u
+    s.text(surface, "EDGEPAC", (cx, title.y + 14 * u), big, YELLOW, "midtop", bg=BG, width=room)
     tagline = "STEER PAC-MAN WITH YOUR BODY"
-    s.text(surface, tagline, (cx, title.bottom - 40 * u), 11, TEXT, "midtop", bg=BG)
+    at = (cx, title.bottom - 40 * u)
+    s.text(surface, tagline, at, 11, TEXT, "midtop", bg=BG, width=room)
     area = layout.intro
     # Arcade convention: the high-score table and the how-to take turns.
     if view.scores and int(view.t // 6) % 2 == 0:

@@ -159,7 +159,7 @@ def portrait(size: tuple[int, int]) -> Layout:
 
     # The maze full width, as large as leaves the panel under it room for the camera, the
     # bars and the prompt (300 units; the Renderer centres whole tiles in its area).
-    maze = Rect(0, 0, w, h - round(300 * u))
+    maze = Rect(0, 0, w, max(h - round(300 * u), ROWS * MIN_TILE))  # the smallest maze
     panel = Rect(0, maze.bottom, w, h - maze.bottom)
 
     # COLLECT: the camera full width (4:3), the tiles under it, the prompt at the bottom.

@@ -54,6 +54,8 @@ class Parts(Canvas):
         # Per pose: (what it showed, the tile drawn, the texts on it, its picture).
         self._tiles: dict[str, tuple[tuple[Any, ...], pygame.Surface, list[str], Any]] = {}
         self._errors_top: float | None = None  # where a page wants its errors (else the top)
+        self._maze_of: pygame.Surface | None = None  # the surface the maze area is part of
+        self._maze_area: pygame.Surface | None = None
 
     def header(self, surface: pygame.Surface, view: View, title: str) -> None:
         u = self.u
@@ -338,7 +340,9 @@ class Parts(Canvas):
             return self.layout.panel
         self.renderer.high_score = view.high_score
         self.renderer.score_counts = view.page is not Page.ATTRACT  # the autopilot sets no record
-        self.renderer.draw(surface.subsurface(maze), view.game)
+        if self._maze_of is not surface:  # the maze area of this surface, made once
+            self._maze_of, self._maze_area = surface, surface.subsurface(maze)
+        self.renderer.draw(self._maze_area, view.game)
         return self.layout.panel
 
     def content(self, page: Page) -> pygame.Rect:
