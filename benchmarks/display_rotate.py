@@ -1,6 +1,7 @@
 """display.rotate's cost: turning one frame onto the panel, per frame, against the 60 Hz budget.
 
     SDL_VIDEODRIVER=dummy .venv/bin/python benchmarks/display_rotate.py [--size 720x1280]
+        [--page docs/benchmarks/display_rotate.md]
 
 Peers in the same run, interleaved, so the shared machine's noise cancels in the ratios: the
 presenter's NumPy copy from a rotated view (what the app does: allocates nothing per frame) for
@@ -16,11 +17,14 @@ import os
 import statistics
 import time
 
+from docs_page import add_page_flag, write
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="720x1280", help="the panel, WxH")
     parser.add_argument("--frames", type=int, default=200)
+    add_page_flag(parser)
     args = parser.parse_args()
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
@@ -48,12 +52,18 @@ def main() -> None:
             times[name].append(time.perf_counter() - t0)
     ms = {name: round(statistics.median(t) * 1000, 3) for name, t in times.items()}
     sdl = ms["sdl_rotate_blit_90"]
-    print(json.dumps({
+    out = {
         "size": args.size,
         "frames": args.frames,
         "median_ms": ms,
         "ratio_to_sdl": {k: round(v / sdl, 2) for k, v in ms.items() if sdl},
-    }))
+    }
+    print(json.dumps(out))
+    if args.page:
+        figures: dict[str, object] = {"size": args.size, "frames": args.frames}
+        figures |= {f"{k}_ms": v for k, v in ms.items()}
+        figures |= {f"{k}_to_sdl": r for k, r in out["ratio_to_sdl"].items()}
+        write(args.page, figures)
 
 
 if __name__ == "__main__":

@@ -240,6 +240,7 @@ def physical(rotation: Rotation, point: tuple[float, float]) -> tuple[float, flo
     return x, y
 
 
+@pytest.mark.timing
 def test_a_hidden_cursor_does_not_stop_touch_and_a_tap_on_attract_starts(tmp_path: Path) -> None:
     from helpers import run_until
     from test_app_runtime import no_model_app
@@ -253,6 +254,7 @@ def test_a_hidden_cursor_does_not_stop_touch_and_a_tap_on_attract_starts(tmp_pat
 
 
 @pytest.mark.model
+@pytest.mark.timing
 @pytest.mark.parametrize("degrees", [0, 90])
 def test_a_tap_on_a_tile_counts_down_then_records_a_burst(
     tmp_path: Path, model_025_128: Path, degrees: int
@@ -339,6 +341,7 @@ def test_the_doctor_names_the_touchscreen_and_not_the_touchpad(tmp_path: Path) -
 
 @pytest.mark.model
 @pytest.mark.slow
+@pytest.mark.timing
 def test_the_whole_flow_by_touch_on_a_turned_portrait_panel(
     tmp_path: Path, model_025_128: Path
 ) -> None:
@@ -393,6 +396,7 @@ def test_the_whole_flow_by_touch_on_a_turned_portrait_panel(
 
 @pytest.mark.model
 @pytest.mark.slow
+@pytest.mark.timing
 def test_demo_timed_records_each_pose_by_a_tap(
     model_025_128: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
