@@ -13,6 +13,7 @@ import pytest
 
 from edgepac.app.clock import FramePacer, GameClock
 from edgepac.app.recorder import Recorder
+from edgepac.learning.folder import StoreFolder
 from edgepac.learning.store import SampleStore
 
 SHAPE = (2, 2, 8)
@@ -20,7 +21,12 @@ SHAPE = (2, 2, 8)
 
 def recorder(tmp_path: Path) -> Recorder:
     store = SampleStore(SHAPE, scale=0.1, zero_point=0, class_names=("up", "down"))
-    return Recorder(store, tmp_path / "samples.npz")
+    return Recorder(store, tmp_path / "samples")
+
+
+def saved(tmp_path: Path) -> SampleStore:
+    """What is on disk, as the next start reads it."""
+    return StoreFolder(tmp_path / "samples").load()
 
 
 def two_poses(tmp_path: Path, n: int) -> Recorder:
@@ -58,7 +64,7 @@ def test_every_recorded_frame_reaches_the_disk(tmp_path: Path) -> None:
     rec.add(*frame(2))  # after the snapshot: the store is changed again
     rec.end()
     assert rec.save_now()
-    again = SampleStore.load(tmp_path / "samples.npz")
+    again = saved(tmp_path)
     assert again.counts()["up"] == 2
 
 
@@ -66,14 +72,14 @@ def saving_stuck(rec: Recorder, monkeypatch: pytest.MonkeyPatch) -> threading.Ev
     """Record one UP frame and release: the saver starts writing and stays stuck (a slow SD
     card) until the returned event is set."""
     writing, let_go = threading.Event(), threading.Event()
-    real_save = SampleStore.save
+    real_save = StoreFolder.save
 
-    def stuck_save(self: Any, path: Any) -> None:
+    def stuck_save(self: Any, snap: Any) -> bool:
         writing.set()
         let_go.wait(10)
-        real_save(self, path)
+        return real_save(self, snap)
 
-    monkeypatch.setattr(SampleStore, "save", stuck_save)
+    monkeypatch.setattr(StoreFolder, "save", stuck_save)
     rec.start()
     rec.begin("up")
     rec.add(*frame(1))
@@ -103,7 +109,7 @@ def test_a_slow_disk_never_holds_up_the_main_thread(
     let_go.set()
     rec.stop()
     assert done, "the main thread waited for the disk"
-    assert SampleStore.load(tmp_path / "samples.npz").counts() == {"up": 1, "down": 1}
+    assert saved(tmp_path).counts() == {"up": 1, "down": 1}
 
 
 def test_training_does_not_wait_for_a_slow_save(
@@ -127,16 +133,16 @@ def test_training_does_not_wait_for_a_slow_save(
 
 def test_a_failed_save_stays_said_until_a_save_works(tmp_path: Path) -> None:
     rec = recorder(tmp_path)
-    (tmp_path / "samples.npz").mkdir()  # something in the way
+    (tmp_path / "samples").write_text("")  # something in the way
     rec.begin("up")
     rec.add(*frame(1))
     rec.end()
     assert not rec.save_now()
     assert "Could not save the samples" in rec.problem
     assert not rec.save_now() and rec.problem  # still unsaved, still said
-    (tmp_path / "samples.npz").rmdir()  # the owner clears the way
+    (tmp_path / "samples").unlink()  # the owner clears the way
     assert rec.save_now() and rec.problem is None
-    assert SampleStore.load(tmp_path / "samples.npz").counts()["up"] == 1
+    assert saved(tmp_path).counts()["up"] == 1
 
 
 def test_the_tile_shows_the_middle_of_the_burst_not_its_first_frame(tmp_path: Path) -> None:
@@ -148,7 +154,7 @@ def test_the_tile_shows_the_middle_of_the_burst_not_its_first_frame(tmp_path: Pa
     middle = int(rec.thumbnails["up"][0, 0, 0])
     assert 35 <= middle <= 65, middle
     rec.save_now()
-    assert int(SampleStore.load(tmp_path / "samples.npz").thumbnails["up"][0, 0, 0]) == middle
+    assert int(saved(tmp_path).thumbnails["up"][0, 0, 0]) == middle
 
 
 def test_clear_forgets_samples_and_pictures_on_disk_too(tmp_path: Path) -> None:
@@ -158,7 +164,7 @@ def test_clear_forgets_samples_and_pictures_on_disk_too(tmp_path: Path) -> None:
     rec.end()
     rec.clear()
     assert rec.save_now()
-    assert len(SampleStore.load(tmp_path / "samples.npz")) == 0
+    assert len(saved(tmp_path)) == 0
     assert rec.thumbnails == {} and rec.counts == {"up": 0, "down": 0}
 
 

@@ -1,8 +1,9 @@
-# Writes sample stores with the code as it was before the append-only store (format 2),
-# and a format-1 file exactly as version 1 laid it out (no recorded_at, no sessions).
+"""Writes sample stores as the code before the append-only store did (run at commit 8415edf):
+format 2 through its save path, and format 1 exactly as version 1 laid it out."""
 import numpy as np
-from edgepac.learning.store import SampleStore
+
 from edgepac.learning import files
+from edgepac.learning.store import SampleStore
 
 ID = {"model_sha256": "a" * 64, "input_size": 128, "cut_layer": "conv_pw_13_relu"}
 store = SampleStore((2, 2, 3), scale=0.5, zero_point=3, identity=ID, clock=lambda: 1000.0)
