@@ -1,9 +1,9 @@
 """The scripted player of ``edgepac demo``: poses for the demo camera and presses the buttons.
 
 It does what a visitor would: for each class, take the pose, hold the class button until about
-30 frames are recorded, let go; press TRAIN and wait; press PLAY; then, for the play time, take
-the pose the autopilot would steer with, so that the arcade's smoothed requests can be scored
-against the true pose of every frame.
+30 frames are recorded, let go (or, with ``--presses K``, the same frames in K presses); press
+TRAIN and wait; press PLAY; then, for the play time, take the pose the autopilot would steer
+with, so that the arcade's smoothed requests can be scored against the true pose of every frame.
 
 With ``--second-session`` (``second_session``) the story goes on: the camera is knocked and the
 light changes (``KNOCKED``) while the player plays on with the first model; then the kiosk
@@ -60,6 +60,7 @@ class Director:
         autopilot: Any,
         *,
         samples: int = 30,
+        presses: int = 1,
         play_seconds: float = 60.0,
         timeout_s: float = 120.0,
         clock: Callable[[], float] = time.monotonic,
@@ -68,6 +69,7 @@ class Director:
         self.press = press
         self.autopilot = autopilot
         self.samples = samples
+        self.presses = presses  # each pose's frames in this many presses of its button
         self.play_seconds = play_seconds
         self.timeout_s = timeout_s
         self.clock = clock
@@ -113,13 +115,15 @@ class Director:
             self.phase = f"record {name}"
             self.player.pose = name
             yield from self._pause(SETTLE_S)
-            target = arcade.counts.get(name, 0) + self.samples
-            self.press(Event(Kind.HOLD, name))
-            yield from self._wait(
-                app, lambda n=name, t=target: arcade.counts.get(n, 0) >= t, f"{name} samples"
-            )
-            self.press(Event(Kind.RELEASE, name))
-            yield
+            start = arcade.counts.get(name, 0)
+            for k in range(1, self.presses + 1):
+                target = start + round(self.samples * k / self.presses)
+                self.press(Event(Kind.HOLD, name))
+                yield from self._wait(
+                    app, lambda n=name, t=target: arcade.counts.get(n, 0) >= t, f"{name} samples"
+                )
+                self.press(Event(Kind.RELEASE, name))
+                yield
         self.player.pose = None
         self.phase = "train"
         t0 = self.clock()
