@@ -63,6 +63,7 @@ class Recorder:
         self.problem: str | None = None  # a failed save; stays until a save succeeds
         self.burst = 0  # frames the open burst (or the last one) took: the REC badge's count
         self.saves = 0
+        self.retry_s = RETRY_S
         self.dropped_by_cap = 0  # frames the cap let go, oldest sessions first
         self.on_saved: Any = None  # called with each saved snapshot (the power-cut harness)
         with self._lock:
@@ -173,7 +174,7 @@ class Recorder:
     def _save_loop(self) -> None:
         while not self._stop.is_set():
             # A failed save is retried now and then: the card may have room again.
-            self._wake.wait(RETRY_S if self.problem else None)
+            self._wake.wait(self.retry_s if self.problem else None)
             self._wake.clear()
             if not self._stop.is_set() and self.save_now():
                 self._compact()
@@ -209,8 +210,8 @@ class Recorder:
             log.warning("could not save the samples: %s", err)
             if err.errno == errno.ENOSPC:
                 self.problem = (
-                    "The memory card is full: new samples are not saved (play goes on). "
-                    f"Free some space; saving resumes by itself ({self.path.parent})"
+                    "The memory card is full: new samples are not saved. Free some space: "
+                    "saving resumes by itself"
                 )
             else:
                 self.problem = (
