@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from edgepac.poses import POSES
+
 
 @dataclass
 class Event:
@@ -210,8 +212,6 @@ def heads_at(journal: Journal, i: int) -> tuple[set[bytes], bool]:
 
 
 # -- the run and the checks ------------------------------------------------------------------
-
-POSES = ("up", "down", "left", "right")
 
 
 def workload(root: Path, journal: Journal, backbone: Any, seed: int = 0) -> dict[str, int]:

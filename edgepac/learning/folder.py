@@ -39,7 +39,8 @@ from edgepac.atomic import atomic_write, fsync_dir, move_aside
 from edgepac.errors import EdgePacError
 from edgepac.learning import files
 from edgepac.learning.files import CorruptFile, Identity, OtherBackbone
-from edgepac.learning.store import GAME_CLASSES, KIND, SampleStore
+from edgepac.learning.store import KIND, SampleStore
+from edgepac.poses import POSES
 
 log = logging.getLogger(__name__)
 
@@ -471,7 +472,7 @@ def open_store(
     scale: float,
     zero_point: int,
     identity: Identity,
-    class_names: Iterable[str] = GAME_CLASSES,
+    class_names: Iterable[str] = POSES,
 ) -> tuple[SampleStore, StoreFolder]:
     """What the app calls at start: the saved store (migrated from ``samples.npz`` if that is
     what there is) and its folder, or an empty store that never crashes. A damaged folder is
