@@ -240,7 +240,7 @@ fi
 say "state directory $STATE"
 fstab="${EDGEPAC_FSTAB:-/etc/fstab}"
 if [ -n "$STATE_PART" ]; then
-  if grep -qE "^[^#]*[[:space:]]$STATE[[:space:]]" "$fstab" 2>/dev/null; then
+  if grep -qE "^[^#]*[[:space:]]${STATE}[[:space:]]" "$fstab" 2>/dev/null; then
     say "  already in $fstab"
   else
     line="$STATE_PART $STATE ext4 defaults,noatime,commit=60 0 2"
