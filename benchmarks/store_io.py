@@ -44,7 +44,8 @@ def demo(samples: int, presses: int, play_seconds: float, tree: str | None) -> d
     else:  # another tree may predate --presses and the demo's own I/O figures
         env["PYTHONPATH"] = tree
         cmd = [sys.executable, "-c", OLD_TREE, *args]
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    # From the tree's own folder: ``-c`` puts the working directory first on sys.path.
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, cwd=tree)
     if out.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -96,6 +97,7 @@ def main() -> int:
     p.add_argument("--presses", type=int, nargs="+", default=[1, 10])
     p.add_argument("--play-seconds", type=float, default=5.0)
     p.add_argument("--compare-with", metavar="TREE", help="another source tree, run alternately")
+    p.add_argument("--repeat", type=int, default=1, help="run each case this many times")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     for samples in args.samples:
@@ -103,6 +105,7 @@ def main() -> int:
             runs = [("this", None)]
             if args.compare_with and presses == 1:
                 runs.append((args.compare_with, args.compare_with))
+            runs *= args.repeat  # alternately: the machine's load falls on both alike
             for name, tree in runs:
                 d = demo(samples, presses, args.play_seconds, tree)
                 r = {"tree": name, **row(samples, presses, d)}
