@@ -299,3 +299,39 @@ def test_a_refresh_starts_from_the_head_that_plays_and_leaves_it_alone(tmp_path:
     assert trainer.total_batches * learning.dense.epochs == cold_batches * playing.warm_epochs
     assert np.array_equal(playing.W1_, weights)
     assert not np.array_equal(refresh.head.W1_, weights)
+
+
+def test_the_cap_bounds_a_keep_kiosk_on_disk_and_in_memory_never_the_current_sitting(
+    tmp_path: Path,
+) -> None:
+    """store.max_mb: sittings come and go all day (play.new_visitor = "keep"); the oldest go
+    first, the one in front of the camera never; memory and the folder stay bounded."""
+    store = SampleStore(SHAPE, scale=0.1, zero_point=0, class_names=("up", "down"))
+    rec = Recorder(store, tmp_path / "samples", max_mb=16)
+    frame_bytes = store.frame_bytes
+    rec.max_bytes = 100 * frame_bytes  # 100 frames, for a quick test
+    for sitting in range(30):
+        rec.new_session()
+        for name, value in (("up", 10), ("down", 200)):
+            rec.begin(name)
+            for i in range(20):
+                rec.add(*frame(value + i))
+            rec.end()
+        assert rec.save_now()
+        assert store.nbytes <= rec.max_bytes
+        assert store.sessions[-1] == store.sessions.max()  # the current sitting is all there
+        assert (store.sessions == store.sessions.max()).sum() == 40
+    assert rec.dropped_by_cap == 30 * 40 - len(store)
+    assert store.capacity * frame_bytes <= 2 * rec.max_bytes  # memory: bounded, not growing
+    on_disk = saved(tmp_path)
+    assert on_disk.counts() == rec.counts and np.array_equal(on_disk.ids, store.ids)
+    segments = sum(p.stat().st_size for p in (tmp_path / "samples").glob("*.npz"))
+    assert segments < 2 * rec.max_bytes + 64 * 1024  # the folder too
+    # A sitting bigger than the cap alone is kept whole: never the current one.
+    rec.new_session()
+    rec.begin("up")
+    for i in range(150):
+        rec.add(*frame(i))
+    rec.end()
+    rec.save_now()
+    assert len(store) == 150 and set(store.sessions.tolist()) == {store.sessions.max()}
