@@ -310,7 +310,7 @@ def test_the_cap_bounds_a_keep_kiosk_on_disk_and_in_memory_never_the_current_sit
     rec = Recorder(store, tmp_path / "samples", max_mb=16)
     frame_bytes = store.frame_bytes
     rec.max_bytes = 100 * frame_bytes  # 100 frames, for a quick test
-    for sitting in range(30):
+    for _ in range(30):  # sittings
         rec.new_session()
         for name, value in (("up", 10), ("down", 200)):
             rec.begin(name)
