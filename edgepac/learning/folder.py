@@ -141,7 +141,10 @@ class StoreFolder:
         """Make the disk hold ``snap``: a new segment for the new frames (and changed pictures),
         the drops noted, the manifest replaced. Returns False if nothing had changed. On an
         error (a full disk) nothing changes here or in the manifest: the next save retries."""
-        alive = [np.isin(seg.ids, snap.ids, assume_unique=True) for seg in self.segments]
+        # Which frames on disk are still kept: one pass over all of them (not one a segment).
+        on_disk = [seg.ids for seg in self.segments]
+        kept = np.isin(np.concatenate(on_disk), snap.ids) if on_disk else np.zeros(0, bool)
+        alive = np.split(kept, np.cumsum([len(ids) for ids in on_disk])[:-1]) if on_disk else []
         changed_pics = {
             name: pic
             for name, pic in snap.thumbnails.items()
