@@ -210,8 +210,7 @@ class Recorder:
             log.warning("could not save the samples: %s", err)
             if err.errno == errno.ENOSPC:
                 self.problem = (
-                    "The memory card is full: new samples are not saved. Free some space: "
-                    "saving resumes by itself"
+                    "The memory card is full: samples are not saved. Free some space"
                 )
             else:
                 self.problem = (
