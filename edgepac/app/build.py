@@ -153,9 +153,9 @@ def tm_parts(cfg: Any, backbone: Any, plays_first: bool = True) -> dict[str, Any
         parts["start_head"] = head
     recipe = make_head(learning.head, **learning.hyperparameters()).get_params()
     if learning.head == "dense" and recipe["units"] == head.units:
-        from edgepac.controls.events import CLASSES  # the store's classes: the App's default
+        from edgepac.poses import POSES  # the store's classes: the App's default
 
-        parts["base_head"] = with_classes(head, list(CLASSES))
+        parts["base_head"] = with_classes(head, list(POSES))
     return parts
 
 
