@@ -1,0 +1,266 @@
+"""A Teachable Machine model in EdgePac: its predictions agree with TM's recipe, its head warm
+starts EdgePac's, and every command that takes --model takes --tm.
+
+TM's own predictions (tests/data/tm/tm_predictions.json) were recorded with TM's converter
+recipe and a bare TFLite interpreter (tests/data/tm/make_fixtures.py); here a bare LiteRT
+interpreter runs TM's whole model as TM's snippet would, next to EdgePac's cut model and head.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from edgepac.cli import main
+from edgepac.learning.heads import dense_head_from_weights, with_classes
+from edgepac.poses import POSES
+from edgepac.vision import tm
+from edgepac.vision.images import load_rgb
+from edgepac.vision.preprocess import SquareResizer
+
+DATA = Path(__file__).resolve().parent / "data" / "tm"
+ZIPS = {"float": DATA / "converted_tflite.zip", "uint8": DATA / "converted_tflite_quantized.zip"}
+RECORDED = json.loads((DATA / "tm_predictions.json").read_text())
+TM_IMAGES = {"tm:Class 1/0.png": DATA / "images/Class 1/0.png",
+             "tm:Class 2/0.png": DATA / "images/Class 2/0.png"}  # fmt: skip
+PHOTOS = ("hot_dog.jpg", "parrot.jpg", "cat.bmp")
+MAPS = {"Class 1": "up", "Class 2": "down"}
+
+
+@pytest.fixture
+def models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "models"
+    monkeypatch.setenv("EDGEPAC_MODELS", str(folder))
+    monkeypatch.setenv("EDGEPAC_STATE", str(tmp_path / "state"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def stored() -> dict[str, tm.TmModel]:
+    return {kind: tm.from_export(tm.read_export(z), kind, MAPS) for kind, z in ZIPS.items()}
+
+
+def image_paths(images_dir: Path) -> dict[str, Path]:
+    return {**TM_IMAGES, **{name: images_dir / name for name in PHOTOS}}
+
+
+def tm_recipe(model: bytes, kind: str, image: np.ndarray) -> np.ndarray:
+    """TM's whole model in a bare interpreter, as TM's Python snippet runs it: the centre
+    square, 224 (bilinear), x/127.5 - 1 for the float model, raw pixels for the quantized one;
+    -> probabilities (the uint8 output / 256, as TM's quantisation has it)."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    interp = Interpreter(model_content=model)
+    interp.allocate_tensors()
+    inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
+    pixels = SquareResizer(224, "bilinear")(image, np.empty((224, 224, 3), np.uint8))
+    x = pixels.astype(np.float32) / 127.5 - 1.0 if kind == "float" else pixels
+    interp.set_tensor(inp["index"], x[None])
+    interp.invoke()
+    y = interp.get_tensor(out["index"])[0]
+    return y.astype(np.float64) if kind == "float" else y / 256.0
+
+
+def recorded(key: str, kind: str) -> np.ndarray:
+    values = np.array(RECORDED["images"][key][kind], dtype=np.float64)
+    return values if kind == "float" else values / 256.0
+
+
+# --- agreement with TM's recipe ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["float", "uint8"])
+def test_predict_json_agrees_with_tms_recipe(
+    kind: str, models: Path, images_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = image_paths(images_dir)
+    assert main(["predict", "--tm", str(ZIPS[kind]), "--json", *map(str, paths.values())]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == len(paths)
+    # TM's float model: to float precision; the quantized one computes its dense layers in 8
+    # bits, EdgePac in float on the same int8 embedding: within a few of its 1/256 steps.
+    tolerance = 1e-4 if kind == "float" else 0.02
+    for (key, path), line in zip(paths.items(), lines, strict=True):
+        assert line["image"] == str(path)
+        tm_said = recorded(key, kind)
+        got = np.array([line["probabilities"]["Class 1"], line["probabilities"]["Class 2"]])
+        assert np.abs(got - tm_said).max() < tolerance, (key, got, tm_said)
+        assert line["class"] == RECORDED["labels"][int(np.argmax(tm_said))], key
+    # TM's own images are what TM's model was trained on: it is sure of them, and so are we.
+    assert lines[0]["class"] == "Class 1" and lines[1]["class"] == "Class 2"
+
+
+@pytest.mark.parametrize("kind", ["float", "uint8"])
+def test_a_bare_interpreter_here_gives_what_tm_recorded(kind: str, images_dir: Path) -> None:
+    """The recipe as the tests run it is TM's: same numbers as recorded with TensorFlow."""
+    model = tm.read_export(ZIPS[kind]).model
+    for key, path in image_paths(images_dir).items():
+        got = tm_recipe(model, kind, load_rgb(path))
+        assert np.abs(got - recorded(key, kind)).max() <= (1e-5 if kind == "float" else 1 / 256)
+
+
+@pytest.mark.parametrize("kind", ["float", "uint8"])
+def test_eval_reads_folders_named_as_tms_labels(
+    kind: str, models: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval", "--tm", str(ZIPS[kind]), "--images", str(DATA / "images"), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["classes"] == ["Class 1", "Class 2"]
+    assert result["accuracy"] == 1.0 and result["n"] == 4
+
+
+# --- the warm start: TM's head in EdgePac's ------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["float", "uint8"])
+def test_tms_head_in_edgepacs_predicts_what_tm_predicts(
+    kind: str, stored: dict[str, tm.TmModel], images_dir: Path
+) -> None:
+    m = stored[kind]
+    bb = tm.TmBackbone(m, resample="bilinear")
+    head = dense_head_from_weights(m.W1, m.b1, m.W2, m.classes)
+    assert head.classes_ == ["up", "down"]
+    # What the arcade trains on, before any new frame: the same columns, zeros for the rest.
+    arcade = with_classes(head, list(POSES))
+    for path in image_paths(images_dir).values():
+        image = load_rgb(path)
+        want = tm_recipe(m.model, kind, image)
+        exact = head.predict_proba(bb.embed(image))
+        stored_8bit = head.predict_proba(bb.dequantize(bb.features(image)))  # the sample store's
+        if kind == "float":
+            assert np.abs(exact - want).max() < 1e-5
+            assert np.abs(stored_8bit - want).max() < 0.01
+        else:  # the int8 embedding is stored exactly: both paths are the same numbers
+            assert np.array_equal(exact, stored_8bit)
+            assert np.abs(exact - want).max() < 0.02
+        assert np.argmax(stored_8bit) == np.argmax(want)
+        z_head = np.maximum(bb.embed(image) @ m.W1 + m.b1, 0) @ arcade.W2_
+        assert np.allclose(z_head[:2], np.maximum(bb.embed(image) @ m.W1 + m.b1, 0) @ m.W2)
+        assert np.all(z_head[2:] == 0)
+
+
+def test_train_with_tms_labels_starts_from_tms_head(
+    models: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "head.npz"
+    code = main(["train", "--tm", str(ZIPS["uint8"]), "--images", str(DATA / "images"),
+                 "--out", str(out), "--epochs", "1"])  # fmt: skip
+    assert code == 0
+    assert "starting from Teachable Machine model" in capsys.readouterr().err
+    # The refined head is a head like any other on the TM embedding: eval takes it.
+    assert main(["eval", "--tm", str(ZIPS["uint8"]), "--head", str(out),
+                 "--images", str(DATA / "images"), "--json"]) == 0  # fmt: skip
+    assert json.loads(capsys.readouterr().out)["accuracy"] == 1.0
+    # ... and refuses it on EdgePac's own backbone (another backbone).
+    assert main(["eval", "--tm", str(ZIPS["float"]), "--head", str(out),
+                 "--images", str(DATA / "images")]) == 2  # fmt: skip
+    assert "another backbone" in capsys.readouterr().err
+
+
+def test_a_warm_fit_with_no_new_frames_keeps_tms_predictions(
+    stored: dict[str, tm.TmModel], images_dir: Path
+) -> None:
+    """Zero epochs of refinement is TM's model; each press moves it from there, not from
+    scratch: after a short warm fit on TM's own images it still agrees with TM on them."""
+    m = stored["float"]
+    bb = tm.TmBackbone(m, resample="bilinear")
+    head = dense_head_from_weights(m.W1, m.b1, m.W2, m.classes, learning_rate=1e-3, warm_epochs=2)
+    X = np.stack([bb.embed(load_rgb(p)) for p in TM_IMAGES.values()])
+    before = head.predict_proba(X)
+    head.set_params(warm_start=True).fit(X, np.array([0, 1]), class_names=["up", "down"])
+    after = head.predict_proba(X)
+    assert np.argmax(after, axis=1).tolist() == [0, 1]
+    assert np.abs(after - before).max() < 0.05
+
+
+# --- --tm on every command that takes --model ----------------------------------------------------
+
+
+def test_a_stored_name_works_like_the_zip(
+    models: Path, images_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import-tm", str(ZIPS["float"]), "--name", "my-project",
+                 "--map", "Class 1=up", "--map", "Class 2=down"]) == 0  # fmt: skip
+    capsys.readouterr()
+    image = str(images_dir / "hot_dog.jpg")
+    assert main(["predict", "--tm", "my-project", "--json", image]) == 0
+    by_name = json.loads(capsys.readouterr().out)
+    assert main(["predict", "--tm", str(ZIPS["float"]), "--json", image]) == 0
+    assert json.loads(capsys.readouterr().out)["probabilities"] == by_name["probabilities"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["predict", "x.png"], "give --head HEAD (or --tm NAME"),
+        (["predict", "--tm", "nope", "x.png"], "no Teachable Machine model 'nope'"),
+        (["predict", "--tm", "ZIP", "--model", "0.25_224", "x.png"], "not both"),
+        (["predict", "--tm", "ZIP", "--input-size", "160", "x.png"], "its own size"),
+        (["run", "--tm", "ZIP", "--model", "0.25_224"], "not both"),
+    ],
+)
+def test_tm_flags_refuse_in_one_line(
+    models: Path, capsys: pytest.CaptureFixture[str], argv: list[str], words: str
+) -> None:
+    argv = [str(ZIPS["float"]) if a == "ZIP" else a for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and words in err[0], err
+
+
+@pytest.mark.slow
+def test_run_plays_a_tm_model_from_its_own_head_and_keeps_its_state_apart(
+    models: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from edgepac.app.build import build_app
+    from edgepac.app.config import load_config
+
+    tm.import_tm(ZIPS["uint8"], "my-project", MAPS)
+    cfg = load_config(overrides={"model.tm": "my-project", "camera.source": "demo",
+                                 "buttons.gpio": "off"})  # fmt: skip
+    app = build_app(cfg, headless=True)
+    assert app.model_label == "TEACHABLE MACHINE: my-project"
+    assert app.state_dir == tmp_path / "state" / "tm" / "my-project"
+    # Before any training here, TM's head plays: a returning player's welcome, not COLLECT.
+    assert app.head is not None and app.head.classes_ == ["up", "down"]
+    assert app.trainer.base_head.classes_ == list(POSES)
+    assert app.arcade.has_head
+    with app:
+        app.run(seconds=1.0)
+        assert app.view().model_label == "TEACHABLE MACHINE: my-project"
+    assert app.stats.processed > 0  # frames went through the TM embedding
+    # The whole command, in a line: plays, exits 0.
+    assert main(["run", "--tm", "my-project", "--headless", "--camera", "demo",
+                 "--seconds", "1", "--set", "buttons.gpio=off"]) == 0  # fmt: skip
+
+
+def test_run_with_a_missing_tm_model_keeps_its_screen(
+    models: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--tm", "gone", "--headless", "--camera", "demo",
+                 "--seconds", "0.5", "--set", "buttons.gpio=off"]) == 0  # fmt: skip
+    assert "no Teachable Machine model 'gone'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_demo_teaches_the_demo_player_on_top_of_tms_embedding(
+    models: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tm.import_tm(ZIPS["uint8"], "my-project", MAPS)
+    code = main(["demo", "--tm", "my-project", "--headless", "--json", "--samples", "12",
+                 "--play-seconds", "4"])  # fmt: skip
+    assert code == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["tm"] == "my-project" and out["feature_shape"] == [1280]
+    assert out["play_frames"] > 25
+    assert out["raw_accuracy"] > 0.6  # measured 0.99 (see docs/teachable-machine.md)
+
+
+def test_the_stored_model_is_what_import_checked(models: Path) -> None:
+    m = tm.import_tm(ZIPS["float"], "p", MAPS)
+    with zipfile.ZipFile(m.path) as z:
+        assert z.read("model_unquant.tflite") == tm.read_export(ZIPS["float"]).model
