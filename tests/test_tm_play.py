@@ -264,3 +264,25 @@ def test_the_stored_model_is_what_import_checked(models: Path) -> None:
     m = tm.import_tm(ZIPS["float"], "p", MAPS)
     with zipfile.ZipFile(m.path) as z:
         assert z.read("model_unquant.tflite") == tm.read_export(ZIPS["float"]).model
+
+
+def test_bench_reports_the_tm_model_beside_the_backbone_with_a_pi4_estimate(
+    models: Path, model_025_128: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from edgepac.vision.bench import figures
+
+    tm.import_tm(ZIPS["uint8"], "my-project", MAPS)
+    # The vision area's part of `edgepac bench --tm my-project` (the other areas take minutes).
+    args = argparse.Namespace(tm="my-project", model=str(model_025_128), input_size=224,
+                              threads=2, frames=3)  # fmt: skip
+    out = figures(args)
+    assert out["tm_model"] == "my-project" and out["tm_kind"] == "uint8"
+    assert out["tm_threads"] == out["backbone_threads"] == 2  # the app's threads
+    assert out["tm_ms"] > 0 and out["backbone_ms"] > 0
+    assert out["tm_vs_backbone"] == pytest.approx(out["tm_ms"] / out["backbone_ms"], rel=0.02)
+    assert out["tm_pi4_ms_estimate"] == pytest.approx(out["tm_ms"] * 8, abs=0.1)
+    assert out["backbone_pi4_ms_estimate"] == pytest.approx(out["backbone_ms"] * 8, abs=0.1)
+    assert main(["bench", "--tm", "nope"]) == 2  # said at once, before a minute of measuring
+    assert "no Teachable Machine model 'nope'" in capsys.readouterr().err
