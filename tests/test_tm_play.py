@@ -286,3 +286,33 @@ def test_bench_reports_the_tm_model_beside_the_backbone_with_a_pi4_estimate(
     assert out["backbone_pi4_ms_estimate"] == pytest.approx(out["backbone_ms"] * 8, abs=0.1)
     assert main(["bench", "--tm", "nope"]) == 2  # said at once, before a minute of measuring
     assert "no Teachable Machine model 'nope'" in capsys.readouterr().err
+
+
+def test_the_screen_names_the_tm_model_and_offers_play_before_any_pose(tmp_path: Path) -> None:
+    import pygame
+
+    from edgepac.app.screen import Screen
+    from edgepac.app.screenshots import views
+
+    pygame.init()
+    view = views()["teachable-machine"]
+    screen = Screen((800, 480), None, POSES)
+    screen.draw(pygame.Surface((800, 480)), view)
+    assert "TEACHABLE MACHINE: my-project" in screen.said
+    assert "PRESS PLAY TO PLAY" in screen.said  # TM's model plays: nothing to teach first
+
+
+@pytest.mark.slow
+def test_the_next_visitor_starts_from_the_tm_model_again(
+    models: Path, images_dir: Path
+) -> None:
+    from edgepac.app.build import build_app
+    from edgepac.app.config import load_config
+
+    tm.import_tm(ZIPS["uint8"], "my-project", MAPS)
+    cfg = load_config(overrides={"model.tm": "my-project", "camera.source": "demo",
+                                 "buttons.gpio": "off"})  # fmt: skip
+    app = build_app(cfg, headless=True)
+    tm_head = app.head
+    app._forget(0.0)  # what the end of attract mode does with play.new_visitor = "forget"
+    assert app.head is tm_head and app.arcade.has_head

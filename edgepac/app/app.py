@@ -487,7 +487,9 @@ class App:
         """The samples and the model they made go (a clear, or the next visitor's fresh start)."""
         if self.recorder is not None:
             self.recorder.clear()
-        self.inference.use_head(None)
+        self.inference.use_head(self._start_head)  # a Teachable Machine model plays again
+        self.arcade.has_head = self._start_head is not None
+        self.arcade.cleared = self.arcade.cleared and self._start_head is None
         self.trained_accuracy = None
         head_path = self.head_path
 

@@ -142,7 +142,9 @@ def tm_parts(cfg: Any, backbone: Any, plays_first: bool = True) -> dict[str, Any
     config's head is a dense one like TM's; and the label the screens show."""
     from edgepac.learning.heads import TM_RECIPE, dense_head_from_weights, make_head, with_classes
 
-    parts: dict[str, Any] = {"model_label": f"TEACHABLE MACHINE: {tm_name(cfg, backbone)}"}
+    name = tm_name(cfg, backbone)
+    name = name if len(name) <= 20 else name[:18] + ".."  # the screens' chip has room for 20
+    parts: dict[str, Any] = {"model_label": f"TEACHABLE MACHINE: {name}"}
     if backbone is None:
         return parts
     tm = backbone.tm
