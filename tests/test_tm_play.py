@@ -316,3 +316,29 @@ def test_the_next_visitor_starts_from_the_tm_model_again(
     tm_head = app.head
     app._forget(0.0)  # what the end of attract mode does with play.new_visitor = "forget"
     assert app.head is tm_head and app.arcade.has_head
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["float", "uint8"])
+def test_in_the_arcade_tms_model_predicts_what_tm_predicts_before_any_training(
+    models: Path, kind: str
+) -> None:
+    """TM's own images through a replay camera: the arcade's prediction on the last frame is TM's
+    recipe's, to float precision for the float model (its exact embedding, not the 8-bit copy
+    the samples keep) and within its 8-bit steps for the quantized one."""
+    from edgepac.app.build import build_app
+    from edgepac.app.config import load_config
+
+    m = tm.import_tm(ZIPS[kind], "my-project", MAPS)
+    cfg = load_config(overrides={"model.tm": "my-project", "camera.source": "replay",
+                                 "camera.replay_path": str(DATA / "images"),
+                                 "buttons.gpio": "off"})  # fmt: skip
+    app = build_app(cfg, headless=True)
+    with app:
+        app.run(seconds=1.0)
+    frame, prediction = app.inference.frame, app.inference.prediction
+    assert prediction is not None and prediction.seq == frame.seq
+    want = tm_recipe(m.model, kind, frame.image)  # 224x224 already: no resize either way
+    assert prediction.classes == ("up", "down")
+    tolerance = 1e-5 if kind == "float" else 0.02
+    assert np.abs(prediction.proba - want).max() < tolerance

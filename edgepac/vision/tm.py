@@ -716,11 +716,26 @@ class TmBackbone:
         zero = self.zero_point - (128 if self._int8 else 0)
         return (raw.astype(np.float32) - zero) * np.float32(self.scale)
 
-    def features(self, frame: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """The uint8 embedding (``feature_shape``) of one HxWx3 uint8 RGB frame."""
+    @property
+    def exact_embedding(self) -> bool:
+        """Whether ``features(..., embedding=)`` gives more than ``dequantize`` would."""
+        return self._float
+
+    def features(
+        self, frame: np.ndarray, out: np.ndarray | None = None, embedding: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The uint8 embedding (``feature_shape``) of one HxWx3 uint8 RGB frame; ``embedding``:
+        a float32 buffer that gets it exactly as the model's head sees it (nothing allocated)."""
         raw = self._run(frame)
         if out is None:
             out = np.empty(self.feature_shape, np.uint8)
+        if embedding is not None:
+            if self._float:
+                np.copyto(embedding, raw)
+            else:
+                np.subtract(raw, self.zero_point - (128 if self._int8 else 0), out=embedding,
+                            dtype=np.float32)  # fmt: skip
+                embedding *= np.float32(self.scale)
         if self._float:
             np.multiply(raw, np.float32(1 / self.scale), out=self._scaled)
             np.rint(self._scaled, out=self._scaled)
