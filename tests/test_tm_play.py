@@ -342,3 +342,65 @@ def test_in_the_arcade_tms_model_predicts_what_tm_predicts_before_any_training(
     assert prediction.classes == ("up", "down")
     tolerance = 1e-5 if kind == "float" else 0.02
     assert np.abs(prediction.proba - want).max() < tolerance
+
+
+def three_class_export(tmp_path: Path) -> Path:
+    """TM's float model with a third class, "Nothing", made to win wherever "Class 1" would
+    (its output row 2*w0 - w1): a TM project with a Nothing class, labelled Up, Down, Nothing."""
+    from edgepac.vision import truncate
+
+    files = {n: zipfile.ZipFile(ZIPS["float"]).read(n)
+             for n in ("model_unquant.tflite", "labels.txt")}  # fmt: skip
+    model = truncate.load_model(files["model_unquant.tflite"])
+    graph = model.subgraphs[0]
+    fc2 = next(op for op in graph.operators if len(op.inputs) >= 2
+               and list(graph.tensors[op.inputs[1]].shape) == [2, 100])  # fmt: skip
+    weights = graph.tensors[fc2.inputs[1]]
+    buffer = model.buffers[weights.buffer]
+    w = np.frombuffer(np.asarray(buffer.data, np.uint8).tobytes(), np.float32).reshape(2, 100)
+    w3 = np.vstack([w, 2 * w[0] - w[1]]).astype(np.float32)
+    buffer.data = np.frombuffer(w3.tobytes(), np.uint8)
+    weights.shape = np.array([3, 100], np.int32)
+    for t in graph.tensors:  # the logits and the probabilities: [1, 2] -> [1, 3]
+        if list(t.shape) == [1, 2]:
+            t.shape = np.array([1, 3], np.int32)
+            if t.shapeSignature is not None:
+                t.shapeSignature = np.array([-1, 3], np.int32)
+    path = tmp_path / "converted_tflite.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("model_unquant.tflite", truncate.pack(model))
+        z.writestr("labels.txt", "0 Up\n1 Down\n2 Nothing\n")
+    return path
+
+
+@pytest.mark.slow
+def test_a_nothing_class_maps_by_itself_and_steers_nowhere(
+    models: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from edgepac.app.arcade import Event, Kind
+    from edgepac.app.build import build_app
+    from edgepac.app.config import load_config
+
+    export = three_class_export(tmp_path)
+    assert main(["import-tm", str(export), "--name", "with-nothing"]) == 0  # no --map needed
+    assert "Up -> up, Down -> down, Nothing -> nothing" in capsys.readouterr().err
+    assert tm.resolve_tm("with-nothing").classes == ["up", "down", "Nothing"]
+    first, second = (str(p) for p in TM_IMAGES.values())
+    assert main(["predict", "--tm", "with-nothing", first, second]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{first}: Nothing") and out[1].startswith(f"{second}: Down")
+    # In a game, a player TM calls "Nothing" sends no direction.
+    still = tmp_path / "still"
+    still.mkdir()
+    (still / "0.png").write_bytes(Path(first).read_bytes())
+    overrides = {"model.tm": "with-nothing", "camera.source": "replay",
+                 "camera.replay_path": str(still), "buttons.gpio": "off"}  # fmt: skip
+    cfg = load_config(overrides=overrides)
+    app = build_app(cfg, headless=True)
+    with app:
+        app.post(Event(Kind.PLAY))
+        app.run(seconds=1.5)
+        view = app.view()
+    assert view.page.value == "playing"
+    assert view.bars is not None and view.bars.chosen == "Nothing"
+    assert view.bars.sending is None and app.games.request is None
