@@ -404,3 +404,17 @@ def test_a_nothing_class_maps_by_itself_and_steers_nowhere(
     assert view.page.value == "playing"
     assert view.bars is not None and view.bars.chosen == "Nothing"
     assert view.bars.sending is None and app.games.request is None
+
+
+def test_a_tm_model_imported_while_the_arcade_runs_plays_once_found(models: Path) -> None:
+    from edgepac.app.build import build_app, make_backbone
+    from edgepac.app.config import load_config
+
+    cfg = load_config(overrides={"model.tm": "later", "camera.source": "demo",
+                                 "buttons.gpio": "off"})  # fmt: skip
+    app = build_app(cfg, headless=True, model_problem="no Teachable Machine model 'later'")
+    assert app.backbone is None and app.model_label == "TEACHABLE MACHINE: later"
+    tm.import_tm(ZIPS["uint8"], "later", MAPS)
+    app._use_backbone(make_backbone(cfg))  # what the model watcher does once it finds it
+    assert app.head is not None and app.head.classes_ == ["up", "down"]
+    assert app.trainer.base_head.classes_ == list(POSES)
