@@ -389,6 +389,10 @@ TARGETS = {
     "high-scores": {"play"},
     "initials": {"up", "down", "left", "right", "play"},
     "clear-confirm": {"train", "play"},
+    # A touchscreen: TEACH MORE (BACK) goes back to the tiles, where a kiosk held a pose button.
+    "training-touch": {"play", "back"},
+    "game-over-touch": {"play", "back"},
+    "collect-touch": {"up", "down", "left", "right", "train"},
 }
 
 
