@@ -318,7 +318,7 @@ B: ABS=2e0800000000003
 
 
 def test_the_doctor_names_the_touchscreen_and_not_the_touchpad(tmp_path: Path) -> None:
-    from edgepac.controls.doctor import touch_check, touchscreens
+    from edgepac.controls.doctor import has_touchscreen, touch_check, touchscreens
 
     panel = [("generic ft5x06 (79)", "/dev/input/event4")]
     assert touchscreens(PROC_DEVICES, long_bits=64) == panel
@@ -330,9 +330,11 @@ def test_the_doctor_names_the_touchscreen_and_not_the_touchpad(tmp_path: Path) -
     devices.write_text(PROC_DEVICES)
     line = touch_check(devices)
     assert line.ok and "generic ft5x06 (79) (/dev/input/event4)" in line.detail
+    assert has_touchscreen(devices)  # the pages then say "HOLD OR TAP", not a button
     devices.write_text(PROC_DEVICES.split("\n\n", 1)[1])  # the keyboard and the touchpad only
     line = touch_check(devices)
     assert line.ok and line.detail.startswith("no touchscreen found")
+    assert not has_touchscreen(devices) and not has_touchscreen(tmp_path / "missing")
     assert touch_check(tmp_path / "missing").detail.startswith("no touchscreen found")
 
 

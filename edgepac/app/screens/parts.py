@@ -113,7 +113,8 @@ class Parts(Canvas):
         self.regions[f"tile:{pose.name}"] = at
         self.target(pose.name, at)
         lit = view.recording == pose.name
-        press = self.press(view, pose)
+        # On a touchscreen the tile is the button: the player's words for a finger on it.
+        press = "OR TAP" if view.touch else self.press(view, pose)
         goal = view.press_goal
         key = (pose.count, lit, press, at.size, pose.colour, pose.presses, pose.weak, goal)
         cached = self._tiles.get(pose.name)

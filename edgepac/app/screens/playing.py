@@ -83,6 +83,8 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     else:
         s.prompt(surface, "MOVE TO STEER!", bottom, YELLOW, 20)
         hint = f"hold {pose_word} to teach me more" + ("   Esc: back" if view.keyboard else "")
+        if view.touch:  # no tiles in a game: the body steers, TEACH MORE comes at its end
+            hint = "lean the way you taught me"
     if refresh is not None and refresh.running and not refresh.teaching:
         hint = "REFRESHING YOUR MOVES... play on"
     if view.message is None:
