@@ -151,6 +151,7 @@ class App:
         self.keyboard: Any = None
         self.touch: Any = None
         self._touch_events: frozenset[int] = frozenset()
+        self.touch_found = False  # Linux reported a touchscreen when the screen opened
         self.fps_meter: Any = None  # pygame's Clock, once the screen is open
         self.running = False
         self._quit = False
@@ -226,6 +227,7 @@ class App:
 
         from edgepac.app.present import Presenter
         from edgepac.app.screens import Screen
+        from edgepac.controls.doctor import has_touchscreen
         from edgepac.controls.touch import TOUCH_EVENTS, TouchControls
 
         flags = pygame.FULLSCREEN if self.fullscreen else 0
@@ -246,6 +248,7 @@ class App:
         # A kiosk hides the cursor; touch does not need it (SDL's finger events come anyway).
         pygame.mouse.set_visible(not self.fullscreen)
         self.touch = TouchControls(self.presenter.rotation, clock=self.clock)
+        self.touch_found = has_touchscreen()
         self._touch_events = TOUCH_EVENTS
         renderer = self._renderer_factory(self.screen_size) if self._renderer_factory else None
         self.screen = Screen(self.screen_size, renderer, self.class_names, self.button_names)
@@ -460,6 +463,12 @@ class App:
             if name is not None and self.pose_keys and control.kind is Kind.HOLD:
                 self.source.pose = name
             self.post_control(control)
+
+    @property
+    def touchscreen(self) -> bool:
+        """The screen takes touches: Linux reported a touchscreen, or a finger has touched it
+        (the pages then name the screen's tiles and buttons in their hints)."""
+        return self.touch_found or (self.touch is not None and self.touch.fingers > 0)
 
     def targets(self) -> dict[str, Any]:
         """The on-screen buttons as last drawn (name -> rect on the logical surface)."""
