@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "edgepac.learning.commands",  # train, eval, predict
     "edgepac.game.commands",  # play
     "edgepac.app.commands",  # run, demo
+    "edgepac.export.commands",  # export
     "edgepac.bench",  # bench
     "edgepac.doctor",  # doctor
 )

@@ -49,7 +49,7 @@ def check_exportable(head: Any) -> None:
     if getattr(head, "kind", None) == "knn":
         raise EdgePacError(
             "a kNN head is the recorded frames themselves, not weights a TFLite model can "
-            "hold: train a dense head (learning.head = \"dense\", or `edgepac train --head "
+            'hold: train a dense head (learning.head = "dense", or `edgepac train --head '
             "dense`) and export that"
         )
     if getattr(head, "kind", None) != "dense" or not hasattr(head, "W1_"):
@@ -66,7 +66,8 @@ def check_out(out: Path) -> Path:
 
 
 def backbone_shapes(cut: bytes, input_size: int) -> dict[int, list[int]]:
-    """Every tensor's shape in the cut model run at ``input_size``, as the interpreter sizes them."""
+    """Every tensor's shape in the cut model run at ``input_size``, as the interpreter sizes
+    them (a model cut from 0.25_128 and run at 224 declares 224 and 7x7 activations)."""
     from edgepac.vision.interpreter import allocate, make_interpreter
 
     interp, _ = make_interpreter(cut, source="the backbone")
@@ -99,7 +100,10 @@ def controller_zip(
     )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in ((MODEL_NAME, tflite), (LABELS_NAME, labels_text(head.classes_).encode())):
+        for name, data in (
+            (MODEL_NAME, tflite),
+            (LABELS_NAME, labels_text(head.classes_).encode()),
+        ):
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -129,7 +133,9 @@ def export_controller(
 
     check_out(out)
     model_path = resolve_model(model)
-    bb = Backbone(model_path, input_size=input_size_for(model_path, input_size), num_threads=threads)
+    bb = Backbone(
+        model_path, input_size=input_size_for(model_path, input_size), num_threads=threads
+    )
     if not Path(head_path).exists():
         raise EdgePacError(
             f"no trained head at {head_path}: play, teach the poses and press TRAIN first (or "

@@ -91,7 +91,11 @@ def controller_model(
         "FULLY_CONNECTED",
         [x, g.constant("head/dense/kernel", W1.T), g.constant("head/dense/bias", b1)],
         g.tensor("head/dense/relu", (1, units)),
-        options=("FullyConnectedOptions", s.FullyConnectedOptionsT(), {"fusedActivationFunction": s.ActivationFunctionType.RELU}),
+        options=(
+            "FullyConnectedOptions",
+            s.FullyConnectedOptionsT(),
+            {"fusedActivationFunction": s.ActivationFunctionType.RELU},
+        ),
     )
     x = g.op(
         "FULLY_CONNECTED",
