@@ -110,6 +110,7 @@ class App:
         self.show_fps = bool(cfg.screen.show_fps)
         self.notices: list[str] = []  # things said at start (corrupt files, refused head)
         self.head_path = self.state_dir / "head.npz"
+        self.export_path = self.state_dir / "controller.zip"  # learning.export's
         self.trained_accuracy: float | None = None  # of the head in use, when measured
 
         # The owners (see the module docstring); the recorder and trainer need a backbone.
@@ -161,7 +162,12 @@ class App:
         if store.notice:
             self.notices.append(store.notice)
         recorder = Recorder(store, save_path(self.state_dir))
-        trainer = Trainer(self.cfg.learning, recorder, backbone.identity, self.head_path)
+        export = None
+        if self.cfg.learning.export:  # the player's controller, to take anywhere
+            from edgepac.export.controller import exporter
+
+            export = exporter(backbone, self.export_path)
+        trainer = Trainer(self.cfg.learning, recorder, backbone.identity, self.head_path, export)
         head, notice = load_saved_head(self.head_path, backbone.identity)
         if notice:
             self.notices.append(notice)
@@ -477,13 +483,14 @@ class App:
             self.recorder.clear()
         self.inference.use_head(None)
         self.trained_accuracy = None
-        head_path = self.head_path
+        made = (self.head_path, self.export_path)  # the model, and its export if any
 
         def remove() -> None:  # a file operation: not on the main thread
-            try:
-                head_path.unlink(missing_ok=True)
-            except OSError as err:
-                log.warning("could not remove %s: %s", head_path, err)
+            for path in made:
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as err:
+                    log.warning("could not remove %s: %s", path, err)
 
         chore = threading.Thread(target=remove, name="edgepac-forget", daemon=True)
         chore.start()

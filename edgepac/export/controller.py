@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from edgepac.errors import EdgePacError
 from edgepac.export.graph import controller_model
 from edgepac.vision import truncate
 
+EXPORT_NAME = "controller.zip"  # the arcade's export, in the state folder (learning.export)
 MODEL_NAME = "model.tflite"
 LABELS_NAME = "labels.txt"
 # A fixed date in the zip: the same controller gives the same bytes.
@@ -115,6 +117,17 @@ def write_controller(out: Path, data: bytes) -> None:
     """Write the zip atomically (a power cut leaves the old file or the new one)."""
     atomic_write_bytes(out, data)
     give_default_mode(out)
+
+
+def exporter(backbone: Any, out: Path) -> Callable[[Any], None]:
+    """The arcade's export (learning.export): after each training, the head on ``backbone``
+    (its model, input size and cut) to ``out``. Called on the training thread."""
+
+    def export(head: Any) -> None:
+        model, size = backbone.model_path, backbone.input_size
+        write_controller(out, controller_zip(model, size, head, backbone.cut_layer))
+
+    return export
 
 
 def export_controller(
