@@ -12,6 +12,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -91,16 +92,10 @@ def test_the_zip_is_laid_out_as_teachable_machine_s(exported: Path) -> None:
     assert list(out["shape"]) == [1, 4] and out["dtype"] == np.float32
 
 
-@pytest.mark.slow
-def test_a_bare_interpreter_with_the_docs_snippet_agrees_with_edgepac(
-    exported: Path, head_file: Path, backbone: Backbone, images_dir: Path, tmp_path: Path
-) -> None:
-    from edgepac.learning.heads import load_head
-
-    head = load_head(head_file, backbone.identity)
+def squared_frames(images_dir: Path, tmp_path: Path) -> list[Path]:
+    """Real frames: the demo player's camera (each pose twice) and the shared photographs,
+    squared to the model's size as PNGs so both sides see the same pixels."""
     painter, rng = DemoPainter(), np.random.default_rng(7)
-    # Real frames: the demo player's camera (each pose twice) and the shared photographs,
-    # squared to the model's size so both sides see the same pixels.
     pictures = [Image.fromarray(painter.draw(p, rng, 3.0 + i)) for i, p in enumerate(POSES * 2)]
     pictures += [Image.open(p).convert("RGB") for p in sorted(images_dir.iterdir())]
     files = []
@@ -108,15 +103,24 @@ def test_a_bare_interpreter_with_the_docs_snippet_agrees_with_edgepac(
         path = tmp_path / f"{i}.png"
         ImageOps.fit(picture, (SIZE, SIZE), Image.BILINEAR).save(path)
         files.append(path)
+    return files
+
+
+def run_snippet(zip_path: Path, files: list[Path], tmp_path: Path, prelude: str = "") -> list[str]:
+    """The docs' snippet in a bare interpreter: its printed lines, one a picture."""
     script = tmp_path / "run_controller.py"
     script.write_text(snippet())
     proc = subprocess.run(
-        [sys.executable, "-I", "-c", BARE, str(script), str(exported), *map(str, files)],
+        [sys.executable, "-I", "-c", prelude + BARE, str(script), str(zip_path), *map(str, files)],
         capture_output=True, text=True, cwd=tmp_path, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert len(lines) == len(files)
+    return lines
+
+
+def assert_agrees(lines: list[str], files: list[Path], head: Any, backbone: Backbone) -> None:
     for path, line in zip(files, lines, strict=True):
         name, label, *probs = line.split()
         ours = head.predict_proba(backbone.dequantize(backbone.features(load_rgb(path))))
@@ -125,6 +129,41 @@ def test_a_bare_interpreter_with_the_docs_snippet_agrees_with_edgepac(
         assert np.abs(np.array(probs, dtype=float) - ours).max() < 0.01, (line, ours)
     # the demo player's poses come out as the poses they are
     assert [line.split()[1] for line in lines[:8]] == list(POSES * 2)
+
+
+@pytest.mark.slow
+def test_a_bare_interpreter_with_the_docs_snippet_agrees_with_edgepac(
+    exported: Path, head_file: Path, backbone: Backbone, images_dir: Path, tmp_path: Path
+) -> None:
+    from edgepac.learning.heads import load_head
+
+    files = squared_frames(images_dir, tmp_path)
+    lines = run_snippet(exported, files, tmp_path)
+    assert_agrees(lines, files, load_head(head_file, backbone.identity), backbone)
+
+
+@pytest.mark.slow
+def test_tflite_runtime_runs_the_export_as_edgepac_runs_on_it(
+    exported: Path, head_file: Path, model_025_128: Path, images_dir: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Raspberry Pi OS's interpreter: the snippet with LiteRT out of reach falls back to
+    tflite-runtime, and agrees with EdgePac's backbone run by tflite-runtime too (its quantized
+    kernels round a step differently from LiteRT's XNNPACK, for both alike)."""
+    import importlib.util
+
+    from edgepac.learning.heads import load_head
+
+    if importlib.util.find_spec("tflite_runtime") is None:  # the kiosk lane's Bookworm step
+        pytest.skip("no tflite-runtime here (wheels for Python 3.11 only, with NumPy < 2)")
+    monkeypatch.setenv("EDGEPAC_INTERPRETER", "tflite-runtime")
+    backbone = Backbone(model_025_128, input_size=SIZE)
+    assert backbone.interpreter_name.startswith("tflite-runtime")
+    files = squared_frames(images_dir, tmp_path)
+    lines = run_snippet(
+        exported, files, tmp_path, "import sys; sys.modules['ai_edge_litert'] = None\n"
+    )
+    assert_agrees(lines, files, load_head(head_file, backbone.identity), backbone)
 
 
 def test_an_l2_normalised_head_exports_too(backbone: Backbone, model_025_128: Path) -> None:
