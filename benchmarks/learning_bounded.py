@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # edgepac, with
 from edgepac.app.training import head_to_train, held_out_split, training_data
 from edgepac.learning.dense import DenseHead
 from edgepac.learning.store import SampleStore
+from edgepac.poses import POSES
 
-POSES = ("up", "down", "left", "right")
 MODES = ("whole store", "bounded", "bounded refresh")
 
 

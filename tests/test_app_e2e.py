@@ -20,12 +20,12 @@ from edgepac.app.app import App
 from edgepac.app.arcade import State
 from edgepac.app.config import load_config
 from edgepac.app.screen import lit_fill, panel_width
-from edgepac.app.view import pose_colour
 from edgepac.camera.demo_player import DemoPlayer
 from edgepac.game.controllers import Autopilot
 from edgepac.game.direction import Direction
 from edgepac.game.game import Game
 from edgepac.game.render import Renderer
+from edgepac.poses import pose_colour
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 

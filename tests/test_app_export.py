@@ -22,8 +22,7 @@ from edgepac.errors import EdgePacError
 from edgepac.game.controllers import Autopilot
 from edgepac.game.game import Game
 from edgepac.game.render import Renderer
-
-POSES = ("up", "down", "left", "right")
+from edgepac.poses import POSES
 
 
 def make_app(state: Path, model: Path, cfg: Any) -> App:

@@ -14,7 +14,6 @@ from edgepac.app import screen as sc
 from edgepac.app.screen import Screen, panel_width
 from edgepac.app.screenshots import CLASSES, views
 from edgepac.app.view import (
-    POSE_COLOURS,
     Banner,
     Bars,
     ModelStatus,
@@ -25,6 +24,7 @@ from edgepac.app.view import (
     poses_for,
 )
 from edgepac.game.render import Renderer
+from edgepac.poses import POSE_COLOURS
 
 SMALL, LARGE = (800, 480), (1920, 1080)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import edgepac
@@ -37,3 +38,25 @@ def test_the_check_sees_an_import_of_the_app(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from edgepac.app.config import load_config\n")
     assert "edgepac.app.config" in imported_modules(bad)
+
+
+POSE_LIST = re.compile(r"""["']up["'],\s*["']down["'],\s*["']left["'],\s*["']right["']""")
+
+
+def places_listing_the_poses(root: Path) -> list[str]:
+    return [
+        str(path.relative_to(root))
+        for path in sorted(root.rglob("*.py"))
+        if POSE_LIST.search(path.read_text())
+    ]
+
+
+def test_the_poses_are_listed_once():
+    # every area derives the poses (names, order, colours, arrows) from edgepac/poses.py
+    assert places_listing_the_poses(PACKAGE) == ["poses.py"]
+
+
+def test_the_pose_check_sees_a_second_list(tmp_path):
+    (tmp_path / "a.py").write_text('CLASSES = ("up", "down", "left", "right")\n')
+    (tmp_path / "b.py").write_text("X = ['up','down', 'left',\n 'right']\n")
+    assert places_listing_the_poses(tmp_path) == ["a.py", "b.py"]

@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from edgepac.camera.demo_player import POSES, DemoPainter, DemoPlayer
+from edgepac.camera.demo_player import STANCES, DemoPainter, DemoPlayer
 from edgepac.camera.handoff import LatestFrame
 from edgepac.camera.source import CameraError, FrameSource
 
@@ -201,9 +201,9 @@ def test_each_pose_is_recognisable_yet_no_two_frames_are_equal():
         small = image.reshape(15, 8, 20, 8, 3).mean(axis=(1, 3))
         return small / small.mean()
 
-    centroids = {p: np.mean([look(p) for _ in range(8)], axis=0) for p in POSES}
-    tests = [(p, look(p)) for p in POSES for _ in range(8)]
-    right = sum(min(POSES, key=lambda c: np.abs(x - centroids[c]).sum()) == p for p, x in tests)
+    centroids = {p: np.mean([look(p) for _ in range(8)], axis=0) for p in STANCES}
+    tests = [(p, look(p)) for p in STANCES for _ in range(8)]
+    right = sum(min(STANCES, key=lambda c: np.abs(x - centroids[c]).sum()) == p for p, x in tests)
     assert right / len(tests) >= 0.9
     # ...but not trivially: frames of one pose vary (sway, arms, light, noise)
     a, b = painter.draw("up", rng, 0.0), painter.draw("up", rng, 0.0)
@@ -281,11 +281,11 @@ def test_a_mobilenet_tells_the_demo_poses_apart_from_a_few_examples(model_025_12
         x = bb.dequantize(bb.features_batch(frames)).reshape(n, -1)
         return x / np.linalg.norm(x, axis=1, keepdims=True)
 
-    means = {p: features(p, 10, 0.0).mean(0) for p in POSES}
+    means = {p: features(p, 10, 0.0).mean(0) for p in STANCES}
     right = total = 0
-    for pose in POSES:
+    for pose in STANCES:
         for x in features(pose, 8, 50.0):
-            right += max(POSES, key=lambda p: float(x @ means[p])) == pose
+            right += max(STANCES, key=lambda p: float(x @ means[p])) == pose
             total += 1
     assert right / total >= 0.9
 

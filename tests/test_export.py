@@ -21,11 +21,11 @@ from PIL import Image, ImageOps
 from edgepac.camera.demo_player import DemoPainter
 from edgepac.cli import main
 from edgepac.learning.heads import make_head
+from edgepac.poses import POSES
 from edgepac.vision.backbone import Backbone
 from edgepac.vision.images import load_rgb
 
 REPO = Path(__file__).resolve().parent.parent
-POSES = ("up", "down", "left", "right")
 SIZE = 224  # what `edgepac run` runs the 0.25_128 model at (the manifest's run size)
 
 

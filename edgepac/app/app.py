@@ -41,6 +41,7 @@ from edgepac.app.stats import Stats, peak_rss_mb
 from edgepac.app.trainer import Trainer, load_saved_head
 from edgepac.app.training import give_back_big_arrays, limit_blas_threads
 from edgepac.errors import EdgePacError
+from edgepac.poses import POSES
 
 __all__ = ["App", "Prediction", "thumbnail"]
 
@@ -72,7 +73,7 @@ class App:
         renderer_factory: Callable[[tuple[int, int]], Any] | None = None,
         screen_size: tuple[int, int] = (800, 480),
         fullscreen: bool = False,
-        class_names: tuple[str, ...] = ("up", "down", "left", "right"),
+        class_names: tuple[str, ...] = POSES,
         button_names: dict[str, str] | None = None,
         draw: bool = True,
         sound: bool = False,

@@ -30,8 +30,10 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-# The player's events are the controls' own (buttons and keys both make them); re-exported here.
 from edgepac.controls.events import Event, Kind
+
+# The player's events are the controls' own (buttons and keys both make them); re-exported here.
+from edgepac.poses import POSES
 
 __all__ = ["Action", "Arcade", "Do", "Event", "Kind", "State", "TrainingResult"]
 
@@ -128,7 +130,7 @@ class Message:
 class Arcade:
     """The state machine. Times are seconds on any monotonic clock the caller chooses."""
 
-    class_names: Sequence[str] = ("up", "down", "left", "right")
+    class_names: Sequence[str] = POSES
     attract_after_s: float = 60.0  # 0 turns attract mode off
     new_visitor: str = "forget"  # play.new_visitor: what attract mode does to the last samples
     state: State = State.COLLECT

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from edgepac.poses import POSES
+
 SIZE = (800, 480)
 
 
@@ -30,7 +32,7 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
     from edgepac.game.render import Renderer
 
     n = max(10, int(getattr(args, "frames", 100) or 100))
-    classes = ("up", "down", "left", "right")
+    classes = POSES
     pygame.display.init()
     surface = pygame.Surface(SIZE)
     renderer = Renderer(screen_size=SIZE, panel_width=panel_width(SIZE))

@@ -15,8 +15,9 @@ from functools import lru_cache
 import numpy as np
 import pygame
 
-from edgepac.app.view import Colour, Pose, View, pose_colour
+from edgepac.app.view import Colour, Pose, View
 from edgepac.game.font import arcade_font
+from edgepac.poses import POSE_ARROWS, pose_colour
 
 BG = (8, 8, 24)
 PANEL = (26, 26, 58)
@@ -34,7 +35,6 @@ WHITE = (255, 255, 255)
 PROMPT_CAP = 24  # the next-step prompt's capital height at 480 lines
 PROMPT_MIN_CAP = 18  # a long prompt shrinks this far before it wraps to a second line
 
-ARROWS = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}
 
 
 def load_font(px: int) -> pygame.font.Font:
@@ -203,9 +203,9 @@ class Canvas:
         color: tuple[int, int, int] = YELLOW,
     ) -> None:
         """A fat arrow pointing the pose's way, ``size`` units from centre to tip."""
-        if name not in ARROWS:
+        if name not in POSE_ARROWS:
             return
-        dx, dy = ARROWS[name]
+        dx, dy = POSE_ARROWS[name]
         cx, cy = center
         s = size * self.u
         tip = (cx + dx * s, cy + dy * s)

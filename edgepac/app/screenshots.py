@@ -34,8 +34,9 @@ from edgepac.app.view import (
     poses_for,
 )
 from edgepac.errors import EdgePacError
+from edgepac.poses import POSES
 
-CLASSES = ("up", "down", "left", "right")
+CLASSES = POSES  # the screenshots show a head taught the four poses
 
 
 def register(sub: Any) -> None:

@@ -35,23 +35,7 @@ from typing import Any
 
 import numpy as np
 
-Colour = tuple[int, int, int]
-
-# One colour per pose, the same on every screen (tile, bar, arrow): a visitor who learned
-# "UP is green" on the COLLECT screen finds it green while playing. Chosen apart from the
-# game's own colours (maze blue, Pac-Man yellow) and from each other for colour-blind eyes.
-POSE_COLOURS: dict[str, Colour] = {
-    "up": (80, 220, 120),  # green
-    "down": (255, 140, 40),  # orange
-    "left": (70, 170, 255),  # sky blue
-    "right": (235, 90, 200),  # magenta
-}
-SPARE_COLOURS: tuple[Colour, ...] = ((240, 240, 90), (160, 120, 255), (120, 230, 230))
-
-
-def pose_colour(name: str, index: int = 0) -> Colour:
-    """The colour of pose ``name`` (a class without its own colour gets a spare one)."""
-    return POSE_COLOURS.get(name, SPARE_COLOURS[index % len(SPARE_COLOURS)])
+from edgepac.poses import Colour, pose_colour
 
 
 class Page(enum.Enum):

@@ -27,8 +27,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from edgepac.camera.source import Capture, FrameSource, Pacer
+from edgepac.poses import POSES as GAME_POSES
 
-POSES: tuple[str | None, ...] = (None, "up", "down", "left", "right")
+STANCES: tuple[str | None, ...] = (None, *GAME_POSES)  # the poses, and None: standing still
 
 SKIN = (226, 184, 150)
 HAIR = (60, 40, 30)
@@ -117,7 +118,7 @@ class DemoPainter:
     def draw(self, pose: str | None, rng: np.random.Generator, t: float = 0.0) -> np.ndarray:
         """An HxWx3 uint8 RGB picture of the player in ``pose`` with this frame's jitter."""
         if pose not in _POSES:
-            raise ValueError(f"pose must be one of {POSES}, got {pose!r}")
+            raise ValueError(f"pose must be one of {STANCES}, got {pose!r}")
         hip_x, hip_y, lean, lu, ll, ru, rl, crouch = _POSES[pose]
         jitter = rng.standard_normal(8)
         sway = 0.012 * math.sin(t * 1.7)  # the slow sway of someone standing
@@ -296,6 +297,6 @@ class DemoPlayer(FrameSource):
 
 
 def _check_pose(pose: str | None) -> str | None:
-    if pose not in POSES:
-        raise ValueError(f"pose must be one of {POSES}, got {pose!r}")
+    if pose not in STANCES:
+        raise ValueError(f"pose must be one of {STANCES}, got {pose!r}")
     return pose

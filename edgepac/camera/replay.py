@@ -1,7 +1,7 @@
 """Replay: a folder of images or a video file played as a camera, at a set rate.
 
 For tests, benchmarks and demos without a camera. A folder is read in name order, including its
-subfolders; an image inside a folder named after a class ("up", "down", "left", "right", "none")
+subfolders; an image inside a folder named after a pose (edgepac.poses) or "none"
 carries that class as ``Frame.truth``, so a recorded session can be scored frame by frame. A
 video file needs OpenCV (``pip install edgepac[webcam]``).
 """
@@ -15,11 +15,12 @@ import numpy as np
 
 from edgepac.camera.source import CameraError, Capture, EndOfStream, FrameSource, Pacer
 from edgepac.errors import EdgePacError
+from edgepac.poses import POSES
 
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm"}
-TRUTHS = {"up": "up", "down": "down", "left": "left", "right": "right", "none": None}
+TRUTHS: dict[str, str | None] = {**{pose: pose for pose in POSES}, "none": None}
 
 
 class Replay(FrameSource):

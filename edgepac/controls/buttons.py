@@ -27,8 +27,9 @@ from typing import Any
 from gpiozero import LED, Button
 
 from edgepac.controls.config import ButtonsConfig
-from edgepac.controls.events import CLASSES, Event, Kind
+from edgepac.controls.events import Event, Kind
 from edgepac.errors import EdgePacError
+from edgepac.poses import POSES
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class ArcadeButtons:
                 button.when_pressed = self._callback(name, True)
                 button.when_released = self._callback(name, False)
                 self.buttons[name] = button
-            for name, pin in zip(CLASSES, cfg.leds or (), strict=False):
+            for name, pin in zip(POSES, cfg.leds or (), strict=False):
                 self.leds[name] = LED(pin, pin_factory=pin_factory)
             if cfg.record_led is not None:
                 self.record_led = LED(cfg.record_led, pin_factory=pin_factory)
@@ -81,7 +82,7 @@ class ArcadeButtons:
     def held(self) -> tuple[str, ...]:
         """The class buttons down now, in class order."""
         with self._lock:
-            return tuple(c for c in CLASSES if c in self._held)
+            return tuple(c for c in POSES if c in self._held)
 
     def show_prediction(self, name: str | None) -> None:
         """Light the LED of ``name`` (and no other); None: all off."""
@@ -148,7 +149,7 @@ class ArcadeButtons:
             self._went_up(name)
 
     def _went_down(self, name: str) -> None:
-        if name in CLASSES:
+        if name in POSES:
             self._events.put(Event(Kind.HOLD, name))
         elif {"train", "play"} <= self._held:
             self._chord = True
@@ -157,7 +158,7 @@ class ArcadeButtons:
             self._clear_timer.start()
 
     def _went_up(self, name: str) -> None:
-        if name in CLASSES:
+        if name in POSES:
             self._events.put(Event(Kind.RELEASE, name))
             return
         if self._clear_timer is not None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from edgepac.controls.events import CLASSES
 from edgepac.errors import EdgePacError
+from edgepac.poses import POSES
 from edgepac.settings import Origin, key
 
 GPIO_MODES = ("auto", "on", "off")
@@ -33,7 +33,7 @@ class ButtonsConfig:
         "false = none.",
         none=False,
         example="[5, 6, 12, 13]",
-        names=CLASSES,
+        names=POSES,
     )
     record_led: int | None = key(
         None,
@@ -59,14 +59,14 @@ class ButtonsConfig:
     )
 
     def class_pins(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in CLASSES}
+        return {name: getattr(self, name) for name in POSES}
 
 
 
     def validate(self, origin: Origin) -> None:
         """Two devices on one pin: the second would fail at start, or worse, both work."""
         used: dict[int, str] = {}
-        named = [(n, getattr(self, n)) for n in (*CLASSES, "train", "play", "record_led")]
+        named = [(n, getattr(self, n)) for n in (*POSES, "train", "play", "record_led")]
         named += [(f"leds[{i}]", p) for i, p in enumerate(self.leds or ())]
         for name, pin in named:
             if pin is None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-CLASSES = ("up", "down", "left", "right")
-
 
 class Kind(enum.Enum):
     HOLD = "hold"  # a class button went down (``name`` is the class)

@@ -14,7 +14,8 @@ from typing import Any
 
 import pygame
 
-from edgepac.controls.events import CLASSES, Event, Kind
+from edgepac.controls.events import Event, Kind
+from edgepac.poses import POSES
 
 ARROWS = {pygame.K_UP: "up", pygame.K_DOWN: "down", pygame.K_LEFT: "left", pygame.K_RIGHT: "right"}
 # Like the TRAIN and PLAY buttons: they count on release, and both held together ask to clear.
@@ -68,10 +69,10 @@ class KeyboardControls:
                 return [Event(Kind.RELEASE, name)]
         elif event.type == pygame.WINDOWFOCUSLOST and self._held:
             # The key-up will go to another window: let go of everything now.
-            released = [Event(Kind.RELEASE, n) for n in CLASSES if n in self._held]
+            released = [Event(Kind.RELEASE, n) for n in POSES if n in self._held]
             self._held.clear()
             return released
         return []
 
     def held(self) -> tuple[str, ...]:
-        return tuple(c for c in CLASSES if c in self._held)
+        return tuple(c for c in POSES if c in self._held)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from edgepac.poses import POSES
+
 
 class Direction(Enum):
     UP = "up"
@@ -24,7 +26,7 @@ class Direction(Enum):
             return cls(name.lower())
         except ValueError:
             raise ValueError(
-                f"direction must be one of up, down, left, right; got {name!r}"
+                f"direction must be one of {', '.join(POSES)}; got {name!r}"
             ) from None
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from edgepac.cli import add_input_size, positive_int
 from edgepac.errors import EdgePacError
+from edgepac.poses import POSES
 
 if TYPE_CHECKING:
     import numpy as np
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from edgepac.learning.store import SampleStore
     from edgepac.vision.backbone import Backbone
 
-GAME_ORDER = ("up", "down", "left", "right")
 MAX_PER_CLASS = 50  # learning.choice's, without importing NumPy for --help
 
 
@@ -129,8 +129,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise EdgePacError(f"--warm-start: the head at {args.out} is a {head.kind} head, "
                                "which has no weights to start from; train without it")  # fmt: skip
         try:
-            head.set_params(warm_start=True, **params)
-        except TypeError as err:
+            head.set_params(warm_start=True, **params).check_params()
+        except EdgePacError as err:
             raise EdgePacError(f"--warm-start: {err}") from err
     store = record_sessions(bb, folders)
     chosen = store.training_set(max_per_class=args.max_per_class or None)
@@ -251,7 +251,7 @@ def read_folder(root: Path) -> dict[str, list[Path]]:
     folders = [d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")]
     if not folders:
         raise EdgePacError(f"{root} has no class folders: put images in {root}/up/, {root}/down/…")
-    order = {name: i for i, name in enumerate(GAME_ORDER)}
+    order = {name: i for i, name in enumerate(POSES)}
     folders.sort(key=lambda d: (order.get(d.name, len(order)), d.name))
     result = {}
     for d in folders:
@@ -270,7 +270,7 @@ def record_sessions(bb: Backbone, folders: list[dict[str, list[Path]]]) -> Sampl
     from edgepac.learning.store import SampleStore
     from edgepac.vision.images import load_rgb
 
-    order = {name: i for i, name in enumerate(GAME_ORDER)}
+    order = {name: i for i, name in enumerate(POSES)}
     names = sorted({c for f in folders for c in f}, key=lambda c: (order.get(c, len(order)), c))
     store = SampleStore(
         bb.feature_shape,

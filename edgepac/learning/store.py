@@ -30,12 +30,12 @@ from edgepac.errors import EdgePacError
 from edgepac.learning import files
 from edgepac.learning.choice import LATEST_SHARE, MAX_PER_CLASS, TrainingSet, choose
 from edgepac.learning.files import CorruptFile, Identity, OtherBackbone
+from edgepac.poses import POSES
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2  # 2: recorded_at and sessions; a version 1 file loads as one old session
 KIND = "edgepac-samples"
-GAME_CLASSES = ("up", "down", "left", "right")
 SESSION_GAP_S = 20 * 60.0
 
 
@@ -53,7 +53,7 @@ class SampleStore:
         scale: float,
         zero_point: int,
         identity: Identity = None,
-        class_names: Iterable[str] = GAME_CLASSES,
+        class_names: Iterable[str] = POSES,
         capacity: int = 64,
         session_gap_s: float = SESSION_GAP_S,
         clock: Callable[[], float] = time.time,
@@ -296,7 +296,7 @@ class SampleStore:
         scale: float,
         zero_point: int,
         identity: Identity,
-        class_names: Iterable[str] = GAME_CLASSES,
+        class_names: Iterable[str] = POSES,
     ) -> SampleStore:
         """What the app calls at start: the saved store, or an empty one that never crashes.
 
