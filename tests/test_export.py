@@ -5,6 +5,7 @@ written."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import signal
@@ -164,6 +165,31 @@ def test_tflite_runtime_runs_the_export_as_edgepac_runs_on_it(
         exported, files, tmp_path, "import sys; sys.modules['ai_edge_litert'] = None\n"
     )
     assert_agrees(lines, files, load_head(head_file, backbone.identity), backbone)
+
+
+@pytest.mark.slow
+def test_the_export_imports_back_with_import_tm_and_predicts_as_the_head(
+    exported: Path, head_file: Path, model_025_128: Path, images_dir: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """The round trip: the zip is a Teachable Machine export to `import-tm` too (its labels
+    name the directions), and `predict --tm` gives what `predict --head` gives."""
+    files = [str(p) for p in squared_frames(images_dir, tmp_path)]
+    capsys.readouterr()
+    assert main(["import-tm", str(exported), "--name", "my-controller"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "my-controller"
+    assert "up -> up, down -> down, left -> left, right -> right" in err
+    assert main(["predict", "--tm", "my-controller", "--json", *files]) == 0
+    back = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert main(["predict", "--model", str(model_025_128), "--head", str(head_file),
+                 "--json", *files]) == 0  # fmt: skip
+    ours = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["class"] for r in back] == [r["class"] for r in ours]
+    assert [r["class"] for r in back[:8]] == list(POSES * 2)
+    for a, b in zip(back, ours, strict=True):
+        assert a["probabilities"].keys() == b["probabilities"].keys()
+        assert max(abs(a["probabilities"][c] - b["probabilities"][c]) for c in POSES) < 1e-4
 
 
 def test_an_l2_normalised_head_exports_too(backbone: Backbone, model_025_128: Path) -> None:

@@ -4,8 +4,8 @@ The backbone's graph (uint8 in, uint8 activations out) is kept operator for oper
 is appended as plain TFLite builtins, so any LiteRT or tflite-runtime interpreter runs it:
 
     activations (1,h,w,c) uint8
+      RESHAPE (1, h*w*c)      -> the head's flatten, still uint8 (the same quantisation)
       DEQUANTIZE              -> float32, (q - zero_point) * scale, as Backbone.dequantize
-      RESHAPE (1, h*w*c)      -> the head's flatten
       [L2_NORMALIZATION]      -> only for normalize="l2"; its sqrt(D) is folded into W1
       FULLY_CONNECTED + RELU  -> hidden units (W1, b1)
       FULLY_CONNECTED         -> one logit a class (W2, no bias, as the head)
@@ -18,6 +18,7 @@ needs TensorFlow. The same inputs give the same bytes.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -70,15 +71,17 @@ def controller_model(
     units, k = W2.shape
 
     g = _Graph(s, model)
-    x = graph.outputs[0]
-    x = g.op("DEQUANTIZE", [x], g.tensor("head/dequantize", (1, *features.shape[1:])))
+    # Flatten the uint8 activations (same quantisation), then dequantise: the float tensor that
+    # feeds the first dense layer comes straight from a DEQUANTIZE of the flat uint8 one, so a
+    # reader cutting the graph there (`edgepac import-tm`) gets EdgePac's own activations back.
     new_shape = g.constant("head/flatten/shape", np.array([1, d], dtype=np.int32))
     x = g.op(
         "RESHAPE",
-        [x, new_shape],
-        g.tensor("head/flatten", (1, d)),
+        [graph.outputs[0], new_shape],
+        g.tensor("head/flatten", (1, d), s.TensorType.UINT8, features.quantization),
         options=("ReshapeOptions", s.ReshapeOptionsT(), {"newShape": [1, d]}),
     )
+    x = g.op("DEQUANTIZE", [x], g.tensor("head/dequantize", (1, d)))
     if normalize == "l2":
         x = g.op(
             "L2_NORMALIZATION",
@@ -130,11 +133,14 @@ class _Graph:
     def __init__(self, s: Any, model: Any) -> None:
         self.s, self.model, self.graph = s, model, model.subgraphs[0]
 
-    def tensor(self, name: str, shape: Sequence[int], dtype: int | None = None) -> int:
+    def tensor(
+        self, name: str, shape: Sequence[int], dtype: int | None = None, quantization: Any = None
+    ) -> int:
         t = self.s.TensorT()
         t.name = name.encode()
         t.shape = np.array(shape, dtype=np.int32)
         t.type = self.s.TensorType.FLOAT32 if dtype is None else dtype
+        t.quantization = copy.deepcopy(quantization)
         t.buffer = 0  # buffer 0: no data, the interpreter's to fill
         self.graph.tensors.append(t)
         return len(self.graph.tensors) - 1
