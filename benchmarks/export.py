@@ -8,7 +8,7 @@ shared 0.25_128 model run at 224 (the tutorial's 7x7x256), as the arcade runs it
 
 - export_s:   `controller_zip` (cut model + shapes + graph + zip, in memory), median of runs,
               and the atomic write of the zip to a file (write_s);
-- per frame, interleaved in rounds on the same square 224x224 camera frame, at the app's
+- per frame, interleaved frame by frame on the same square 224x224 camera frame, at the app's
   interpreter threads (OpenBLAS on one thread, as in the arcade):
     edgepac:  Backbone.features(out=) + dequantize(out=) + DenseHead.predict_proba(out=)
     exported: the zip's model.tflite in a plain interpreter: set_tensor + invoke + get_tensor
@@ -100,11 +100,12 @@ def main() -> None:
     for fn in contenders.values():  # warm up
         for _ in range(20):
             fn()
+    names = list(contenders)
     for _ in range(args.rounds):
-        for name, fn in contenders.items():
-            for _ in range(args.frames):
+        for i in range(args.frames):  # frame by frame, in turns: the same noise for all three
+            for name in names[i % 3 :] + names[: i % 3]:
                 t = time.perf_counter()
-                fn()
+                contenders[name]()
                 times[name].append(time.perf_counter() - t)
 
     def ms(name: str) -> float:
