@@ -41,6 +41,7 @@ from edgepac.app.stats import Stats, peak_rss_mb
 from edgepac.app.trainer import Trainer, load_saved_head
 from edgepac.app.training import give_back_big_arrays, limit_blas_threads
 from edgepac.errors import EdgePacError
+from edgepac.export.controller import EXPORT_NAME, exporter
 from edgepac.poses import POSES
 
 __all__ = ["App", "Prediction", "thumbnail"]
@@ -111,7 +112,7 @@ class App:
         self.show_fps = bool(cfg.screen.show_fps)
         self.notices: list[str] = []  # things said at start (corrupt files, refused head)
         self.head_path = self.state_dir / "head.npz"
-        self.export_path = self.state_dir / "controller.zip"  # learning.export's
+        self.export_path = self.state_dir / EXPORT_NAME  # learning.export's controller.zip
         self.trained_accuracy: float | None = None  # of the head in use, when measured
 
         # The owners (see the module docstring); the recorder and trainer need a backbone.
@@ -165,8 +166,6 @@ class App:
         recorder = Recorder(store, save_path(self.state_dir))
         export = None
         if self.cfg.learning.export:  # the player's controller, to take anywhere
-            from edgepac.export.controller import exporter
-
             export = exporter(backbone, self.export_path)
         trainer = Trainer(self.cfg.learning, recorder, backbone.identity, self.head_path, export)
         head, notice = load_saved_head(self.head_path, backbone.identity)

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from edgepac.atomic import atomic_write_bytes, check_output, give_default_mode
 from edgepac.errors import EdgePacError
 from edgepac.export.graph import controller_model
@@ -158,14 +156,3 @@ def export_controller(
     data = controller_zip(model_path, bb.input_size, head, bb.cut_layer)
     write_controller(out, data)
     return Exported(out, tuple(head.classes_), bb.input_size, len(data))
-
-
-def probabilities(model: bytes, pixels: np.ndarray) -> np.ndarray:
-    """Run an exported model.tflite on one square uint8 image (for checks and the benchmark)."""
-    from edgepac.vision.interpreter import allocate, invoke, make_interpreter
-
-    interp, _ = make_interpreter(model, source=MODEL_NAME)
-    allocate(interp, MODEL_NAME)
-    interp.set_tensor(interp.get_input_details()[0]["index"], pixels[None])
-    invoke(interp, MODEL_NAME)
-    return interp.get_tensor(interp.get_output_details()[0]["index"])[0]

@@ -37,11 +37,12 @@ import numpy as np
 
 from edgepac import paths
 from edgepac.errors import EdgePacError
+from edgepac.poses import POSES
 from edgepac.vision import truncate
 from edgepac.vision.interpreter import allocate, invoke, make_interpreter
 from edgepac.vision.preprocess import SquareResizer
 
-DIRECTIONS = ("up", "down", "left", "right")  # the game's order (edgepac.poses once on main)
+DIRECTIONS = POSES  # the game's order
 NOTHING = "nothing"  # a label mapped here steers nowhere: "no new direction"
 NOTHING_LABELS = ("nothing", "background", "none", "neutral", "idle", "no pose")
 MODEL_FILES = ("model_unquant.tflite", "model.tflite")  # float, quantized
