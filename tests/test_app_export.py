@@ -4,56 +4,26 @@ controller as a Teachable Machine zip in the state folder; a clear takes it away
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
+from helpers import make_app, record, run_until
 
 from edgepac.app.app import App
 from edgepac.app.arcade import State
 from edgepac.app.config import load_config
-from edgepac.app.screen import panel_width
-from edgepac.camera.demo_player import DemoPainter, DemoPlayer
+from edgepac.camera.demo_player import DemoPainter
 from edgepac.controls.events import Event, Kind
 from edgepac.errors import EdgePacError
-from edgepac.game.controllers import Autopilot
-from edgepac.game.game import Game
-from edgepac.game.render import Renderer
 from edgepac.poses import POSES
-
-
-def make_app(state: Path, model: Path, cfg: Any) -> App:
-    from edgepac.vision.backbone import Backbone
-
-    return App(
-        cfg,
-        source=DemoPlayer(fps=30),
-        backbone=Backbone(model, input_size=224, num_threads=1),
-        state_dir=state,
-        make_game=lambda: Game(seed=7, difficulty=cfg.play.difficulty),
-        autopilot=Autopilot(),
-        renderer_factory=lambda size: Renderer(screen_size=size, panel_width=panel_width(size)),
-    )
-
-
-def run_until(app: App, done: Any, timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    app.run(until=lambda a: done(a) or time.monotonic() > end)
-    assert done(app), "timed out"
+from edgepac.vision.backbone import Backbone
 
 
 def teach_and_train(app: App, poses: tuple[str, ...], frames: int = 12) -> None:
-    player: DemoPlayer = app.source
     for name in poses:
-        player.pose = name
-        run_until(app, lambda a, n=name: a.frame is not None and a.frame.truth == n)
-        want = app.arcade.counts.get(name, 0) + frames
-        app.post(Event(Kind.HOLD, name))
-        run_until(app, lambda a, n=name, w=want: a.arcade.counts.get(n, 0) >= w)
-        app.post(Event(Kind.RELEASE, name))
+        record(app, name, frames)
         run_until(app, lambda a: a.arcade.recording is None)
     before = app.arcade.result
     app.post(Event(Kind.TRAIN))
@@ -68,12 +38,7 @@ def test_export_on_writes_the_controller_at_each_train_and_a_clear_removes_it(
 ) -> None:
     from ai_edge_litert.interpreter import Interpreter
 
-    from edgepac.vision.backbone import Backbone
-
-    cfg = load_config(
-        paths=[], overrides={"screen.attract_after_s": 0.0, "learning.export": "true"}
-    )
-    app = make_app(tmp_path, model_025_128, cfg)
+    app = make_app(tmp_path, Backbone(model_025_128, input_size=224), **{"learning.export": "true"})
     out = tmp_path / "controller.zip"
     with app:
         run_until(app, lambda a: a.frame is not None)
@@ -107,9 +72,8 @@ def test_export_on_writes_the_controller_at_each_train_and_a_clear_removes_it(
 
 @pytest.mark.slow
 def test_export_off_by_default_writes_no_zip(tmp_path: Path, model_025_128: Path) -> None:
-    cfg = load_config(paths=[], overrides={"screen.attract_after_s": 0.0})
-    assert cfg.learning.export is False
-    app = make_app(tmp_path, model_025_128, cfg)
+    app = make_app(tmp_path, Backbone(model_025_128, input_size=224))
+    assert app.cfg.learning.export is False
     with app:
         run_until(app, lambda a: a.frame is not None)
         teach_and_train(app, ("up", "down"))

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pygame
 import pytest
+from helpers import share
 
 from edgepac.app import screen as sc
 from edgepac.app.screen import Screen, panel_width
@@ -47,11 +48,6 @@ def ink_height(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, 
     a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
     rows = np.flatnonzero(np.all(a == rgb, axis=-1).any(axis=0))
     return int(rows[-1] - rows[0] + 1) if len(rows) else 0
-
-
-def share(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, int]) -> float:
-    a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
-    return float(np.mean(np.all(a == rgb, axis=-1)))
 
 
 def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
@@ -298,8 +294,10 @@ def test_screenshots_command_writes_every_state(tmp_path: Path, capsys) -> None:
         a = pygame.surfarray.array3d(img)[::4, ::4].reshape(-1, 3)
         _, counts = np.unique(a, axis=0, return_counts=True)
         assert len(counts) > 5 and counts.max() < 0.97 * len(a), f.name  # not a fill
-    assert main(["screenshots", "--out", str(tmp_path / "x"), "--size", "80x48"]) == 2
-    assert "at least 320x240" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:
+        main(["screenshots", "--out", str(tmp_path / "x"), "--size", "80x48"])
+    assert refused.value.code == 2
+    assert "each at least 240" in capsys.readouterr().err
 
 
 def test_every_letter_on_every_page_comes_from_one_font_function(
