@@ -83,3 +83,36 @@ def test_export_off_by_default_writes_no_zip(tmp_path: Path, model_025_128: Path
 def test_export_with_a_knn_head_is_a_config_error_that_names_the_key() -> None:
     with pytest.raises(EdgePacError, match=r'learning\.export = true .* learning\.head = "dense"'):
         load_config(paths=[], overrides={"learning.export": "true", "learning.head": "knn"})
+
+
+def test_an_export_that_fails_is_said_and_the_trained_head_still_plays(tmp_path: Path) -> None:
+    """The export runs after the head is saved: when it cannot be written (here: the arcade
+    plays a model the export does not take) the screen says so and the new head plays."""
+    from types import SimpleNamespace
+
+    from edgepac.app.recorder import Recorder
+    from edgepac.app.trainer import Trainer
+    from edgepac.export.controller import exporter
+    from edgepac.learning.store import SampleStore
+
+    store = SampleStore((2, 2, 4), scale=0.1, zero_point=0, class_names=("up", "down"))
+    rec = Recorder(store, tmp_path / "samples.npz")
+    for name, value in (("up", 10), ("down", 200)):
+        rec.begin(name)
+        for i in range(8):
+            rec.add(np.full((2, 2, 4), value + i, np.uint8), np.zeros((8, 8, 3), np.uint8))
+        rec.end()
+    tm_like = SimpleNamespace(cut_layer="tm_embedding", model_path=tmp_path / "m", input_size=224)
+    learning = load_config(paths=[], overrides={"learning.export": "true"}).learning
+    trainer = Trainer(
+        learning, rec, None, tmp_path / "head.npz", exporter(tm_like, tmp_path / "c.zip")
+    )
+    trainer.start()
+    trainer.join(timeout=60)
+    (done,) = trainer.finished()
+    assert done.result.ok and done.head is not None and (tmp_path / "head.npz").exists()
+    assert trainer.problem is not None and trainer.problem.startswith(
+        "Could not write controller.zip"
+    )
+    assert "learning.export = false" in trainer.problem
+    assert not (tmp_path / "c.zip").exists()

@@ -122,6 +122,11 @@ def exporter(backbone: Any, out: Path) -> Callable[[Any], None]:
     (its model, input size and cut) to ``out``. Called on the training thread."""
 
     def export(head: Any) -> None:
+        if backbone.cut_layer != truncate.DEFAULT_LAYER:  # e.g. a Teachable Machine model's
+            raise EdgePacError(
+                f"the export takes EdgePac's own MobileNet (cut at {truncate.DEFAULT_LAYER}), "
+                f"not this model: set learning.export = false"
+            )
         model, size = backbone.model_path, backbone.input_size
         write_controller(out, controller_zip(model, size, head, backbone.cut_layer))
 
