@@ -278,8 +278,17 @@ def test_a_zip_bomb_is_refused_without_unpacking_it(
     assert "zip bomb" in refused(capsys, models, path, *TWO_CLASSES)
 
 
-def test_the_cap_holds_for_small_zips_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Under 1 MB the ratio test is moot; the absolute cap still refuses.
+def test_a_small_zip_that_unpacks_past_8_mb_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "small-bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("labels.txt", b"0 Up\n1 Down\n")
+        z.writestr("model.tflite", bytes(9 << 20))
+    assert path.stat().st_size < 100 << 10
+    with pytest.raises(EdgePacError, match="zip bomb"):
+        tm.read_export(path)
+
+
+def test_the_cap_holds_for_every_member(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tm, "MAX_UNPACKED", 100 << 10)
     files = members(QUANT_ZIP)
     with pytest.raises(EdgePacError, match="unpacks"):

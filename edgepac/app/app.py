@@ -81,6 +81,9 @@ class App:
         model_problem: str | None = None,
         find_backbone: Callable[[], Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        start_head: Any = None,
+        base_head: Any = None,
+        model_label: str | None = None,
     ) -> None:
         from edgepac.game.direction import Direction
         from edgepac.game.highscores import HighScores
@@ -113,6 +116,11 @@ class App:
         self.notices: list[str] = []  # things said at start (corrupt files, refused head)
         self.head_path = self.state_dir / "head.npz"
         self.export_path = self.state_dir / EXPORT_NAME  # learning.export's controller.zip
+        # A model made elsewhere (Teachable Machine): its head plays until one is trained here
+        # (``start_head``), and TRAIN refines it (``base_head``, its classes ours); the screens
+        # name it (``model_label``).
+        self._start_head, self._base_head = start_head, base_head
+        self.model_label = model_label
         self.trained_accuracy: float | None = None  # of the head in use, when measured
 
         # The owners (see the module docstring); the recorder and trainer need a backbone.
@@ -171,6 +179,9 @@ class App:
         head, notice = load_saved_head(self.head_path, backbone.identity)
         if notice:
             self.notices.append(notice)
+        trainer.base_head = self._base_head
+        if head is None:
+            head = self._start_head
         self.backbone = backbone
         self.recorder, self.trainer = recorder, trainer
         self.inference.use_head(head)
@@ -481,7 +492,9 @@ class App:
         """The samples and the model they made go (a clear, or the next visitor's fresh start)."""
         if self.recorder is not None:
             self.recorder.clear()
-        self.inference.use_head(None)
+        self.inference.use_head(self._start_head)  # a Teachable Machine model plays again
+        self.arcade.has_head = self._start_head is not None
+        self.arcade.cleared = self.arcade.cleared and self._start_head is None
         self.trained_accuracy = None
         made = (self.head_path, self.export_path)  # the model, and its export if any
 

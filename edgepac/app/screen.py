@@ -169,7 +169,10 @@ class Screen(Canvas):
             chip, color = f"MODEL READY: {view.model_accuracy:.0%} RIGHT", GREEN
         else:
             chip, color = "MODEL READY", GREEN
-        img = self.render(chip, 10, color)
+        size = 10
+        if view.model_label and view.model is ModelStatus.TRAINED:  # made elsewhere: whose
+            chip, size = view.model_label, 8
+        img = self.render(chip, size, color)
         r = img.get_rect(topright=(self.w - round(24 * u), round(14 * u)))
         self.box(surface, r.inflate(round(16 * u), round(10 * u)), BLACK, color, 2)
         surface.blit(img, r)
@@ -188,12 +191,12 @@ class Screen(Canvas):
         )
         if view.recording:
             return "KEEP POSING - LET GO TO STOP", "more frames in more places make it better"
+        if view.model is ModelStatus.TRAINED:  # (a Teachable Machine model: before any pose)
+            return f"PRESS {play} TO PLAY", f"or hold {pose_word.lower()} to teach more    {others}"
         if not taught:
             return f"HOLD {pose_word} AND POSE", "each pose steers one way: teach two or more"
         if len(taught) == 1:
             return "NOW TEACH A SECOND POSE", others
-        if view.model is ModelStatus.TRAINED:
-            return f"PRESS {play} TO PLAY", f"or hold {pose_word.lower()} to teach more    {others}"
         return f"PRESS {train} TO LEARN", f"or hold {pose_word.lower()} to teach more    {others}"
 
     def camera_and_tiles(self, surface: pygame.Surface, view: View, title: str) -> pygame.Rect:

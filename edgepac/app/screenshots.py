@@ -275,6 +275,16 @@ def views() -> dict[str, View]:
                 "The arcade needs a MobileNet to see poses; fetch-model downloads it once.",
             ),
         ),
+        # Last: each state draws its camera frame from one random stream, so the others stay
+        # as they were.
+        "teachable-machine": lambda: replace(  # `run --tm my-project`: TM's model plays
+            collect,
+            poses=poses_for(CLASSES, {}, {}),
+            model=ModelStatus.TRAINED,
+            bars=unsure,
+            model_label="TEACHABLE MACHINE: my-project",
+            camera=frame(None, 1.5),
+        ),
     }
     # Each state's camera picture is its own frame: number them as a camera would.
     return {

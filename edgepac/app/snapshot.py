@@ -65,6 +65,7 @@ class Snapshots:
             welcome=welcome(arcade, now),
             refresh=refresh(arcade),
             t=now,
+            model_label=getattr(app, "model_label", None),
         )
 
     def _pose_tiles(self, app: Any) -> tuple[v.Pose, ...]:

@@ -198,6 +198,8 @@ class View:
     welcome: Welcome | None = None
     refresh: Refresh | None = None
     t: float = 0.0  # seconds on any clock: drives blinking, so a View draws the same each time
+    # Whose model plays when it is not EdgePac's own: "TEACHABLE MACHINE: my-project"; None.
+    model_label: str | None = None
 
     def pose(self, name: str) -> Pose | None:
         for p in self.poses:

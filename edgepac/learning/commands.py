@@ -273,7 +273,7 @@ def open_tm_backbone(args: argparse.Namespace) -> TmBackbone:
 def warm_from_tm(bb: TmBackbone, names: list[str], head: Any, args: argparse.Namespace) -> Any:
     """With --tm, training starts from the TM model's own head when the class folders are its
     labels (or the directions they map to): each class TM knows keeps what TM learned."""
-    from edgepac.learning.heads import with_classes
+    from edgepac.learning.heads import TM_RECIPE, with_classes
 
     tm = bb.tm
     mapped = tm.classes if tm.directions is not None else []
@@ -289,6 +289,9 @@ def warm_from_tm(bb: TmBackbone, names: list[str], head: Any, args: argparse.Nam
     if args.head != "dense" or args.preset:
         return head
     params = {k: v for k, v in head.get_params().items() if k not in ("units", "warm_start")}
+    params["warm_epochs"] = TM_RECIPE["warm_epochs"]
+    if args.learning_rate is None:
+        params["learning_rate"] = TM_RECIPE["learning_rate"]
     start = with_classes(tm_head(bb, kind), names).set_params(**params, warm_start=True)
     print(f"edgepac: starting from Teachable Machine model {tm.name}'s own head", file=sys.stderr)
     return start

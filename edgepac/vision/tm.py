@@ -52,10 +52,11 @@ EDGETPU_OP = b"edgetpu-custom-op"
 STORE_SUFFIX = ".tm.zip"
 EMBEDDING = "tm_embedding"  # the cut layer's name in identities
 # MobileNetV2 0.35 float is ~2 MB; 64 MB unpacked is no TM image model, and a zip that unpacks
-# to more than 8x its own size (TFLite weights barely compress) is a bomb, not a model.
+# to more than 8x its own size (TFLite weights barely compress: TM's zips unpack to 1.1-1.3x)
+# is a bomb, not a model. A tiny zip may still unpack to 8 MB.
 MAX_UNPACKED = 64 << 20
 MAX_RATIO = 8
-SMALL_ZIP = 1 << 20  # below this the ratio test is moot: the 64 MB cap still holds
+SMALL_ZIP = 1 << 20
 TAB_HINT = (
     "in Teachable Machine use Export Model -> Tensorflow Lite -> Floating point or Quantized "
     "-> Download my model"
@@ -164,7 +165,7 @@ def _check_members(infos: Sequence[zipfile.ZipInfo], source: str, zip_size: int)
                 "only): download the model again from Teachable Machine"
             )
         total += info.file_size
-    if total > MAX_UNPACKED or (zip_size > SMALL_ZIP and total > MAX_RATIO * zip_size):
+    if total > min(MAX_UNPACKED, MAX_RATIO * max(zip_size, SMALL_ZIP)):
         raise EdgePacError(
             f"{source} unpacks to {total >> 20} MB from {zip_size >> 10} KB: too big for a "
             "Teachable Machine model (a zip bomb?); refused, nothing imported"
@@ -721,11 +722,26 @@ class TmBackbone:
         zero = self.zero_point - (128 if self._int8 else 0)
         return (raw.astype(np.float32) - zero) * np.float32(self.scale)
 
-    def features(self, frame: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """The uint8 embedding (``feature_shape``) of one HxWx3 uint8 RGB frame."""
+    @property
+    def exact_embedding(self) -> bool:
+        """Whether ``features(..., embedding=)`` gives more than ``dequantize`` would."""
+        return self._float
+
+    def features(
+        self, frame: np.ndarray, out: np.ndarray | None = None, embedding: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The uint8 embedding (``feature_shape``) of one HxWx3 uint8 RGB frame; ``embedding``:
+        a float32 buffer that gets it exactly as the model's head sees it (nothing allocated)."""
         raw = self._run(frame)
         if out is None:
             out = np.empty(self.feature_shape, np.uint8)
+        if embedding is not None:
+            if self._float:
+                np.copyto(embedding, raw)
+            else:
+                np.subtract(raw, self.zero_point - (128 if self._int8 else 0), out=embedding,
+                            dtype=np.float32)  # fmt: skip
+                embedding *= np.float32(self.scale)
         if self._float:
             np.multiply(raw, np.float32(1 / self.scale), out=self._scaled)
             np.rint(self._scaled, out=self._scaled)
