@@ -226,7 +226,7 @@ class Trainer:
             self.export(head)
         except (EdgePacError, OSError) as err:  # the head plays all the same
             log.warning("could not write the Teachable Machine export: %s", err)
-            self.problem = f"Could not write controller.zip ({err}): the model plays as usual"
+            self.problem = f"controller.zip not written: {err}"  # the new head plays
 
 
 def _same_line(head: Any, base: Any) -> bool:

@@ -124,8 +124,7 @@ def exporter(backbone: Any, out: Path) -> Callable[[Any], None]:
     def export(head: Any) -> None:
         if backbone.cut_layer != truncate.DEFAULT_LAYER:  # e.g. a Teachable Machine model's
             raise EdgePacError(
-                f"the export takes EdgePac's own MobileNet (cut at {truncate.DEFAULT_LAYER}), "
-                f"not this model: set learning.export = false"
+                "it takes EdgePac's own MobileNet only; set learning.export = false"
             )
         model, size = backbone.model_path, backbone.input_size
         write_controller(out, controller_zip(model, size, head, backbone.cut_layer))
