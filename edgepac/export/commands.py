@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from edgepac.cli import add_input_size, positive_int
+from edgepac.cli import add_input_size
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +23,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--head", type=Path, metavar="H", help="head file (default: the arcade's head.npz)"
     )
-    p.add_argument("--threads", type=positive_int, metavar="T", help="interpreter threads")
     p.set_defaults(func=cmd_export)
 
 
@@ -32,7 +31,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from edgepac.export.controller import export_controller
 
     head = args.head if args.head is not None else paths.state_dir() / "head.npz"
-    done = export_controller(args.out, args.model, args.input_size, head, args.threads)
+    done = export_controller(args.out, args.model, args.input_size, head)
     print(
         f"wrote {done.path} ({done.size_bytes / 1e6:.1f} MB): model.tflite takes "
         f"{done.input_size}x{done.input_size} uint8 RGB, gives {', '.join(done.classes)}"
