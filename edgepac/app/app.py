@@ -81,8 +81,7 @@ class App:
         model_problem: str | None = None,
         find_backbone: Callable[[], Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
-        start_head: Any = None,
-        base_head: Any = None,
+        heads_for: Callable[[Any], tuple[Any, Any]] | None = None,
         model_label: str | None = None,
     ) -> None:
         from edgepac.game.direction import Direction
@@ -116,10 +115,11 @@ class App:
         self.notices: list[str] = []  # things said at start (corrupt files, refused head)
         self.head_path = self.state_dir / "head.npz"
         self.export_path = self.state_dir / EXPORT_NAME  # learning.export's controller.zip
-        # A model made elsewhere (Teachable Machine): its head plays until one is trained here
-        # (``start_head``), and TRAIN refines it (``base_head``, its classes ours); the screens
-        # name it (``model_label``).
-        self._start_head, self._base_head = start_head, base_head
+        # A model made elsewhere (Teachable Machine): ``heads_for(backbone)`` gives the head that
+        # plays until one is trained here and the one each TRAIN refines (its classes ours),
+        # either may be None; the screens name it (``model_label``).
+        self._heads_for = heads_for
+        self._start_head: Any = None
         self.model_label = model_label
         self.trained_accuracy: float | None = None  # of the head in use, when measured
 
@@ -179,7 +179,8 @@ class App:
         head, notice = load_saved_head(self.head_path, backbone.identity)
         if notice:
             self.notices.append(notice)
-        trainer.base_head = self._base_head
+        if self._heads_for is not None:
+            self._start_head, trainer.base_head = self._heads_for(backbone)
         if head is None:
             head = self._start_head
         self.backbone = backbone

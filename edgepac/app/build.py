@@ -110,7 +110,10 @@ def build_app(
         raise EdgePacError("a headless run needs a screen size: --size 800x480")
     tm: dict[str, Any] = {}
     if cfg.model.tm:
-        tm = tm_parts(cfg, backbone, plays_first=tm_plays_first)
+        name = tm_name(cfg, backbone)
+        name = name if len(name) <= 20 else name[:18] + ".."  # the screens' chip has room for 20
+        tm["model_label"] = f"TEACHABLE MACHINE: {name}"
+        tm["heads_for"] = lambda bb: tm_heads(cfg, bb, plays_first=tm_plays_first)
         # Its own samples and head, beside (never over) those of EdgePac's own model.
         state_dir = state_dir or paths.state_dir() / "tm" / tm_name(cfg, backbone)
     return App(
@@ -136,29 +139,20 @@ def tm_name(cfg: Any, backbone: Any) -> str:
     return backbone.tm.name if backbone is not None else default_name(str(cfg.model.tm))
 
 
-def tm_parts(cfg: Any, backbone: Any, plays_first: bool = True) -> dict[str, Any]:
-    """A Teachable Machine model's head, to play from the start (``plays_first``) until one is
-    trained here, and to start each TRAIN from (warm, its classes the game's), when the
-    config's head is a dense one like TM's; and the label the screens show."""
+def tm_heads(cfg: Any, backbone: Any, plays_first: bool = True) -> tuple[Any, Any]:
+    """A Teachable Machine model's head: to play from the start (``plays_first``) until one is
+    trained here, and to start each TRAIN from (warm, its classes the game's) when the config's
+    head is a dense one like TM's. Either may be None."""
     from edgepac.learning.heads import TM_RECIPE, dense_head_from_weights, make_head, with_classes
+    from edgepac.poses import POSES  # the store's classes: the App's default
 
-    name = tm_name(cfg, backbone)
-    name = name if len(name) <= 20 else name[:18] + ".."  # the screens' chip has room for 20
-    parts: dict[str, Any] = {"model_label": f"TEACHABLE MACHINE: {name}"}
-    if backbone is None:
-        return parts
     tm = backbone.tm
     learning = cfg.learning
     params = learning.hyperparameters() if learning.head == "dense" else {}
     head = dense_head_from_weights(tm.W1, tm.b1, tm.W2, tm.classes, **{**params, **TM_RECIPE})
-    if plays_first:
-        parts["start_head"] = head
     recipe = make_head(learning.head, **learning.hyperparameters()).get_params()
-    if learning.head == "dense" and recipe["units"] == head.units:
-        from edgepac.poses import POSES  # the store's classes: the App's default
-
-        parts["base_head"] = with_classes(head, list(POSES))
-    return parts
+    refined = learning.head == "dense" and recipe["units"] == head.units
+    return (head if plays_first else None), (with_classes(head, list(POSES)) if refined else None)
 
 
 def open_buttons(cfg: Any, app: Any, pin_factory: Any = None) -> Any:
