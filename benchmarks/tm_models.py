@@ -9,6 +9,8 @@ alternating rounds so all see the same noise on a shared machine:
 - ``edgepac``:  EdgePac's backbone (0.25_128 cut at conv_pw_13_relu, run at 224, 7x7x256),
 - ``tm_float``, ``tm_uint8``: the TM model cut at its embedding (1280), as the arcade runs it
   (`TmBackbone.features`: crop, resize, x/127.5-1 for float, invoke, copy out),
+- ``tm_*_cut_invoke``: the cut model's bare invoke, back to back (its interpreter threads never
+  doze off between frames, as they do while Python crops and resizes: see vision_backbone.py),
 - ``tm_*_whole``: the TM model as exported (a bare invoke, the head too), for comparison,
 
 all at the app's interpreter threads (model.threads, 2). Reports each median of the rounds'
@@ -64,6 +66,7 @@ def main() -> None:
             tb = TmBackbone(tm, num_threads=args.threads)
             out = np.empty(tb.feature_shape, np.uint8)
             runs[f"tm_{kind}"] = lambda tb=tb, out=out: tb.features(frame, out=out)
+            runs[f"tm_{kind}_cut_invoke"] = tb._interp.invoke
             whole, _ = make_interpreter(tm.model, num_threads=args.threads)
             allocate(whole)
             runs[f"tm_{kind}_whole"] = whole.invoke

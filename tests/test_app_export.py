@@ -96,7 +96,7 @@ def test_an_export_that_fails_is_said_and_the_trained_head_still_plays(tmp_path:
     from edgepac.learning.store import SampleStore
 
     store = SampleStore((2, 2, 4), scale=0.1, zero_point=0, class_names=("up", "down"))
-    rec = Recorder(store, tmp_path / "samples.npz")
+    rec = Recorder(store, tmp_path / "samples")
     for name, value in (("up", 10), ("down", 200)):
         rec.begin(name)
         for i in range(8):

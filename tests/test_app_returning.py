@@ -214,12 +214,11 @@ def drawn(view_name: str, size: tuple[int, int] = (800, 480), **changes: Any) ->
 
     import pygame
 
-    from edgepac.app.screen import Screen, panel_width
-    from edgepac.game.render import Renderer
+    from edgepac.app.screens import Screen, game_renderer
 
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     pygame.display.init()
-    screen = Screen(size, Renderer(screen_size=size, panel_width=panel_width(size)), CLASSES)
+    screen = Screen(size, game_renderer(size), CLASSES)
     surface = pygame.Surface(size)
     screen.draw(surface, replace(every_view()[view_name], **changes))
     return screen, surface
@@ -227,7 +226,7 @@ def drawn(view_name: str, size: tuple[int, int] = (800, 480), **changes: Any) ->
 
 @pytest.mark.slow
 def test_the_welcome_screen_greets_and_ticks_each_pose_once_held() -> None:
-    from edgepac.app.screen import GREEN
+    from edgepac.app.screens import GREEN
 
     screen, surface = drawn("welcome-back")
     assert "WELCOME BACK!" in screen.said
@@ -293,7 +292,7 @@ def test_a_returning_player_refreshes_in_seconds_and_teaches_in_the_game(
     from helpers import make_app, record, run_until
 
     from edgepac.app.view import Page
-    from edgepac.learning.store import SampleStore
+    from edgepac.learning.folder import StoreFolder
     from edgepac.vision.backbone import Backbone
 
     backbone = Backbone(model_025_128, num_threads=1)
@@ -328,7 +327,7 @@ def test_a_returning_player_refreshes_in_seconds_and_teaches_in_the_game(
         run_until(app, lambda a: a.game.ticks > ticks + 10)
         assert app.arcade.state is State.PLAYING
         run_until(app, lambda a: not a.arcade.training_running, timeout=60)
-    store = SampleStore.load(tmp_path / "samples.npz")
+    store = StoreFolder(tmp_path / "samples").load()
     sessions = store.session_counts()
     assert len(sessions) == 2  # the first sitting and today's, each burst in its own
     today = sessions[max(sessions)]

@@ -10,7 +10,7 @@ import pytest
 from helpers import make_app, record, run_until, share
 
 from edgepac.app.arcade import Event, Kind, State
-from edgepac.app.screen import GREEN, RED
+from edgepac.app.screens import GREEN, RED
 from edgepac.app.view import Page
 
 pytestmark = pytest.mark.model

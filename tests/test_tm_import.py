@@ -328,6 +328,12 @@ def test_an_edge_tpu_model_is_refused_with_how_to_get_the_cpu_export(
                 {"packageName": "@teachablemachine/pose", "labels": ["Up", "Down"]}).encode()},
             "pose model",
         ),
+        (  # an older pose export, without packageName: its PoseNet settings say it
+            {"model.json": b"{}", "weights.bin": b"", "metadata.json": json.dumps(
+                {"labels": ["Up", "Down"], "modelSettings": {"posenet": {"inputResolution": 257}}}
+            ).encode()},
+            "pose model",
+        ),
         (
             {"model.json": b"{}", "weights.bin": b"",
              "metadata.json": json.dumps({"wordLabels": ["_background_noise_", "up"]}).encode()},

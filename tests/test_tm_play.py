@@ -289,13 +289,16 @@ def test_bench_reports_the_tm_model_beside_the_backbone_with_a_pi4_estimate(
 
 
 def test_the_screen_names_the_tm_model_and_offers_play_before_any_pose(tmp_path: Path) -> None:
+    from dataclasses import replace
+
     import pygame
 
-    from edgepac.app.screen import Screen
+    from edgepac.app.screens import Screen
     from edgepac.app.screenshots import views
+    from edgepac.app.view import poses_for
 
     pygame.init()
-    view = views()["teachable-machine"]
+    view = replace(views()["collect-teachable-machine"], poses=poses_for(POSES, {}, {}))
     screen = Screen((800, 480), None, POSES)
     screen.draw(pygame.Surface((800, 480)), view)
     assert "TEACHABLE MACHINE: my-project" in screen.said

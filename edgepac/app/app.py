@@ -2,7 +2,7 @@
 
     camera thread (the FrameSource's own) ──▶ one-slot LatestFrame (stale frames dropped)
     inference thread (inference.py): features ─▶ recorder ─▶ head ─▶ smoothing ─▶ prediction
-    saver thread (recorder.py): writes the samples after each burst, from a snapshot
+    saver thread (recorder.py): writes each burst's new frames (a segment), from a snapshot
     training threads (trainer.py): one run at a time, numbered; losses for the curve
     model watcher (here): only while there is no model, looks for one every few seconds
     main thread (here): pygame events and buttons ─▶ Arcade rules ─▶ actions for the owners
@@ -93,7 +93,10 @@ class App:
         self.state_dir = Path(state_dir)
         self.class_names = class_names
         self.button_names = button_names or {}
-        self.screen_size = screen_size
+        # ``screen_size`` is the panel's; the pages lay out for the picture, turned by rotate.
+        self.rotate = int(cfg.display.rotate)
+        w, h = screen_size
+        self.screen_size = (h, w) if self.rotate in (90, 270) else (w, h)
         self.fullscreen = fullscreen
         self.draw_enabled = draw
         self.sound_enabled = sound
@@ -107,6 +110,8 @@ class App:
             class_names,
             attract_after_s=float(cfg.screen.attract_after_s),
             new_visitor=cfg.play.new_visitor,
+            countdown_s=float(cfg.collect.countdown_s),
+            burst_s=float(cfg.collect.burst_s),
         )
         self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
         self._messages: queue.SimpleQueue[str] = queue.SimpleQueue()  # from other threads
@@ -144,7 +149,10 @@ class App:
         self.lights = Lights()  # the buttons' LEDs
         self.buttons: list[Any] = []  # polled each frame: ``poll() -> list of control events``
         self.screen: Any = None
+        self.presenter: Any = None
         self.keyboard: Any = None
+        self.touch: Any = None
+        self._touch_events: frozenset[int] = frozenset()
         self.fps_meter: Any = None  # pygame's Clock, once the screen is open
         self.running = False
         self._quit = False
@@ -159,10 +167,10 @@ class App:
 
     def _use_backbone(self, backbone: Any) -> None:
         """Load what was saved for this backbone and give the owners their parts."""
-        from edgepac.learning.store import SampleStore, save_path
+        from edgepac.learning.folder import open_store
 
-        store = SampleStore.load_or_empty(
-            save_path(self.state_dir),
+        store, folder = open_store(
+            self.state_dir,
             backbone.feature_shape,
             scale=backbone.scale,
             zero_point=backbone.zero_point,
@@ -171,7 +179,7 @@ class App:
         )
         if store.notice:
             self.notices.append(store.notice)
-        recorder = Recorder(store, save_path(self.state_dir))
+        recorder = Recorder(store, folder, self.cfg.store.max_mb)
         export = None
         if self.cfg.learning.export:  # the player's controller, to take anywhere
             export = exporter(backbone, self.export_path)
@@ -213,24 +221,37 @@ class App:
 
     # -- start and stop ----------------------------------------------------------------------
 
+    def physical_size(self) -> tuple[int, int]:
+        """The window or display to open (``screen_size`` is the picture's: turned at 90/270)."""
+        w, h = self.screen_size
+        return (h, w) if self.rotate in (90, 270) else (w, h)
+
     def start(self) -> App:
         import pygame
 
-        from edgepac.app.screen import Screen
+        from edgepac.app.present import Presenter
+        from edgepac.app.screens import Screen
+        from edgepac.controls.touch import TOUCH_EVENTS, TouchControls
 
         flags = pygame.FULLSCREEN if self.fullscreen else 0
         try:
             pygame.display.init()
             pygame.font.init()
-            self.surface = pygame.display.set_mode(self.screen_size, flags)
+            display = pygame.display.set_mode(self.physical_size(), flags)
         except pygame.error as err:
             raise EdgePacError(
                 f"cannot open the screen ({err}); run `edgepac doctor` to see which SDL video "
                 "drivers work here, or use --headless"
             ) from None
-        self.screen_size = self.surface.get_size()
+        # The pages draw the picture unturned; display.rotate turns it (and the touches).
+        self.presenter = Presenter(display, self.rotate)
+        self.surface = self.presenter.surface
+        self.screen_size = self.presenter.size
         pygame.display.set_caption("EdgePac")
+        # A kiosk hides the cursor; touch does not need it (SDL's finger events come anyway).
         pygame.mouse.set_visible(not self.fullscreen)
+        self.touch = TouchControls(self.presenter.rotation, clock=self.clock)
+        self._touch_events = TOUCH_EVENTS
         renderer = self._renderer_factory(self.screen_size) if self._renderer_factory else None
         self.screen = Screen(self.screen_size, renderer, self.class_names, self.button_names)
         from edgepac.controls.keyboard import KeyboardControls
@@ -364,6 +385,7 @@ class App:
         self._light()
         if self.draw_enabled:
             self.screen.draw(self.surface, self.view(now))
+            self.presenter.present()
             pygame.display.flip()
         self.fps_meter.tick()
         self.pacer.wait()
@@ -420,6 +442,12 @@ class App:
         if ev.type == pygame.KEYDOWN and ev.key == pygame.K_q:
             self.running = False
             return
+        if ev.type in self._touch_events:
+            # A target on the screen acts exactly like its physical button.
+            for control in self.touch.handle(ev, self.targets()):
+                self.post_control(control)
+            if ev.type != pygame.WINDOWFOCUSLOST:  # the keyboard lets go of its keys too
+                return
         in_game = (
             self.arcade.state is State.PLAYING
             and not self.arcade.attract
@@ -437,6 +465,10 @@ class App:
             if name is not None and self.pose_keys and control.kind is Kind.HOLD:
                 self.source.pose = name
             self.post_control(control)
+
+    def targets(self) -> dict[str, Any]:
+        """The on-screen buttons as last drawn (name -> rect on the logical surface)."""
+        return getattr(self.screen, "targets", None) or {}
 
     def _tick_games(self, now: float) -> None:
         arcade = self.arcade
@@ -555,4 +587,5 @@ class App:
             "frame_ms_p99": s.frame_ms.percentile(99),
             "frame_ms_max": float(np.max(frames)) if len(frames) else None,
             "game_ticks_per_s": self.games.ticks_per_s(),
+            "touches": self.touch.presses if self.touch is not None else 0,
         }

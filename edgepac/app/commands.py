@@ -74,11 +74,30 @@ def register(sub: Any) -> None:
     )
     demo.add_argument("--samples", type=int, default=30, help="frames recorded per pose")
     demo.add_argument(
+        "--presses",
+        type=int,
+        default=1,
+        metavar="K",
+        help="record each pose's frames in K presses of its button (default 1)",
+    )
+    demo.add_argument(
         "--second-session",
         action="store_true",
         help="then knock the camera and change the light, play on, restart the kiosk for a "
         "new sitting and refresh (hold each button for a second); reports play accuracy "
         "before and after the refresh and the seconds it took",
+    )
+    demo.add_argument(
+        "--touch",
+        action="store_true",
+        help="press nothing: wake the kiosk from attract mode, record, train, play and sign the "
+        "table with SDL touch events on the screen's targets; the JSON adds touches",
+    )
+    demo.add_argument(
+        "--timed",
+        action="store_true",
+        help="record each pose hands-free: a tap, the countdown, a timed burst "
+        "(collect.countdown_s, collect.burst_s)",
     )
     add_size(demo, "800x480", "screen size")
     demo.add_argument(
@@ -173,6 +192,10 @@ def _find_model(cfg: Any, ensure: bool) -> tuple[Path | None, str | None]:
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.samples < 5:
         raise EdgePacError(f"--samples must be at least 5, got {args.samples}")
+    if not 1 <= args.presses <= args.samples:
+        raise EdgePacError(
+            f"--presses must be from 1 to --samples ({args.samples}), got {args.presses}"
+        )
     if args.headless:
         _headless()
     size = args.size or (800, 480)
@@ -181,10 +204,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "screen.fullscreen": False,
         "screen.width": size[0],
         "screen.height": size[1],
-        "screen.attract_after_s": 0.0,  # the scripted player is always there
+        # The scripted player is always there; by touch the kiosk idles first, and a tap wakes it.
+        "screen.attract_after_s": 1.0 if args.touch else 0.0,
         "buttons.gpio": "off",
     }
+    if args.presses > 1 and not args.timed:
+        # K short presses a pose: each records while held (a press under 0.3 s would otherwise
+        # be a tap, starting a timed burst)
+        extra["collect.burst_s"] = 0.0
     cfg = _config(args, extra)
+    if args.timed and cfg.collect.burst_s <= 0:
+        raise EdgePacError("demo --timed records timed bursts: set collect.burst_s above 0")
 
     # The demo records into a throw-away state directory: it never touches the player's.
     with tempfile.TemporaryDirectory(prefix="edgepac-demo-") as state:
@@ -193,7 +223,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
     from edgepac.app.build import build_app, make_autopilot, make_source
-    from edgepac.app.demo import Director
+    from edgepac.app.demo import Director, Fingers
 
     app = build_app(
         cfg, headless=args.headless, state_dir=state, source=make_source(cfg),
@@ -205,12 +235,16 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
             app.post,  # presses go in like the keyboard's
             make_autopilot(),
             samples=args.samples,
+            presses=args.presses,
             play_seconds=args.play_seconds,
         )
         director.knock = args.second_session
+        director.fingers = Fingers() if args.touch else None
+        director.timed = args.timed
         t0 = time.monotonic()
         app.run(until=director)
         figures = app.figures()
+    figures |= _store_io(app)  # after the exit's last save
     if director.phase != "done":
         raise EdgePacError("demo: the window was closed before the demo ended")
     first = {
@@ -218,6 +252,8 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         "train_cpu_s": app.trainer.cpu_s,  # the training thread's own CPU seconds
         "heldout_accuracy": _heldout(app),
     }
+    if args.touch:  # scored over the play, not the wait for the ghosts to end the game after it
+        figures["accuracy"], figures["raw_accuracy"] = director.accuracy, director.raw_accuracy
     if args.second_session:
         app, second = _second_sitting(args, cfg, state)
         figures = app.figures() | second | {
@@ -230,6 +266,7 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         "seconds": time.monotonic() - t0,
         "play_seconds": args.play_seconds,
         "samples_per_class": args.samples,
+        "presses": args.presses,
         **first,
         "score": getattr(app.game, "score", None),
         "model": str(app.backbone.model_path),
@@ -239,6 +276,11 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         "interpreter": app.backbone.interpreter_name,
         "head": cfg.learning.head,
         "source_fps": cfg.camera.fps,
+        "touch": args.touch,
+        "timed": args.timed,
+        "taps": director.fingers.taps if director.fingers else 0,  # fingers put on targets
+        "initials": director.initials,  # signed by touch
+        "frames_per_pose": dict(app.arcade.counts),  # recorded (held, or timed bursts)
     }
     if args.json:
         print(json.dumps(figures, sort_keys=True))
@@ -258,6 +300,25 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
             f"peak RSS {figures['rss_mb']:.0f} MB, dropped {figures['dropped']}"
         )
     return 0
+
+
+def _store_io(app: Any) -> dict[str, Any]:
+    """What saving the samples cost: our own count (bytes and fsyncs the store's folder made)
+    and the kernel's for the whole process so far (/proc/self/io: write_bytes reached the
+    block layer, wchar went through write calls)."""
+    recorder = app.recorder
+    figures: dict[str, Any] = {
+        "recorded_bytes": len(recorder) * recorder._store.frame_bytes,
+        "store_bytes_written": recorder.folder.bytes_written,
+        "store_fsyncs": recorder.folder.fsyncs,
+        "store_saves": recorder.saves,
+    }
+    try:
+        io = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
+        figures |= {"io_write_bytes": int(io["write_bytes"]), "io_wchar": int(io["wchar"])}
+    except (OSError, KeyError, ValueError):  # not Linux, or no task I/O accounting
+        pass
+    return figures
 
 
 def _heldout(app: Any) -> float | None:

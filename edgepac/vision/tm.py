@@ -207,8 +207,11 @@ def _tfjs_kind(metadata: bytes) -> str:
         meta = json.loads(metadata.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return "image"
-    package = str(meta.get("packageName", "")) if isinstance(meta, dict) else ""
-    if "pose" in package:
+    if not isinstance(meta, dict):
+        return "image"
+    package = str(meta.get("packageName", ""))
+    settings = meta.get("modelSettings")
+    if "pose" in package or (isinstance(settings, dict) and "posenet" in settings):
         return "pose"
     if "audio" in package or "speech" in package or "wordLabels" in meta:
         return "audio"
