@@ -41,6 +41,7 @@ from edgepac.app.stats import Stats, peak_rss_mb
 from edgepac.app.trainer import Trainer, load_saved_head
 from edgepac.app.training import give_back_big_arrays, limit_blas_threads
 from edgepac.errors import EdgePacError
+from edgepac.export.controller import EXPORT_NAME, exporter
 from edgepac.poses import POSES
 
 __all__ = ["App", "Prediction", "thumbnail"]
@@ -118,6 +119,7 @@ class App:
         self.show_fps = bool(cfg.screen.show_fps)
         self.notices: list[str] = []  # things said at start (corrupt files, refused head)
         self.head_path = self.state_dir / "head.npz"
+        self.export_path = self.state_dir / EXPORT_NAME  # learning.export's controller.zip
         # A model made elsewhere (Teachable Machine): ``heads_for(backbone)`` gives the head that
         # plays until one is trained here and the one each TRAIN refines (its classes ours),
         # either may be None; the screens name it (``model_label``).
@@ -179,7 +181,10 @@ class App:
         if store.notice:
             self.notices.append(store.notice)
         recorder = Recorder(store, folder, self.cfg.store.max_mb)
-        trainer = Trainer(self.cfg.learning, recorder, backbone.identity, self.head_path)
+        export = None
+        if self.cfg.learning.export:  # the player's controller, to take anywhere
+            export = exporter(backbone, self.export_path)
+        trainer = Trainer(self.cfg.learning, recorder, backbone.identity, self.head_path, export)
         head, notice = load_saved_head(self.head_path, backbone.identity)
         if notice:
             self.notices.append(notice)
@@ -533,13 +538,14 @@ class App:
         self.arcade.has_head = self._start_head is not None
         self.arcade.cleared = self.arcade.cleared and self._start_head is None
         self.trained_accuracy = None
-        head_path = self.head_path
+        made = (self.head_path, self.export_path)  # the model, and its export if any
 
         def remove() -> None:  # a file operation: not on the main thread
-            try:
-                head_path.unlink(missing_ok=True)
-            except OSError as err:
-                log.warning("could not remove %s: %s", head_path, err)
+            for path in made:
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as err:
+                    log.warning("could not remove %s: %s", path, err)
 
         chore = threading.Thread(target=remove, name="edgepac-forget", daemon=True)
         chore.start()

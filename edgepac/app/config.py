@@ -34,7 +34,7 @@ from edgepac.learning.choice import MAX_PER_CLASS
 from edgepac.learning.dense import DenseHead
 from edgepac.learning.knn import KnnHead
 from edgepac.poses import POSES
-from edgepac.settings import Spec, key
+from edgepac.settings import Origin, Spec, key
 from edgepac.vision.models import MAX_INPUT, MIN_INPUT
 
 __all__ = [
@@ -150,8 +150,22 @@ class LearningConfig:
         lo=0,
         hi=100000,
     )
+    export: bool = key(
+        False,
+        "bool",
+        "After each training, also write the controller as a Teachable Machine TFLite zip "
+        "(controller.zip in the state folder) for the player to take anywhere; needs the dense "
+        "head. A clear or a new visitor's fresh start removes it.",
+    )
     dense: DenseConfig = field(default_factory=DenseConfig)
     knn: KnnConfig = field(default_factory=KnnConfig)
+
+    def validate(self, origin: Origin) -> None:
+        if self.export and self.head != "dense":
+            raise EdgePacError(
+                f"config: learning.export = true {origin('export')} needs learning.head = "
+                f'"dense" (a kNN head is the recorded frames, not weights a TFLite model holds)'
+            )
 
     def hyperparameters(self) -> dict[str, Any]:
         """Keyword arguments for ``make_head(self.head, **...)``."""
