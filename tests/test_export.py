@@ -30,10 +30,17 @@ REPO = Path(__file__).resolve().parent.parent
 SIZE = 224  # what `edgepac run` runs the 0.25_128 model at (the manifest's run size)
 
 
-def snippet() -> str:
-    """The docs' "Run it anywhere" block: what a user copies is what is tested."""
-    text = (REPO / "docs" / "teachable-machine-export.md").read_text()
-    block = text.split("<!-- the snippet the tests run")[1]
+SNIPPETS = {  # where a user copies the snippet from, and the comment that marks it there
+    "docs": ("docs/teachable-machine-export.md", "<!-- the snippet the tests run"),
+    "README": ("README.md", "<!-- the README's snippet"),
+}
+
+
+def snippet(where: str = "docs") -> str:
+    """The docs' "Run it anywhere" block (or the README's short one): what a user copies is
+    what is tested."""
+    path, marker = SNIPPETS[where]
+    block = (REPO / path).read_text().split(marker)[1]
     return re.search(r"```python\n(.*?)```", block, re.S)[1]
 
 
@@ -107,10 +114,12 @@ def squared_frames(images_dir: Path, tmp_path: Path) -> list[Path]:
     return files
 
 
-def run_snippet(zip_path: Path, files: list[Path], tmp_path: Path, prelude: str = "") -> list[str]:
+def run_snippet(
+    zip_path: Path, files: list[Path], tmp_path: Path, prelude: str = "", where: str = "docs"
+) -> list[str]:
     """The docs' snippet in a bare interpreter: its printed lines, one a picture."""
     script = tmp_path / "run_controller.py"
-    script.write_text(snippet())
+    script.write_text(snippet(where))
     proc = subprocess.run(
         [sys.executable, "-I", "-c", prelude + BARE, str(script), str(zip_path), *map(str, files)],
         capture_output=True, text=True, cwd=tmp_path, timeout=120,
@@ -133,13 +142,15 @@ def assert_agrees(lines: list[str], files: list[Path], head: Any, backbone: Back
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("where", list(SNIPPETS))
 def test_a_bare_interpreter_with_the_docs_snippet_agrees_with_edgepac(
-    exported: Path, head_file: Path, backbone: Backbone, images_dir: Path, tmp_path: Path
-) -> None:
+    exported: Path, head_file: Path, backbone: Backbone, images_dir: Path, tmp_path: Path,
+    where: str,
+) -> None:  # fmt: skip
     from edgepac.learning.heads import load_head
 
     files = squared_frames(images_dir, tmp_path)
-    lines = run_snippet(exported, files, tmp_path)
+    lines = run_snippet(exported, files, tmp_path, where=where)
     assert_agrees(lines, files, load_head(head_file, backbone.identity), backbone)
 
 
