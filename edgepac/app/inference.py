@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from edgepac.app.smoothing import Smoother
+from edgepac.app.smoothing import Filter, make_filter
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +50,14 @@ class Inference:
     ) -> None:
         self.source = source
         self.recorder = recorder
-        self.play = play  # cfg.play: smoothing frames and threshold
+        self.play = play  # cfg.play: the steering filter and its settings
         self.stats = stats
         self.frame: Any = None
         self.prediction: Prediction | None = None
         self.camera_status: str | None = None
         self.error: str | None = None
         self.playing = False  # set by the main thread: count accuracy and latency now
-        self._brain: tuple[Any, Smoother, np.ndarray] | None = None
+        self._brain: tuple[Any, Filter, np.ndarray] | None = None
         self._reset = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -79,9 +79,7 @@ class Inference:
             self.prediction = None
             return
         names = list(head.classes_)
-        smoother = Smoother(
-            names, frames=self.play.smoothing_frames, threshold=self.play.confidence_threshold
-        )
+        smoother = make_filter(names, self.play)
         self._brain = (head, smoother, np.empty(len(names), dtype=np.float32))
 
     @property
@@ -155,6 +153,7 @@ class Inference:
         stats.processed += 1
         stats.infer_ms.add((t1 - t0) * 1000.0)
         stats.recent_frames.add(t1)
+        stats.frame_age_ms.add((t1 - frame.t) * 1000.0)
         if brain is None or proba is None:
             return
         self.prediction = Prediction(
@@ -170,6 +169,8 @@ class Inference:
         if self.playing:
             stats.latency_ms.add((t1 - frame.t) * 1000.0)
             stats.play_frames += 1
+            if frame.truth is not None:
+                stats.steering.add(frame.truth, name, frame.t)
             if name is not None and name == frame.truth:
                 stats.play_correct += 1
             if smoother.class_names[int(np.argmax(proba))] == frame.truth:
