@@ -40,6 +40,12 @@ def test_demo_records_trains_plays_and_reports_json(
     assert out["accuracy"] > 0.6
     assert 10 < out["fps"] <= 31  # the source runs at 30; a busy machine may drop some
     assert 0 < out["latency_ms_p95"] < 1000
+    # The steering against the player's true pose, with the default (Bayes) filter.
+    assert out["smoothing"] == "bayes"
+    if out["steer_changes"]:
+        assert out["steer_lag_frames_p95"] <= 3
+    assert out["false_turns_per_min"] is not None and out["false_turns_per_min"] >= 0
+    assert 0 < out["frame_age_ms_p50"] <= out["frame_age_ms_p95"] < 1000
     assert out["rss_mb"] > 10
     # TRAIN's wall time and the training thread's own CPU in it (what a Pi estimate scales)
     assert 0 < out["train_cpu_s"] <= out["train_s"]

@@ -67,7 +67,7 @@ class SteeringScore:
             self.seconds += t - self._t
             if truth != self._truth and truth is not None:
                 if self._target is not None:  # never caught: late by the whole stretch
-                    self.lag_frames.add(self._since)
+                    self.lag_frames.add(self._since + 1)
                 self._target, self._since = truth, 0
             elif self._target is not None:
                 self._since += 1
