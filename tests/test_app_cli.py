@@ -40,8 +40,8 @@ def test_demo_records_trains_plays_and_reports_json(
     assert out["accuracy"] > 0.6
     assert 10 < out["fps"] <= 31  # the source runs at 30; a busy machine may drop some
     assert 0 < out["latency_ms_p95"] < 1000
-    # The steering against the player's true pose, with the default (Bayes) filter.
-    assert out["smoothing"] == "bayes"
+    # The steering against the player's true pose, with the default filter (switch).
+    assert out["smoothing"] == "switch"
     if out["steer_changes"]:
         assert out["steer_lag_frames_p95"] <= 3
     assert out["false_turns_per_min"] is not None and out["false_turns_per_min"] >= 0

@@ -81,7 +81,7 @@ def test_bad_smoothing_settings_name_the_setting(frames: int, threshold: float, 
         Smoother(CLASSES, frames=frames, threshold=threshold)
 
 
-# -- the responsive filters (Bayes, the default; Switch) ------------------------------------------
+# -- the responsive filters (Switch, the default; Bayes) ------------------------------------------
 
 UP, LEFT = p(0.97, 0.01, 0.01, 0.01), p(0.01, 0.01, 0.97, 0.01)
 RESPONSIVE = [lambda: Bayes(CLASSES), lambda: Switch(CLASSES, frames=2)]
@@ -145,9 +145,9 @@ def test_switch_under_the_threshold_holds_what_it_has() -> None:
     assert [f.update(p(0.1, 0.1, 0.55, 0.25)) for _ in range(5)] == ["up"] * 5
 
 
-def test_the_config_chooses_the_filter_and_bayes_is_the_default() -> None:
+def test_the_config_chooses_the_filter_and_switch_is_the_default() -> None:
     names = list(CLASSES)
-    assert isinstance(make_filter(names, load_config([]).play), Bayes)
+    assert isinstance(make_filter(names, load_config([]).play), Switch)
     chosen = {
         kind: type(make_filter(names, load_config([], {"play.smoothing": kind}).play))
         for kind in ("mean", "switch", "bayes")

@@ -153,13 +153,13 @@ class LearningConfig:
 @dataclass(frozen=True)
 class PlayConfig:
     smoothing: str = key(
-        "bayes",
+        "switch",
         "choice",
-        "How the camera's guesses become steering. bayes: a filter that believes the pose held "
-        "until two clear frames say otherwise (turns one frame after the player does, ignores "
-        "a single odd frame); switch: switch when another pose wins switch_frames frames in a "
-        "row; mean: the mean of the last smoothing_frames guesses (steady, but about two frames "
-        "late at every turn).",
+        "How the camera's guesses become steering. switch: turn when another pose wins "
+        "switch_frames frames in a row (one frame after the player; a single odd frame never "
+        "turns Pac-Man); bayes: a filter that believes the pose held until the frames say "
+        "otherwise (change_rate); mean: the mean of the last smoothing_frames guesses "
+        "(steady, but about two frames late at every turn).",
         choices=FILTERS,
     )
     smoothing_frames: int = key(

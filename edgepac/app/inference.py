@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,8 @@ class Inference:
         self.camera_status: str | None = None
         self.error: str | None = None
         self.playing = False  # set by the main thread: count accuracy and latency now
+        # Called with each Prediction made while playing (the steering benchmark records them).
+        self.on_play: Callable[[Prediction], None] | None = None
         self._brain: tuple[Any, Filter, np.ndarray] | None = None
         self._reset = False
         self._stop = threading.Event()
@@ -171,6 +174,8 @@ class Inference:
             stats.play_frames += 1
             if frame.truth is not None:
                 stats.steering.add(frame.truth, name, frame.t)
+            if self.on_play is not None:
+                self.on_play(self.prediction)
             if name is not None and name == frame.truth:
                 stats.play_correct += 1
             if smoother.class_names[int(np.argmax(proba))] == frame.truth:

@@ -3,14 +3,17 @@
 A camera is a noisy joystick: now and then a frame is misread, and a player between two poses
 gives near-even probabilities. A filter decides, frame by frame, which pose steers. It must
 answer fast (in Pac-Man a late turn is a missed corridor) and still ignore a one-frame misread.
-Three are here, chosen with ``play.smoothing``:
+Three are here, chosen with ``play.smoothing`` (benchmarks/steering_filters.py compares them;
+docs/benchmarks/steering.md has the figures that chose the default):
 
-    Bayes     (default) a forward filter over "which pose is the player in": each frame the
-              belief keeps its pose with high probability (the switching prior) and is then
-              weighed by the head's probabilities. A clear new pose wins on its second frame;
-              one odd frame moves the belief but not past the pose held.
-    Switch    a two-state rule: hold a pose; switch at once when another wins ``frames``
-              frames in a row with at least ``threshold``.
+    Switch    (default) a two-state rule: hold a pose; switch at once when another wins
+              ``frames`` (2) frames in a row with at least ``threshold``. Turns one frame after
+              the player, never on a single odd frame; noise that leaves the right pose on top
+              costs it nothing.
+    Bayes     a forward (HMM) filter over "which pose is the player in": each frame the belief
+              keeps its pose with high probability (the switching prior) and is then weighed by
+              the head's probabilities. As fast on clean frames; slower when frames are unsure,
+              and a run of noisy frames can add up to a wrong turn.
     Smoother  the mean of the last N probability vectors, sent when it reaches ``threshold``
               (the first filter: steady but about two frames late at every change).
 
@@ -28,7 +31,7 @@ import numpy as np
 
 from edgepac.errors import EdgePacError
 
-FILTERS = ("bayes", "switch", "mean")
+FILTERS = ("switch", "bayes", "mean")
 
 
 class Filter(Protocol):
@@ -208,7 +211,7 @@ class Bayes:
 
 def make_filter(class_names: Sequence[str], play: Any) -> Filter:
     """The steering filter ``play`` (the config's [play] section) asks for."""
-    kind = getattr(play, "smoothing", "bayes")
+    kind = getattr(play, "smoothing", "switch")
     threshold = play.confidence_threshold
     if kind == "mean":
         return Smoother(class_names, frames=play.smoothing_frames, threshold=threshold)
