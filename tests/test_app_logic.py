@@ -118,6 +118,24 @@ def test_a_player_between_poses_does_not_turn_pacman(make) -> None:
         assert f.update(p(0.50, 0.05, 0.40, 0.05)) in ("up", None)
 
 
+@pytest.mark.parametrize(
+    "make", [lambda: Switch(CLASSES), lambda: Smoother(CLASSES)], ids=["switch", "mean"]
+)
+def test_frames_that_disagree_are_not_sure_though_the_steering_holds(make) -> None:
+    # What a knocked camera gives: confident guesses that jump between poses. The responsive
+    # filters keep steering up, but they must not look sure: the arcade then suggests a refresh.
+    f = make()
+    for _ in range(30):
+        f.update(UP)
+    assert f.sure
+    jumpy = [LEFT, p(0.01, 0.97, 0.01, 0.01), UP, p(0.01, 0.01, 0.01, 0.97)] * 10
+    sure = [(f.update(row), f.sure)[1] for row in jumpy]
+    assert sum(sure) <= len(jumpy) // 4  # at most the frames that happen to say up
+    for _ in range(5):
+        f.update(UP)
+    assert f.sure
+
+
 def test_bayes_turns_at_once_after_a_reset_and_ignores_broken_frames() -> None:
     f = Bayes(CLASSES)
     assert f.update(LEFT) == "left"  # nothing held yet: the first clear frame steers
@@ -138,11 +156,12 @@ def test_bayes_belief_stays_a_probability_over_a_long_noisy_session() -> None:
     assert f.mean.sum() == pytest.approx(1.0, abs=1e-6)
 
 
-def test_switch_under_the_threshold_holds_what_it_has() -> None:
+def test_switch_under_the_threshold_holds_what_it_has_but_is_not_sure() -> None:
     f = Switch(CLASSES, frames=2, threshold=0.6)
     assert f.update(p(0.5, 0.2, 0.2, 0.1)) is None  # nothing clear yet
     f.update(UP), f.update(UP)
     assert [f.update(p(0.1, 0.1, 0.55, 0.25)) for _ in range(5)] == ["up"] * 5
+    assert not f.sure
 
 
 def test_the_config_chooses_the_filter_and_switch_is_the_default() -> None:

@@ -432,7 +432,7 @@ class App:
         elif playing:
             pred = self.inference.prediction if self.head is not None else None
             if pred is not None:
-                arcade.seen(pred.name is not None, now)  # unsure for long: suggest a refresh
+                arcade.seen(pred.sure, now)  # unsure for long: suggest a refresh
                 request = self._directions.get(pred.name) if pred.name else None
                 if pred.seq != self._last_request_seq:
                     self._last_request_seq = pred.seq

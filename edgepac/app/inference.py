@@ -37,6 +37,7 @@ class Prediction:
     smoothed: np.ndarray  # the mean the request was decided on
     classes: tuple[str, ...]
     name: str | None  # the smoothed, confident class, or None
+    sure: bool  # this frame clearly agreed with the steering (long doubt suggests a refresh)
     t_capture: float  # when the camera took the frame (monotonic)
     t_request: float  # when this became the request to the game
     seq: int
@@ -164,6 +165,7 @@ class Inference:
             smoothed=smoother.mean.copy(),
             classes=tuple(smoother.class_names),
             name=name,
+            sure=smoother.sure,
             t_capture=frame.t,
             t_request=t1,
             seq=frame.seq,

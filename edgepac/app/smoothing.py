@@ -12,14 +12,18 @@ docs/benchmarks/steering.md has the figures that chose the default):
               costs it nothing.
     Bayes     a forward (HMM) filter over "which pose is the player in": each frame the belief
               keeps its pose with high probability (the switching prior) and is then weighed by
-              the head's probabilities. As fast on clean frames; slower when frames are unsure,
-              and a run of noisy frames can add up to a wrong turn.
+              the head's probabilities. As fast on clean frames; slower when frames are unsure;
+              once its belief is spread (confident frames jumping between poses, as from a
+              knocked camera) it follows each frame, and turns wrongly.
     Smoother  the mean of the last N probability vectors, sent when it reaches ``threshold``
               (the first filter: steady but about two frames late at every change).
 
 Each has ``update(proba) -> name | None`` (None: send nothing, Pac-Man keeps going),
-``reset()`` and ``mean`` (what the bars show). Pure logic, no I/O; every buffer is made once,
-so a frame allocates nothing.
+``reset()``, ``mean`` (what the bars show) and ``sure``: did this frame clearly agree with the
+steering? (A long run of unsure frames makes the arcade suggest a refresh; the responsive
+filters hold their pose through doubt, so their request alone cannot say it.)
+
+Pure logic, no I/O; every buffer is made once, so a frame allocates nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ FILTERS = ("switch", "bayes", "mean")
 
 class Filter(Protocol):
     class_names: list[str]
+    sure: bool
 
     def update(self, proba: np.ndarray) -> str | None: ...
     def reset(self) -> None: ...
@@ -73,9 +78,11 @@ class Smoother:
         self._mean = np.zeros(k, dtype=np.float32)
         self._next = 0  # where the next vector goes
         self._filled = 0  # how many rows hold real vectors
+        self.sure = False
 
     def reset(self) -> None:
         """Forget the past (a new game, a new head): the next request needs fresh evidence."""
+        self.sure = False
         self._ring.fill(0.0)
         self._sum.fill(0.0)
         self._mean.fill(0.0)
@@ -90,6 +97,7 @@ class Smoother:
     def update(self, proba: np.ndarray) -> str | None:
         """Add one frame's probabilities; return the confident class name or None."""
         if not np.isfinite(proba).all():
+            self.sure = False
             return None  # a broken frame is no evidence; it must not poison the running sum
         row = self._ring[self._next]
         # A running sum, corrected by the row that falls out of the window: O(k) per frame.
@@ -100,9 +108,8 @@ class Smoother:
         self._filled = min(self._filled + 1, self.frames)
         np.divide(self._sum, self._filled, out=self._mean, casting="unsafe")
         best = int(np.argmax(self._mean))
-        if self._mean[best] < self.threshold:
-            return None
-        return self.class_names[best]
+        self.sure = bool(self._mean[best] >= self.threshold)
+        return self.class_names[best] if self.sure else None
 
 
 class Switch:
@@ -120,8 +127,10 @@ class Switch:
         self._held = -1  # the pose that steers (-1: none yet)
         self._candidate = -1  # the pose that won the last frames...
         self._run = 0  # ...this many in a row
+        self.sure = False  # this frame's winner is clear and is the pose held
 
     def reset(self) -> None:
+        self.sure = False
         self._shown.fill(0.0)
         self._held = self._candidate = -1
         self._run = 0
@@ -133,6 +142,7 @@ class Switch:
 
     def update(self, proba: np.ndarray) -> str | None:
         if not np.isfinite(proba).all():
+            self.sure = False
             return self.class_names[self._held] if self._held >= 0 else None
         self._shown[:] = proba
         best = int(np.argmax(proba))
@@ -144,6 +154,7 @@ class Switch:
             self._candidate, self._run = best, 1
         if self._candidate >= 0 and self._run >= self.frames:
             self._held = self._candidate
+        self.sure = self._held >= 0 and self._candidate == self._held
         return self.class_names[self._held] if self._held >= 0 else None
 
 
@@ -183,8 +194,10 @@ class Bayes:
         self._belief = np.full(k, 1.0 / k, dtype=np.float64)
         self._evidence = np.empty(k, dtype=np.float64)
         self._shown = np.full(k, 1.0 / k, dtype=np.float32)
+        self.sure = False  # this frame's winner is clear and is the pose believed
 
     def reset(self) -> None:
+        self.sure = False
         self._belief.fill(1.0 / len(self.class_names))
         self._shown[:] = self._belief
 
@@ -195,7 +208,8 @@ class Bayes:
 
     def update(self, proba: np.ndarray) -> str | None:
         b = self._belief
-        if np.isfinite(proba).all():
+        counted = bool(np.isfinite(proba).all())  # a broken frame is no evidence
+        if counted:
             b *= self._keep  # the player may have moved since the last frame
             b += self._move
             np.multiply(proba, 1.0 - self.doubt, out=self._evidence)
@@ -204,7 +218,10 @@ class Bayes:
             b /= b.sum()  # never zero: every evidence is at least doubt/k > 0
             self._shown[:] = b
         best = int(np.argmax(b))
+        seen = int(np.argmax(proba)) if counted else -1
+        self.sure = seen == best and bool(proba[seen] >= self.threshold)
         if b[best] < self.threshold:
+            self.sure = False
             return None
         return self.class_names[best]
 
