@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import hold, release
 
 from edgepac.app.arcade import Action, Arcade, Do, Event, Kind, State, TrainingResult
 from edgepac.app.config import load_config
@@ -263,14 +264,6 @@ def test_a_pause_between_games_starts_the_score_afresh() -> None:
 
 
 # -- the arcade's state machine -------------------------------------------------------------------
-
-
-def hold(name: str) -> Event:
-    return Event(Kind.HOLD, name)
-
-
-def release(name: str) -> Event:
-    return Event(Kind.RELEASE, name)
 
 
 TRAIN, PLAY, BACK, CLEAR = (Event(k) for k in (Kind.TRAIN, Kind.PLAY, Kind.BACK, Kind.CLEAR))

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pygame
 import pytest
+from helpers import share
 
 from edgepac.app import screen as sc
 from edgepac.app.screen import Screen, panel_width
@@ -47,11 +48,6 @@ def ink_height(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, 
     a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
     rows = np.flatnonzero(np.all(a == rgb, axis=-1).any(axis=0))
     return int(rows[-1] - rows[0] + 1) if len(rows) else 0
-
-
-def share(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, int]) -> float:
-    a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
-    return float(np.mean(np.all(a == rgb, axis=-1)))
 
 
 def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:

@@ -8,7 +8,7 @@ arcade-accurate remake.
 from __future__ import annotations
 
 import pytest
-from test_game_rules import centre, playing
+from helpers import centre, playing
 
 from edgepac.game.direction import Direction
 from edgepac.game.game import Game, Phase

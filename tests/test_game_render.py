@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pygame
 import pytest
-from test_game_rules import playing
+from helpers import playing
 
 from edgepac.errors import EdgePacError
 from edgepac.game.direction import Direction

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from helpers import centre, playing
 
 from edgepac.errors import EdgePacError
 from edgepac.game.direction import Direction
@@ -22,17 +23,6 @@ from edgepac.game.maze import (
 )
 
 U, L, D, R = Direction.UP, Direction.LEFT, Direction.DOWN, Direction.RIGHT
-
-
-def centre(x: int, y: int) -> tuple[int, int]:
-    return x * UNIT + HALF, y * UNIT + HALF
-
-
-def playing(game: Game) -> Game:
-    """Skip READY!: the tests start with the ghosts moving."""
-    while game.phase is Phase.READY:
-        game.step()
-    return game
 
 
 # ----------------------------------------------------------------------------- the maze
