@@ -322,6 +322,7 @@ def test_open_source_hands_the_pi_camera_the_models_size_unless_told_not_to(monk
     cfg = load_config([], {"camera.source": "picamera2"}).camera
     assert open_source(cfg, model_size=224).size == (224, 224)
     assert open_source(cfg).size == (640, 480)  # no model yet
+    assert open_source(cfg, model_size=129).size == (640, 480)  # libcamera wants even sizes
     off = load_config([], {"camera.source": "picamera2", "camera.isp_scale": False}).camera
     assert open_source(off, model_size=224).size == (640, 480)
 

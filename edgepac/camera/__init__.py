@@ -33,7 +33,8 @@ def open_source(cfg: CameraConfig | None = None, model_size: int | None = None) 
     if kind == "picamera2":
         from edgepac.camera.picamera import PiCamera
 
-        isp = model_size if cfg.isp_scale else None
+        # libcamera's sizes are even: an odd model size is left to the CPU's resize.
+        isp = model_size if cfg.isp_scale and model_size and model_size % 2 == 0 else None
         return PiCamera(size, cfg.fps, rotation=cfg.rotation, model_size=isp)
     if kind == "webcam":
         from edgepac.camera.webcam import Webcam
