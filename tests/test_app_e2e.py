@@ -20,10 +20,9 @@ from helpers import make_app, run_until
 from edgepac.app.app import App
 from edgepac.app.arcade import State
 from edgepac.app.config import load_config
-from edgepac.app.screen import lit_fill, panel_width
+from edgepac.app.screens import game_renderer, lit_fill
 from edgepac.camera.demo_player import DemoPlayer
 from edgepac.game.direction import Direction
-from edgepac.game.render import Renderer
 from edgepac.poses import pose_colour
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
@@ -86,7 +85,7 @@ def e2e_app(state: Path, model: Path, cfg: Any) -> App:
         DemoPlayer(fps=30),
         cfg=cfg,
         seed=7,
-        renderer_factory=lambda size: Renderer(screen_size=size, panel_width=panel_width(size)),
+        renderer_factory=game_renderer,
     )
 
 

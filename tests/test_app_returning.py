@@ -214,19 +214,19 @@ def drawn(view_name: str, size: tuple[int, int] = (800, 480), **changes: Any) ->
 
     import pygame
 
-    from edgepac.app.screen import Screen, panel_width
-    from edgepac.game.render import Renderer
+    from edgepac.app.screens import Screen, game_renderer
 
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     pygame.display.init()
-    screen = Screen(size, Renderer(screen_size=size, panel_width=panel_width(size)), CLASSES)
+    screen = Screen(size, game_renderer(size), CLASSES)
     surface = pygame.Surface(size)
     screen.draw(surface, replace(every_view()[view_name], **changes))
     return screen, surface
 
 
+@pytest.mark.slow
 def test_the_welcome_screen_greets_and_ticks_each_pose_once_held() -> None:
-    from edgepac.app.screen import GREEN
+    from edgepac.app.screens import GREEN
 
     screen, surface = drawn("welcome-back")
     assert "WELCOME BACK!" in screen.said

@@ -172,6 +172,7 @@ def test_a_model_installed_after_boot_welcomes_back_the_player_it_finds_saved(
     assert len(np.unique(sessions)) == 2  # the earlier sitting's and this one's
 
 
+@pytest.mark.slow
 def test_run_offline_without_a_model_shows_the_fix_and_exits_0(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

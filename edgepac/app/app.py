@@ -199,7 +199,7 @@ class App:
     def start(self) -> App:
         import pygame
 
-        from edgepac.app.screen import Screen
+        from edgepac.app.screens import Screen
 
         flags = pygame.FULLSCREEN if self.fullscreen else 0
         try:

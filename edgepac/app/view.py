@@ -24,6 +24,11 @@ Who fills what (the app builds it; nothing here has I/O):
     welcome         WELCOME's progress: the poses to hold, those done, the hold under way
     refresh         in a game: a pose being taught (the game paused), a refresh running in the
                     background, or the suggestion to refresh (the model has been unsure)
+    countdown       a hands-free burst: counting down to recording, or recording for a while
+    coach           after TRAIN: each pose's share right on held-back frames, and advice
+    press_goal      presses COLLECT asks for per pose (``Pose.presses`` counts them), and
+      press_hint    a hint on how to pose (e.g. "A BIT CLOSER")
+    model_label     where the model in use came from, when it is not the arcade's own
 """
 
 from __future__ import annotations
@@ -74,6 +79,29 @@ class Pose:
     # What to press, as the visitor sees it: "UP button" on a kiosk, "UP arrow key" on a
     # desktop. Empty: the screen says "<NAME> button" or "<NAME> key" after ``View.keyboard``.
     press: str = ""
+    presses: int = 0  # presses recorded for this pose this sitting: dots on the tile
+    weak: bool = False  # the coach marks this tile: teach it again
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """A hands-free burst: a short press of a pose's button or tile counts down, then records."""
+
+    pose: str
+    phase: str  # "wait" (counting down) or "record" (recording)
+    seconds_left: float  # of this phase
+    frames: int = 0  # recorded so far in this burst
+
+
+@dataclass(frozen=True)
+class CoachView:
+    """After TRAIN: how well each pose did on held-back frames, and what to teach next."""
+
+    # (pose, share right) in class order; None: too few frames
+    accuracy: tuple[tuple[str, float | None], ...]
+    # one line for the screen, e.g. "LEFT LOOKS LIKE UP: HOLD LEFT AGAIN AND LEAN FURTHER"
+    advice: str
+    confused: tuple[str, str] | None = None  # (pose, the pose it is taken for)
 
 
 @dataclass(frozen=True)
@@ -198,6 +226,11 @@ class View:
     welcome: Welcome | None = None
     refresh: Refresh | None = None
     t: float = 0.0  # seconds on any clock: drives blinking, so a View draws the same each time
+    countdown: Countdown | None = None  # a hands-free burst counting down or recording
+    coach: CoachView | None = None  # TRAINING's per-pose result and advice
+    press_goal: int = 0  # presses COLLECT asks for per pose; 0 = no guidance
+    press_hint: str | None = None  # e.g. "A BIT CLOSER"
+    model_label: str | None = None  # e.g. "TEACHABLE MACHINE: my-project"
 
     def pose(self, name: str) -> Pose | None:
         for p in self.poses:
