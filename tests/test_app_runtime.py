@@ -267,4 +267,4 @@ def test_bench_reports_a_frames_age_from_the_camera_to_the_prediction(
     # A frame at 30 fps is taken, waits at most for the one before it, and goes through the
     # backbone: well under a second old, never older at p50 than at p95.
     assert 0 < figures["frame_age_ms_p50"] <= figures["frame_age_ms_p95"] < 1000
-    assert figures["backbone_model_size_ms"] > 0
+    assert figures["backbone_model_size_ms"] > 0 and figures["backbone_camera_size_ms"] > 0
