@@ -65,6 +65,7 @@ class Snapshots:
             welcome=welcome(arcade, now),
             refresh=refresh(arcade),
             t=now,
+            countdown=countdown(arcade, app.recorder, now),
         )
 
     def _pose_tiles(self, app: Any) -> tuple[v.Pose, ...]:
@@ -95,6 +96,16 @@ def welcome(arcade: Any, now: float) -> v.Welcome | None:
     held = min(1.0, arcade.held_for(now) / REFRESH_HOLD_S) if arcade.recording else 0.0
     done = tuple(p for p in w.poses if p in w.done)
     return v.Welcome(poses=w.poses, done=done, held=held)
+
+
+def countdown(arcade: Any, recorder: Any, now: float) -> v.Countdown | None:
+    """A tap's hands-free burst: the countdown, then the recording with its frames so far."""
+    timed = arcade.countdown(now)
+    if timed is None:
+        return None
+    pose, phase, left = timed
+    frames = recorder.burst if phase == "record" and recorder is not None else 0
+    return v.Countdown(pose=pose, phase=phase, seconds_left=left, frames=frames)
 
 
 def refresh(arcade: Any) -> v.Refresh | None:
