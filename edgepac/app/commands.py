@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
         action="append",
         default=[],
         metavar="SECTION.KEY=VALUE",
-        help="any config key, e.g. --set play.smoothing_frames=3 (repeatable)",
+        help="any config key, e.g. --set play.smoothing=mean (repeatable)",
     )
     run.add_argument("--seconds", type=positive_float, help="quit after this many seconds")
     run.set_defaults(func=cmd_run)
