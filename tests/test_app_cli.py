@@ -52,6 +52,17 @@ def test_demo_records_trains_plays_and_reports_json(
     assert 0 < out["train_cpu_s"] <= out["train_s"]
 
 
+@pytest.mark.slow
+def test_demo_says_how_late_the_steering_turns(
+    model_025_128: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["demo", "--headless", "--model", str(model_025_128), "--input-size", "224"]
+    code = main([*args, "--samples", "8", "--play-seconds", "3", "--set", "play.smoothing=mean"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "steering (mean): " in out and "false turns a minute" in out
+
+
 def test_run_with_the_demo_camera_starts_and_stops(
     model_025_128: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
