@@ -292,7 +292,7 @@ def test_a_returning_player_refreshes_in_seconds_and_teaches_in_the_game(
     from helpers import make_app, record, run_until
 
     from edgepac.app.view import Page
-    from edgepac.learning.store import SampleStore
+    from edgepac.learning.folder import StoreFolder
     from edgepac.vision.backbone import Backbone
 
     backbone = Backbone(model_025_128, num_threads=1)
@@ -327,7 +327,7 @@ def test_a_returning_player_refreshes_in_seconds_and_teaches_in_the_game(
         run_until(app, lambda a: a.game.ticks > ticks + 10)
         assert app.arcade.state is State.PLAYING
         run_until(app, lambda a: not a.arcade.training_running, timeout=60)
-    store = SampleStore.load(tmp_path / "samples.npz")
+    store = StoreFolder(tmp_path / "samples").load()
     sessions = store.session_counts()
     assert len(sessions) == 2  # the first sitting and today's, each burst in its own
     today = sessions[max(sessions)]

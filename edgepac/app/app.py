@@ -2,7 +2,7 @@
 
     camera thread (the FrameSource's own) ──▶ one-slot LatestFrame (stale frames dropped)
     inference thread (inference.py): features ─▶ recorder ─▶ head ─▶ smoothing ─▶ prediction
-    saver thread (recorder.py): writes the samples after each burst, from a snapshot
+    saver thread (recorder.py): writes each burst's new frames (a segment), from a snapshot
     training threads (trainer.py): one run at a time, numbered; losses for the curve
     model watcher (here): only while there is no model, looks for one every few seconds
     main thread (here): pygame events and buttons ─▶ Arcade rules ─▶ actions for the owners
@@ -157,10 +157,10 @@ class App:
 
     def _use_backbone(self, backbone: Any) -> None:
         """Load what was saved for this backbone and give the owners their parts."""
-        from edgepac.learning.store import SampleStore, save_path
+        from edgepac.learning.folder import open_store
 
-        store = SampleStore.load_or_empty(
-            save_path(self.state_dir),
+        store, folder = open_store(
+            self.state_dir,
             backbone.feature_shape,
             scale=backbone.scale,
             zero_point=backbone.zero_point,
@@ -169,7 +169,7 @@ class App:
         )
         if store.notice:
             self.notices.append(store.notice)
-        recorder = Recorder(store, save_path(self.state_dir))
+        recorder = Recorder(store, folder, self.cfg.store.max_mb)
         trainer = Trainer(self.cfg.learning, recorder, backbone.identity, self.head_path)
         head, notice = load_saved_head(self.head_path, backbone.identity)
         if notice:

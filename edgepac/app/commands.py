@@ -74,6 +74,13 @@ def register(sub: Any) -> None:
     )
     demo.add_argument("--samples", type=int, default=30, help="frames recorded per pose")
     demo.add_argument(
+        "--presses",
+        type=int,
+        default=1,
+        metavar="K",
+        help="record each pose's frames in K presses of its button (default 1)",
+    )
+    demo.add_argument(
         "--second-session",
         action="store_true",
         help="then knock the camera and change the light, play on, restart the kiosk for a "
@@ -166,6 +173,10 @@ def _find_model(cfg: Any, ensure: bool) -> tuple[Path | None, str | None]:
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.samples < 5:
         raise EdgePacError(f"--samples must be at least 5, got {args.samples}")
+    if not 1 <= args.presses <= args.samples:
+        raise EdgePacError(
+            f"--presses must be from 1 to --samples ({args.samples}), got {args.presses}"
+        )
     if args.headless:
         _headless()
     size = args.size or (800, 480)
@@ -178,6 +189,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "screen.attract_after_s": 1.0 if args.touch else 0.0,
         "buttons.gpio": "off",
     }
+    if args.presses > 1 and not args.timed:
+        # K short presses a pose: each records while held (a press under 0.3 s would otherwise
+        # be a tap, starting a timed burst)
+        extra["collect.burst_s"] = 0.0
     cfg = _config(args, extra)
     if args.timed and cfg.collect.burst_s <= 0:
         raise EdgePacError("demo --timed records timed bursts: set collect.burst_s above 0")
@@ -198,6 +213,7 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
             app.post,  # presses go in like the keyboard's
             make_autopilot(),
             samples=args.samples,
+            presses=args.presses,
             play_seconds=args.play_seconds,
         )
         director.knock = args.second_session
@@ -206,6 +222,7 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         t0 = time.monotonic()
         app.run(until=director)
         figures = app.figures()
+    figures |= _store_io(app)  # after the exit's last save
     if director.phase != "done":
         raise EdgePacError("demo: the window was closed before the demo ended")
     first = {
@@ -227,6 +244,7 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         "seconds": time.monotonic() - t0,
         "play_seconds": args.play_seconds,
         "samples_per_class": args.samples,
+        "presses": args.presses,
         **first,
         "score": getattr(app.game, "score", None),
         "model": str(app.backbone.model_path),
@@ -270,6 +288,25 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
             f"{figures['false_turns_per_min'] or 0:.1f} false turns a minute"
         )
     return 0
+
+
+def _store_io(app: Any) -> dict[str, Any]:
+    """What saving the samples cost: our own count (bytes and fsyncs the store's folder made)
+    and the kernel's for the whole process so far (/proc/self/io: write_bytes reached the
+    block layer, wchar went through write calls)."""
+    recorder = app.recorder
+    figures: dict[str, Any] = {
+        "recorded_bytes": len(recorder) * recorder._store.frame_bytes,
+        "store_bytes_written": recorder.folder.bytes_written,
+        "store_fsyncs": recorder.folder.fsyncs,
+        "store_saves": recorder.saves,
+    }
+    try:
+        io = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
+        figures |= {"io_write_bytes": int(io["write_bytes"]), "io_wchar": int(io["wchar"])}
+    except (OSError, KeyError, ValueError):  # not Linux, or no task I/O accounting
+        pass
+    return figures
 
 
 def _heldout(app: Any) -> float | None:

@@ -201,6 +201,19 @@ class PlayConfig:
 
 
 @dataclass(frozen=True)
+class StoreConfig:
+    max_mb: int = key(
+        256,
+        "int",
+        "The recorded samples are kept to at most this many MB, on the card and in memory: "
+        "past it the oldest sittings go first, never the current one (256 MB: about 20,000 "
+        "frames; a Pi 4 with 2 GB has room for it).",
+        lo=16,
+        hi=65536,
+    )
+
+
+@dataclass(frozen=True)
 class ScreenConfig:
     width: int = key(0, "int", "Window or screen width; 0 = the display's.", lo=0, hi=8192)
     height: int = key(0, "int", "Height; 0 = the display's.", lo=0, hi=8192)
@@ -254,6 +267,7 @@ class Config:
     buttons: ButtonsConfig = field(default_factory=ButtonsConfig)
     learning: LearningConfig = field(default_factory=LearningConfig)
     play: PlayConfig = field(default_factory=PlayConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
     screen: ScreenConfig = field(default_factory=ScreenConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
     collect: CollectConfig = field(default_factory=CollectConfig)
