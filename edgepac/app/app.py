@@ -80,6 +80,8 @@ class App:
         model_problem: str | None = None,
         find_backbone: Callable[[], Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        heads_for: Callable[[Any], tuple[Any, Any]] | None = None,
+        model_label: str | None = None,
     ) -> None:
         from edgepac.game.direction import Direction
         from edgepac.game.highscores import HighScores
@@ -116,6 +118,12 @@ class App:
         self.show_fps = bool(cfg.screen.show_fps)
         self.notices: list[str] = []  # things said at start (corrupt files, refused head)
         self.head_path = self.state_dir / "head.npz"
+        # A model made elsewhere (Teachable Machine): ``heads_for(backbone)`` gives the head that
+        # plays until one is trained here and the one each TRAIN refines (its classes ours),
+        # either may be None; the screens name it (``model_label``).
+        self._heads_for = heads_for
+        self._start_head: Any = None
+        self.model_label = model_label
         self.trained_accuracy: float | None = None  # of the head in use, when measured
 
         # The owners (see the module docstring); the recorder and trainer need a backbone.
@@ -174,6 +182,10 @@ class App:
         head, notice = load_saved_head(self.head_path, backbone.identity)
         if notice:
             self.notices.append(notice)
+        if self._heads_for is not None:
+            self._start_head, trainer.base_head = self._heads_for(backbone)
+        if head is None:
+            head = self._start_head
         self.backbone = backbone
         self.recorder, self.trainer = recorder, trainer
         self.inference.use_head(head)
@@ -508,7 +520,9 @@ class App:
         """The samples and the model they made go (a clear, or the next visitor's fresh start)."""
         if self.recorder is not None:
             self.recorder.clear()
-        self.inference.use_head(None)
+        self.inference.use_head(self._start_head)  # a Teachable Machine model plays again
+        self.arcade.has_head = self._start_head is not None
+        self.arcade.cleared = self.arcade.cleared and self._start_head is None
         self.trained_accuracy = None
         head_path = self.head_path
 

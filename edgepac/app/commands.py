@@ -112,6 +112,11 @@ def register(sub: Any) -> None:
 
 def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="M", help="a .tflite path or a known variant name")
+    p.add_argument(
+        "--tm",
+        metavar="NAME|PATH",
+        help="play a Teachable Machine model (a name from `edgepac import-tm`; config model.tm)",
+    )
     add_input_size(p)
 
 
@@ -119,8 +124,13 @@ def _config(args: argparse.Namespace, extra: dict[str, Any]) -> Any:
     from edgepac.app.config import load_config, parse_overrides
 
     overrides: dict[str, Any] = parse_overrides(getattr(args, "set", []) or [])
+    if args.model and getattr(args, "tm", None):
+        raise EdgePacError("give --model or --tm, not both")
     if args.model:
         overrides["model.path"] = args.model
+        overrides["model.tm"] = ""  # --model means EdgePac's own, whatever the config says
+    if getattr(args, "tm", None):
+        overrides["model.tm"] = args.tm
     if args.input_size is not None:  # 0 too: the model's run size, as for every command
         overrides["model.input_size"] = args.input_size
     overrides.update(extra)
@@ -167,6 +177,15 @@ def _find_model(cfg: Any, ensure: bool) -> tuple[Path | None, str | None]:
     """The model to run, or None and a line saying what is missing and how to fix it."""
     from edgepac.vision.models import find_model_or_problem
 
+    if cfg.model.tm:  # a Teachable Machine model: found by name (the arcade retries it)
+        from edgepac.vision.tm import resolve_tm
+
+        try:
+            resolve_tm(cfg.model.tm)
+        except EdgePacError as err:
+            return None, str(err)
+        return None, None
+
     return find_model_or_problem(cfg.model.path, ensure=ensure)
 
 
@@ -206,7 +225,10 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
     from edgepac.app.build import build_app, make_autopilot, make_source
     from edgepac.app.demo import Director, Fingers
 
-    app = build_app(cfg, headless=args.headless, state_dir=state, source=make_source(cfg))
+    app = build_app(
+        cfg, headless=args.headless, state_dir=state, source=make_source(cfg),
+        tm_plays_first=False,  # the demo player teaches from the start, on TM's head
+    )  # fmt: skip
     with app:
         director = Director(
             app.source,
@@ -248,6 +270,7 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         **first,
         "score": getattr(app.game, "score", None),
         "model": str(app.backbone.model_path),
+        "tm": cfg.model.tm,
         "input_size": app.backbone.input_size,
         "feature_shape": list(app.backbone.feature_shape),
         "interpreter": app.backbone.interpreter_name,

@@ -80,6 +80,14 @@ class ModelConfig:
         hi=MAX_INPUT,
         none=0,
     )
+    tm: str | None = key(
+        None,
+        "str",
+        "A Teachable Machine model to play instead: a name from `edgepac import-tm`; "
+        '"" = none (EdgePac\'s own MobileNet).',
+        none="",
+        example='"my-project"',
+    )
     threads: int = key(
         2,
         "int",

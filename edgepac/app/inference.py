@@ -73,6 +73,9 @@ class Inference:
         """The model (and the recorder made for its activations), e.g. once one is installed."""
         self._q = np.empty(backbone.feature_shape, dtype=np.uint8)
         self._x = np.empty(backbone.feature_shape, dtype=np.float32)
+        # A backbone that gives its float activations exactly (a float Teachable Machine model)
+        # predicts from those, as the model's own head would; the store keeps the 8-bit ones.
+        self._exact = bool(getattr(backbone, "exact_embedding", False))
         self.recorder = recorder
         self.backbone = backbone  # last: the thread looks at it to decide what to do
 
@@ -138,7 +141,10 @@ class Inference:
     def _process(self, frame: Any) -> None:
         bb = self.backbone
         t0 = time.monotonic()
-        bb.features(frame.image, out=self._q)
+        if self._exact:
+            bb.features(frame.image, out=self._q, embedding=self._x)
+        else:
+            bb.features(frame.image, out=self._q)
         self.recorder.add(self._q, frame.image)
         brain = self._brain  # read once: swapped whole by use_head
         name = None
@@ -148,7 +154,8 @@ class Inference:
             if self._reset:
                 self._reset = False
                 smoother.reset()
-            bb.dequantize(self._q, out=self._x)
+            if not self._exact:
+                bb.dequantize(self._q, out=self._x)
             proba = head.predict_proba(self._x, out=out)
             name = smoother.update(proba)
         t1 = time.monotonic()

@@ -66,6 +66,7 @@ class Snapshots:
             refresh=refresh(arcade),
             t=now,
             countdown=countdown(arcade, app.recorder, now),
+            model_label=getattr(app, "model_label", None),
         )
 
     def _pose_tiles(self, app: Any) -> tuple[v.Pose, ...]:
