@@ -6,12 +6,14 @@
 1. Records a trace: the whole demo (`edgepac demo`'s script, in this process) with the head's
    probabilities and the demo player's true pose for every frame played (or reads ``--trace``).
 2. Replays every filter over the same trace, clean and with what a real camera adds:
-   ``flicker`` (1 frame in 30 replaced by a certain, wrong guess), ``noise`` (each frame's
+   ``flicker`` (1 frame in 30 replaced by a 0.99 sure, wrong guess; ``sure flicker``: as sure
+   as the head is of real frames, 0.99999), ``noise`` (each frame's
    probabilities mixed 50/50 with random ones), ``hesitate`` (the player moves through the
    3 frames after each change: the two poses blended), ``all`` (the three together).
    Same frames, same noise (seeded) for every filter.
 3. Runs `edgepac demo --headless --json` once per configured filter (``--set
-   play.smoothing=...``) in subprocesses: the arcade end to end, real threads and clock.
+   play.smoothing=...``, DEMO_FILTERS) in subprocesses: the arcade end to end, real threads
+   and clock.
 
 Figures per filter: accuracy (the request equals the true pose), lag p50/p95 (frames from a
 change of pose to the steering's turn), false turns a minute (turns to a pose the player was
@@ -50,8 +52,54 @@ FILTERS: dict[str, Callable[[list[str]], Any]] = {
     "bayes change 0.2": lambda n: Bayes(n, change=0.2, threshold=0.5),
     "mean 3": lambda n: Smoother(n, frames=3, threshold=0.5),
     "switch 1 (no flicker guard)": lambda n: Switch(n, frames=1, threshold=0.5),
+    # Candidates that turn on one overwhelming frame (play.switch_at_once), and evidence
+    # accumulation (CUSUM) that one very clear frame crosses and one unsure frame does not.
+    "switch 2, at once 0.9": lambda n: Switch(n, frames=2, threshold=0.5, at_once=0.9),
+    "switch 2, at once 0.999": lambda n: Switch(n, frames=2, threshold=0.5, at_once=0.999),
+    "cusum 3 (1 clear frame)": lambda n: Cusum(n, bound=3.0),
+    "cusum 8 (2 clear frames)": lambda n: Cusum(n, bound=8.0),
 }
-DEMO_FILTERS = ("switch", "bayes", "mean")
+# label -> the --set flags of one end-to-end demo run.
+DEMO_FILTERS: dict[str, tuple[str, ...]] = {
+    "switch": ("play.smoothing=switch",),
+    "mean": ("play.smoothing=mean",),
+    "switch, at once 0.9": ("play.smoothing=switch", "play.switch_at_once=0.9"),
+}
+
+
+class Cusum:
+    """Evidence accumulation against the pose held (a benchmark candidate, not in the app):
+    each other pose j adds log(p_j / p_held) to its score (kept >= 0) and takes over when the
+    score reaches ``bound``. Probabilities are floored at 1e-3, so one frame adds at most
+    log(1000) = 6.9: ``bound`` 3 turns on one clear frame and not on one unsure one (0.6 against
+    0.3 adds 0.7); ``bound`` 8 always needs two frames."""
+
+    def __init__(self, class_names: list[str], bound: float = 3.0, threshold: float = 0.5):
+        self.class_names = class_names
+        self.bound = bound
+        self.threshold = threshold
+        self._score = np.zeros(len(class_names))
+        self._llr = np.zeros(len(class_names))
+        self._held = -1
+        self.sure = False
+
+    def update(self, proba: np.ndarray) -> str | None:
+        best = int(np.argmax(proba))
+        if self._held < 0:
+            if proba[best] >= self.threshold:
+                self._held = best
+        else:
+            np.maximum(proba, 1e-3, out=self._llr)
+            np.log(self._llr, out=self._llr)
+            self._llr -= self._llr[self._held]
+            self._score += self._llr
+            np.maximum(self._score, 0.0, out=self._score)
+            top = int(np.argmax(self._score))
+            if self._score[top] >= self.bound:
+                self._held = top
+                self._score.fill(0.0)
+        self.sure = self._held == best
+        return self.class_names[self._held] if self._held >= 0 else None
 
 
 def model_flags(args: argparse.Namespace) -> list[str]:
@@ -121,11 +169,14 @@ def noisy(trace: dict[str, np.ndarray], kind: str, seed: int = 0) -> np.ndarray:
                     proba[c + j, old], proba[c + j, new] = 1 - w, w
     if kind in ("noise", "all"):
         proba = 0.5 * proba + 0.5 * rng.dirichlet(np.ones(k), size=n)
-    if kind in ("flicker", "all"):
+    if kind in ("flicker", "sure flicker", "all"):
+        # A misread 0.99 sure; "sure flicker": as sure as this head is of the true pose (its
+        # median on the demo is 0.99999), so confidence alone cannot tell it from a turn.
+        sure = 0.99999 if kind == "sure flicker" else 0.99
         for i in np.flatnonzero(rng.random(n) < 1 / 30):
             wrong = (truth[i] + rng.integers(1, k)) % k
-            proba[i] = 0.01 / (k - 1)
-            proba[i, wrong] = 0.99
+            proba[i] = (1 - sure) / (k - 1)
+            proba[i, wrong] = sure
     return proba.astype(np.float32)
 
 
@@ -151,7 +202,7 @@ def replay(make: Callable[[list[str]], Any], proba: np.ndarray, trace: dict) -> 
 def replays(trace: dict[str, np.ndarray]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     truth = trace["truth"]
-    for kind in ("clean", "flicker", "noise", "hesitate", "all"):
+    for kind in ("clean", "flicker", "sure flicker", "noise", "hesitate", "all"):
         proba = trace["proba"] if kind == "clean" else noisy(trace, kind)
         raw = float(np.mean(np.argmax(proba, axis=1) == truth))
         changes = int(np.count_nonzero(np.diff(truth)))
@@ -163,12 +214,12 @@ def replays(trace: dict[str, np.ndarray]) -> dict[str, Any]:
     return out
 
 
-def demo(args: argparse.Namespace, smoothing: str) -> dict[str, Any]:
+def demo(args: argparse.Namespace, sets: tuple[str, ...]) -> dict[str, Any]:
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
     cmd = [
         sys.executable, "-m", "edgepac", "demo", "--headless", "--json",
         "--play-seconds", str(args.play_seconds), *model_flags(args),
-        "--set", f"play.smoothing={smoothing}",
+        *(a for flag in sets for a in ("--set", flag)),
     ]
     out = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
     if out.returncode != 0:
@@ -213,13 +264,14 @@ def main() -> int:
         "trace_changes": int(np.count_nonzero(np.diff(trace["truth"]))),
         "replay": replays(trace),
     }
-    for kind in ("clean", "all"):
+    for kind in ("clean", "flicker", "sure flicker", "all"):
         print(f"\n{kind}: raw {result['replay'][kind]['raw_accuracy']}, "
               f"1-frame ceiling {result['replay'][kind]['ceiling_1_frame']}", file=sys.stderr)
         for name in FILTERS:
             print(f"  {name:30s} {result['replay'][kind][name]}", file=sys.stderr)
     result["demo"] = {
-        s: [demo(args, s) for _ in range(args.demo_runs)] for s in DEMO_FILTERS
+        label: [demo(args, sets) for _ in range(args.demo_runs)]
+        for label, sets in DEMO_FILTERS.items()
     } if args.demo_runs else {}
     result["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     result["seconds"] = round(time.time() - t0, 1)

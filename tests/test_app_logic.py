@@ -165,6 +165,34 @@ def test_switch_under_the_threshold_holds_what_it_has_but_is_not_sure() -> None:
     assert not f.sure
 
 
+def test_switch_at_once_turns_on_one_overwhelming_frame_but_not_on_an_unsure_one() -> None:
+    f = Switch(CLASSES, frames=2, at_once=0.9)
+    for _ in range(30):
+        f.update(UP)
+    # One odd frame that leans left but leaves up alive: held against, as without at_once.
+    assert f.update(p(0.30, 0.05, 0.60, 0.05)) == "up"
+    assert f.update(UP) == "up"
+    # A clear change (left near certain, up gone): Pac-Man turns on its very first frame.
+    assert f.update(p(0.002, 0.002, 0.994, 0.002)) == "left"
+    # Fairly sure of a new pose, but under at_once: the ordinary rule, 2 frames in a row.
+    assert [f.update(p(0.0, 0.0, 0.15, 0.85)) for _ in range(2)] == ["left", "right"]
+
+
+def test_switch_without_at_once_never_turns_on_one_frame_however_sure() -> None:
+    f = Switch(CLASSES, frames=2)  # the default: at_once off
+    for _ in range(30):
+        f.update(UP)
+    assert f.update(p(0.0, 0.0, 1.0, 0.0)) == "up"
+    assert f.update(p(0.0, 0.0, 1.0, 0.0)) == "left"
+
+
+def test_the_config_passes_switch_at_once_to_the_filter() -> None:
+    play = load_config([], {"play.switch_at_once": 0.95}).play
+    f = make_filter(list(CLASSES), play)
+    assert isinstance(f, Switch) and f.at_once == 0.95
+    assert load_config([]).play.switch_at_once == 0.0  # off by default
+
+
 def test_the_config_chooses_the_filter_and_switch_is_the_default() -> None:
     names = list(CLASSES)
     assert isinstance(make_filter(names, load_config([]).play), Switch)
@@ -181,6 +209,8 @@ def test_the_config_chooses_the_filter_and_switch_is_the_default() -> None:
         ({"play.smoothing": "kalman"}, "play.smoothing"),
         ({"play.switch_frames": 0}, "play.switch_frames"),
         ({"play.change_rate": 0.9}, "play.change_rate"),
+        ({"play.switch_at_once": 0.3}, "play.switch_at_once"),
+        ({"play.switch_at_once": 1.5}, "play.switch_at_once"),
     ],
 )
 def test_a_bad_filter_setting_names_the_key(override: dict, key: str) -> None:
@@ -192,6 +222,7 @@ def test_a_bad_filter_setting_names_the_key(override: dict, key: str) -> None:
     ("make", "key"),
     [
         (lambda: Switch(CLASSES, frames=0), "play.switch_frames"),
+        (lambda: Switch(CLASSES, at_once=0.4), "play.switch_at_once"),
         (lambda: Bayes(CLASSES, change=0.0), "play.change_rate"),
         (lambda: Bayes(CLASSES, threshold=2.0), "play.confidence_threshold"),
     ],
@@ -201,7 +232,11 @@ def test_a_filter_made_badly_names_the_key(make, key: str) -> None:
         make()
 
 
-@pytest.mark.parametrize("make", [*RESPONSIVE, lambda: Smoother(CLASSES)], ids=["b", "s", "m"])
+@pytest.mark.parametrize(
+    "make",
+    [*RESPONSIVE, lambda: Smoother(CLASSES), lambda: Switch(CLASSES, at_once=0.9)],
+    ids=["b", "s", "m", "at-once"],
+)
 def test_a_frame_through_a_filter_allocates_nothing_that_grows(make) -> None:
     import tracemalloc
 

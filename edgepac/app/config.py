@@ -191,6 +191,14 @@ class PlayConfig:
     switch_frames: int = key(
         2, "int", "switch: frames in a row a new pose must win to turn.", lo=1, hi=30
     )
+    switch_at_once: float = key(
+        0.0,
+        "float",
+        "switch: also turn on a single frame whose new pose has at least this probability "
+        "(no lag on a clear change, but a misread that sure turns Pac-Man too). 0: off.",
+        lo=0.0,
+        hi=1.0,
+    )
     change_rate: float = key(
         0.05,
         "float",
@@ -220,6 +228,13 @@ class PlayConfig:
         "arcade with one player).",
         choices=NEW_VISITOR,
     )
+
+    def validate(self, origin: Origin) -> None:
+        if self.switch_at_once != 0.0 and self.switch_at_once <= 0.5:
+            raise EdgePacError(
+                f"config: play.switch_at_once {origin('switch_at_once')} must be 0 (off) or "
+                f"above 0.5, not {self.switch_at_once}"
+            )
 
 
 @dataclass(frozen=True)

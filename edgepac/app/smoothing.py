@@ -115,11 +115,28 @@ class Smoother:
 class Switch:
     """Hold the current pose; switch at once when another pose is the frame's winner with at
     least ``threshold`` for ``frames`` frames in a row. A single odd frame (``frames`` >= 2)
-    never turns Pac-Man; a clear change turns him ``frames - 1`` frames after it began."""
+    never turns Pac-Man; a clear change turns him ``frames - 1`` frames after it began.
 
-    def __init__(self, class_names: Sequence[str], frames: int = 2, threshold: float = 0.5):
+    ``at_once`` (0: off, the default) also turns on a single frame whose winner has at least
+    ``at_once`` (above 0.5, so the pose held has at most ``1 - at_once``): no lag on an
+    overwhelming change, but a misread that sure turns Pac-Man too; one frame cannot tell the
+    two apart (docs/benchmarks/steering.md). An unsure odd frame is still ignored.
+    """
+
+    def __init__(
+        self,
+        class_names: Sequence[str],
+        frames: int = 2,
+        threshold: float = 0.5,
+        at_once: float = 0.0,
+    ):
         if frames < 1:
             raise EdgePacError(f"play.switch_frames must be at least 1, not {frames}")
+        if at_once != 0.0 and not 0.5 < at_once <= 1.0:
+            raise EdgePacError(
+                f"play.switch_at_once must be 0 (off) or above 0.5 and at most 1, not {at_once}"
+            )
+        self.at_once = float(at_once)
         self.threshold = _threshold(threshold)
         self.class_names = _names(class_names)
         self.frames = int(frames)
@@ -154,6 +171,8 @@ class Switch:
             self._candidate, self._run = best, 1
         if self._candidate >= 0 and self._run >= self.frames:
             self._held = self._candidate
+        elif self.at_once > 0.0 and self._candidate >= 0 and proba[best] >= self.at_once:
+            self._held = self._candidate  # overwhelming on this frame (so the old pose is gone)
         self.sure = self._held >= 0 and self._candidate == self._held
         return self.class_names[self._held] if self._held >= 0 else None
 
@@ -233,7 +252,8 @@ def make_filter(class_names: Sequence[str], play: Any) -> Filter:
     if kind == "mean":
         return Smoother(class_names, frames=play.smoothing_frames, threshold=threshold)
     if kind == "switch":
-        return Switch(class_names, frames=play.switch_frames, threshold=threshold)
+        at_once = getattr(play, "switch_at_once", 0.0)
+        return Switch(class_names, frames=play.switch_frames, threshold=threshold, at_once=at_once)
     if kind == "bayes":
         return Bayes(class_names, change=play.change_rate, threshold=threshold)
     raise EdgePacError(f"play.smoothing must be one of {', '.join(FILTERS)}, not {kind!r}")
