@@ -195,7 +195,8 @@ class PlayConfig:
         0.0,
         "float",
         "switch: also turn on a single frame whose new pose has at least this probability "
-        "(no lag on a clear change, but a misread that sure turns Pac-Man too). 0: off.",
+        "(no lag on a clear change, but a misread that sure turns Pac-Man too: dense head "
+        "and a steady camera only, e.g. 0.999; docs/steering.md). 0: off.",
         lo=0.0,
         hi=1.0,
     )
