@@ -80,7 +80,8 @@ class Parts(Canvas):
         if view.model_label:  # where the model came from, when it is not the arcade's own
             at = (self.w - 24 * u, chip_box.bottom + 3 * u)
             room = self.w / 2
-            self.text(surface, view.model_label, at, 7, DIM, "topright", bg=BG, width=room)
+            label = self.text(surface, view.model_label, at, 7, DIM, "topright", bg=BG, width=room)
+            self.regions["model_label"] = label
         room = chip_box.x - 28 * u  # the title never runs under the chip
         self.text(surface, title, (16 * u, 12 * u), 16, YELLOW, bg=BG, width=room)
 
