@@ -299,8 +299,14 @@ def views() -> dict[str, View]:
                 for p, n in zip(full, (3, 3, 1, 2), strict=True)
             ),
         ),
+        # Right after `run --tm my-project` (classes mapped to UP and DOWN): nothing taught
+        # here, TM's model plays at once and shows what it sees; no accuracy measured here yet.
         "collect-teachable-machine": lambda: replace(
-            trained, bars=None, model_label="TEACHABLE MACHINE: my-project"
+            collect,
+            poses=empty,
+            model=ModelStatus.TRAINED,
+            bars=Bars(("up", "down"), (0.03, 0.97), chosen="down"),
+            model_label="TEACHABLE MACHINE: my-project",
         ),
         "training-coach": lambda: replace(
             trained,
