@@ -77,8 +77,10 @@ def test_a_state_folder_that_vanishes_at_reboot_is_said_with_the_fix() -> None:
     ok = lasting_check(Path("/var/lib/edgepac"), SD_ROOT)
     assert ok.ok and "ext4" in ok.detail
     overlay = lasting_check(Path("/var/lib/edgepac"), OVERLAY_ROOT)
-    assert not overlay.ok and "overlay" in overlay.detail and "lost at every reboot" in (
-        overlay.detail
+    assert (
+        not overlay.ok
+        and "overlay" in overlay.detail
+        and "lost at every reboot" in (overlay.detail)
     )
     assert "kiosk-overlay.md" in overlay.what_to_do and "persistent partition" in (
         overlay.what_to_do
@@ -98,8 +100,12 @@ def test_the_doctor_sees_a_real_tmpfs_and_overlay_under_the_state_folder(tmp_pat
 
     ram = tmp_path / "ram"
     ram.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(ram)],
-                      capture_output=True).returncode != 0:
+    if (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(ram)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("cannot mount here (needs root): the mountinfo fixtures above stand in")
     try:
         assert not lasting_check(ram / "edgepac").ok
@@ -107,8 +113,12 @@ def test_the_doctor_sees_a_real_tmpfs_and_overlay_under_the_state_folder(tmp_pat
             (ram / d).mkdir()
         merged = ram / "merged"
         opts = f"lowerdir={ram}/lower,upperdir={ram}/upper,workdir={ram}/work"
-        if subprocess.run(["mount", "-t", "overlay", "overlay", "-o", opts, str(merged)],
-                          capture_output=True).returncode == 0:
+        if (
+            subprocess.run(
+                ["mount", "-t", "overlay", "overlay", "-o", opts, str(merged)], capture_output=True
+            ).returncode
+            == 0
+        ):
             try:
                 check = lasting_check(merged / "edgepac")
                 assert not check.ok and "overlay" in check.detail
@@ -133,3 +143,25 @@ def test_the_samples_folder_is_described(state: Path) -> None:
     (state / "samples" / "manifest.json").write_text("{")
     line = {c.name: c for c in checks()}["samples"]
     assert not line.ok and "damaged" in line.detail
+
+
+def test_with_model_tm_the_saved_lines_are_the_tm_models_own(state: Path) -> None:
+    # The arcade keeps a Teachable Machine model's samples and head in <state>/tm/<name>/, beside
+    # (never over) EdgePac's own: the doctor reads the ones the arcade will load.
+    from edgepac import paths
+
+    store = SampleStore((2, 2, 3), scale=0.1, zero_point=0, identity=IDENTITY)
+    for i in range(4):
+        store.add("down", np.full((2, 2, 3), i, np.uint8))
+    store.save(state / "tm" / "my-project" / "samples.npz")
+    make_head("knn").fit(np.eye(6, 12).reshape(6, 2, 2, 3), np.arange(6) % 2, ["up", "down"]).save(
+        state / "head.npz", IDENTITY
+    )  # EdgePac's own head: not what model.tm plays
+    config = paths.config_files()[-1]
+    config.parent.mkdir(parents=True)
+    config.write_text('[model]\ntm = "my-project"\n')
+    lines = {c.name: c for c in checks()}
+    samples = lines["samples (Teachable Machine my-project)"]
+    assert samples.ok and "4 samples (up 0, down 4, left 0, right 0)" in samples.detail
+    assert lines["trained head (Teachable Machine my-project)"].detail == "none saved yet"
+    assert "samples" not in lines and "trained head" not in lines
