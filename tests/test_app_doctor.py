@@ -77,10 +77,8 @@ def test_a_state_folder_that_vanishes_at_reboot_is_said_with_the_fix() -> None:
     ok = lasting_check(Path("/var/lib/edgepac"), SD_ROOT)
     assert ok.ok and "ext4" in ok.detail
     overlay = lasting_check(Path("/var/lib/edgepac"), OVERLAY_ROOT)
-    assert (
-        not overlay.ok
-        and "overlay" in overlay.detail
-        and "lost at every reboot" in (overlay.detail)
+    assert not overlay.ok and "overlay" in overlay.detail and "lost at every reboot" in (
+        overlay.detail
     )
     assert "kiosk-overlay.md" in overlay.what_to_do and "persistent partition" in (
         overlay.what_to_do
@@ -100,12 +98,8 @@ def test_the_doctor_sees_a_real_tmpfs_and_overlay_under_the_state_folder(tmp_pat
 
     ram = tmp_path / "ram"
     ram.mkdir()
-    if (
-        subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(ram)], capture_output=True
-        ).returncode
-        != 0
-    ):
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(ram)],
+                      capture_output=True).returncode != 0:
         pytest.skip("cannot mount here (needs root): the mountinfo fixtures above stand in")
     try:
         assert not lasting_check(ram / "edgepac").ok
@@ -113,12 +107,8 @@ def test_the_doctor_sees_a_real_tmpfs_and_overlay_under_the_state_folder(tmp_pat
             (ram / d).mkdir()
         merged = ram / "merged"
         opts = f"lowerdir={ram}/lower,upperdir={ram}/upper,workdir={ram}/work"
-        if (
-            subprocess.run(
-                ["mount", "-t", "overlay", "overlay", "-o", opts, str(merged)], capture_output=True
-            ).returncode
-            == 0
-        ):
+        if subprocess.run(["mount", "-t", "overlay", "overlay", "-o", opts, str(merged)],
+                          capture_output=True).returncode == 0:
             try:
                 check = lasting_check(merged / "edgepac")
                 assert not check.ok and "overlay" in check.detail
