@@ -66,7 +66,7 @@ def test_a_missing_model_says_to_import_it(
     line = lines(capsys, 1)["model"]
     assert line.startswith(
         "FIX  model: model.tm = 'my-project': no Teachable Machine model 'my-project' "
-        "(none is stored here yet) "
+        f"(none is stored here yet) (looked in {tm.tm_folder()}) "
     )
     assert FIX in line
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from edgepac.doctor import Check
 from edgepac.errors import EdgePacError
@@ -94,6 +95,8 @@ def tm_check(name: str) -> Check:
             raise EdgePacError(f"{model.path} is damaged (its head gives no number)")
     except (EdgePacError, OSError) as err:
         detail = str(err).split("; ")[0]  # the what-to-do is the FIX, below
+        if not (tm.tm_folder() / f"{name}{tm.STORE_SUFFIX}").exists() and not Path(name).exists():
+            detail += f" (looked in {tm.tm_folder()})"  # the kiosk's is $EDGEPAC_MODELS/tm
         return Check("model", False, f"model.tm = {name!r}: {detail}", fix)
     pairs = [f"{label} -> {d}" for label, d in model.steers.items()]
     ways = [d for d in tm.DIRECTIONS if d in (model.directions or [])]
