@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
         action="append",
         default=[],
         metavar="SECTION.KEY=VALUE",
-        help="any config key, e.g. --set play.smoothing_frames=3 (repeatable)",
+        help="any config key, e.g. --set play.smoothing=mean (repeatable)",
     )
     run.add_argument("--seconds", type=positive_float, help="quit after this many seconds")
     run.set_defaults(func=cmd_run)
@@ -254,9 +254,13 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
     }
     if args.touch:  # scored over the play, not the wait for the ghosts to end the game after it
         figures["accuracy"], figures["raw_accuracy"] = director.accuracy, director.raw_accuracy
+    taps = director.fingers.taps if director.fingers else 0  # fingers put on targets
     if args.second_session:
-        app, second = _second_sitting(args, cfg, state)
+        first_touches = figures["touches"]
+        app, second, taps = _second_sitting(args, cfg, state)
+        # The figures are the second sitting's (its own app's); the first's touches beside them.
         figures = app.figures() | second | {
+            "first_touches": first_touches,
             "first_accuracy": director.accuracy,
             "first_raw_accuracy": director.raw_accuracy,
             "knocked_accuracy": director.knocked_accuracy,
@@ -278,7 +282,7 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         "source_fps": cfg.camera.fps,
         "touch": args.touch,
         "timed": args.timed,
-        "taps": director.fingers.taps if director.fingers else 0,  # fingers put on targets
+        "taps": taps,
         "initials": director.initials,  # signed by touch
         "frames_per_pose": dict(app.arcade.counts),  # recorded (held, or timed bursts)
     }
@@ -298,6 +302,17 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
             f"accuracy {acc:.1%} of {figures['play_frames']} play frames, "
             f"{figures['fps']:.1f} fps, p95 latency {figures['latency_ms_p95']:.1f} ms, "
             f"peak RSS {figures['rss_mb']:.0f} MB, dropped {figures['dropped']}"
+        )
+        lag = figures["steer_lag_frames_p50"]
+        turns = (
+            f"turns {lag:.0f} frame(s) after the player (p95 "
+            f"{figures['steer_lag_frames_p95']:.0f})"
+            if lag is not None
+            else "the player did not change pose"
+        )
+        print(
+            f"steering ({figures['smoothing']}): {turns}, "
+            f"{figures['false_turns_per_min'] or 0:.1f} false turns a minute"
         )
     return 0
 
@@ -326,11 +341,14 @@ def _heldout(app: Any) -> float | None:
     return result.accuracy if result is not None else None
 
 
-def _second_sitting(args: argparse.Namespace, cfg: Any, state: Path) -> tuple[Any, dict]:
+def _second_sitting(
+    args: argparse.Namespace, cfg: Any, state: Path
+) -> tuple[Any, dict, int]:
     """The kiosk restarted (another hour, the camera still knocked): the returning player is
-    welcomed back, refreshes and plays. Returns the app and what the refresh cost."""
+    welcomed back, refreshes (by touch with ``--touch``) and plays. Returns the app, what the
+    refresh cost and the fingers put on targets."""
     from edgepac.app.build import build_app, make_autopilot, make_source
-    from edgepac.app.demo import KNOCKED, Returning
+    from edgepac.app.demo import KNOCKED, Fingers, Returning
 
     source = make_source(cfg)
     source.move_camera(**KNOCKED)
@@ -339,6 +357,7 @@ def _second_sitting(args: argparse.Namespace, cfg: Any, state: Path) -> tuple[An
         director = Returning(
             app.source, app.post, make_autopilot(), play_seconds=args.play_seconds
         )
+        director.fingers = Fingers() if args.touch else None
         app.run(until=director)
     if director.phase != "done":
         raise EdgePacError("demo: the window was closed before the second sitting ended")
@@ -351,7 +370,7 @@ def _second_sitting(args: argparse.Namespace, cfg: Any, state: Path) -> tuple[An
         "refresh_training_cpu_s": app.trainer.cpu_s,
         "refresh_s": recording + training,
         "refresh_frames": director.frames,
-    }
+    }, director.fingers.taps if director.fingers else 0
 
 
 def _exit_quietly(signum: int, frame: Any) -> None:

@@ -364,10 +364,11 @@ def _towards_a_ghost(game: Any) -> str | None:
 
 
 class Returning(Director):
-    """The second sitting: welcomed back, hold each pose's button until its tile is ticked,
-    play while the model refreshes, then play scored. Measures what the refresh cost the player:
-    ``recording_s`` (the holds, settling into each pose included) and ``training_s`` (from the
-    last release until the refreshed model plays)."""
+    """The second sitting: welcomed back, hold each pose's button (or, by touch, its tile) until
+    its tile is ticked, play while the model refreshes, then play scored (a new game is started
+    with the PLAY button, by touch too: a game shows no PLAY target until it is over). Measures
+    what the refresh cost the player: ``recording_s`` (the holds, settling into each pose
+    included) and ``training_s`` (from the last release until the refreshed model plays)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -378,6 +379,10 @@ class Returning(Director):
     def _script(self, app: Any) -> Iterator[None]:
         arcade = app.arcade
         yield from self._wait(app, lambda: app.frame is not None, "the first camera frame")
+        if self.fingers is not None:
+            # The player is there from the start: no attract mode (its new visitor would
+            # forget the model this sitting is to refresh).
+            arcade.attract_after_s = 0.0
         yield from self._wait(app, lambda: arcade.state is State.WELCOME, "the welcome")
         self.phase = "refresh"
         before = dict(arcade.counts)
@@ -385,13 +390,13 @@ class Returning(Director):
         for name in arcade.welcome.poses:
             self.player.pose = name
             yield from self._pause(SETTLE_S)
-            self.press(Event(Kind.HOLD, name))
+            yield from self._push(app, Event(Kind.HOLD, name))  # a button, or a finger on its tile
             yield from self._wait(
                 app,
                 lambda n=name: arcade.welcome is None or n in arcade.welcome.done,
                 f"{name} to be ticked",
             )
-            self.press(Event(Kind.RELEASE, name))
+            yield from self._push(app, Event(Kind.RELEASE, name))
             yield
         released = self.clock()
         self.recording_s = released - t0

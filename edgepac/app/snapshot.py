@@ -61,6 +61,7 @@ class Snapshots:
             initials=initials(arcade, games, now),
             problem=problem(app.model_problem),
             keyboard=not app.buttons,
+            touch=app.touchscreen,
             overlay=overlay(app) if app.show_fps else None,
             welcome=welcome(arcade, now),
             refresh=refresh(arcade),

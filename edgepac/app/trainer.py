@@ -18,6 +18,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,11 +47,19 @@ class Finished:
 class Trainer:
     """Owns the training threads and what they report: losses, progress, sizes, problems."""
 
-    def __init__(self, learning: Any, recorder: Any, identity: Any, head_path: Path) -> None:
+    def __init__(
+        self,
+        learning: Any,
+        recorder: Any,
+        identity: Any,
+        head_path: Path,
+        export: Callable[[Any], object] | None = None,
+    ) -> None:
         self.learning = learning  # cfg.learning
         self.recorder = recorder
         self.identity = identity
         self.head_path = Path(head_path)
+        self.export = export  # learning.export: writes the saved head as a TM zip, here
         self.run = 0  # the latest run's number; the main thread alone changes it
         # Published for the screen (each swapped whole or appended by the current run only).
         self.losses: list[float] = []
@@ -148,6 +157,7 @@ class Trainer:
         if cancel.is_set():  # BACK came after the last batch: nobody wants this head
             return
         self._save(finished.head)
+        self._export(finished.head)
         if self.run == run:
             self.cpu_s = time.thread_time() - started
         self._done.put((run, finished))
@@ -208,6 +218,15 @@ class Trainer:
             )
         else:
             self.problem = None
+
+    def _export(self, head: Any) -> None:
+        if self.export is None:
+            return
+        try:
+            self.export(head)
+        except (EdgePacError, OSError) as err:  # the head plays all the same
+            log.warning("could not write the Teachable Machine export: %s", err)
+            self.problem = f"controller.zip not written: {err}"  # the new head plays
 
 
 def _same_line(head: Any, base: Any) -> bool:

@@ -274,7 +274,9 @@ def read_graph(data: bytes, n_labels: int, source: str) -> TmGraph:
     ops = list(graph.operators or [])
     codes = [_op_name(model, op, s) for op in ops]
     tail = [c for c in codes if c not in ("QUANTIZE", "DEQUANTIZE")][-4:]
-    if tail != ["MEAN", "FULLY_CONNECTED", "FULLY_CONNECTED", "SOFTMAX"]:
+    # TM pools (MEAN); a controller from `edgepac export` flattens (RESHAPE) EdgePac's activations
+    dense = ["FULLY_CONNECTED", "FULLY_CONNECTED", "SOFTMAX"]
+    if len(tail) < 4 or tail[0] not in ("MEAN", "RESHAPE") or tail[1:] != dense:
         raise EdgePacError(
             f"{source} is not a Teachable Machine image model (it ends {' -> '.join(tail)}); "
             f"{TAB_HINT}"
@@ -310,6 +312,9 @@ def read_graph(data: bytes, n_labels: int, source: str) -> TmGraph:
     units = W1.shape[0]
     b1 = np.zeros(units, np.float32) if b1 is None else b1
     cut = int(fc1.inputs[0])
+    made_by = {int(t): (op, c) for op, c in zip(ops, codes, strict=True) for t in op.outputs}
+    if made_by.get(cut, (None, ""))[1] == "DEQUANTIZE":  # `edgepac export`'s: keep them uint8
+        cut = int(made_by[cut][0].inputs[0])
     embedding = truncate.pack(truncate.truncate_at(model, cut, EMBEDDING, source), len(data))
     return TmGraph(
         kind, shape[1], embedding,

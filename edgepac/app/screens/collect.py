@@ -28,6 +28,8 @@ def collect_prompt(s: Parts, view: View) -> tuple[str, str]:
         if view.keyboard
         else "TRAIN + PLAY held: clear all"
     )
+    if view.touch:  # the tiles are the buttons; a tap records hands-free
+        pose_word, others = "A TILE", "a tap records hands-free"
     cd = view.countdown
     if cd is not None and cd.phase == "wait":
         return f"STEP BACK AND POSE {cd.pose.upper()}", "press or tap it again to cancel"
