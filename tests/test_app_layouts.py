@@ -236,14 +236,17 @@ def app_banners() -> dict[str, tuple[Banner, ...]]:
     from edgepac.app.trainer import Trainer
     from edgepac.camera.picamera import PiCamera
 
-    def export(head: object) -> None:  # learning.export on a full card
-        path = "/home/pi/.local/state/edgepac/controller.zip"
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+    def failed_export(code: int) -> str:
+        """learning.export's words when writing controller.zip fails with ``code``."""
 
-    exporting = Trainer(None, None, None, Path("head.npz"), export)
-    exporting._export(object())
-    failed_export = exporting.problem
-    assert failed_export and failed_export.startswith("controller.zip not written")
+        def export(head: object) -> None:
+            path = "/home/pi/.local/state/edgepac/controller.zip"  # a word wider than a line
+            raise OSError(code, os.strerror(code), path)
+
+        exporting = Trainer(None, None, None, Path("head.npz"), export)
+        exporting._export(object())
+        assert exporting.problem and exporting.problem.startswith("controller.zip not written")
+        return exporting.problem
     # recorder.py on ENOSPC, and FrameSource.read's words for a Pi camera that stopped.
     full = "The memory card is full: samples are not saved. Free some space"
     lost = f"no frame from the {PiCamera.name} in 0.5 s; {PiCamera.hint}"
@@ -272,7 +275,8 @@ def app_banners() -> dict[str, tuple[Banner, ...]]:
         "info": made(message="Kept your samples"),
         "full-card": made(recorder=full),
         "camera-lost": made(camera=lost),
-        "full-card-and-export": made(recorder=full, trainer=failed_export),
+        "export-denied": made(trainer=failed_export(errno.EACCES)),
+        "full-card-and-export": made(recorder=full, trainer=failed_export(errno.ENOSPC)),
         "camera-lost-and-training-failed": made(camera=lost, message=training_failed),
     }
 
@@ -337,6 +341,8 @@ def test_every_page_shows_the_apps_banners_whole_readable_and_clear_of_prompts_a
                 for region in ("hint", "score"):
                     other = screen.regions.get(region)
                     assert other is None or not box.colliderect(other), f"{where}: over {region}"
-                inks = [ink_lines(pixels, box, c) for c in (sc.WHITE, sc.AMBER)]
+                u = screen.layout.u  # not the round corners, nor the message's frame:
+                inside = box.inflate(-2 * round(8 * u), -2 * max(1, round(3 * u)))
+                inks = [ink_lines(pixels, inside, c) for c in (sc.WHITE, sc.AMBER)]
                 heights = max(inks, key=len)
                 assert heights and min(heights) >= least, f"{where}: {name} letters {heights}"
