@@ -41,9 +41,26 @@ def test_demo_records_trains_plays_and_reports_json(
     assert out["accuracy"] > 0.6
     assert 10 < out["fps"] <= 31  # the source runs at 30; a busy machine may drop some
     assert 0 < out["latency_ms_p95"] < 1000
+    # The steering against the player's true pose, with the default filter (switch).
+    assert out["smoothing"] == "switch"
+    if out["steer_changes"]:
+        assert out["steer_lag_frames_p95"] <= 3
+    assert out["false_turns_per_min"] is not None and out["false_turns_per_min"] >= 0
+    assert 0 < out["frame_age_ms_p50"] <= out["frame_age_ms_p95"] < 1000
     assert out["rss_mb"] > 10
     # TRAIN's wall time and the training thread's own CPU in it (what a Pi estimate scales)
     assert 0 < out["train_cpu_s"] <= out["train_s"]
+
+
+@pytest.mark.slow
+def test_demo_says_how_late_the_steering_turns(
+    model_025_128: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["demo", "--headless", "--model", str(model_025_128), "--input-size", "224"]
+    code = main([*args, "--samples", "8", "--play-seconds", "3", "--set", "play.smoothing=mean"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "steering (mean): " in out and "false turns a minute" in out
 
 
 def test_run_with_the_demo_camera_starts_and_stops(

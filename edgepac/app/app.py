@@ -490,7 +490,7 @@ class App:
         elif playing:
             pred = self.inference.prediction if self.head is not None else None
             if pred is not None:
-                arcade.seen(pred.name is not None, now)  # unsure for long: suggest a refresh
+                arcade.seen(pred.sure, now)  # unsure for long: suggest a refresh
                 request = self._directions.get(pred.name) if pred.name else None
                 if pred.seq != self._last_request_seq:
                     self._last_request_seq = pred.seq
@@ -588,10 +588,14 @@ class App:
             "latency_ms_p50": s.latency_ms.percentile(50),
             "latency_ms_p95": s.latency_ms.percentile(95),
             "tick_latency_ms_p95": s.tick_latency_ms.percentile(95),
+            "frame_age_ms_p50": s.frame_age_ms.percentile(50),
+            "frame_age_ms_p95": s.frame_age_ms.percentile(95),
             "infer_ms_p50": s.infer_ms.percentile(50),
             "play_frames": s.play_frames,
             "accuracy": s.play_correct / s.play_frames if s.play_frames else None,
             "raw_accuracy": s.play_raw_correct / s.play_frames if s.play_frames else None,
+            **s.steering.figures(),
+            "smoothing": self.cfg.play.smoothing,
             "rss_mb": peak_rss_mb(),
             "frame_ms_p99": s.frame_ms.percentile(99),
             "frame_ms_max": float(np.max(frames)) if len(frames) else None,

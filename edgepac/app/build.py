@@ -47,7 +47,17 @@ def make_source(cfg: Any) -> Any:
         return DemoPlayer(size=(cam.width, cam.height), fps=cam.fps)
     from edgepac.camera import open_source
 
-    return open_source(cam)
+    return open_source(cam, model_size=model_input_size(cfg))
+
+
+def model_input_size(cfg: Any) -> int | None:
+    """The backbone's input size for ``cfg`` (for the Pi camera's ISP), None with no model."""
+    from edgepac.vision.models import input_size_for, resolve_model
+
+    try:
+        return input_size_for(resolve_model(cfg.model.path), cfg.model.input_size)
+    except EdgePacError:
+        return None  # no model yet: the camera gives its own size, the CPU scales
 
 
 def make_autopilot() -> Any:

@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
         action="append",
         default=[],
         metavar="SECTION.KEY=VALUE",
-        help="any config key, e.g. --set play.smoothing_frames=3 (repeatable)",
+        help="any config key, e.g. --set play.smoothing=mean (repeatable)",
     )
     run.add_argument("--seconds", type=positive_float, help="quit after this many seconds")
     run.set_defaults(func=cmd_run)
@@ -302,6 +302,17 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
             f"accuracy {acc:.1%} of {figures['play_frames']} play frames, "
             f"{figures['fps']:.1f} fps, p95 latency {figures['latency_ms_p95']:.1f} ms, "
             f"peak RSS {figures['rss_mb']:.0f} MB, dropped {figures['dropped']}"
+        )
+        lag = figures["steer_lag_frames_p50"]
+        turns = (
+            f"turns {lag:.0f} frame(s) after the player (p95 "
+            f"{figures['steer_lag_frames_p95']:.0f})"
+            if lag is not None
+            else "the player did not change pose"
+        )
+        print(
+            f"steering ({figures['smoothing']}): {turns}, "
+            f"{figures['false_turns_per_min'] or 0:.1f} false turns a minute"
         )
     return 0
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from edgepac import settings
+from edgepac.app.smoothing import FILTERS
 from edgepac.camera.config import SOURCES, CameraConfig
 from edgepac.controls.config import GPIO_MODES, ButtonsConfig
 from edgepac.controls.rotation import ROTATIONS
@@ -174,7 +175,30 @@ class LearningConfig:
 
 @dataclass(frozen=True)
 class PlayConfig:
-    smoothing_frames: int = key(5, "int", "Predictions averaged before steering.", lo=1, hi=60)
+    smoothing: str = key(
+        "switch",
+        "choice",
+        "How the camera's guesses become steering. switch: turn when another pose wins "
+        "switch_frames frames in a row (one frame after the player; a single odd frame never "
+        "turns Pac-Man); bayes: a filter that believes the pose held until the frames say "
+        "otherwise (change_rate); mean: the mean of the last smoothing_frames guesses "
+        "(steady, but about two frames late at every turn).",
+        choices=FILTERS,
+    )
+    smoothing_frames: int = key(
+        5, "int", "mean: predictions averaged before steering.", lo=1, hi=60
+    )
+    switch_frames: int = key(
+        2, "int", "switch: frames in a row a new pose must win to turn.", lo=1, hi=30
+    )
+    change_rate: float = key(
+        0.05,
+        "float",
+        "bayes: the chance, each frame, that the player changes pose; lower is steadier and "
+        "slower to turn.",
+        lo=0.001,
+        hi=0.5,
+    )
     confidence_threshold: float = key(
         0.5,
         "float",
