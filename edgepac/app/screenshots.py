@@ -324,6 +324,22 @@ def views() -> dict[str, View]:
         "collect-touch": lambda: replace(collect, touch=True),
         "training-touch": lambda: replace(states["training-coach"](), touch=True),
         "game-over-touch": lambda: replace(states["game-over"](), touch=True),
+        # A full memory card while playing: the recorder's error and the failed export's
+        # warning (a path longer than a line), as the app words them.
+        "playing-banner": lambda: replace(
+            play,
+            banners=(
+                Banner(
+                    "The memory card is full: samples are not saved. Free some space",
+                    Severity.ERROR,
+                ),
+                Banner(
+                    "Controller.zip not written: [Errno 28] No space left on device: "
+                    "'/home/pi/.local/state/edgepac/controller.zip'",
+                    Severity.WARNING,
+                ),
+            ),
+        ),
     }
     # Each state's camera picture is its own frame: number them as a camera would.
     return {
