@@ -102,6 +102,9 @@ SESSIONS_B = (
     Session(0.55, (1.15, 1.0, 0.75), 1.2, (14, -10), 1.1, 7.0),  # evening: dim, warm lamp
     Session(1.5, (0.88, 1.0, 1.15), 0.85, (-12, 10), 0.92, 4.0),  # daylight: bright, cool
 )
+# Issue 20's returning player: the camera moved about 4 % (13 px of 320, 10 of 240) and a dim
+# warm lamp; milder than the evening session, and no zoom (`--later returning`).
+RETURNING = (Session(0.6, (1.12, 1.0, 0.8), 1.15, (13, -10), 1.0, 6.0),)
 
 
 # -- making frames -----------------------------------------------------------------------------
@@ -436,7 +439,7 @@ CEILING = "ceiling: trained in the later session"
 
 def group_of(label: str) -> str:
     """A case's column group: its scenario's kind in words, ", no zoom" if so."""
-    name = label.removesuffix(", no zoom")
+    name = label.removesuffix(", no zoom").removesuffix(", returning")
     group = GROUPS[next(sc.kind for sc in SCENARIOS if sc.name == name)]
     return group + label[len(name) :]
 
@@ -525,15 +528,20 @@ def embed_cases(args: argparse.Namespace, images: Path, q: Callable) -> list[Cas
     top-up press and a ceiling recording."""
     cases = []
     for i, sc in enumerate(SCENARIOS[: args.scenarios]):
+        if args.kinds and sc.kind not in args.kinds:
+            continue
         first = q(recording(sc, images, SESSION_A, 2, args.per_burst, seed=100 + i))
         same = q(recording(sc, images, SESSION_A, 1, args.test_per_class, seed=200 + i))
-        variants = [(sc.name, SESSIONS_B)]
-        if sc.kind == "pose" and not args.skip_unzoomed:
+        variants = [] if args.later == "returning" else [(sc.name, SESSIONS_B)]
+        if args.later != "standard":
+            variants.append((f"{sc.name}, returning", RETURNING))
+        if sc.kind == "pose" and not args.skip_unzoomed and args.later != "returning":
             variants.append((f"{sc.name}, no zoom", UNZOOMED))
         for label, sessions in variants:
             later = []
             for j, b in enumerate(sessions):
                 per = args.test_per_class
+                j += 5 * label.endswith(", returning")  # its own draws of habit and sway
                 later.append(
                     Later(
                         label,
@@ -652,7 +660,8 @@ def poses_evaluate(args: argparse.Namespace) -> None:
     and in each later session itself (the ceiling, tested on 4 presses of 10 there)."""
     images = Path(os.environ.get("EDGEPAC_TEST_DATA", "../shared")) / "images"
     bb = backbone(args, images.parent / "models")
-    chosen = [(i, sc) for i, sc in enumerate(SCENARIOS) if sc.kind in args.kinds]
+    kinds = args.kinds or ["pose"]
+    chosen = [(i, sc) for i, sc in enumerate(SCENARIOS) if sc.kind in kinds]
     print(f"{bb!r}; per scenario: same session | first session's head, later | ceiling\n")
     lines = [
         "| player or head | " + " | ".join(sc.name for _, sc in chosen) + " |",
@@ -698,7 +707,15 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--part", choices=("recipes", "top-up", "poses"), default="recipes")
     p.add_argument(
-        "--kinds", nargs="+", default=["pose"], help="--part poses: the scenarios' kinds to run"
+        "--kinds",
+        nargs="+",
+        help="the scenarios' kinds to run (--part poses: default pose; top-up: default all)",
+    )
+    p.add_argument(
+        "--later",
+        choices=("standard", "returning", "both"),
+        default="standard",
+        help="top-up: the later sessions: the two standard ones, issue 20's returning one, both",
     )
     p.add_argument(
         "--ways",

@@ -19,6 +19,7 @@ Everything here is index arithmetic on labels, sessions and bursts: no activatio
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,3 +143,28 @@ def _evenly(rows: np.ndarray, k: int, rng: np.random.Generator | None) -> np.nda
     step = len(rows) / k
     start = rng.uniform(0, step) if rng is not None else step / 2
     return rows[np.minimum((start + step * np.arange(k)).astype(np.intp), len(rows) - 1)]
+
+
+def held_out_split(
+    labels: np.ndarray, share: float, groups: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices to train on and to measure on: the *latest* ``share`` of each class's samples
+    (of each class in each group, e.g. session, with ``groups``).
+
+    Frames next to each other are near copies, so a random split would flatter the model; the
+    end of each class's recording is the closest this has to "a moment it has not seen". Per
+    session, so that a short top-up session is not all held out (under 5 frames: none is).
+    """
+    train: list[np.ndarray] = []
+    test: list[np.ndarray] = []
+    keys = labels
+    if groups is not None and len(groups):  # one key per (class, group)
+        keys = labels.astype(np.int64) * (int(groups.max()) + 1) + groups
+    for c in np.unique(keys):
+        idx = np.flatnonzero(keys == c)
+        k = math.floor(len(idx) * share) if len(idx) >= 5 else 0
+        train.append(idx[: len(idx) - k])
+        test.append(idx[len(idx) - k :])
+    if not train:  # nothing recorded: fit will say so in the player's words
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
