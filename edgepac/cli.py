@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "edgepac.learning.commands",  # train, eval, predict
     "edgepac.game.commands",  # play
     "edgepac.app.commands",  # run, demo
+    "edgepac.app.screenshots",  # screenshots
     "edgepac.bench",  # bench
     "edgepac.doctor",  # doctor
 )
@@ -68,6 +69,30 @@ def add_input_size(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="run the backbone at N x N (32-1024); default and 0: the size EdgePac runs this "
         "model at (the manifest's, e.g. 224 for 0.25_128), the same for every command",
+    )
+
+
+MIN_SIDE = 240  # the smallest screen EdgePac lays out (a 3.5" SPI panel is 480x320)
+
+
+def screen_size(text: str) -> tuple[int, int]:
+    """--size: WIDTHxHEIGHT (800x480, 720x1280...), the one parser of screen sizes."""
+    w, sep, h = text.strip().lower().partition("x")
+    if not sep or not w.isdigit() or not h.isdigit() or min(int(w), int(h)) < MIN_SIDE:
+        raise argparse.ArgumentTypeError(
+            f"must be WIDTHxHEIGHT, each at least {MIN_SIDE}, e.g. 800x480; got {text!r}"
+        )
+    return int(w), int(h)
+
+
+def add_size(parser: argparse.ArgumentParser, default: str | None, help: str) -> None:
+    """The one --size flag (run, demo, play, screenshots)."""
+    parser.add_argument(
+        "--size",
+        type=screen_size,
+        default=None if default is None else screen_size(default),
+        metavar="WxH",
+        help=help,
     )
 
 

@@ -70,7 +70,9 @@ def test_run_with_the_demo_camera_starts_and_stops(
 def test_demo_rejects_nonsense_flags(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--headless", "--samples", "1"]) == 2
     assert "--samples" in capsys.readouterr().err
-    assert main(["demo", "--headless", "--size", "10x10"]) == 2
+    with pytest.raises(SystemExit) as refused:
+        main(["demo", "--headless", "--size", "10x10"])
+    assert refused.value.code == 2
     assert "--size" in capsys.readouterr().err
 
 
@@ -158,3 +160,19 @@ def test_sigterm_from_systemd_stops_the_arcade_cleanly(
         if proc.poll() is None:  # a failed check must not leave an arcade running
             proc.kill()
             proc.communicate()
+
+
+@pytest.mark.parametrize("command", ["run", "demo", "play", "screenshots"])
+def test_every_size_flag_reads_sizes_alike(command: str) -> None:
+    # one parser for --size: portrait and 3.5" panels are sizes; a typo is refused the same way
+    from edgepac.cli import build_parser
+
+    parser = build_parser()
+    extra = ["--out", "x"] if command == "screenshots" else []
+    sizes = (("720x1280", (720, 1280)), ("480X320", (480, 320)), (" 800x480", (800, 480)))
+    for text, size in sizes:
+        assert parser.parse_args([command, *extra, "--size", text]).size == size
+    for bad in ("big", "800x", "200x480", "800*480"):
+        with pytest.raises(SystemExit) as err:
+            parser.parse_args([command, *extra, "--size", bad])
+        assert err.value.code == 2

@@ -298,8 +298,10 @@ def test_screenshots_command_writes_every_state(tmp_path: Path, capsys) -> None:
         a = pygame.surfarray.array3d(img)[::4, ::4].reshape(-1, 3)
         _, counts = np.unique(a, axis=0, return_counts=True)
         assert len(counts) > 5 and counts.max() < 0.97 * len(a), f.name  # not a fill
-    assert main(["screenshots", "--out", str(tmp_path / "x"), "--size", "80x48"]) == 2
-    assert "at least 320x240" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:
+        main(["screenshots", "--out", str(tmp_path / "x"), "--size", "80x48"])
+    assert refused.value.code == 2
+    assert "each at least 240" in capsys.readouterr().err
 
 
 def test_every_letter_on_every_page_comes_from_one_font_function(

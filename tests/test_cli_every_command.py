@@ -82,7 +82,7 @@ BAD_NUMBERS = [
     (["classify", "--top", "0", "x.jpg"], "at least 1"),
     (["play", "--max-ticks", "0", "--headless"], "positive"),
     (["play", "--size", "big", "--headless"], "800x480"),
-    (["run", "--size", "10x10", "--headless"], "320x240"),
+    (["run", "--size", "10x10", "--headless"], "each at least 240"),
     (["run", "--set", "play.smoothing_frame=3", "--headless"], "unknown key"),
     (["train", "--epochs", "0", "--images", "x", "--out", "h.npz"], "epochs"),
     (["train", "--learning-rate", "nan", "--images", "x", "--out", "h.npz"], "learning_rate"),

@@ -147,11 +147,30 @@ def test_the_example_file_documents_every_key_with_its_default_and_loads(tmp_pat
     assert load_config([path]) == Config()
 
 
-def test_difficulties_match_the_game():
-    levels = pytest.importorskip("edgepac.game.levels")
-    from edgepac.app.config import DIFFICULTIES
+def test_the_config_allows_exactly_what_the_head_accepts():
+    # a value at a config key's bound is one the head takes, and one past it neither takes
+    from edgepac.learning.heads import make_head
 
-    assert set(DIFFICULTIES) == set(levels.DIFFICULTIES)
+    checked = 0
+    for name, spec in keys().items():
+        section, _, param = name.rpartition(".")
+        if section not in ("learning.dense", "learning.knn") or spec.kind == "choice":
+            continue
+        head = section.rpartition(".")[2]
+        for bound, step in ((spec.lo, -1), (spec.hi, +1)):
+            if bound is None:
+                continue
+            value = int(bound) if spec.kind == "int" else float(bound)
+            learning = load_config([], {name: str(value)}).learning
+            assert getattr(getattr(learning, head), param) == value
+            make_head(head, **{param: value})
+            past = value + step if spec.kind == "int" else value * (1 + step * 1e-3) + step * 1e-9
+            with pytest.raises(EdgePacError, match=param):
+                load_config([], {name: str(past)})
+            with pytest.raises(EdgePacError, match=rf"^{param} must"):
+                make_head(head, **{param: past})
+            checked += 1
+    assert checked >= 14  # every numeric dense and knn key, both ends where it has two
 
 
 def test_head_hyperparameters_are_accepted_by_the_learning_core():

@@ -148,7 +148,7 @@ def test_bad_folders_get_one_clear_line_and_keep_the_old_head(
     _train_fails([*m, "--images", str(folder), "--head", "knn", "--units", "3"], head, capsys,
                  "a knn head takes: k")  # fmt: skip
     _train_fails([*m, "--images", str(folder), "--learning-rate", "-1"], head, capsys,
-                 "learning_rate must be a number > 0")  # fmt: skip
+                 "learning_rate must be a number from 1e-07 to 1")  # fmt: skip
 
 
 def test_train_takes_one_folder_per_session_and_can_start_from_the_old_head(

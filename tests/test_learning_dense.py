@@ -197,8 +197,11 @@ def test_bad_training_data_gets_a_clear_message(X, y, message: str) -> None:
     ],
 )
 def test_bad_hyperparameters_name_the_parameter(params: dict, name: str) -> None:
+    head = DenseHead(**params)  # scikit-learn's way: the constructor only keeps them
+    X, y = blobs()
     with pytest.raises(EdgePacError, match=rf"^{name} must"):
-        DenseHead(**params)
+        head.fit(X, y)
+    assert not head.fitted
 
 
 def test_predicting_before_training_says_what_to_do() -> None:
@@ -372,5 +375,5 @@ def test_warm_start_starts_from_the_current_weights_for_warm_epochs() -> None:
     head.fit(X, y, ["a", "b", "c", "d"])
     assert len(head.loss_curve_) == 20 and head.classes_ == ["a", "b", "c", "d"]
     assert head.get_params()["warm_start"] is True
-    with pytest.raises(EdgePacError, match="warm_epochs must be a whole number >= 1"):
-        head.set_params(warm_epochs=0)
+    with pytest.raises(EdgePacError, match="warm_epochs must be a whole number from 1"):
+        head.set_params(warm_epochs=0).fit(X, y, ["a", "b", "c", "d"])

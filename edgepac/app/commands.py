@@ -15,13 +15,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from edgepac.cli import add_input_size, positive_float
+from edgepac.cli import add_input_size, add_size, positive_float
 from edgepac.errors import EdgePacError
 
 
 def register(sub: Any) -> None:
-    from edgepac.app import screenshots
-
     run = sub.add_parser(
         "run",
         help="start the arcade (camera, buttons, screen)",
@@ -40,7 +38,7 @@ def register(sub: Any) -> None:
         help="where frames come from (config camera.source)",
     )
     run.add_argument("--windowed", action="store_true", help="a window, not the full screen")
-    run.add_argument("--size", metavar="WxH", help="screen or window size, e.g. 800x480")
+    add_size(run, None, "screen or window size, e.g. 800x480")
     run.add_argument(
         "--headless",
         action="store_true",
@@ -56,7 +54,6 @@ def register(sub: Any) -> None:
     )
     run.add_argument("--seconds", type=positive_float, help="quit after this many seconds")
     run.set_defaults(func=cmd_run)
-    screenshots.register(sub)
 
     demo = sub.add_parser(
         "demo",
@@ -83,7 +80,7 @@ def register(sub: Any) -> None:
         "new sitting and refresh (hold each button for a second); reports play accuracy "
         "before and after the refresh and the seconds it took",
     )
-    demo.add_argument("--size", metavar="WxH", default="800x480", help="screen size")
+    add_size(demo, "800x480", "screen size")
     demo.add_argument(
         "--set",
         action="append",
@@ -97,17 +94,6 @@ def register(sub: Any) -> None:
 def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="M", help="a .tflite path or a known variant name")
     add_input_size(p)
-
-
-def _size(text: str | None) -> tuple[int, int] | None:
-    if not text:
-        return None
-    w, sep, h = text.lower().partition("x")
-    if not sep or not w.isdigit() or not h.isdigit() or int(w) < 320 or int(h) < 240:
-        raise EdgePacError(
-            f"--size must be WIDTHxHEIGHT of at least 320x240, e.g. 800x480; got {text!r}"
-        )
-    return int(w), int(h)
 
 
 def _config(args: argparse.Namespace, extra: dict[str, Any]) -> Any:
@@ -132,7 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         extra["screen.fullscreen"] = False
     if args.show_fps:
         extra["screen.show_fps"] = True
-    size = _size(args.size)
+    size = args.size
     if size:
         extra["screen.width"], extra["screen.height"] = size
     if args.headless:
@@ -170,7 +156,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise EdgePacError(f"--samples must be at least 5, got {args.samples}")
     if args.headless:
         _headless()
-    size = _size(args.size) or (800, 480)
+    size = args.size or (800, 480)
     extra = {
         "camera.source": "demo",
         "screen.fullscreen": False,

@@ -27,9 +27,14 @@ from edgepac import settings
 from edgepac.camera.config import SOURCES, CameraConfig
 from edgepac.controls.config import GPIO_MODES, ButtonsConfig
 from edgepac.errors import EdgePacError
+from edgepac.game import levels
+from edgepac.learning import heads as head_kinds
 from edgepac.learning.choice import MAX_PER_CLASS
+from edgepac.learning.dense import DenseHead
+from edgepac.learning.knn import KnnHead
 from edgepac.poses import POSES
 from edgepac.settings import Spec, key
+from edgepac.vision.models import MAX_INPUT, MIN_INPUT
 
 __all__ = [
     "DIFFICULTIES",
@@ -46,10 +51,11 @@ __all__ = [
     "parse_overrides",
 ]
 
-HEADS = ("dense", "knn")
-NORMALIZATIONS = ("none", "l2")
-DIFFICULTIES = ("easy", "relaxed", "normal", "hard")  # edgepac.game.levels.DIFFICULTIES
+# Choices and limits come from their owners: the config cannot allow what they refuse.
+HEADS = tuple(head_kinds.HEADS)
+DIFFICULTIES = tuple(levels.DIFFICULTIES)
 NEW_VISITOR = ("forget", "keep")
+DENSE = DenseHead.limits
 
 
 # -- the app's own sections (the camera's and the buttons' live with their areas) --------------
@@ -68,8 +74,8 @@ class ModelConfig:
         None,
         "int",
         "Input size in pixels; 0 = the size EdgePac runs the model at (224 for 0.25_128).",
-        lo=32,
-        hi=1024,
+        lo=MIN_INPUT,
+        hi=MAX_INPUT,
         none=0,
     )
     threads: int = key(
@@ -84,23 +90,31 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class DenseConfig:
-    units: int = key(100, "int", "Hidden units of the dense head.", lo=1, hi=4096)
-    learning_rate: float = key(1e-4, "float", "Adam's learning rate.", lo=1e-7, hi=1.0)
+    units: int = key(100, "int", "Hidden units of the dense head.", **DENSE["units"].spec())
+    learning_rate: float = key(
+        1e-4, "float", "Adam's learning rate.", **DENSE["learning_rate"].spec()
+    )
     batch_fraction: float = key(
-        0.4, "float", "Batch size as a share of the samples.", lo=0.01, hi=1.0
+        0.4, "float", "Batch size as a share of the samples.", **DENSE["batch_fraction"].spec()
     )
-    epochs: int = key(20, "int", "Passes over the samples per TRAIN.", lo=1, hi=1000)
+    epochs: int = key(20, "int", "Passes over the samples per TRAIN.", **DENSE["epochs"].spec())
     normalize: str = key(
-        "none", "choice", "Per-sample input normalisation.", choices=NORMALIZATIONS
+        "none", "choice", "Per-sample input normalisation.", **DENSE["normalize"].spec()
     )
-    weight_decay: float = key(0.0, "float", "AdamW weight decay.", lo=0.0, hi=1.0)
-    dropout: float = key(0.0, "float", "Share of hidden units silenced per step.", lo=0.0, hi=0.9)
-    seed: int = key(0, "int", "Seed for weights and shuffling (same seed, same head).", lo=0)
+    weight_decay: float = key(
+        0.0, "float", "AdamW weight decay.", **DENSE["weight_decay"].spec()
+    )
+    dropout: float = key(
+        0.0, "float", "Share of hidden units silenced per step.", **DENSE["dropout"].spec()
+    )
+    seed: int = key(
+        0, "int", "Seed for weights and shuffling (same seed, same head).", **DENSE["seed"].spec()
+    )
 
 
 @dataclass(frozen=True)
 class KnnConfig:
-    k: int = key(5, "int", "Neighbours that vote.", lo=1, hi=100)
+    k: int = key(5, "int", "Neighbours that vote.", **KnnHead.limits["k"].spec())
 
 
 @dataclass(frozen=True)

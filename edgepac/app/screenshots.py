@@ -33,6 +33,7 @@ from edgepac.app.view import (
     Welcome,
     poses_for,
 )
+from edgepac.cli import add_size
 from edgepac.errors import EdgePacError
 from edgepac.poses import POSES
 
@@ -49,7 +50,7 @@ def register(sub: Any) -> None:
         "with the demo player, to one PNG each.",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the PNGs")
-    p.add_argument("--size", default="800x480", metavar="WxH", help="screen size (800x480)")
+    add_size(p, "800x480", "screen size (800x480)")
     p.add_argument(
         "--small",
         action="store_true",
@@ -59,9 +60,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_screenshots(args: argparse.Namespace) -> int:
-    from edgepac.app.commands import _size
-
-    size = _size(args.size) or (800, 480)
+    size = args.size
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import statistics
 import time
 from typing import Any
 
+from edgepac.cli import add_size
 from edgepac.errors import EdgePacError
 
 
@@ -25,7 +26,7 @@ def register(subparsers: Any) -> None:
     who.add_argument("--autopilot", action="store_true", help="the autopilot plays")
     p.add_argument("--headless", action="store_true", help="no window and no sound (SDL dummy)")
     p.add_argument("--max-ticks", type=int, default=None, metavar="N", help="stop after N ticks")
-    p.add_argument("--size", default="800x480", metavar="WxH", help="window size (800x480)")
+    add_size(p, "800x480", "window size (800x480)")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="seed for a repeatable game")
     p.add_argument("--difficulty", default="normal", help="easy, relaxed, normal or hard")
     p.add_argument("--fullscreen", action="store_true", help="fill the screen")
@@ -33,18 +34,8 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise EdgePacError(f"--size must look like 800x480; got {text!r}") from None
-    if w <= 0 or h <= 0:
-        raise EdgePacError(f"--size must be positive, like 800x480; got {text!r}")
-    return w, h
-
-
 def run(args: argparse.Namespace) -> int:
-    size = parse_size(args.size)
+    size = args.size
     if args.max_ticks is not None and args.max_ticks <= 0:
         raise EdgePacError(f"--max-ticks must be a positive number of ticks; got {args.max_ticks}")
     from edgepac.game.render import headless

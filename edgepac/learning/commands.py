@@ -151,8 +151,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise EdgePacError(f"--warm-start: the head at {args.out} is a {head.kind} head, "
                                "which has no weights to start from; train without it")  # fmt: skip
         try:
-            head.set_params(warm_start=True, **params)
-        except TypeError as err:
+            head.set_params(warm_start=True, **params).check_params()
+        except EdgePacError as err:
             raise EdgePacError(f"--warm-start: {err}") from err
     store = record_sessions(bb, folders)
     chosen = store.training_set(max_per_class=args.max_per_class or None)

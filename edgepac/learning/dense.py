@@ -27,17 +27,21 @@ training from scratch.
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 
 from edgepac.errors import EdgePacError
 from edgepac.learning.adam import Adam
-from edgepac.learning.files import Identity
+from edgepac.learning.head import (
+    Callback,
+    Head,
+    Limit,
+    check_sample_weight,
+    check_training_data,
+)
 from edgepac.learning.jitter import jitter
-
-Callback = Callable[[int, int, float], object]
 
 # The tutorial's UI defaults (webcam-transfer-learning, ui.js).
 TUTORIAL = {
@@ -54,10 +58,10 @@ TUTORIAL = {
 NORMALIZATIONS = ("none", "l2")
 
 
-class DenseHead:
+class DenseHead(Head):
     """flatten → dense(units, relu) → dense(k, softmax), trained with Adam on cross-entropy.
 
-    Hyperparameters (scikit-learn style: set here, checked here, never changed by ``fit``):
+    Hyperparameters (scikit-learn style: set here, checked by ``fit``, never changed by it):
 
     units           hidden units
     learning_rate   Adam's step size
@@ -79,6 +83,21 @@ class DenseHead:
     """
 
     kind = "dense"
+    limits: ClassVar[dict[str, Limit]] = {
+        "units": Limit(int, 1, 4096),
+        "learning_rate": Limit(float, 1e-7, 1.0),
+        "batch_fraction": Limit(float, 0.01, 1.0),
+        "epochs": Limit(int, 1, 1000),
+        "jitter_copies": Limit(int, 0, 100),
+        "jitter_shift": Limit(float, 0.0, 1.0),
+        "jitter_gain": Limit(float, 1.0, 10.0),
+        "normalize": Limit(str, choices=NORMALIZATIONS),
+        "weight_decay": Limit(float, 0.0, 1.0),
+        "dropout": Limit(float, 0.0, 0.9),
+        "seed": Limit(int, 0),
+        "warm_start": Limit(bool),
+        "warm_epochs": Limit(int, 1, 1000),
+    }
 
     def __init__(
         self,
@@ -96,35 +115,19 @@ class DenseHead:
         warm_start: bool = False,
         warm_epochs: int = 10,
     ) -> None:
-        self.units = _int_at_least("units", units, 1)
-        self.learning_rate = _positive("learning_rate", learning_rate)
-        self.batch_fraction = _fraction("batch_fraction", batch_fraction, include_one=True)
-        self.epochs = _int_at_least("epochs", epochs, 1)
-        self.jitter_copies = _int_at_least("jitter_copies", jitter_copies, 0)
-        self.jitter_shift = _fraction(
-            "jitter_shift", jitter_shift, include_one=True, include_zero=True
-        )
-        if (
-            isinstance(jitter_gain, bool)
-            or not isinstance(jitter_gain, int | float)
-            or not 1 <= jitter_gain <= 10
-        ):
-            raise EdgePacError(f"jitter_gain must be a number from 1 to 10, got {jitter_gain!r}")
-        self.jitter_gain = float(jitter_gain)
-        if normalize not in NORMALIZATIONS:
-            raise EdgePacError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
+        self.units = units
+        self.learning_rate = learning_rate
+        self.batch_fraction = batch_fraction
+        self.epochs = epochs
+        self.jitter_copies = jitter_copies
+        self.jitter_shift = jitter_shift
+        self.jitter_gain = jitter_gain
         self.normalize = normalize
-        if isinstance(weight_decay, bool) or not isinstance(weight_decay, int | float):
-            raise EdgePacError(f"weight_decay must be a number >= 0, got {weight_decay!r}")
-        if not 0 <= weight_decay <= 1:
-            raise EdgePacError(f"weight_decay must be a number from 0 to 1, got {weight_decay!r}")
-        self.weight_decay = float(weight_decay)
-        self.dropout = _fraction("dropout", dropout, include_one=False, include_zero=True)
-        self.seed = _int_at_least("seed", seed, 0)
-        if not isinstance(warm_start, bool | np.bool_):
-            raise EdgePacError(f"warm_start must be true or false, got {warm_start!r}")
-        self.warm_start = bool(warm_start)
-        self.warm_epochs = _int_at_least("warm_epochs", warm_epochs, 1)
+        self.weight_decay = weight_decay
+        self.dropout = dropout
+        self.seed = seed
+        self.warm_start = warm_start
+        self.warm_epochs = warm_epochs
         self._one: _Scratch | None = None
 
     @classmethod
@@ -132,35 +135,11 @@ class DenseHead:
         """The tutorial's recipe exactly (learning rate 1e-4, batch fraction 0.4, 20 epochs)."""
         return cls(**{**TUTORIAL, **overrides})  # type: ignore[arg-type]
 
-    def get_params(self) -> dict[str, object]:
-        return {
-            "units": self.units,
-            "learning_rate": self.learning_rate,
-            "batch_fraction": self.batch_fraction,
-            "epochs": self.epochs,
-            "jitter_copies": self.jitter_copies,
-            "jitter_shift": self.jitter_shift,
-            "jitter_gain": self.jitter_gain,
-            "normalize": self.normalize,
-            "weight_decay": self.weight_decay,
-            "dropout": self.dropout,
-            "seed": self.seed,
-            "warm_start": self.warm_start,
-            "warm_epochs": self.warm_epochs,
-        }
-
-    def set_params(self, **params: object) -> DenseHead:
-        """Change hyperparameters (checked as the constructor does), e.g. ``warm_start=True``."""
-        checked = type(self)(**{**self.get_params(), **params})  # type: ignore[arg-type]
-        for name in params:
-            setattr(self, name, getattr(checked, name))
-        return self
-
     def fits_warm(self, class_names: Sequence[str], n_features: int) -> bool:
         """Would ``fit`` start from the current weights for these classes and inputs?"""
         return (
             self.warm_start
-            and hasattr(self, "W1_")
+            and self.fitted
             and list(self.classes_) == [str(c) for c in class_names]
             and self.n_features_in_ == n_features
         )
@@ -181,6 +160,7 @@ class DenseHead:
         ``callback(epoch, batch, loss)`` runs after every batch. On a NaN or infinite loss,
         or any exception (a callback may raise to cancel), the head keeps what it had.
         """
+        self.check_params()
         X2, y, names = check_training_data(X, y, class_names)
         n, d = X2.shape
         k = len(names)
@@ -293,14 +273,8 @@ class DenseHead:
         For one frame nothing but the (k,) result is allocated (and not even that with ``out``):
         the app calls this every frame.
         """
-        self._check_fitted()
-        if x.shape == self.feature_shape_ or x.shape == (self.n_features_in_,):
+        if self.is_one_frame(x):
             return self._proba_one(x, out)
-        if x.ndim < 2 or x[0].size != self.n_features_in_:
-            raise EdgePacError(
-                f"activations of shape {x.shape[1:] if x.ndim > 1 else x.shape} do not fit this "
-                f"head, trained on {self.feature_shape_}: use the backbone it was trained with"
-            )
         X2 = self._normalized(np.asarray(x, dtype=np.float32).reshape(len(x), -1))
         h = np.maximum(X2 @ self.W1_ + self.b1_, 0)
         result = softmax_rows(h @ self.W2_)
@@ -308,10 +282,6 @@ class DenseHead:
             out[...] = result
             return out
         return result
-
-    def predict(self, x: np.ndarray) -> np.ndarray | str:
-        """The most likely class name: one str for one frame, an array of names for a batch."""
-        return most_likely(self.classes_, self.predict_proba(x))
 
     def _proba_one(self, x: np.ndarray, out: np.ndarray | None) -> np.ndarray:
         if self._one is None:
@@ -338,20 +308,10 @@ class DenseHead:
         out[...] = z
         return out
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "W1_"):
-            raise EdgePacError("the head is not trained yet: record samples and press TRAIN")
-
-    # -- files (see heads.py) --------------------------------------------------------------
-
-    def save(self, path: str | os.PathLike[str], identity: Identity) -> None:
-        """Write the trained head atomically, with the backbone's identity (see heads.py)."""
-        from edgepac.learning.heads import save_head
-
-        save_head(self, path, identity)
+    # -- files (see head.py and heads.py) ------------------------------------------------
 
     def state(self) -> dict[str, np.ndarray]:
-        self._check_fitted()
+        self.check_fitted()
         return {
             "W1": self.W1_,
             "b1": self.b1_,
@@ -376,19 +336,8 @@ class DenseHead:
         self.loss_curve_ = [float(v) for v in state["loss_curve"]]
         self._one = None
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"DenseHead({args})"
-
 
 # -- the maths, as plain functions (tested against finite differences) ----------------------
-
-
-def most_likely(classes: Sequence[str], proba: np.ndarray) -> np.ndarray | str:
-    """Class names from probabilities: one str for (k,), an array of names for (n, k)."""
-    if proba.ndim == 1:
-        return classes[int(np.argmax(proba))]
-    return np.array(classes)[np.argmax(proba, axis=1)]
 
 
 class _Scratch:
@@ -480,71 +429,3 @@ def variance_scaling(shape: tuple[int, int], rng: np.random.Generator) -> np.nda
         bad = np.abs(w) > 2.0
     w *= std
     return w
-
-
-# -- checking what comes in ----------------------------------------------------------------
-
-
-def check_training_data(
-    X: np.ndarray, y: np.ndarray, class_names: Sequence[str] | None
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """X as contiguous float32 (n, D), y as int (n,), and the class names; or a clear error."""
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim < 2 or len(X) == 0:
-        raise EdgePacError("no samples to learn from: record some frames of each class first")
-    if y.shape != (len(X),):
-        raise EdgePacError(f"y must have one label per sample ({len(X)}), got shape {y.shape}")
-    if class_names is None:
-        class_names = [str(c) for c in range(int(y.max()) + 1)]
-    names = [str(c) for c in class_names]
-    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= len(names):
-        raise EdgePacError(f"y must be class indices 0..{len(names) - 1}, got {y.dtype} values")
-    present = np.unique(y)
-    if len(present) < 2:
-        raise EdgePacError(
-            f"only one class has samples ({names[int(present[0])]}): record at least two "
-            f"classes before training"
-        )
-    X2 = np.ascontiguousarray(X.reshape(len(X), -1), dtype=np.float32)
-    if not np.isfinite(X2).all():
-        raise EdgePacError("the activations contain NaN or infinity: record the samples again")
-    return X2, y.astype(np.intp), names
-
-
-def check_sample_weight(sample_weight: np.ndarray | None, n: int) -> np.ndarray | None:
-    """Weights as float32 (n,) scaled to mean 1 (the loss keeps its scale); None stays None."""
-    if sample_weight is None:
-        return None
-    w = np.asarray(sample_weight, dtype=np.float64)
-    if w.shape != (n,) or not np.isfinite(w).all() or w.min() < 0 or not w.sum() > 0:
-        raise EdgePacError(
-            f"sample_weight must be {n} finite numbers >= 0, not all 0; got shape {w.shape}"
-        )
-    return (w / w.mean()).astype(np.float32)
-
-
-def _int_at_least(name: str, value: object, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise EdgePacError(f"{name} must be a whole number >= {low}, got {value!r}")
-    return int(value)
-
-
-def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise EdgePacError(f"{name} must be a number > 0, got {value!r}")
-    if not math.isfinite(value):
-        raise EdgePacError(f"{name} must be finite, got {value!r}")
-    return float(value)
-
-
-def _fraction(name: str, value: object, *, include_one: bool, include_zero: bool = False) -> float:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if ok:
-        v = float(value)  # type: ignore[arg-type]
-        ok = (v >= 0 if include_zero else v > 0) and (v <= 1 if include_one else v < 1)
-    if not ok:
-        low = "0 <=" if include_zero else "0 <"
-        high = "<= 1" if include_one else "< 1"
-        raise EdgePacError(f"{name} must be a fraction {low} {name} {high}, got {value!r}")
-    return float(value)  # type: ignore[arg-type]

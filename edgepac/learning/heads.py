@@ -1,8 +1,8 @@
-"""Making, saving and loading heads: one `.npz` per head, stamped with its backbone.
+"""The registry of heads: making one by name, and loading a saved one (whatever its kind).
 
 head = make_head("dense", epochs=40)     # or "knn", or make_head("dense", preset="tutorial")
 head.fit(X, y, class_names=[...])
-head.save(path, identity)                # atomic: the old head or the new one
+head.save(path, identity)                # atomic: the old head or the new one (head.py)
 head = load_head(path, identity)         # refuses a head trained on another backbone
 """
 
@@ -18,13 +18,10 @@ from edgepac.errors import EdgePacError
 from edgepac.learning import files
 from edgepac.learning.dense import DenseHead
 from edgepac.learning.files import Identity
+from edgepac.learning.head import FORMAT_VERSION, KIND, Head
 from edgepac.learning.knn import KnnHead
 
-FORMAT_VERSION = 1
-KIND = "edgepac-head"
-HEADS: dict[str, type[DenseHead] | type[KnnHead]] = {"dense": DenseHead, "knn": KnnHead}
-
-Head = DenseHead | KnnHead
+HEADS: dict[str, type[Head]] = {"dense": DenseHead, "knn": KnnHead}
 
 
 def make_head(kind: str = "dense", preset: str | None = None, **hyperparameters: Any) -> Head:
@@ -34,24 +31,14 @@ def make_head(kind: str = "dense", preset: str | None = None, **hyperparameters:
     if preset is not None:
         if kind != "dense" or preset != "tutorial":
             raise EdgePacError(f"preset must be 'tutorial' for a dense head, got {preset!r}")
-        return DenseHead.tutorial(**hyperparameters)
+        return DenseHead.tutorial(**hyperparameters).check_params()
     cls = HEADS[kind]
-    try:
-        return cls(**hyperparameters)
-    except TypeError as err:
-        allowed = ", ".join(cls().get_params())
-        raise EdgePacError(f"{err}; a {kind} head takes: {allowed}") from err
-
-
-def save_head(head: Head, path: str | os.PathLike[str], identity: Identity) -> None:
-    arrays = files.header(KIND, FORMAT_VERSION, identity)
-    arrays |= {
-        "head": np.array(head.kind),
-        "params": np.array(json.dumps(head.get_params(), sort_keys=True)),
-        "class_names": files.strings(head.classes_),
-    }
-    arrays |= {f"state_{name}": value for name, value in head.state().items()}
-    files.write_npz(path, arrays)
+    unknown = sorted(set(hyperparameters) - set(cls.param_names()))
+    if unknown:
+        allowed = ", ".join(cls.param_names())
+        raise EdgePacError(f"a {kind} head has no {unknown[0]}; a {kind} head takes: {allowed}")
+    # checked now, not only at fit: a command line's mistake is told before any work is done
+    return cls(**hyperparameters).check_params()
 
 
 def load_head(

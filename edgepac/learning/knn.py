@@ -9,36 +9,31 @@ frame's vote weighs its weight / (its class's total weight) instead.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 
-from edgepac.errors import EdgePacError
-from edgepac.learning.dense import (
+from edgepac.learning.head import (
     Callback,
+    Head,
+    Limit,
     check_sample_weight,
     check_training_data,
-    most_likely,
 )
-from edgepac.learning.files import Identity
 
 
-class KnnHead:
+class KnnHead(Head):
     """k nearest neighbours by cosine similarity with a class-balanced vote.
 
     k      how many of the most similar recorded frames vote (fewer if fewer were recorded)
     """
 
     kind = "knn"
+    limits: ClassVar[dict[str, Limit]] = {"k": Limit(int, 1, 100)}
 
     def __init__(self, k: int = 5) -> None:
-        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-            raise EdgePacError(f"k must be a whole number >= 1, got {k!r}")
-        self.k = int(k)
-
-    def get_params(self) -> dict[str, object]:
-        return {"k": self.k}
+        self.k = k
 
     def fit(
         self,
@@ -48,6 +43,7 @@ class KnnHead:
         callback: Callback | None = None,
         sample_weight: np.ndarray | None = None,
     ) -> KnnHead:
+        self.check_params()
         X2, y, names = check_training_data(X, y, class_names)
         weights = check_sample_weight(sample_weight, len(y))
         self.samples_ = unit_rows(X2)
@@ -69,15 +65,8 @@ class KnnHead:
 
     def predict_proba(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Class probabilities (the balanced vote shares): (k,) for one frame, (n, k) for many."""
-        if not hasattr(self, "samples_"):
-            raise EdgePacError("the head is not trained yet: record samples and press TRAIN")
-        one = x.shape == self.feature_shape_ or x.shape == (self.n_features_in_,)
+        one = self.is_one_frame(x)
         X2 = np.asarray(x, dtype=np.float32).reshape(1 if one else len(x), -1)
-        if X2.shape[1] != self.n_features_in_:
-            raise EdgePacError(
-                f"activations of shape {x.shape} do not fit this head, trained on "
-                f"{self.feature_shape_}: use the backbone it was trained with"
-            )
         k = min(self.k, len(self.labels_))
         result = np.empty((len(X2), len(self.classes_)), dtype=np.float32)
         for i, row in enumerate(unit_rows(X2)):
@@ -95,17 +84,8 @@ class KnnHead:
             return out
         return proba
 
-    def predict(self, x: np.ndarray) -> np.ndarray | str:
-        """The most likely class name: one str for one frame, an array of names for a batch."""
-        return most_likely(self.classes_, self.predict_proba(x))
-
-    def save(self, path: str | os.PathLike[str], identity: Identity) -> None:
-        """Write the trained head atomically, with the backbone's identity (see heads.py)."""
-        from edgepac.learning.heads import save_head
-
-        save_head(self, path, identity)
-
     def state(self) -> dict[str, np.ndarray]:
+        self.check_fitted()
         return {
             "samples": self.samples_,
             "labels": self.labels_,
@@ -132,9 +112,6 @@ class KnnHead:
         self.feature_shape_ = shape
         self.n_features_in_ = samples.shape[1]
         self._finish()
-
-    def __repr__(self) -> str:
-        return f"KnnHead(k={self.k})"
 
 
 def unit_rows(X2: np.ndarray) -> np.ndarray:
