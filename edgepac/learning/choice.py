@@ -14,8 +14,8 @@ Each chosen frame also gets a weight for the loss (recency, not more copies): th
 of a class weighs together at least ``latest_share`` of that class, the older ones share the
 rest by frame count. Inside a session, every press of a class weighs the same (one long hold
 must not drown the short presses beside it), but no frame more than ``MAX_PRESS_BOOST`` times a
-frame of the class's longest press there (a stray one-frame tap is not a press's worth). The weights average 1,
-so the loss keeps its usual scale.
+frame of the class's longest press there (a stray one-frame tap is not a press's worth). The
+weights average 1, so the loss keeps its usual scale.
 
 Everything here is index arithmetic on labels, sessions and bursts: no activations are touched.
 """
