@@ -53,7 +53,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from edgepac.learning.choice import press_weights
+from edgepac.learning.choice import held_out_split, press_weights
 from edgepac.learning.dense import DenseHead
 from edgepac.learning.knn import KnnHead
 from edgepac.learning.store import SampleStore
@@ -615,12 +615,18 @@ def load_cases(path: Path) -> list[Case]:
 
 
 def way_name(way: str) -> str:
-    """``merged`` | ``recency:SHARE`` | ``warm:EPOCHS:SHARE`` in words."""
+    """``merged`` | ``recency:SHARE`` | ``warm:EPOCHS:SHARE`` | ``arcade:EPOCHS:SHARE:HOLDOUT``
+    in words (arcade: the warm start on what the arcade's held-out split leaves)."""
     kind, *values = way.split(":")
     if kind == "merged":
         return "merged as one session"
     if kind == "recency":
         return f"from scratch, newest >= {float(values[0]):.0%}"
+    if kind == "arcade":
+        return (
+            f"warm start {values[0]} epochs, newest >= {float(values[1]):.0%}, "
+            f"{float(values[2]):.0%} held out"
+        )
     return f"warm start {values[0]} epochs, newest >= {float(values[1]):.0%}"
 
 
@@ -635,13 +641,18 @@ def fit_top_up(
     if kind == "merged":
         chosen = store.training_set(max_per_class=None, latest_share=0.0)
     else:
-        chosen = store.training_set(latest_share=float(values[-1]))
-    X = store.dequantized(chosen.index)
-    if kind == "warm":
+        chosen = store.training_set(latest_share=float(values[1 if kind == "arcade" else -1]))
+    rows = np.arange(len(chosen))
+    if kind == "arcade":  # the arcade's refresh keeps the latest of each pose and session aside
+        rows, _ = held_out_split(chosen.labels, float(values[2]), groups=chosen.sessions)
+    X = store.dequantized(chosen.index[rows])
+    if kind in ("warm", "arcade"):
         head = copy.deepcopy(start).set_params(warm_start=True, warm_epochs=int(values[0]))
     else:
         head = DenseHead(seed=seed)
-    head.fit(X, chosen.labels, class_names=list(CLASSES), sample_weight=chosen.weights)
+    head.fit(
+        X, chosen.labels[rows], class_names=list(CLASSES), sample_weight=chosen.weights[rows]
+    )
     return head, time.perf_counter() - t
 
 
