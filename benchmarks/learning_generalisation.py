@@ -53,7 +53,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from edgepac.learning.choice import held_out_split, press_weights
+from edgepac.learning.choice import MAX_PER_CLASS, held_out_split, press_weights
 from edgepac.learning.dense import DenseHead
 from edgepac.learning.knn import KnnHead
 from edgepac.learning.store import SampleStore
@@ -416,6 +416,8 @@ def top_up_evaluate(args: argparse.Namespace) -> None:
         cases = embed_cases(args, images, q)
         if args.cache:
             save_cases(args.cache, cases)
+    if args.only:
+        cases = [c for c in cases if c[0] in args.only]
     print(f"{len(cases)} cases, frames made and embedded in {time.perf_counter() - t0:.0f} s "
           f"with {bb!r}\n", flush=True)  # fmt: skip
 
@@ -618,6 +620,12 @@ def way_name(way: str) -> str:
     """``merged`` | ``recency:SHARE`` | ``warm:EPOCHS:SHARE`` | ``arcade:EPOCHS:SHARE:HOLDOUT``
     in words (arcade: the warm start on what the arcade's held-out split leaves)."""
     kind, *values = way.split(":")
+    changed = "".join(f", {v}" for v in values if "=" in v)
+    values = [v for v in values if "=" not in v]
+    return _way_words(kind, values) + changed
+
+
+def _way_words(kind: str, values: list[str]) -> str:
     if kind == "merged":
         return "merged as one session"
     if kind == "recency":
@@ -638,18 +646,26 @@ def fit_top_up(
     (see way_name). Returns the head and the seconds it took, choosing and dequantising too."""
     t = time.perf_counter()
     kind, *values = way.split(":")
+    # Trailing NAME=VALUE parts change one thing: a head's hyperparameter, or the cap.
+    extra = dict(v.split("=") for v in values if "=" in v)
+    values = [v for v in values if "=" not in v]
+    cap = int(extra.pop("cap", MAX_PER_CLASS))
+    params = {k: (float(v) if "." in v or "e" in v else int(v)) for k, v in extra.items()}
     if kind == "merged":
         chosen = store.training_set(max_per_class=None, latest_share=0.0)
     else:
-        chosen = store.training_set(latest_share=float(values[1 if kind == "arcade" else -1]))
+        share = float(values[1 if kind == "arcade" else -1])
+        chosen = store.training_set(max_per_class=cap, latest_share=share)
     rows = np.arange(len(chosen))
     if kind == "arcade":  # the arcade's refresh keeps the latest of each pose and session aside
         rows, _ = held_out_split(chosen.labels, float(values[2]), groups=chosen.sessions)
     X = store.dequantized(chosen.index[rows])
     if kind in ("warm", "arcade"):
-        head = copy.deepcopy(start).set_params(warm_start=True, warm_epochs=int(values[0]))
+        head = copy.deepcopy(start).set_params(
+            warm_start=True, warm_epochs=int(values[0]), **params
+        )
     else:
-        head = DenseHead(seed=seed)
+        head = DenseHead(seed=seed, **params)
     head.fit(
         X, chosen.labels[rows], class_names=list(CLASSES), sample_weight=chosen.weights[rows]
     )
@@ -796,6 +812,7 @@ def main() -> None:
     p.add_argument("--skip-unzoomed", action="store_true", help="no pose reruns without zoom")
     p.add_argument("--scenarios", type=int, default=len(SCENARIOS))
     p.add_argument("--rows", nargs="+", help="--part poses: only the rows whose names contain one")
+    p.add_argument("--only", nargs="+", metavar="CASE", help="top-up: only these cases (labels)")
     p.add_argument(
         "--held-out",
         action="store_true",
