@@ -35,36 +35,32 @@ def test_data() -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def model_025_128(test_data: Path) -> Path:
-    path = test_data / "models" / "mobilenet_v1_0.25_128_quant.tflite"
-    if not path.is_file():
+def shared(test_data: Path, relative: str) -> Path:
+    """A file or folder of the shared test data; missing: a skip (a failure on CI)."""
+    path = test_data / relative
+    if not path.exists():
         _missing(str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def model_025_128(test_data: Path) -> Path:
+    return shared(test_data, "models/mobilenet_v1_0.25_128_quant.tflite")
 
 
 @pytest.fixture(scope="session")
 def model_05_160(test_data: Path) -> Path:
-    path = test_data / "models" / "mobilenet_v1_0.5_160_quant.tflite"
-    if not path.is_file():
-        _missing(str(path))
-    return path
+    return shared(test_data, "models/mobilenet_v1_0.5_160_quant.tflite")
 
 
 @pytest.fixture(scope="session")
 def labels_file(test_data: Path) -> Path:
-    path = test_data / "models" / "imagenet_labels.txt"
-    if not path.is_file():
-        _missing(str(path))
-    return path
+    return shared(test_data, "models/imagenet_labels.txt")
 
 
 @pytest.fixture(scope="session")
 def images_dir(test_data: Path) -> Path:
-    path = test_data / "images"
-    if not path.is_dir():
-        _missing(str(path))
-    return path
+    return shared(test_data, "images")
 
 
 @pytest.fixture(autouse=True)

@@ -15,16 +15,14 @@ from typing import Any
 import numpy as np
 import pygame
 import pytest
+from helpers import make_app, run_until
 
 from edgepac.app.app import App
 from edgepac.app.arcade import State
 from edgepac.app.config import load_config
-from edgepac.app.screen import lit_fill, panel_width
+from edgepac.app.screens import game_renderer, lit_fill
 from edgepac.camera.demo_player import DemoPlayer
-from edgepac.game.controllers import Autopilot
 from edgepac.game.direction import Direction
-from edgepac.game.game import Game
-from edgepac.game.render import Renderer
 from edgepac.poses import pose_colour
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
@@ -77,26 +75,18 @@ def buttons() -> Any:
     b.close()
 
 
-def make_app(state: Path, model: Path, cfg: Any) -> App:
+def e2e_app(state: Path, model: Path, cfg: Any) -> App:
+    """The arcade as the kiosk runs it: the model at 224, the game drawn, a seed that plays."""
     from edgepac.vision.backbone import Backbone
 
-    return App(
-        cfg,
-        source=DemoPlayer(fps=30),
-        backbone=Backbone(model, input_size=224, num_threads=1),
-        state_dir=state,
-        make_game=lambda: Game(seed=7, difficulty=cfg.play.difficulty),
-        autopilot=Autopilot(),
-        renderer_factory=lambda size: Renderer(
-            screen_size=size, panel_width=panel_width(size)
-        ),
+    return make_app(
+        state,
+        Backbone(model, input_size=224, num_threads=1),
+        DemoPlayer(fps=30),
+        cfg=cfg,
+        seed=7,
+        renderer_factory=game_renderer,
     )
-
-
-def run_until(app: App, done: Any, timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    app.run(until=lambda a: done(a) or time.monotonic() > end)
-    assert done(app), "timed out"
 
 
 def lit(surface: pygame.Surface, rect: pygame.Rect, pose: str) -> float:
@@ -116,7 +106,7 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
             "buttons.record_led": "16",
         },
     )
-    app = make_app(tmp_path, model_025_128, cfg)
+    app = e2e_app(tmp_path, model_025_128, cfg)
     buttons.attach(app)
     player: DemoPlayer = app.source
     with app:
@@ -178,6 +168,6 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
         assert app.stats.play_frames > 30
 
     # After a power cut the kiosk comes back where it was, trained head and all.
-    again = make_app(tmp_path, model_025_128, cfg)
+    again = e2e_app(tmp_path, model_025_128, cfg)
     assert again.recorder.counts == counts
     assert again.head is not None and again.arcade.has_head

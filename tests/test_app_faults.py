@@ -13,17 +13,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import make_app, record, run_until
 
 from edgepac.app.app import App, thumbnail
 from edgepac.app.arcade import Event, Kind, State
-from edgepac.app.config import load_config
 from edgepac.app.training import held_out_split
 from edgepac.app.view import Severity
 from edgepac.camera.demo_player import DemoPlayer
 from edgepac.cli import main
 from edgepac.errors import EdgePacError
-from edgepac.game.controllers import Autopilot
-from edgepac.game.game import Game
 
 pytestmark = pytest.mark.model
 
@@ -35,40 +33,12 @@ def backbone(model_025_128: Path) -> Any:
     return Backbone(model_025_128, num_threads=1)
 
 
-def make_app(
-    state: Path, backbone: Any, source: Any = None, *, clock: Any = time.monotonic, **overrides: Any
-) -> App:
-    cfg = load_config(paths=[], overrides={"screen.attract_after_s": 0.0, **overrides})
-    return App(
-        cfg,
-        source=source or DemoPlayer(),
-        backbone=backbone,
-        state_dir=state,
-        make_game=lambda: Game(seed=1),
-        autopilot=Autopilot(),
-        clock=clock,
-    )
-
-
 def banners(app: App, severity: Severity | None = None) -> list[str]:
     """The lines on screen now (as the View the screen draws from gives them)."""
     return [b.text for b in app.view().banners if severity in (None, b.severity)]
 
 
-def run_until(app: App, done: Any, timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    app.run(until=lambda a: done(a) or time.monotonic() > end)
-    assert done(app), "timed out"
 
-
-def record(app: App, name: str, n: int) -> None:
-    """Hold a class button (as the keyboard or a GPIO button would) until n more samples."""
-    app.source.pose = name
-    target = app.recorder.counts.get(name, 0) + n
-    app.post(Event(Kind.HOLD, name))
-    run_until(app, lambda a: a.arcade.counts.get(name, 0) >= target)
-    app.post(Event(Kind.RELEASE, name))
-    app.step()
 
 
 def heads_whose_fit_raises(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:

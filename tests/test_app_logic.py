@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import hold, release
 
 from edgepac.app.arcade import Action, Arcade, Do, Event, Kind, State, TrainingResult
 from edgepac.app.smoothing import Smoother
@@ -80,14 +81,6 @@ def test_bad_smoothing_settings_name_the_setting(frames: int, threshold: float, 
 
 
 # -- the arcade's state machine -------------------------------------------------------------------
-
-
-def hold(name: str) -> Event:
-    return Event(Kind.HOLD, name)
-
-
-def release(name: str) -> Event:
-    return Event(Kind.RELEASE, name)
 
 
 TRAIN, PLAY, BACK, CLEAR = (Event(k) for k in (Kind.TRAIN, Kind.PLAY, Kind.BACK, Kind.CLEAR))

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import hold, release, share
 
 from edgepac.app.arcade import (
     REFRESH_HOLD_S,
@@ -25,14 +26,6 @@ from edgepac.app.arcade import (
 CLASSES = ("up", "down", "left", "right")
 PLAY, TRAIN, BACK, CLEAR = (Event(k) for k in (Kind.PLAY, Kind.TRAIN, Kind.BACK, Kind.CLEAR))
 NEW_GAME, REFRESH = Action(Do.NEW_GAME), Action(Do.START_REFRESH)
-
-
-def hold(name: str) -> Event:
-    return Event(Kind.HOLD, name)
-
-
-def release(name: str) -> Event:
-    return Event(Kind.RELEASE, name)
 
 
 def returning(poses: tuple[str, ...] = CLASSES) -> Arcade:
@@ -221,26 +214,18 @@ def drawn(view_name: str, size: tuple[int, int] = (800, 480), **changes: Any) ->
 
     import pygame
 
-    from edgepac.app.screen import Screen, panel_width
-    from edgepac.game.render import Renderer
+    from edgepac.app.screens import Screen, game_renderer
 
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     pygame.display.init()
-    screen = Screen(size, Renderer(screen_size=size, panel_width=panel_width(size)), CLASSES)
+    screen = Screen(size, game_renderer(size), CLASSES)
     surface = pygame.Surface(size)
     screen.draw(surface, replace(every_view()[view_name], **changes))
     return screen, surface
 
 
-def share(surface: Any, rect: Any, rgb: tuple[int, int, int]) -> float:
-    import pygame
-
-    a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
-    return float(np.mean(np.all(a == rgb, axis=-1)))
-
-
 def test_the_welcome_screen_greets_and_ticks_each_pose_once_held() -> None:
-    from edgepac.app.screen import GREEN
+    from edgepac.app.screens import GREEN
 
     screen, surface = drawn("welcome-back")
     assert "WELCOME BACK!" in screen.said
@@ -288,7 +273,7 @@ def hold_pose(app: Any, name: str, seconds: float) -> None:
     """Pose and hold the pose's button for ``seconds`` of the app's time, then let go."""
     import time
 
-    from test_app_faults import run_until
+    from helpers import run_until
 
     app.source.pose = name
     app.post(Event(Kind.HOLD, name))
@@ -303,7 +288,7 @@ def hold_pose(app: Any, name: str, seconds: float) -> None:
 def test_a_returning_player_refreshes_in_seconds_and_teaches_in_the_game(
     tmp_path: Path, model_025_128: Path
 ) -> None:
-    from test_app_faults import make_app, record, run_until
+    from helpers import make_app, record, run_until
 
     from edgepac.app.view import Page
     from edgepac.learning.store import SampleStore
@@ -385,7 +370,7 @@ def test_with_a_real_camera_an_arrow_held_in_a_game_teaches_its_pose(
     import time
 
     import pygame
-    from test_app_faults import make_app, run_until
+    from helpers import make_app, run_until
 
     from edgepac.camera.demo_player import DemoPainter
     from edgepac.camera.source import FrameSource

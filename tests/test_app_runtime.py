@@ -10,6 +10,7 @@ from typing import Any
 
 import pygame
 import pytest
+from helpers import run_until
 
 from edgepac.app import app as app_module
 from edgepac.app.app import App
@@ -48,12 +49,6 @@ def key(k: int, up: bool = False) -> None:
 def tap(k: int) -> None:
     key(k)
     key(k, up=True)
-
-
-def run_until(app: App, done: Any, timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    app.run(until=lambda a: done(a) or time.monotonic() > end)
-    assert done(app), "timed out"
 
 
 def test_slow_drawing_does_not_slow_the_game(tmp_path: Path) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pygame
 import pytest
+from helpers import share
 
-from edgepac.app import screen as sc
-from edgepac.app.screen import Screen, panel_width
+from edgepac.app import screens as sc
+from edgepac.app.screens import Screen, game_renderer
 from edgepac.app.screenshots import CLASSES, views
 from edgepac.app.view import (
     Banner,
@@ -23,7 +24,6 @@ from edgepac.app.view import (
     View,
     poses_for,
 )
-from edgepac.game.render import Renderer
 from edgepac.poses import POSE_COLOURS
 
 SMALL, LARGE = (800, 480), (1920, 1080)
@@ -38,8 +38,7 @@ def every_view() -> dict[str, View]:
 
 def make_screen(size: tuple[int, int] = SMALL) -> tuple[Screen, pygame.Surface]:
     pygame.display.init()
-    renderer = Renderer(screen_size=size, panel_width=panel_width(size))
-    return Screen(size, renderer, CLASSES), pygame.Surface(size)
+    return Screen(size, game_renderer(size), CLASSES), pygame.Surface(size)
 
 
 def ink_height(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, int]) -> int:
@@ -47,11 +46,6 @@ def ink_height(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, 
     a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
     rows = np.flatnonzero(np.all(a == rgb, axis=-1).any(axis=0))
     return int(rows[-1] - rows[0] + 1) if len(rows) else 0
-
-
-def share(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, int]) -> float:
-    a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
-    return float(np.mean(np.all(a == rgb, axis=-1)))
 
 
 def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
@@ -79,6 +73,9 @@ def test_every_page_has_one_big_next_step_prompt(every_view: dict[str, View], si
         heights += [ink_height(surface, r, sc.PINK) for r in screen.prompt_rects]
         heights += [ink_height(surface, r, sc.WHITE) for r in screen.prompt_rects]
         heights += [ink_height(surface, r, sc.AMBER) for r in screen.prompt_rects]
+        heights += [
+            ink_height(surface, r, p.colour) for r in screen.prompt_rects for p in view.poses
+        ]
         assert max(heights) >= least, f"{name}: prompt {screen.prompt_text!r} is {heights} px"
 
 
@@ -135,7 +132,7 @@ def test_playing_uses_the_whole_screen_and_percentages_sit_beside_their_bars(
 ) -> None:
     for size in (SMALL, LARGE):
         screen, surface = make_screen(size)
-        maze, panel = screen.renderer.game_rect, screen.renderer.panel_rect
+        maze, panel = screen.layout.maze, screen.layout.panel
         assert maze.x == 0 and maze.right == panel.x and panel.right == size[0]
         screen.draw(surface, every_view["playing"])
         camera = screen.regions["camera"]
@@ -159,7 +156,7 @@ def test_messages_and_errors_never_cover_the_maze_the_score_or_each_other(
         ),
     )
     screen.draw(surface, view)
-    panel = screen.renderer.panel_rect
+    panel = screen.layout.panel
     errors, message = screen.regions["errors"], screen.regions["message"]
     assert panel.contains(errors) and panel.contains(message)
     assert not errors.colliderect(message)
@@ -308,7 +305,7 @@ def test_every_letter_on_every_page_comes_from_one_font_function(
     every_view: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Switching typeface is a change to ``canvas.load_font`` and nothing else."""
-    from edgepac.app import canvas
+    from edgepac.app.screens import canvas
 
     screen, surface = make_screen()
     asked: list[int] = []
@@ -378,3 +375,87 @@ def test_the_live_no_model_page_says_its_fix_in_one_big_line_and_all_of_why(
     said = " ".join(" ".join(screen.said).upper().split())
     line = line.replace("`", "")  # the pixel font has no backtick: a command reads as words
     assert said.endswith(" ".join(f"{line}. It is picked up by itself.".upper().split()))
+
+
+# The on-screen buttons a touch acts on, per state (the physical buttons they stand for).
+TARGETS = {
+    "collect-empty": {"up", "down", "left", "right"},
+    "collect-full": {"up", "down", "left", "right", "train"},
+    "collect-out-of-date": {"up", "down", "left", "right", "train"},
+    "training-done": {"play"},
+    "welcome-back": {"up", "down", "left", "right", "play"},
+    "game-over": {"play"},
+    "attract": {"play"},
+    "high-scores": {"play"},
+    "initials": {"up", "down", "left", "right", "play"},
+    "clear-confirm": {"train", "play"},
+}
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_every_page_has_its_touch_targets_big_enough_and_on_the_screen(
+    every_view: dict[str, View], size: tuple[int, int]
+) -> None:
+    """Each on-screen button is at least 9 mm on the 7" panel (48 px at 800x480, scaled)."""
+    screen, surface = make_screen(size)
+    least = 48 * min(size[0] / 800, size[1] / 480) - 1
+    whole = surface.get_rect()
+    for name, view in every_view.items():
+        screen.draw(surface, view)
+        for key, rect in screen.targets.items():
+            assert rect.w >= least and rect.h >= least, (name, key, rect)
+            assert whole.contains(rect), (name, key, rect)
+        if name in TARGETS:
+            assert set(screen.targets) == TARGETS[name], name
+    screen.draw(surface, every_view["collect-full"])
+    for pose in CLASSES:  # a tile is its pose's button
+        assert screen.targets[pose] == screen.regions[f"tile:{pose}"]
+    assert not any(screen.targets["train"].colliderect(screen.targets[p]) for p in CLASSES)
+    screen.draw(surface, every_view["attract"])  # a tap anywhere starts
+    assert screen.targets["play"] == whole
+
+
+def test_the_countdown_is_big_in_the_poses_colour_then_counts_frames(every_view: dict) -> None:
+    screen, surface = make_screen()
+    screen.draw(surface, every_view["collect-countdown"])  # RIGHT, 1.4 s to go
+    camera = screen.regions["countdown"]
+    assert "2" in screen.said and "GET READY" in screen.said
+    assert screen.prompt_text == "STEP BACK AND POSE RIGHT"
+    assert ink_height(surface, camera, POSE_COLOURS["right"]) > 0.4 * camera.h  # big
+    assert "train" not in screen.targets and "right" in screen.targets  # a tap cancels
+    screen.draw(surface, every_view["collect-countdown-recording"])
+    assert "REC  RIGHT  27" in screen.said
+    assert screen.prompt_text == "HOLD IT: RECORDING RIGHT"
+
+
+def test_press_dots_the_weak_mark_and_the_hint_show_on_collect(every_view: dict) -> None:
+    screen, surface = make_screen()
+    view = every_view["collect-coached"]  # 3 presses asked; LEFT has 1 and is weak
+    screen.draw(surface, view)
+    assert "1/3" in screen.said and screen.said.count("3/3") == 2
+    assert "TEACH AGAIN" in screen.said
+    left, up = screen.regions["tile:left"], screen.regions["tile:up"]
+    assert share(surface, left, sc.AMBER) > share(surface, up, sc.AMBER) + 0.01
+    assert "A BIT CLOSER" in screen.said
+    assert screen.regions["camera"].contains(screen.regions["press_hint"])
+    screen.draw(surface, replace(view, press_goal=0, press_hint=None))
+    assert not any("/3" in s for s in screen.said) and "A BIT CLOSER" not in screen.said
+
+
+def test_the_coach_shows_each_poses_share_and_the_advice(every_view: dict) -> None:
+    screen, surface = make_screen()
+    view = every_view["training-coach"]
+    screen.draw(surface, view)
+    assert view.coach.advice.split(":")[0] in " ".join(screen.said)
+    up, left = screen.regions["coach:up"], screen.regions["coach:left"]
+    assert share(surface, up, POSE_COLOURS["up"]) > 0.8  # 97 % right
+    assert 0.25 < share(surface, left, POSE_COLOURS["left"]) < 0.6  # 44 %
+    assert share(surface, left, sc.PINK) > 0.02  # the pose taken for UP: framed red
+    assert "too few" in screen.said and "44%" in screen.said
+    assert screen.layout.train_side.contains(screen.regions["coach"])
+
+
+def test_an_imported_models_label_is_named(every_view: dict) -> None:
+    screen, surface = make_screen()
+    screen.draw(surface, every_view["collect-teachable-machine"])
+    assert "TEACHABLE MACHINE: my-project" in screen.said

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pygame
 import pytest
-from test_app_faults import make_app, record, run_until
+from helpers import make_app, record, run_until, share
 
 from edgepac.app.arcade import Event, Kind, State
-from edgepac.app.screen import GREEN, RED
+from edgepac.app.screens import GREEN, RED
 from edgepac.app.view import Page
 
 pytestmark = pytest.mark.model
@@ -22,11 +21,6 @@ def backbone(model_025_128: Path) -> Any:
     from edgepac.vision.backbone import Backbone
 
     return Backbone(model_025_128, num_threads=1)
-
-
-def share(surface: pygame.Surface, rect: pygame.Rect, rgb: tuple[int, int, int]) -> float:
-    a = pygame.surfarray.pixels3d(surface)[rect.left : rect.right, rect.top : rect.bottom]
-    return float(np.mean(np.all(a == rgb, axis=-1)))
 
 
 def test_idle_kiosk_plays_by_itself_until_a_button(tmp_path: Path, backbone: Any) -> None:

@@ -12,13 +12,17 @@ PACKAGE = Path(edgepac.__file__).parent
 AREAS = ("camera", "vision", "learning", "game", "controls")
 
 
-def imported_modules(path: Path) -> set[str]:
+def imported_modules(path: Path, names: bool = False) -> set[str]:
+    """The modules ``path`` imports; with ``names``, also ``module.name`` for each name taken
+    from a module (which may itself be a module: ``from edgepac.app import screenshots``)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
+            if names:
+                found.update(f"{node.module}.{alias.name}" for alias in node.names)
     return found
 
 
@@ -60,3 +64,66 @@ def test_the_pose_check_sees_a_second_list(tmp_path):
     (tmp_path / "a.py").write_text('CLASSES = ("up", "down", "left", "right")\n')
     (tmp_path / "b.py").write_text("X = ['up','down', 'left',\n 'right']\n")
     assert places_listing_the_poses(tmp_path) == ["a.py", "b.py"]
+
+
+def import_graph(package: Path) -> dict[str, set[str]]:
+    """Module -> the package's modules it imports, at any depth (a function's lazy import too)."""
+
+    def name(path: Path) -> str:
+        parts = list(path.relative_to(package.parent).with_suffix("").parts)
+        return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+    modules = {name(path): path for path in package.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        found = set()
+        for imported in imported_modules(path, names=True):
+            if imported in modules:
+                found.add(imported)
+            elif imported.rpartition(".")[0] in modules:  # from package.module import a_name
+                found.add(imported.rpartition(".")[0])
+        graph[module] = found - {module}
+    return graph
+
+
+def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while (w := stack.pop()) != v:
+                group.append(w)
+            if group:
+                circles.append(sorted([v, *group]))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return circles
+
+
+def test_no_import_circles():
+    assert import_circles(import_graph(PACKAGE)) == []
+
+
+def test_the_circle_check_sees_a_lazy_circle(tmp_path):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("def f():\n    from pkg.b import g\n")
+    (pkg / "b.py").write_text("from pkg import a\n")
+    (pkg / "c.py").write_text("from pkg.a import f\n")
+    assert import_circles(import_graph(pkg)) == [["pkg.a", "pkg.b"]]

@@ -8,11 +8,11 @@ arcade-accurate remake.
 from __future__ import annotations
 
 import pytest
-from test_game_rules import centre, playing
+from helpers import centre, playing
 
 from edgepac.game.direction import Direction
 from edgepac.game.game import Game, Phase
-from edgepac.game.ghosts import Ghost, State, random_exit
+from edgepac.game.ghosts import Ghost, GhostState, random_exit
 from edgepac.game.maze import HALF, HOUSE_EXIT, UNIT, Maze, in_tunnel
 
 U, L, D, R = Direction.UP, Direction.LEFT, Direction.DOWN, Direction.RIGHT
@@ -25,7 +25,7 @@ def park(game: Game) -> None:
 
 
 def put(ghost: Ghost, tile: tuple[int, int], heading: Direction) -> None:
-    ghost.state = State.ACTIVE
+    ghost.state = GhostState.ACTIVE
     ghost.x, ghost.y = centre(*tile)
     ghost.direction = ghost.plan = heading
 
@@ -35,9 +35,9 @@ def _side_taken_on_leaving(game: Game, ghost: Ghost, ticks: int = 60 * 30) -> Di
     """Run with Pac-Man parked until ``ghost`` comes out; which way is it going 40 ticks later?"""
     for _ in range(ticks):
         park(game)
-        was_out = ghost.state is State.ACTIVE
+        was_out = ghost.state is GhostState.ACTIVE
         game.step()
-        if ghost.state is State.ACTIVE and not was_out:
+        if ghost.state is GhostState.ACTIVE and not was_out:
             for _ in range(40):
                 park(game)
                 game.step()
@@ -65,11 +65,11 @@ def test_a_revived_ghost_leaves_right_after_a_mode_change_inside() -> None:
         game = playing(Game(seed=0))
         pinky = game.pinky
         put(pinky, (10, 11), R)
-        pinky.state = State.EYES
-        while pinky.state is State.EYES:
+        pinky.state = GhostState.EYES
+        while pinky.state is GhostState.EYES:
             park(game)
             game.step()
-        assert pinky.state is State.ENTERING
+        assert pinky.state is GhostState.ENTERING
         if change_while_inside:
             game.mode_ticks = game.mode_bounds[0] - 1  # scatter ends on the next tick
         sides[change_while_inside] = _side_taken_on_leaving(game, pinky)
@@ -82,7 +82,7 @@ def test_the_tunnel_runs_two_unseen_tiles_past_each_edge() -> None:
     wide, so Pac-Man is off the screen for a moment on his way through."""
     game = playing(Game(seed=0))
     for g in game.ghosts:
-        g.state = State.HOUSE
+        g.state = GhostState.HOUSE
     pac = game.pacman
     pac.x, pac.y = centre(2, 14)
     pac.direction, pac.wish = L, L
@@ -100,7 +100,7 @@ def test_ghosts_spend_a_third_longer_slowed_in_the_tunnel() -> None:
     ghosts slow in the tunnel; shaunlebron/pacman Map.isTunnelTile)."""
     game = playing(Game(seed=0))
     for g in game.ghosts[1:]:
-        g.state = State.HOUSE
+        g.state = GhostState.HOUSE
         g.dots = -(10**6)  # nobody is let out meanwhile
     game.idle_limit = 10**6
     blinky = game.blinky
@@ -188,7 +188,7 @@ def _blue_blinky_path(game: Game, energizer: tuple[int, int]) -> list[tuple[int,
     path = []
     for t in range(240):
         for g in game.ghosts[1:]:
-            g.state = State.HOUSE
+            g.state = GhostState.HOUSE
         game.pacman.x, game.pacman.y = centre(*energizer) if t == 0 else centre(1, 29)
         game.pacman.pause = 2 if t else 0
         game.step()
@@ -206,7 +206,7 @@ def test_blue_ghosts_repeat_their_turns_each_life() -> None:
     _blue_blinky_path(game, (26, 23))  # a first fright draws from the generator
     while game.phase is not Phase.DYING:
         game.blinky.frightened = False
-        game.blinky.state = State.ACTIVE
+        game.blinky.state = GhostState.ACTIVE
         game.blinky.x, game.blinky.y = game.pacman.x, game.pacman.y
         game.step()
     while game.phase is Phase.DYING:
@@ -295,7 +295,7 @@ def test_ghosts_walk_out_of_the_house_at_half_a_pixel_a_tick() -> None:
     for level in (1, 5):
         game = playing(Game(seed=0, start_level=level))
         inky = game.inky
-        inky.state = State.LEAVING
+        inky.state = GhostState.LEAVING
         x0 = inky.x
         park(game)
         game.step()
@@ -308,12 +308,12 @@ def test_eyes_run_home_at_two_pixels_a_tick_also_through_the_door() -> None:
     game = playing(Game(seed=0))
     pinky = game.pinky
     put(pinky, (6, 5), L)
-    pinky.state = State.EYES
+    pinky.state = GhostState.EYES
     park(game)
     x0 = pinky.x
     game.step()
     assert x0 - pinky.x == 2000
-    pinky.state = State.ENTERING
+    pinky.state = GhostState.ENTERING
     pinky.x, pinky.y = HOUSE_EXIT
     y0 = pinky.y
     park(game)

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pygame
 import pytest
-from test_game_rules import playing
+from helpers import playing
 
 from edgepac.errors import EdgePacError
 from edgepac.game.direction import Direction
 from edgepac.game.game import Game, Phase
-from edgepac.game.ghosts import State
+from edgepac.game.ghosts import GhostState
 from edgepac.game.maze import HALF, PACMAN_START, UNIT
 from edgepac.game.render import DOOR, DOT_COLOUR, FRIGHT_BODY, PUPIL, WALL, YELLOW, Renderer
 
@@ -129,7 +129,7 @@ def test_game_over_and_eyes_frames_draw() -> None:
     renderer = Renderer((800, 480))
     surface = pygame.Surface((800, 480))
     game = Game(seed=0)
-    game.pinky.state = State.EYES
+    game.pinky.state = GhostState.EYES
     renderer.draw(surface, game)
     game.phase = Phase.GAME_OVER
     renderer.draw(surface, game)

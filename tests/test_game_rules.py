@@ -5,11 +5,12 @@ from __future__ import annotations
 import copy
 
 import pytest
+from helpers import centre, playing
 
 from edgepac.errors import EdgePacError
 from edgepac.game.direction import Direction
 from edgepac.game.game import Game, Phase
-from edgepac.game.ghosts import State, chase_target, choose_exit, random_exit
+from edgepac.game.ghosts import GhostState, chase_target, choose_exit, random_exit
 from edgepac.game.maze import (
     DOT,
     ENERGIZER,
@@ -22,17 +23,6 @@ from edgepac.game.maze import (
 )
 
 U, L, D, R = Direction.UP, Direction.LEFT, Direction.DOWN, Direction.RIGHT
-
-
-def centre(x: int, y: int) -> tuple[int, int]:
-    return x * UNIT + HALF, y * UNIT + HALF
-
-
-def playing(game: Game) -> Game:
-    """Skip READY!: the tests start with the ghosts moving."""
-    while game.phase is Phase.READY:
-        game.step()
-    return game
 
 
 # ----------------------------------------------------------------------------- the maze
@@ -59,7 +49,7 @@ def test_tunnel_wraps_pacman_to_the_other_side() -> None:
     pac.x, pac.y = centre(1, 14)
     pac.direction, pac.wish = L, L
     for g in game.ghosts:
-        g.state = State.HOUSE  # keep them out of the way
+        g.state = GhostState.HOUSE  # keep them out of the way
     seen = set()
     for _ in range(60):
         game.step()
@@ -211,7 +201,7 @@ def _mode_change_tick(game: Game, energizer_at: int | None = None) -> tuple[int,
         if t == energizer_at:
             game.pacman.x, game.pacman.y = centre(26, 23)
             game.pacman.pause = 0
-        before = {g.name: g.direction for g in game.ghosts if g.state is State.ACTIVE}
+        before = {g.name: g.direction for g in game.ghosts if g.state is GhostState.ACTIVE}
         game.step()
         if game.mode == "chase":
             return t, reversals(game, before)
@@ -233,7 +223,7 @@ def test_energizer_frightens_reverses_and_flashes() -> None:
     game = playing(Game(seed=0))
     game.pacman.pause = 10**6
     game.step()
-    headings = {g.name: g.direction for g in game.ghosts if g.state is State.ACTIVE}
+    headings = {g.name: g.direction for g in game.ghosts if g.state is GhostState.ACTIVE}
     pac = game.pacman
     pac.x, pac.y = centre(1, 23)  # the energizer bottom left
     score = game.score
@@ -263,12 +253,12 @@ def test_successive_ghosts_score_200_400_800_1600() -> None:
     pac.pause = 10**6
     gains = []
     for g in game.ghosts:
-        g.state, g.frightened = State.ACTIVE, True
+        g.state, g.frightened = GhostState.ACTIVE, True
         g.x, g.y = pac.x, pac.y
         score = game.score
         game.step()
         gains.append(game.score - score)
-        assert g.state is State.EYES and game.phase is Phase.GHOST_EATEN
+        assert g.state is GhostState.EYES and game.phase is Phase.GHOST_EATEN
         while game.phase is not Phase.PLAYING:
             game.step()
         g.x, g.y = centre(26, 1)  # out of the way
@@ -279,15 +269,15 @@ def test_eaten_ghost_returns_as_eyes_and_revives() -> None:
     game = playing(Game(seed=0))
     game.pacman.pause = 10**6
     pinky = game.pinky
-    pinky.state, pinky.direction = State.EYES, L
+    pinky.state, pinky.direction = GhostState.EYES, L
     pinky.x, pinky.y = centre(6, 5)
     states = set()
     for _ in range(60 * 10):
         game.step()
         states.add(pinky.state)
-        if pinky.state is State.ACTIVE:
+        if pinky.state is GhostState.ACTIVE:
             break
-    assert {State.ENTERING, State.LEAVING, State.ACTIVE} <= states
+    assert {GhostState.ENTERING, GhostState.LEAVING, GhostState.ACTIVE} <= states
     assert not pinky.frightened
 
 
@@ -302,16 +292,16 @@ def test_house_releases_pinky_then_inky_at_30_then_clyde_at_60() -> None:
     ]
     released = {}
     game.step()
-    assert game.pinky.state is not State.HOUSE  # at once on level 1
+    assert game.pinky.state is not GhostState.HOUSE  # at once on level 1
     for n, (x, y) in enumerate(dots[:95], start=1):
         game.pacman.x, game.pacman.y = centre(x, y)
         for g in game.ghosts:  # ghosts pass through harmlessly for this test
-            if g.state is State.ACTIVE:
+            if g.state is GhostState.ACTIVE:
                 g.x, g.y = centre(26, 1) if g.tile == (x, y) else (g.x, g.y)
         game.step()
         assert game.phase is Phase.PLAYING
         for g in (game.inky, game.clyde):
-            if g.state is not State.HOUSE:
+            if g.state is not GhostState.HOUSE:
                 released.setdefault(g.name, n)
     # Only the next ghost out counts dots: Clyde's 60 start once Inky has gone.
     assert released == {"inky": 30, "clyde": 30 + 60}
@@ -324,7 +314,7 @@ def test_idle_timer_releases_ghosts_when_pacman_stops_eating() -> None:
     for t in range(1, 600):
         game.step()
         for g in game.ghosts[1:]:
-            if g.state is not State.HOUSE:
+            if g.state is not GhostState.HOUSE:
                 out.setdefault(g.name, t)
     assert out["pinky"] == 1
     assert out["inky"] == 4 * 60
@@ -336,7 +326,7 @@ def test_buffered_turn_waits_for_the_opening_and_pre_turns() -> None:
     game = playing(Game(seed=0))
     pac = game.pacman
     for g in game.ghosts:
-        g.state = State.HOUSE
+        g.state = GhostState.HOUSE
     assert pac.tile == (14, 23) and pac.direction is L
     game.step(U)  # up is a wall at (14, 23) and (13, 23): keep going left, remember the wish
     turned_at = None
@@ -356,7 +346,7 @@ def test_pacman_stops_at_a_wall() -> None:
     game = playing(Game(seed=0))
     pac = game.pacman
     for g in game.ghosts:
-        g.state = State.HOUSE
+        g.state = GhostState.HOUSE
     for _ in range(400):
         game.step()
     assert pac.tile == (6, 23) and not pac.moving
@@ -379,7 +369,7 @@ def test_reverse_is_immediate() -> None:
 def test_dots_energizers_fruit_and_extra_life() -> None:
     game = playing(Game(seed=0))
     for g in game.ghosts:
-        g.state = State.HOUSE
+        g.state = GhostState.HOUSE
     pac = game.pacman
     pac.pause = 0
     pac.x, pac.y = centre(1, 1)
@@ -462,7 +452,7 @@ def test_same_seed_same_game() -> None:
 
 def _die(game: Game) -> None:
     while game.phase is not Phase.DYING:
-        game.blinky.state = State.ACTIVE
+        game.blinky.state = GhostState.ACTIVE
         game.blinky.frightened = False
         game.blinky.x, game.blinky.y = game.pacman.x, game.pacman.y
         game.step()
@@ -487,11 +477,11 @@ def test_after_a_death_the_house_uses_one_counter_7_17_then_32_hands_back() -> N
     for n, (x, y) in enumerate(dots[:45], start=1):
         game.pacman.x, game.pacman.y = centre(x, y)
         for g in game.ghosts:
-            if g.state is State.ACTIVE and g.tile == (x, y):
+            if g.state is GhostState.ACTIVE and g.tile == (x, y):
                 g.x, g.y = centre(26, 1)
         game.step()
         for g in game.ghosts[1:]:
-            if g.state is not State.HOUSE:
+            if g.state is not GhostState.HOUSE:
                 out.setdefault(g.name, n)
         if game.global_dots is None and shared_off is None:
             shared_off = n
@@ -505,8 +495,8 @@ def test_elroy_waits_for_clyde_after_a_death() -> None:
     game.maze.left = 15
     assert game.elroy() == 1
     _die(game)
-    assert game.clyde.state is State.HOUSE and game.elroy() == 0
-    game.clyde.state = State.LEAVING
+    assert game.clyde.state is GhostState.HOUSE and game.elroy() == 0
+    game.clyde.state = GhostState.LEAVING
     assert game.elroy() == 1
 
 
@@ -518,11 +508,11 @@ def test_during_the_points_freeze_only_earlier_eyes_move() -> None:
     pac.pause = 10**6
     first, second = game.pinky, game.inky
     for g in (first, second):
-        g.state, g.frightened = State.ACTIVE, True
+        g.state, g.frightened = GhostState.ACTIVE, True
     first.x, first.y = pac.x, pac.y
     first.direction = R
     game.step()
-    assert first.state is State.EYES
+    assert first.state is GhostState.EYES
     while game.phase is not Phase.PLAYING:
         game.step()
     second.x, second.y = pac.x, pac.y

@@ -94,7 +94,7 @@ class App:
         self.fullscreen = fullscreen
         self.draw_enabled = draw
         self.sound_enabled = sound
-        self.now = clock
+        self.clock = clock
         # The arrows pose the demo player when it is the camera.
         self.pose_keys = hasattr(source, "pose") and hasattr(source, "painter")
         self._renderer_factory = renderer_factory
@@ -125,7 +125,7 @@ class App:
             self._use_backbone(backbone)
         self.arcade.has_backbone = backbone is not None
         self.games = Games(make_game, autopilot, HighScores(self.state_dir / "highscores.json"))
-        self.keys_steer = None  # a KeyboardController: arrows steer when there is no model
+        self.keys_steer = None  # an ArrowKeys: arrows steer when there is no model
 
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -135,15 +135,15 @@ class App:
         self.buttons: list[Any] = []  # polled each frame: ``poll() -> list of control events``
         self.screen: Any = None
         self.keyboard: Any = None
-        self.clock: Any = None
+        self.fps_meter: Any = None  # pygame's Clock, once the screen is open
         self.running = False
         self._quit = False
-        self.started = self.now()
+        self.started = self.clock()
         self._last_frame: float | None = None
         self._last_request_seq = -1
         self._switch_interval: float | None = None
         self._snapshots = Snapshots()
-        now = self.now()
+        now = self.clock()
         for notice in self.notices:
             self.arcade.say(notice, now, seconds=8.0)
 
@@ -199,7 +199,7 @@ class App:
     def start(self) -> App:
         import pygame
 
-        from edgepac.app.screen import Screen
+        from edgepac.app.screens import Screen
 
         flags = pygame.FULLSCREEN if self.fullscreen else 0
         try:
@@ -217,15 +217,15 @@ class App:
         renderer = self._renderer_factory(self.screen_size) if self._renderer_factory else None
         self.screen = Screen(self.screen_size, renderer, self.class_names, self.button_names)
         from edgepac.controls.keyboard import KeyboardControls
-        from edgepac.game.controllers import KeyboardController
+        from edgepac.game.controllers import ArrowKeys
         from edgepac.game.sound import Sounds
 
         # The game's own synthesised effects, for the player's games (attract mode is silent).
         self.games.sounds = Sounds(enabled=self.sound_enabled)
         self.keyboard = KeyboardControls()
-        self.keys_steer = KeyboardController()
-        self.clock = pygame.time.Clock()  # measures the screen's fps for the overlay
-        self.pacer = FramePacer(FPS, self.now, time.sleep)
+        self.keys_steer = ArrowKeys()
+        self.fps_meter = pygame.time.Clock()  # measures the screen's fps for the overlay
+        self.pacer = FramePacer(FPS, self.clock, time.sleep)
         # The main thread runs Python most of the time; by default a thread waiting for the GIL
         # may wait 5 ms for it. Inference is the latency that matters: let it in sooner.
         self._switch_interval = sys.getswitchinterval()
@@ -246,7 +246,7 @@ class App:
         gc.collect()
         gc.freeze()
         self.running = not self._quit  # a SIGTERM that came while starting still counts
-        self.started = self.now()
+        self.started = self.clock()
         # A boot is a new sitting: a returning player with a trained model is welcomed back.
         self._do(self.arcade.sitting(self.started), self.started)
         return self
@@ -311,19 +311,19 @@ class App:
 
     def run(self, seconds: float | None = None, until: Callable[[App], bool] | None = None) -> None:
         """The main loop at 60 fps until the window closes, ``seconds`` pass or ``until``."""
-        end = None if seconds is None else self.now() + seconds
+        end = None if seconds is None else self.clock() + seconds
         while self.running:
             self.step()
             if until is not None and until(self):
                 return
-            if end is not None and self.now() >= end:
+            if end is not None and self.clock() >= end:
                 return
 
     def step(self) -> None:
         """One frame of the main thread: input, rules, the game's due ticks, drawing."""
         import pygame
 
-        now = self.now()
+        now = self.clock()
         if self._last_frame is not None:
             self.stats.frame_ms.add((now - self._last_frame) * 1000.0)
         self._last_frame = now
@@ -348,7 +348,7 @@ class App:
         if self.draw_enabled:
             self.screen.draw(self.surface, self.view(now))
             pygame.display.flip()
-        self.clock.tick()
+        self.fps_meter.tick()
         self.pacer.wait()
 
     def _take_reports(self, now: float) -> None:
@@ -409,7 +409,7 @@ class App:
             and self.arcade.initials is None
         )
         if in_game and self.backbone is None and self.keys_steer.handle_event(ev):
-            self.arcade.active(self.now())  # someone is steering: not idle
+            self.arcade.active(self.clock())  # someone is steering: not idle
         for control in self.keyboard.handle(ev):
             name = control.name
             if name is not None and in_game and (self.pose_keys or self.backbone is None):
@@ -494,7 +494,7 @@ class App:
 
     def view(self, now: float | None = None) -> v.View:
         """One frame's snapshot for ``Screen.draw`` (see ``snapshot.py``)."""
-        return self._snapshots.build(self, self.now() if now is None else now)
+        return self._snapshots.build(self, self.clock() if now is None else now)
 
     # -- without a model ---------------------------------------------------------------------
 
@@ -517,7 +517,7 @@ class App:
 
     def figures(self) -> dict[str, Any]:
         s = self.stats
-        elapsed = max(1e-9, self.now() - self.started)
+        elapsed = max(1e-9, self.clock() - self.started)
         dropped = int(getattr(self.source, "dropped", 0))
         frames = s.frame_ms.recent()
         return {

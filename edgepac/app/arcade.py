@@ -98,7 +98,7 @@ INITIALS_S = 30.0  # an abandoned entry is saved as it stands, like an arcade ca
 
 
 @dataclass
-class Initials:
+class InitialsEntry:
     """A NEW HIGH SCORE being signed: UP/DOWN change the letter, LEFT/RIGHT move, PLAY or TRAIN
     (or RIGHT past the last letter) saves it."""
 
@@ -114,7 +114,7 @@ class Initials:
 
 
 @dataclass
-class Welcome:
+class Greeting:
     """A returning player's greeting: the poses the model knows, and those held long enough."""
 
     poses: tuple[str, ...]
@@ -152,10 +152,10 @@ class Arcade:
     out_of_date: bool = False
     # Samples were cleared after a head was trained: that head is gone too (never plays).
     cleared: bool = False
-    initials: Initials | None = None  # a NEW HIGH SCORE is being signed
+    initials: InitialsEntry | None = None  # a NEW HIGH SCORE is being signed
     # False while there is no camera model: nothing to record or train, the keys steer instead.
     has_backbone: bool = True
-    welcome: Welcome | None = None  # WELCOME's progress
+    welcome: Greeting | None = None  # WELCOME's progress
     refreshing: bool = False  # the running training is a refresh: the game goes on meanwhile
     in_game: bool = False  # the player's game is on (not over): a class button teaches in it
     suggest_refresh: bool = False  # the model has been unsure in this game for UNSURE_S
@@ -265,7 +265,7 @@ class Arcade:
         poses = tuple(c for c in self.class_names if self.counts.get(c, 0) > 0)
         if self.has_head and self.has_backbone and len(poses) >= 2 and not self.training_running:
             self.state = State.WELCOME
-            self.welcome = Welcome(poses)
+            self.welcome = Greeting(poses)
             self.result = None
         return actions
 
@@ -466,7 +466,7 @@ class Arcade:
         self.suggest_refresh = False
         if not qualifies:
             return []
-        self.initials = Initials(score, level, until=now + INITIALS_S)
+        self.initials = InitialsEntry(score, level, until=now + INITIALS_S)
         return []
 
     def _sign(self, event: Event, now: float) -> list[Action]:

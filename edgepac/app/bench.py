@@ -24,18 +24,17 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
-    from edgepac.app.screen import Screen, panel_width
+    from edgepac.app.screens import Screen, game_renderer
     from edgepac.app.smoothing import Smoother
     from edgepac.app.view import Bars, ModelStatus, Overlay, Page, View, poses_for
     from edgepac.game.direction import Direction
     from edgepac.game.game import Game
-    from edgepac.game.render import Renderer
 
     n = max(10, int(getattr(args, "frames", 100) or 100))
     classes = POSES
     pygame.display.init()
     surface = pygame.Surface(SIZE)
-    renderer = Renderer(screen_size=SIZE, panel_width=panel_width(SIZE))
+    renderer = game_renderer(SIZE)
     screen = Screen(SIZE, renderer, classes)
     rng = np.random.default_rng(0)
     frames = [rng.integers(0, 255, (480, 640, 3), dtype=np.uint8) for _ in range(4)]

@@ -79,7 +79,6 @@ def build_app(
     from edgepac import paths
     from edgepac.app.app import App
     from edgepac.game.game import Game
-    from edgepac.game.render import Renderer
 
     # The camera first: a camera that cannot work is one line before any window opens.
     source = source or make_source(cfg)
@@ -96,9 +95,9 @@ def build_app(
         return Game(seed=seed[0], difficulty=cfg.play.difficulty)
 
     def renderer(size: tuple[int, int]) -> Any:
-        from edgepac.app.screen import panel_width
+        from edgepac.app.screens import game_renderer
 
-        return Renderer(screen_size=size, panel_width=panel_width(size))
+        return game_renderer(size)
 
     size = screen_size(cfg, headless)
     if size == (0, 0) and headless:

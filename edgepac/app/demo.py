@@ -34,7 +34,7 @@ SETTLE_S = 0.25  # after a pose change, frames already in flight still show the 
 KNOCKED = {"shift": (0.13, 0.05), "zoom": 1.1, "roll": -7.0, "light": (0.6, 0.5, 0.35)}
 
 
-class Score:
+class PlayAccuracy:
     """Play accuracy over one stretch of play, from the app's running counts: of the smoothed
     request (what steers; the lag after each change of pose counts against it) and of each
     frame's most likely pose (``raw``: the model alone)."""
@@ -133,7 +133,7 @@ class Director:
         self.press(Event(Kind.PLAY))
         yield from self._wait(app, lambda: arcade.state is State.PLAYING, "the game to start")
         self.play_started = self.clock()
-        score = Score(app)
+        score = PlayAccuracy(app)
         yield from self._play(app, self.play_seconds)
         self.accuracy, self.raw_accuracy = score.accuracy(), score.accuracy(raw=True)
         self.play_ended = self.clock()
@@ -149,11 +149,12 @@ class Director:
 
     def _new_game(self, app: Any) -> Iterator[None]:
         """PLAY in a game starts a new one: each scored stretch starts as the first did (the
-        READY pause and the first corners), so their accuracies compare. Returns its Score."""
+        READY pause and the first corners), so their accuracies compare. Returns its
+        PlayAccuracy."""
         game = app.game
         self.press(Event(Kind.PLAY))
         yield from self._wait(app, lambda: app.game is not game, "a new game")
-        return Score(app)
+        return PlayAccuracy(app)
 
     def _play(self, app: Any, seconds: float) -> Iterator[None]:
         """Play for ``seconds``: take the pose the autopilot would steer with."""

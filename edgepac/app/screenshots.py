@@ -20,7 +20,9 @@ import numpy as np
 from edgepac.app.view import (
     Banner,
     Bars,
+    CoachView,
     ConfirmClear,
+    Countdown,
     Initials,
     ModelStatus,
     Page,
@@ -76,14 +78,12 @@ def render_all(out: Path, size: tuple[int, int], small: bool = False) -> list[Pa
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
-    from edgepac.app.screen import Screen, panel_width
-    from edgepac.game.render import Renderer
+    from edgepac.app.screens import Screen, game_renderer
 
     pygame.display.init()
     pygame.font.init()
     surface = pygame.Surface(size)
-    renderer = Renderer(screen_size=size, panel_width=panel_width(size))
-    screen = Screen(size, renderer, CLASSES)
+    screen = Screen(size, game_renderer(size), CLASSES)
     paths = []
     for name, view in views().items():
         screen.draw(surface, view)
@@ -273,6 +273,45 @@ def views() -> dict[str, View]:
                 fix="RUN: edgepac fetch-model",
                 detail="Looked in /usr/share/edgepac/models and ~/.local/share/edgepac/models. "
                 "The arcade needs a MobileNet to see poses; fetch-model downloads it once.",
+            ),
+        ),
+        # The hands-free countdown, the coach and an imported model (the frames above stay
+        # as they were: these draw theirs after them).
+        "collect-countdown": lambda: replace(
+            collect,
+            countdown=Countdown("right", "wait", seconds_left=1.4),
+            camera=frame(None, 2.2),
+        ),
+        "collect-countdown-recording": lambda: replace(
+            collect,
+            countdown=Countdown("right", "record", seconds_left=1.1, frames=27),
+            camera=frame("right", 2.6),
+            t=0.2,
+        ),
+        "collect-coached": lambda: replace(
+            trained,
+            model=ModelStatus.OUT_OF_DATE,
+            bars=None,
+            press_goal=3,
+            press_hint="A bit closer",
+            poses=tuple(
+                replace(p, presses=n, weak=p.name == "left")
+                for p, n in zip(full, (3, 3, 1, 2), strict=True)
+            ),
+        ),
+        "collect-teachable-machine": lambda: replace(
+            trained, bars=None, model_label="TEACHABLE MACHINE: my-project"
+        ),
+        "training-coach": lambda: replace(
+            trained,
+            page=Page.TRAINING,
+            training=replace(done, accuracy=0.78),
+            bars=bars,
+            camera=frame("left", 3.5),
+            coach=CoachView(
+                accuracy=(("up", 0.97), ("down", 0.91), ("left", 0.44), ("right", None)),
+                advice="LEFT LOOKS LIKE UP: HOLD LEFT AGAIN AND LEAN FURTHER",
+                confused=("left", "up"),
             ),
         ),
     }

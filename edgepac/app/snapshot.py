@@ -240,7 +240,7 @@ def problem(model_problem: str | None) -> v.Problem | None:
 def overlay(app: Any) -> v.Overlay:
     s = app.stats
     return v.Overlay(
-        screen_fps=app.clock.get_fps() if app.clock else None,
+        screen_fps=app.fps_meter.get_fps() if app.fps_meter else None,
         model_fps=s.fps(),
         infer_ms=s.infer_ms.percentile(50),
         latency_p95_ms=s.latency_ms.percentile(95),

@@ -16,10 +16,10 @@ import numpy as np
 from edgepac.camera.source import CameraError, Capture, EndOfStream, FrameSource, Pacer
 from edgepac.errors import EdgePacError
 from edgepac.poses import POSES
+from edgepac.vision.images import is_image_name
 
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm"}
 TRUTHS: dict[str, str | None] = {**{pose: pose for pose in POSES}, "none": None}
 
 
@@ -41,7 +41,7 @@ class Replay(FrameSource):
         self.skipped = 0  # unreadable images passed over
         if self.path.is_dir():
             self.files = sorted(
-                (p for p in self.path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES),
+                (p for p in self.path.rglob("*") if p.is_file() and is_image_name(p)),
                 key=lambda p: p.relative_to(self.path).as_posix(),
             )
             if not self.files:

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         headless()
     import pygame
 
-    from edgepac.game.controllers import Autopilot, KeyboardController
+    from edgepac.game.controllers import ArrowKeys, Autopilot
     from edgepac.game.game import Game
     from edgepac.game.highscores import HighScores
     from edgepac.game.render import Renderer
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         renderer = Renderer(size)
         scores = HighScores()
         renderer.high_score = scores.best
-        keyboard = None if args.autopilot else KeyboardController()
+        keyboard = None if args.autopilot else ArrowKeys()
         controller = Autopilot() if args.autopilot else keyboard
         assert controller is not None
         sounds = Sounds(enabled=not args.headless)

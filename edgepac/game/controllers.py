@@ -14,11 +14,11 @@ from typing import Any, Protocol, runtime_checkable
 
 from edgepac.game.direction import TIE_ORDER, Direction
 from edgepac.game.game import Game
-from edgepac.game.ghosts import State
+from edgepac.game.ghosts import GhostState
 from edgepac.game.levels import KIOSK_DIFFICULTY
 from edgepac.game.maze import HEIGHT, UNIT, WIDTH, Maze
 
-__all__ = ["KIOSK_DIFFICULTY", "Autopilot", "Controller", "KeyboardController"]
+__all__ = ["KIOSK_DIFFICULTY", "ArrowKeys", "Autopilot", "Controller"]
 
 
 @runtime_checkable
@@ -26,7 +26,7 @@ class Controller(Protocol):
     def request(self, game: Game) -> Direction | None: ...
 
 
-class KeyboardController:
+class ArrowKeys:
     """The arrow keys. Feed it pygame events; a tap is remembered until the game reads it."""
 
     def __init__(self) -> None:
@@ -124,9 +124,9 @@ class Autopilot:
         for g in game.ghosts:
             gx, gy = _on_screen(g.tile)
             heading = g.direction
-            if g.state is State.LEAVING:
+            if g.state is GhostState.LEAVING:
                 (gx, gy), heading = (13, 11), Direction.LEFT
-            elif g.state is not State.ACTIVE:
+            elif g.state is not GhostState.ACTIVE:
                 continue
             if g.reverse_pending:
                 heading = heading.opposite  # it turns round at its next tile centre

@@ -19,7 +19,7 @@ from edgepac.game.ghosts import (
     EYES_TARGET,
     NAMES,
     Ghost,
-    State,
+    GhostState,
     chase_target,
     choose_exit,
     random_exit,
@@ -239,7 +239,7 @@ class Game:
         if phase is Phase.GHOST_EATEN:
             # The points show and everyone waits, except eyes already on their way home.
             for g in self.ghosts:
-                if g.state in (State.EYES, State.ENTERING) and not g.points_shown:
+                if g.state in (GhostState.EYES, GhostState.ENTERING) and not g.points_shown:
                     self._move_ghost(g)
         self.phase_left -= 1
         if self.phase_left > 0:
@@ -335,7 +335,7 @@ class Game:
             return  # late levels: the ghosts only reverse
         self.fright_left = self.fright_ticks
         for g in self.ghosts:
-            if g.state not in (State.EYES, State.ENTERING):
+            if g.state not in (GhostState.EYES, GhostState.ENTERING):
                 g.frightened = True
 
     def _modes(self) -> None:
@@ -359,7 +359,7 @@ class Game:
     def _in_house(self) -> Ghost | None:
         """The ghost next out: the first of Pinky, Inky, Clyde still waiting inside."""
         for g in (self.pinky, self.inky, self.clyde):
-            if g.state is State.HOUSE:
+            if g.state is GhostState.HOUSE:
                 return g
         return None
 
@@ -391,14 +391,14 @@ class Game:
                 self._let_out(g)
 
     def _let_out(self, g: Ghost) -> None:
-        g.state = State.LEAVING
+        g.state = GhostState.LEAVING
         self.events.append("release_" + g.name)
 
     # ----------------------------------------------------------------- ghosts moving
     def elroy(self) -> int:
         """Blinky's "Cruise Elroy" gear: 0, 1 or 2 (faster as the dots run out)."""
         if self.elroy_suspended:
-            if self.clyde.state is State.HOUSE:
+            if self.clyde.state is GhostState.HOUSE:
                 return 0
             self.elroy_suspended = False
         left = self.maze.left
@@ -407,7 +407,7 @@ class Game:
 
     def _move_ghost(self, g: Ghost) -> None:
         state = g.state
-        if state is State.ACTIVE:
+        if state is GhostState.ACTIVE:
             tile = g.tile
             if in_tunnel(*tile):
                 speed = self.speed_ghost_tunnel
@@ -418,15 +418,15 @@ class Game:
             else:
                 speed = self.speed_ghost
             g.advance_maze(self.maze, speed, self._choose)
-        elif state is State.EYES:
+        elif state is GhostState.EYES:
             g.advance_maze(self.maze, self.speed_eyes, self._choose)
-        elif state is State.ENTERING:
+        elif state is GhostState.ENTERING:
             g.advance_house(self.speed_eyes)  # eyes go in at their own speed
         else:
             g.advance_house(self.speed_house)
 
     def _choose(self, g: Ghost, tile: tuple[int, int], heading: Direction) -> Direction:
-        if g.state is State.EYES:
+        if g.state is GhostState.EYES:
             return choose_exit(self.maze, tile, heading, EYES_TARGET, no_up_zones=False)
         if g.frightened:
             return random_exit(self.maze, tile, heading, self.fright_rng)
@@ -434,7 +434,7 @@ class Game:
 
     def target(self, g: Ghost) -> tuple[int, int]:
         """The tile ghost ``g`` is heading for now (scatter corner or its chase target)."""
-        if g.state is State.EYES:
+        if g.state is GhostState.EYES:
             return EYES_TARGET
         elroy_chases = g is self.blinky and self.elroy() > 0
         if self.mode == "scatter" and not elroy_chases:
@@ -448,14 +448,14 @@ class Game:
     def _collide(self) -> None:
         pac_tile = self.pacman.tile
         for g in self.ghosts:
-            if g.state is not State.ACTIVE or g.tile != pac_tile:
+            if g.state is not GhostState.ACTIVE or g.tile != pac_tile:
                 continue
             if g.frightened:
                 points = GHOST_POINTS[min(self.ghosts_eaten, 3)]
                 self.ghosts_eaten += 1
                 self._add(points)
                 g.frightened = False
-                g.state = State.EYES
+                g.state = GhostState.EYES
                 g.points_shown = points
                 self.events.append("ghost")
                 self._set_phase(Phase.GHOST_EATEN, 1.0)

@@ -50,7 +50,7 @@ CLOCKWISE = (Direction.RIGHT, Direction.DOWN, Direction.LEFT, Direction.UP)
 Tile = tuple[int, int]
 
 
-class State(Enum):
+class GhostState(Enum):
     HOUSE = "house"  # waiting inside, bobbing up and down
     LEAVING = "leaving"  # on the way out through the door
     ACTIVE = "active"  # in the maze: scatter, chase or frightened
@@ -138,11 +138,11 @@ class Ghost:
         """Back to the start of a life: Blinky outside the door, the others in the house."""
         if self.name == "blinky":
             self.x, self.y = HOUSE_EXIT
-            self.state = State.ACTIVE
+            self.state = GhostState.ACTIVE
             self.direction = Direction.LEFT
         else:
             self.x, self.y = HOUSE_X[self.name], HOUSE_CENTRE_Y
-            self.state = State.HOUSE
+            self.state = GhostState.HOUSE
             self.direction = Direction.UP if self.name == "pinky" else Direction.DOWN
         self.plan = self.direction  # the exit it will take at the next tile centre
         self.reverse_pending = False  # a reversal ordered, not yet carried out
@@ -169,8 +169,8 @@ class Ghost:
             gap = to_centre(self.x, self.y, self.direction)
             if gap == 0:
                 tile = self.tile
-                if self.state is State.EYES and tile in HOME_TILES:
-                    self.state = State.ENTERING
+                if self.state is GhostState.EYES and tile in HOME_TILES:
+                    self.state = GhostState.ENTERING
                     self.x = HOUSE_EXIT[0]
                     return
                 if self.reverse_pending:
@@ -187,14 +187,14 @@ class Ghost:
 
     def advance_house(self, distance: int) -> None:
         """Bob in the house, walk out through the door, or (as eyes) walk in and revive."""
-        if self.state is State.HOUSE:
+        if self.state is GhostState.HOUSE:
             top, bottom = HOUSE_CENTRE_Y - HALF // 2, HOUSE_CENTRE_Y + HALF // 2
             self.y += distance if self.direction is Direction.DOWN else -distance
             if self.y <= top:
                 self.y, self.direction = top, Direction.DOWN
             elif self.y >= bottom:
                 self.y, self.direction = bottom, Direction.UP
-        elif self.state is State.LEAVING:
+        elif self.state is GhostState.LEAVING:
             # First line up with the door, then go straight up and out, heading left.
             if self.x != HOUSE_EXIT[0]:
                 dx = HOUSE_EXIT[0] - self.x
@@ -206,9 +206,9 @@ class Ghost:
                 if self.y == HOUSE_EXIT[1]:
                     # Out of the door heading left (ROM), but a reversal ordered while it was
                     # inside is still pending: then it turns right at the first tile centre.
-                    self.state = State.ACTIVE
+                    self.state = GhostState.ACTIVE
                     self.direction = self.plan = Direction.LEFT
-        elif self.state is State.ENTERING:
+        elif self.state is GhostState.ENTERING:
             home_x = HOUSE_X[self.name]
             if self.y < HOUSE_CENTRE_Y:
                 self.direction = Direction.DOWN
@@ -218,5 +218,5 @@ class Ghost:
                 self.direction = Direction.RIGHT if dx > 0 else Direction.LEFT
                 self.x += max(-distance, min(distance, dx))
             else:
-                self.state = State.LEAVING  # revived: straight back out
+                self.state = GhostState.LEAVING  # revived: straight back out
                 self.frightened = False

@@ -20,7 +20,7 @@ from edgepac.errors import EdgePacError
 from edgepac.game.direction import Direction
 from edgepac.game.font import arcade_font
 from edgepac.game.game import Game, Phase
-from edgepac.game.ghosts import NAMES, State
+from edgepac.game.ghosts import NAMES, GhostState
 from edgepac.game.levels import level as level_spec
 from edgepac.game.maze import (
     DOT,
@@ -313,8 +313,9 @@ class Renderer:
                 self._blit_centred(surface, self.text(str(g.points_shown), CYAN), pos)
                 continue
             # In the maze the eyes look the way it has planned to go (a tile ahead).
-            look = g.plan if g.state is State.ACTIVE or g.state is State.EYES else g.direction
-            if g.state is State.EYES or g.state is State.ENTERING:
+            planning = g.state is GhostState.ACTIVE or g.state is GhostState.EYES
+            look = g.plan if planning else g.direction
+            if g.state is GhostState.EYES or g.state is GhostState.ENTERING:
                 self._blit_centred(surface, self._eyes[look], pos)
                 continue
             if g.frightened:

@@ -36,7 +36,6 @@ PROMPT_CAP = 24  # the next-step prompt's capital height at 480 lines
 PROMPT_MIN_CAP = 18  # a long prompt shrinks this far before it wraps to a second line
 
 
-
 def load_font(px: int) -> pygame.font.Font:
     """THE font of every screen at size ``px``: the one place to change the typeface (the
     game's arcade pixel font; ``pygame.font.Font(None, px)`` is pygame's sans)."""
@@ -83,7 +82,12 @@ class Canvas:
         # "errors"...), so tests check the pixels there without knowing the layout.
         self.regions: dict[str, pygame.Rect] = {}
         self.said: list[str] = []  # every text drawn this frame, in order (for tests)
+        # Texts this frame that ran past the edge of what they were drawn on (cut off).
+        self.clipped: list[tuple[str, pygame.Rect]] = []
         self.prompt_text = ""
+        # On-screen buttons this frame, keyed by the physical button each stands for ("up"...
+        # "train", "play"): a touch there acts as a press of that button (touch-input reads it).
+        self.targets: dict[str, pygame.Rect] = {}
 
     # -- building blocks -----------------------------------------------------------------------
 
@@ -123,14 +127,30 @@ class Canvas:
         width: float | None = None,
     ) -> pygame.Rect:
         """Draw ``s`` with its ``anchor`` at ``pos``; ``bg``: the colour under it, if plain;
-        ``width``: smaller letters rather than past it."""
+        ``width``: smaller letters rather than past it, and where even the smallest letters
+        are too wide (a 3.5" screen), the last parts of the line left out, never cut off."""
         while width is not None and cap > 5 and self.width_of(s, cap) > width:
             cap -= 0.5
+        if width is not None:
+            s = self.shorten(s, cap, width)
         img = self.render(s, cap, color, bg)
         rect = img.get_rect(**{anchor: (round(pos[0]), round(pos[1]))})
         surface.blit(img, rect)
         self.said.append(s)
+        if not surface.get_rect().contains(rect):
+            self.clipped.append((s, rect))
         return rect
+
+    def shorten(self, s: str, cap: float, width: float) -> str:
+        """``s`` without its last parts until it fits ``width``: a hint's second choice (after
+        four spaces) first, then words (an ellipsis says some are left out)."""
+        while self.width_of(s, cap) > width and "    " in s.strip():
+            s = s.strip().rsplit("    ", 1)[0].rstrip()
+        words = s.split(" ")
+        while self.width_of(s, cap) > width and len(words) > 1:
+            words.pop()
+            s = " ".join(words).rstrip(" :,-") + "..."
+        return s
 
     @staticmethod
     def line_height(font: pygame.font.Font) -> int:
@@ -160,15 +180,34 @@ class Canvas:
         color: tuple[int, int, int] = YELLOW,
         cap: float = PROMPT_CAP,
         bg: Colour = BG,
+        button: str | None = None,
     ) -> None:
-        """THE next step, big, centred in ``box`` (the one thing a visitor must read)."""
-        c, lines = self.fit(s, box.w - 24 * self.u, cap, PROMPT_MIN_CAP)
+        """THE next step, big, centred in ``box`` (the one thing a visitor must read);
+        ``button``: it is also the on-screen button standing for that physical one, framed."""
+        room = box.w - (56 if button else 24) * self.u  # a button's frame stays on the screen
+        c, lines = self.fit(s, room, cap, PROMPT_MIN_CAP)
         line_h = self.line_height(self.font(c))
         y = box.centery - line_h * len(lines) / 2
         self.prompt_text = s
+        drawn = []
         for i, line in enumerate(lines):
             r = self.text(surface, line, (box.centerx, y + i * line_h), c, color, "midtop", bg)
-            self.prompt_rects.append(r)
+            drawn.append(r)
+        self.prompt_rects.extend(drawn)
+        if button is not None:
+            u = self.u
+            frame = drawn[0].unionall(drawn).inflate(round(24 * u), round(16 * u))
+            frame = self.target(button, frame)
+            pygame.draw.rect(surface, color, frame, max(2, round(3 * u)), round(10 * u))
+
+    def target(self, name: str, rect: pygame.Rect) -> pygame.Rect:
+        """``rect`` as the on-screen button ``name``: at least 48 px at 800x480 each way (9 mm
+        on the 7" panel), kept on the screen. Returns the rect registered."""
+        least = round(48 * self.u)
+        r = rect.inflate(max(0, least - rect.w), max(0, least - rect.h))
+        r = r.clamp(pygame.Rect(0, 0, self.w, self.h))
+        self.targets[name] = r
+        return r
 
     def shade(self, size: tuple[int, int], alpha: int) -> pygame.Surface:
         """A translucent black surface, made once per size."""
