@@ -94,7 +94,7 @@ def head_to_train(
 
 
 def _same_recipe(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    skip = {"warm_start", "warm_epochs"}
+    skip = {"warm_start", "warm_epochs", "warm_jitter_shift"}
     return {k: v for k, v in a.items() if k not in skip} == {
         k: v for k, v in b.items() if k not in skip
     }
