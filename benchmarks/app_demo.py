@@ -17,8 +17,8 @@ subprocesses, and prints:
   demo's own median, infer_ms_p50 = backbone + dequantise + head + smoothing; `edgepac bench`'s
   backbone_ms and head_predict_ms are shown beside it) and the main thread's (game_tick_ms +
   screen_ms). Each is multiplied by a Pi-vs-this-machine factor (``--pi4-factor``,
-  ``--pi5-factor``); the README ("The arcade") says where the factors come from. They are
-  estimates, not measurements.
+  ``--pi5-factor``); docs/benchmarks/app-demo.md ("Raspberry Pi estimate") says where the
+  factors come from. They are estimates, not measurements.
 
 The machine is shared: the load average before and after each run is printed with the figures.
 """

@@ -1,6 +1,7 @@
 """The camera edge: what a frame costs before the backbone sees it.
 
     python benchmarks/device_sources.py [--seconds 3] [--rounds 3]
+    [--page docs/benchmarks/device-sources.md]   # also write the figures into its page
 
 Prints one JSON object:
 - demo_draw_ms_{320,640}: the demo player's drawing per frame (figure, light, noise), median;
@@ -23,6 +24,7 @@ import threading
 import time
 
 import numpy as np
+from docs_page import add_page_flag, write
 
 from edgepac.camera.demo_player import DemoPainter, DemoPlayer
 from edgepac.camera.handoff import LatestFrame
@@ -92,6 +94,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
+    add_page_flag(parser)
     args = parser.parse_args()
     latest: list[float] = []
     peer: list[float] = []
@@ -110,6 +113,8 @@ def main() -> None:
         "load_after": round(os.getloadavg()[0], 2),
     }
     print(json.dumps(result))
+    if args.page:
+        write(args.page, result)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/game_speed.py            # add --ticks N for a longer run
     .venv/bin/python benchmarks/game_speed.py --autopilot-seeds 100   # attract mode's record
+    add --page docs/benchmarks/game-speed.md to write the figures into its page
 
 Goals (issue 4): a tick well under 1 ms, a frame under 8 ms at 800x480. Peers in the same run,
 so the shared machine's noise cancels in the ratios: the frame at 1920x1080, and a frame that
@@ -14,6 +15,8 @@ import argparse
 import json
 import statistics
 import time
+
+from docs_page import add_page_flag, write
 
 from edgepac.game.bench import measure
 
@@ -63,11 +66,15 @@ def main() -> None:
         metavar="N",
         help="instead: in how many of N seeds the autopilot clears level 1 (normal, easy)",
     )
+    add_page_flag(parser)
     args = parser.parse_args()
     if args.autopilot_seeds:
         n = args.autopilot_seeds
         record = {d: autopilot_record(n, d) for d in ("normal", "easy")}
-        print(json.dumps({"autopilot_seeds": n, "level_1_cleared": record}))
+        result = {"autopilot_seeds": n, "level_1_cleared": record}
+        print(json.dumps(result))
+        if args.page:
+            write(args.page, result)
         return
     small = measure(ticks=args.ticks, size=(800, 480), panel_width=320)
     large = measure(ticks=min(args.ticks, 2000), size=(1920, 1080), panel_width=600)
@@ -80,6 +87,8 @@ def main() -> None:
         "tick_budget_share": round(small["game_tick_ms"] / (1000 / 60), 5),
     }
     print(json.dumps(figures, indent=1))
+    if args.page:
+        write(args.page, figures)
     print(
         f"tick {small['game_tick_ms']:.4f} ms "
         f"(with autopilot {small['game_tick_autopilot_ms']:.4f}),"

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "edgepac.vision.commands",  # fetch-model, truncate, classify
     "edgepac.learning.commands",  # train, eval, predict
     "edgepac.game.commands",  # play
+    "edgepac.controls.commands",  # wiring
     "edgepac.app.commands",  # run, demo
     "edgepac.app.screenshots",  # screenshots
     "edgepac.bench",  # bench

@@ -5,7 +5,7 @@ OS's pygame), which were built against the OS's NumPy: Bookworm's 1.24, Trixie's
 built against NumPy N.x imports with any NumPy N.y at least as new, and with no other major (a
 NumPy 2 under Bookworm's cv2: "numpy.core.multiarray failed to import"; picamera2's issues #1088
 and #1211). But the OS's NumPy itself runs on Debian's reference BLAS, which trained a head
-10-15x slower in `edgepac bench` (the README's "The kiosk's NumPy" has the figures). So the venv
+10-15x slower in `edgepac bench` (docs/benchmarks/kiosk-numpy.md has the figures). So the venv
 gets PyPI's newest NumPy *of the OS's major* (its wheels carry their own OpenBLAS), never older
 than the OS's: ``requirement()`` below is the one place this is decided.
 

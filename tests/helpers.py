@@ -32,7 +32,10 @@ def make_app(
     """The arcade on the demo player (or ``source``), with config ``overrides`` ("section.key")
     on top of the defaults, or a whole ``cfg``; attract mode off unless an override sets it."""
     if cfg is None:
-        cfg = load_config(paths=[], overrides={"screen.attract_after_s": 0.0, **overrides})
+        # The holds here take a few frames, quicker than a person's: no tap's timed burst
+        # (those are tested in test_app_bursts and test_controls_touch).
+        base = {"screen.attract_after_s": 0.0, "collect.burst_s": 0.0}
+        cfg = load_config(paths=[], overrides={**base, **overrides})
     return App(
         cfg,
         source=source or DemoPlayer(),

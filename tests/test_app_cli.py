@@ -12,6 +12,7 @@ from edgepac.cli import main
 pytestmark = pytest.mark.model
 
 
+@pytest.mark.slow
 def test_demo_records_trains_plays_and_reports_json(
     model_025_128: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -76,6 +77,7 @@ def test_demo_rejects_nonsense_flags(capsys: pytest.CaptureFixture[str]) -> None
     assert "--size" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_no_screen_is_one_line_saying_what_to_do(model_025_128: Path, tmp_path: Path) -> None:
     import os
     import subprocess
@@ -110,6 +112,7 @@ def test_no_screen_is_one_line_saying_what_to_do(model_025_128: Path, tmp_path: 
     assert last.startswith("edgepac: error: cannot open the screen") and "--headless" in last
 
 
+@pytest.mark.timing
 def test_sigterm_from_systemd_stops_the_arcade_cleanly(
     model_025_128: Path, tmp_path: Path
 ) -> None:

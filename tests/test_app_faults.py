@@ -77,6 +77,7 @@ class FlakyCamera(DemoPlayer):
         return super()._capture()
 
 
+@pytest.mark.timing
 def test_camera_lost_mid_run_stays_said_until_it_comes_back(tmp_path: Path, backbone: Any) -> None:
     camera = FlakyCamera(fail_from=20, outage=40)
     with make_app(tmp_path, backbone, camera) as app:
@@ -207,6 +208,7 @@ def test_held_out_frames_are_the_latest_of_each_class() -> None:
     assert not set(test.tolist()) & {30, 31, 32}
 
 
+@pytest.mark.timing
 def test_gpio_buttons_pressed_together_or_bouncing(tmp_path: Path, backbone: Any) -> None:
     from gpiozero.pins.mock import MockFactory
 
@@ -243,6 +245,7 @@ def test_gpio_buttons_pressed_together_or_bouncing(tmp_path: Path, backbone: Any
             buttons.close()
 
 
+@pytest.mark.timing
 def test_the_per_frame_path_does_not_grow_memory(tmp_path: Path, backbone: Any) -> None:
     import tracemalloc
 
@@ -318,6 +321,7 @@ def test_a_failed_save_stays_said_until_a_save_works(tmp_path: Path, backbone: A
     assert again.recorder.counts["up"] >= 5 and again.recorder.counts["down"] >= 5
 
 
+@pytest.mark.slow
 def test_a_late_second_train_waits_for_the_first_and_only_its_head_plays(
     tmp_path: Path, backbone: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

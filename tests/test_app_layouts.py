@@ -141,6 +141,13 @@ def test_every_page_fits_its_screen(every_view: dict[str, View], size: tuple[int
         for key, rect in screen.targets.items():
             assert rect.w >= least_target and rect.h >= least_target, (where, key, rect)
             assert whole.contains(rect), (where, key, rect)
+            for r in screen.prompt_rects:  # a button over the prompt is the prompt's own
+                assert not rect.colliderect(r) or rect.contains(r), f"{where}: {key} on it"
+        buttons = list(screen.targets.values())
+        if "play" in screen.targets and screen.targets["play"] == whole:
+            buttons = []  # ATTRACT: the whole screen is one button
+        for i, a in enumerate(buttons):  # one touch, one button
+            assert a.collidelist(buttons[i + 1 :]) < 0, f"{where}: targets overlap"
         tiles = [screen.regions.get(f"tile:{p}") for p in CLASSES]
         tiles = [t for t in tiles if t is not None]
         for i, a in enumerate(tiles):

@@ -224,6 +224,7 @@ def drawn(view_name: str, size: tuple[int, int] = (800, 480), **changes: Any) ->
     return screen, surface
 
 
+@pytest.mark.slow
 def test_the_welcome_screen_greets_and_ticks_each_pose_once_held() -> None:
     from edgepac.app.screens import GREEN
 

@@ -27,7 +27,10 @@ PROBLEM = "no model here yet: run `edgepac fetch-model`"
 
 
 def no_model_app(state: Path, find: Any = None, clock: Any = time.monotonic, **overrides: Any):
-    cfg = load_config(paths=[], overrides={"screen.attract_after_s": 0.0, **overrides})
+    # The holds here take a few frames, quicker than a person's: no tap's timed burst (those
+    # are tested in test_app_bursts and test_controls_touch).
+    base = {"screen.attract_after_s": 0.0, "collect.burst_s": 0.0}
+    cfg = load_config(paths=[], overrides={**base, **overrides})
     return App(
         cfg,
         source=DemoPlayer(),
@@ -172,6 +175,7 @@ def test_a_model_installed_after_boot_welcomes_back_the_player_it_finds_saved(
     assert len(np.unique(sessions)) == 2  # the earlier sitting's and this one's
 
 
+@pytest.mark.slow
 def test_run_offline_without_a_model_shows_the_fix_and_exits_0(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

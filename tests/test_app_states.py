@@ -23,6 +23,7 @@ def backbone(model_025_128: Path) -> Any:
     return Backbone(model_025_128, num_threads=1)
 
 
+@pytest.mark.timing
 def test_idle_kiosk_plays_by_itself_until_a_button(tmp_path: Path, backbone: Any) -> None:
     with make_app(tmp_path, backbone, **{"screen.attract_after_s": 0.5}) as app:
         run_until(app, lambda a: a.arcade.attract, timeout=30)  # conditions: a loaded machine
@@ -41,6 +42,7 @@ def test_idle_kiosk_plays_by_itself_until_a_button(tmp_path: Path, backbone: Any
         assert app.recorder.counts["up"] == 0  # waking it up recorded nothing
 
 
+@pytest.mark.slow
 def test_training_screen_shows_progress_and_accuracy(tmp_path: Path, backbone: Any) -> None:
     with make_app(tmp_path, backbone) as app:
         for name in ("up", "down", "left"):
@@ -105,6 +107,7 @@ def test_keyboard_records_and_steers_the_demo_player(tmp_path: Path, backbone: A
         assert app.arcade.state is State.COLLECT
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("per_pose", [5, 6, 7])
 def test_a_few_samples_per_pose_train_with_the_defaults(
     tmp_path: Path, backbone: Any, per_pose: int

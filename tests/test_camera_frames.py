@@ -54,6 +54,7 @@ def test_close_wakes_a_waiting_reader():
     assert time.monotonic() - t0 < 2.0
 
 
+@pytest.mark.timing
 def test_a_fast_producer_and_a_slow_consumer_never_see_old_frames_or_lose_count():
     slot: LatestFrame[int] = LatestFrame()
     n = 20000
@@ -158,6 +159,7 @@ def test_reading_a_source_that_was_never_started_says_so():
         FlakyCamera().read(0.01)
 
 
+@pytest.mark.timing
 def test_a_slow_reader_gets_the_latest_frame_and_the_rest_are_dropped():
     with FlakyCamera() as cam:
         first = cam.read(2.0)
@@ -257,6 +259,7 @@ def test_a_camera_bumped_on_its_mount_sees_the_room_turned():
         painter.move_camera(roll=90.0)
 
 
+@pytest.mark.timing
 def test_the_demo_player_keeps_to_its_frame_rate():
     with DemoPlayer(fps=50) as player:
         player.read(2.0)

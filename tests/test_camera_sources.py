@@ -93,6 +93,7 @@ def test_the_webcam_source_gives_rgb_from_opencv(tmp_path):
     assert frame.image.shape == (48, 64, 3) and close_to(frame.image, RED)
 
 
+@pytest.mark.timing
 def test_a_webcam_that_is_not_there_is_an_error_that_is_retried(tmp_path):
     from edgepac.camera.webcam import Webcam
 

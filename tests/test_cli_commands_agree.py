@@ -1,6 +1,6 @@
-"""The commands agree with each other and with the README: one input size per model, files
-written as a user expects, nothing downloaded twice, and the README's examples print what it
-says they print."""
+"""The commands agree with each other and with the docs: one input size per model, files
+written as a user expects, nothing downloaded twice, and the examples in docs/ print what they
+say they print."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ from edgepac.vision import models
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text()
+GAME_PAGE = (REPO / "docs" / "game.md").read_text()
+BACKBONE_PAGE = (REPO / "docs" / "backbone.md").read_text()
+KEYBOARD_PAGES = [README, *((REPO / "docs" / n).read_text() for n in ("arcade.md", "device.md"))]
 
 
 def _photos(root: Path, images_dir: Path) -> Path:
@@ -154,28 +157,28 @@ def test_the_interpreter_says_nothing_on_stderr(model_025_128: Path, images_dir:
     assert done.stderr == ""
 
 
-# --- the README's examples --------------------------------------------------------------------
+# --- the docs' examples -----------------------------------------------------------------------
 
 
 @pytest.mark.slow
-def test_the_readme_play_example_prints_what_it_says(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_game_page_play_example_prints_what_it_says(capsys: pytest.CaptureFixture[str]) -> None:
     pattern = r"^(edgepac play --autopilot --headless --seed 0 .*)\n# (\{.*)$"
-    example = re.search(pattern, README, re.M)
-    assert example, "the README's seed-0 play example is gone"
+    example = re.search(pattern, GAME_PAGE, re.M)
+    assert example, "docs/game.md's seed-0 play example is gone"
     promised = json.loads(example.group(2).replace(", ...}", "}"))
     assert main(shlex.split(example.group(1))[1:]) == 0
     printed = json.loads(capsys.readouterr().out)
     for key in ("score", "levels_cleared", "ticks"):  # timings differ per machine, not these
-        assert printed[key] == promised[key], f"README says {key} {promised[key]}"
+        assert printed[key] == promised[key], f"docs/game.md says {key} {promised[key]}"
 
 
 @pytest.mark.model
-def test_the_readme_classify_example_works_from_any_folder(
+def test_the_backbone_page_classify_example_works_from_any_folder(
     model_025_128: Path, images_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    line = re.search(r"^edgepac (classify [^#\n]*?)\s+#", README, re.M)
-    assert line, "the README's classify example is gone"
+    line = re.search(r"^edgepac (classify [^#\n]*?)\s+#", BACKBONE_PAGE, re.M)
+    assert line, "docs/backbone.md's classify example is gone"
     models.import_model(model_025_128)  # `edgepac fetch-model 0.25_128` without the network
     (tmp_path / "photo.jpg").write_bytes((images_dir / "parrot.jpg").read_bytes())
     monkeypatch.chdir(tmp_path)  # anywhere but the models folder
@@ -184,11 +187,16 @@ def test_the_readme_classify_example_works_from_any_folder(
 
 
 def test_the_keyboard_lists_agree() -> None:
-    """The README says the same keys twice; the keyboard's module docstring a third time."""
+    """The README, docs/arcade.md and docs/device.md list the keys; the keyboard's module
+    docstring too."""
     from edgepac.controls import keyboard
 
-    lists = [m.group(0) for m in re.finditer(r"arrows held.*?\.(?=\s)", README.replace("\n", " "))]
-    assert len(lists) >= 2
+    lists = [
+        m.group(0)
+        for page in KEYBOARD_PAGES
+        for m in re.finditer(r"arrows held.*?\.(?=\s)", page.replace("\n", " "))
+    ]
+    assert len(lists) >= 3
     for keys in lists:
         assert "Q" in keys and "F" in keys and "C" in keys, keys
     assert "Q" in (keyboard.__doc__ or "")

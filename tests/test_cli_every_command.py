@@ -173,6 +173,8 @@ def _cases(bad: Path, model: Path) -> list[tuple[list[str], dict[str, str], str]
         (["bench", "--model", str(bad / "text.tflite")], {}, "not a TFLite"),
         (["demo", "--headless", "--model", str(bad / "text.tflite")], {}, "not a TFLite"),
         (["run", "--headless", "--camera", "replay"], {}, "replay"),
+        (["wiring", "--out", str(bad / "folder")], {}, "is a folder"),
+        (["wiring", "--out", str(bad / "no" / "wiring.svg")], {}, "no folder"),
     ]
     # fmt: on
 

@@ -100,6 +100,7 @@ def test_train_and_play_count_when_let_go(mock_pins):
         assert buttons.poll() == [Event(Kind.TRAIN), Event(Kind.PLAY)]
 
 
+@pytest.mark.timing
 def test_train_and_play_held_together_ask_to_clear_once_and_nothing_else(mock_pins):
     with make(mock_pins) as buttons:
         pin(mock_pins, 24).drive_low()
@@ -119,6 +120,7 @@ def test_train_and_play_held_together_ask_to_clear_once_and_nothing_else(mock_pi
         assert buttons.poll() == [Event(Kind.TRAIN)]  # the next press counts again
 
 
+@pytest.mark.timing
 def test_train_and_play_pressed_together_briefly_do_nothing(mock_pins):
     with make(mock_pins) as buttons:
         pin(mock_pins, 24).drive_low()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 from edgepac.app import doctor as app_doctor
 from edgepac.app import doctor_display
 from edgepac.camera import doctor as camera_doctor
@@ -61,6 +63,7 @@ def test_the_kiosk_line_names_the_way_that_works(monkeypatch):
     assert "kmsdrm" in doctor_display.kiosk_check().detail
 
 
+@pytest.mark.slow
 def test_doctor_lists_the_device_checks(capsys):
     from edgepac.doctor import run_checks
 

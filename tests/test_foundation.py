@@ -73,6 +73,7 @@ def test_cli_without_command_prints_help(capsys: pytest.CaptureFixture[str]) -> 
     assert "usage: edgepac" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_regular_install_carries_the_model_manifest(tmp_path: Path) -> None:
     """The kiosk installs edgepac non-editable into /opt/edgepac: the manifest must go along."""
     repo = Path(__file__).resolve().parent.parent

@@ -15,6 +15,7 @@ def play_level_one(seed: int) -> Game:
     return game
 
 
+@pytest.mark.slow
 def test_autopilot_clears_level_one_and_replays_exactly() -> None:
     first = play_level_one(seed=0)
     assert first.levels_cleared == 1 and not first.game_over

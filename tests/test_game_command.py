@@ -22,6 +22,7 @@ def test_headless_autopilot_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(capsys.readouterr().out)["score"] == result["score"]  # same seed, same game
 
 
+@pytest.mark.slow
 def test_keyboard_game_without_keys_ends_and_records_the_score(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -66,13 +67,13 @@ def test_no_display_says_to_use_headless(
 
 
 @pytest.mark.slow
-def test_the_readmes_example_is_what_the_command_prints(capsys: pytest.CaptureFixture[str]) -> None:
-    """The README's game section shows a command and its output: they must agree (timings are
-    the machine's, so only their presence is checked)."""
+def test_the_game_page_example_is_what_it_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/game.md shows a command and its output: they must agree (timings are the
+    machine's, so only their presence is checked)."""
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    lines = readme.splitlines()
+    page = (Path(__file__).resolve().parents[1] / "docs" / "game.md").read_text()
+    lines = page.splitlines()
     i = next(
         n for n, line in enumerate(lines) if line.startswith("edgepac play") and "--json" in line
     )

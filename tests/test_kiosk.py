@@ -288,6 +288,7 @@ def test_doctor_numpy_fix_in_a_kiosk_venv_is_the_rule_s_pip_command(monkeypatch)
     assert "reference BLAS" not in doctor.numpy_check().detail
 
 
+@pytest.mark.slow
 def test_doctor_sees_openblas_on_its_generic_kernel_and_names_the_fix():
     """An OpenBLAS older than the CPU falls back to its generic kernel (numpy 1.26.4's does on
     this machine's Xeon: 3-4x slower); forced here with OPENBLAS_CORETYPE, on any x86-64."""
@@ -328,6 +329,7 @@ def test_the_kernel_a_cpu_runs_is_read_from_its_instruction_sets():
     assert os_numpy.cpu_core(PI_4, "riscv64") is None
 
 
+@pytest.mark.slow
 def test_an_openblas_older_than_the_cpu_is_told_its_kernel_for_the_venv_only(tmp_path):
     """An OpenBLAS that does not know this CPU (played by a python that starts OpenBLAS on its
     generic kernel unless told otherwise) gets the kernel the CPU runs, in a .pth line that

@@ -50,6 +50,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory, folder: Path, model_025_12
     return head
 
 
+@pytest.mark.slow
 def test_train_eval_predict_on_real_photos(
     trained: Path, folder: Path, model_025_128: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -71,6 +72,7 @@ def test_train_eval_predict_on_real_photos(
     assert lines[1].startswith(f"{folder / 'up' / '1.png'}: up (")
 
 
+@pytest.mark.slow
 def test_train_shows_progress_and_the_final_loss(
     folder: Path, model_025_128: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -151,6 +153,7 @@ def test_bad_folders_get_one_clear_line_and_keep_the_old_head(
                  "learning_rate must be a number from 1e-07 to 1")  # fmt: skip
 
 
+@pytest.mark.slow
 def test_train_takes_one_folder_per_session_and_can_start_from_the_old_head(
     folder: Path, images_dir: Path, model_025_128: Path, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],

@@ -110,6 +110,7 @@ def test_a_tiny_problem_is_fitted_exactly() -> None:
     assert head.classes_ == NAMES
 
 
+@pytest.mark.slow
 def test_the_tutorial_recipe_learns_too() -> None:
     X, y = blobs(n_per_class=20, shape=(7, 7, 256))
     head = DenseHead.tutorial(seed=3).fit(X, y, class_names=NAMES)

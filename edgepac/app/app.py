@@ -90,7 +90,10 @@ class App:
         self.state_dir = Path(state_dir)
         self.class_names = class_names
         self.button_names = button_names or {}
-        self.screen_size = screen_size
+        # ``screen_size`` is the panel's; the pages lay out for the picture, turned by rotate.
+        self.rotate = int(cfg.display.rotate)
+        w, h = screen_size
+        self.screen_size = (h, w) if self.rotate in (90, 270) else (w, h)
         self.fullscreen = fullscreen
         self.draw_enabled = draw
         self.sound_enabled = sound
@@ -104,6 +107,8 @@ class App:
             class_names,
             attract_after_s=float(cfg.screen.attract_after_s),
             new_visitor=cfg.play.new_visitor,
+            countdown_s=float(cfg.collect.countdown_s),
+            burst_s=float(cfg.collect.burst_s),
         )
         self.events: queue.SimpleQueue[Event] = queue.SimpleQueue()
         self._messages: queue.SimpleQueue[str] = queue.SimpleQueue()  # from other threads
@@ -134,7 +139,10 @@ class App:
         self.lights = Lights()  # the buttons' LEDs
         self.buttons: list[Any] = []  # polled each frame: ``poll() -> list of control events``
         self.screen: Any = None
+        self.presenter: Any = None
         self.keyboard: Any = None
+        self.touch: Any = None
+        self._touch_events: frozenset[int] = frozenset()
         self.fps_meter: Any = None  # pygame's Clock, once the screen is open
         self.running = False
         self._quit = False
@@ -196,24 +204,37 @@ class App:
 
     # -- start and stop ----------------------------------------------------------------------
 
+    def physical_size(self) -> tuple[int, int]:
+        """The window or display to open (``screen_size`` is the picture's: turned at 90/270)."""
+        w, h = self.screen_size
+        return (h, w) if self.rotate in (90, 270) else (w, h)
+
     def start(self) -> App:
         import pygame
 
+        from edgepac.app.present import Presenter
         from edgepac.app.screens import Screen
+        from edgepac.controls.touch import TOUCH_EVENTS, TouchControls
 
         flags = pygame.FULLSCREEN if self.fullscreen else 0
         try:
             pygame.display.init()
             pygame.font.init()
-            self.surface = pygame.display.set_mode(self.screen_size, flags)
+            display = pygame.display.set_mode(self.physical_size(), flags)
         except pygame.error as err:
             raise EdgePacError(
                 f"cannot open the screen ({err}); run `edgepac doctor` to see which SDL video "
                 "drivers work here, or use --headless"
             ) from None
-        self.screen_size = self.surface.get_size()
+        # The pages draw the picture unturned; display.rotate turns it (and the touches).
+        self.presenter = Presenter(display, self.rotate)
+        self.surface = self.presenter.surface
+        self.screen_size = self.presenter.size
         pygame.display.set_caption("EdgePac")
+        # A kiosk hides the cursor; touch does not need it (SDL's finger events come anyway).
         pygame.mouse.set_visible(not self.fullscreen)
+        self.touch = TouchControls(self.presenter.rotation, clock=self.clock)
+        self._touch_events = TOUCH_EVENTS
         renderer = self._renderer_factory(self.screen_size) if self._renderer_factory else None
         self.screen = Screen(self.screen_size, renderer, self.class_names, self.button_names)
         from edgepac.controls.keyboard import KeyboardControls
@@ -347,6 +368,7 @@ class App:
         self._light()
         if self.draw_enabled:
             self.screen.draw(self.surface, self.view(now))
+            self.presenter.present()
             pygame.display.flip()
         self.fps_meter.tick()
         self.pacer.wait()
@@ -403,6 +425,12 @@ class App:
         if ev.type == pygame.KEYDOWN and ev.key == pygame.K_q:
             self.running = False
             return
+        if ev.type in self._touch_events:
+            # A target on the screen acts exactly like its physical button.
+            for control in self.touch.handle(ev, self.targets()):
+                self.post_control(control)
+            if ev.type != pygame.WINDOWFOCUSLOST:  # the keyboard lets go of its keys too
+                return
         in_game = (
             self.arcade.state is State.PLAYING
             and not self.arcade.attract
@@ -420,6 +448,10 @@ class App:
             if name is not None and self.pose_keys and control.kind is Kind.HOLD:
                 self.source.pose = name
             self.post_control(control)
+
+    def targets(self) -> dict[str, Any]:
+        """The on-screen buttons as last drawn (name -> rect on the logical surface)."""
+        return getattr(self.screen, "targets", None) or {}
 
     def _tick_games(self, now: float) -> None:
         arcade = self.arcade
@@ -535,4 +567,5 @@ class App:
             "frame_ms_p99": s.frame_ms.percentile(99),
             "frame_ms_max": float(np.max(frames)) if len(frames) else None,
             "game_ticks_per_s": self.games.ticks_per_s(),
+            "touches": self.touch.presses if self.touch is not None else 0,
         }

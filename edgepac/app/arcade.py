@@ -14,6 +14,12 @@ holding a class button teaches that pose on the spot: the game pauses while it i
 on release a refresh starts and play resumes. A game whose smoothed guess stays unsure for
 ``UNSURE_S`` suggests such a refresh.
 
+Hands-free recording: a short press of a pose's button (under ``TAP_S``) in COLLECT or WELCOME
+starts a timed burst, as Teachable Machine's "hold to record" off does: ``countdown_s`` to step
+back and pose, then ``burst_s`` of recording, begun and ended by ``tick`` as a held button's
+would be. A pose's button pressed again (any pose's) cancels it, and so do TRAIN, PLAY, BACK and
+CLEAR (which then only cancel). The tap's own few frames are recorded as any press's are.
+
 The machine never touches the camera, the store or the screen: ``handle(event, now)`` returns
 the actions the app must carry out (begin a burst, start training, a new game...), and the app
 tells it the facts it needs (``counts``, ``has_head``, ``training_finished``). That keeps every
@@ -43,6 +49,7 @@ CONFIRM_S = 10.0  # an unanswered "clear everything?" is a no
 # A second of a pose is ~10-30 frames: the top-up benchmark's 10 frames a pose from the new
 # session took a first session's head from ~0.65 to 0.97 on it.
 REFRESH_HOLD_S = 1.0
+TAP_S = 0.3  # a press shorter than this is a tap: it starts a timed burst
 UNSURE_S = 5.0  # a game this long without a confident guess suggests a refresh
 # Guided presses: COLLECT asks for a few short presses a pose, each posed a little differently
 # (issue 20: the same 50 frames as 5 presses instead of 2 raised the hard poses' ceiling).
@@ -127,6 +134,15 @@ class Greeting:
 
 
 @dataclass
+class Timed:
+    """A hands-free burst: counting down ("wait"), then recording ("record") until ``until``."""
+
+    pose: str
+    phase: str  # "wait" or "record"
+    until: float  # when this phase ends
+
+
+@dataclass
 class Message:
     text: str
     until: float
@@ -139,6 +155,8 @@ class Arcade:
     class_names: Sequence[str] = POSES
     attract_after_s: float = 60.0  # 0 turns attract mode off
     new_visitor: str = "forget"  # play.new_visitor: what attract mode does to the last samples
+    countdown_s: float = 2.0  # collect.countdown_s: a tap's wait before its timed burst records
+    burst_s: float = 2.0  # collect.burst_s: how long a timed burst records; 0 = taps do not
     state: State = State.COLLECT
     recording: str | None = None  # the class being recorded while its button is held
     training_running: bool = False
@@ -161,6 +179,7 @@ class Arcade:
     suggest_refresh: bool = False  # the model has been unsure in this game for UNSURE_S
     # The coach's weak poses since the last training: one press of one teaches it and retrains.
     weak: set[str] = field(default_factory=set)
+    timed: Timed | None = None  # a hands-free burst counting down or recording
     # Private bookkeeping.
     message: Message | None = None
     confirm_until: float = 0.0
@@ -168,6 +187,7 @@ class Arcade:
     _held_since: float = 0.0  # when the button being recorded went down
     _unsure_since: float | None = None
     _sure_since: float | None = None
+    _swallow: str | None = None  # the press that cancelled a timed burst: its release does nothing
 
     # -- what the player did ------------------------------------------------------------------
 
@@ -179,6 +199,11 @@ class Arcade:
             return self._sign(event, now)
         if self.confirming_clear:
             return self._answer_clear(event, now)
+        if self.timed is not None and event.kind is not Kind.RELEASE:
+            return self._cancel_timed(event, now)
+        if event.kind is Kind.RELEASE and event.name is not None and event.name == self._swallow:
+            self._swallow = None
+            return []
         if event.kind is Kind.HOLD:
             return self._hold(event.name, now)
         if event.kind is Kind.RELEASE:
@@ -202,6 +227,7 @@ class Arcade:
         return []
 
     def _hold(self, name: str | None, now: float) -> list[Action]:
+        self._swallow = None  # pressed again: that release is this press's
         if name not in self.class_names:
             return []
         if not self.has_backbone:
@@ -224,8 +250,59 @@ class Arcade:
         return [Action(Do.BEGIN_BURST, name)]
 
     def _release(self, name: str | None, now: float) -> list[Action]:
-        if name is None or name != self.recording:
+        if name is None or name != self.recording or self.timed is not None:
             return []  # the release of an ignored press, or a bounce
+        if now - self._held_since < TAP_S and self._taps_record:
+            self.recording = None
+            self.timed = Timed(name, "wait", now + self.countdown_s)
+            if self.has_head:
+                self.out_of_date = True
+            if self.welcome is not None and self.state is State.WELCOME:
+                self.welcome.recorded = True
+            return [Action(Do.END_BURST, name), *self._tick_timed(now)]
+        return self._end_recording(name, now)
+
+    @property
+    def _taps_record(self) -> bool:
+        """A tap starts a timed burst here (not in a game: there a press pauses it while held)."""
+        return self.burst_s > 0 and self.state in (State.COLLECT, State.WELCOME)
+
+    def _tick_timed(self, now: float) -> list[Action]:
+        """The timed burst's clock: the countdown ends in recording, the recording in a release."""
+        timed = self.timed
+        if timed is None or now < timed.until:
+            return []
+        self._last_activity = now  # someone is posing out there: no attract mode
+        if timed.phase == "wait":
+            timed.phase, timed.until = "record", now + self.burst_s
+            self.recording = timed.pose
+            self._held_since = now
+            return [Action(Do.BEGIN_BURST, timed.pose)]
+        self.timed = None
+        return self._end_recording(timed.pose, now)
+
+    def _cancel_timed(self, event: Event, now: float) -> list[Action]:
+        """A press during a timed burst stops it (the frames it took are kept), and does no more."""
+        timed = self.timed
+        assert timed is not None
+        self.timed = None
+        if event.kind is Kind.HOLD:
+            self._swallow = event.name
+        self.say(f"{timed.pose.upper()} stopped", now)
+        if timed.phase != "record":
+            return []
+        self.recording = None
+        return [Action(Do.END_BURST, timed.pose)]
+
+    def countdown(self, now: float) -> tuple[str, str, float] | None:
+        """The timed burst on screen: (pose, "wait" or "record", seconds left of that phase)."""
+        timed = self.timed
+        if timed is None:
+            return None
+        return timed.pose, timed.phase, max(0.0, timed.until - now)
+
+    def _end_recording(self, name: str, now: float) -> list[Action]:
+        """The recording of ``name`` ends (its button came up, or its timed burst is over)."""
         self.recording = None
         if self.has_head:
             self.out_of_date = True  # the head has not seen these samples
@@ -425,6 +502,9 @@ class Arcade:
         if self.confirming_clear and now >= self.confirm_until:
             self.confirming_clear = False
             self.say("Kept your samples", now)
+        timed = self._tick_timed(now)
+        if timed:
+            return timed
         welcome = self.welcome
         if welcome is not None and self.recording and now - self._held_since >= REFRESH_HOLD_S:
             welcome.done.add(self.recording)  # ticked while still held: let go when you like
@@ -436,6 +516,7 @@ class Arcade:
             and not self.attract
             and idle >= self.attract_after_s
             and self.recording is None
+            and self.timed is None
             and not self.training_running
             and not self.confirming_clear
         ):

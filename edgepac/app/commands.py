@@ -80,6 +80,18 @@ def register(sub: Any) -> None:
         "new sitting and refresh (hold each button for a second); reports play accuracy "
         "before and after the refresh and the seconds it took",
     )
+    demo.add_argument(
+        "--touch",
+        action="store_true",
+        help="press nothing: wake the kiosk from attract mode, record, train, play and sign the "
+        "table with SDL touch events on the screen's targets; the JSON adds touches",
+    )
+    demo.add_argument(
+        "--timed",
+        action="store_true",
+        help="record each pose hands-free: a tap, the countdown, a timed burst "
+        "(collect.countdown_s, collect.burst_s)",
+    )
     add_size(demo, "800x480", "screen size")
     demo.add_argument(
         "--set",
@@ -162,10 +174,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "screen.fullscreen": False,
         "screen.width": size[0],
         "screen.height": size[1],
-        "screen.attract_after_s": 0.0,  # the scripted player is always there
+        # The scripted player is always there; by touch the kiosk idles first, and a tap wakes it.
+        "screen.attract_after_s": 1.0 if args.touch else 0.0,
         "buttons.gpio": "off",
     }
     cfg = _config(args, extra)
+    if args.timed and cfg.collect.burst_s <= 0:
+        raise EdgePacError("demo --timed records timed bursts: set collect.burst_s above 0")
 
     # The demo records into a throw-away state directory: it never touches the player's.
     with tempfile.TemporaryDirectory(prefix="edgepac-demo-") as state:
@@ -174,7 +189,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
     from edgepac.app.build import build_app, make_autopilot, make_source
-    from edgepac.app.demo import Director
+    from edgepac.app.demo import Director, Fingers
 
     app = build_app(cfg, headless=args.headless, state_dir=state, source=make_source(cfg))
     with app:
@@ -186,6 +201,8 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
             play_seconds=args.play_seconds,
         )
         director.knock = args.second_session
+        director.fingers = Fingers() if args.touch else None
+        director.timed = args.timed
         t0 = time.monotonic()
         app.run(until=director)
         figures = app.figures()
@@ -196,6 +213,8 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         "train_cpu_s": app.trainer.cpu_s,  # the training thread's own CPU seconds
         "heldout_accuracy": _heldout(app),
     }
+    if args.touch:  # scored over the play, not the wait for the ghosts to end the game after it
+        figures["accuracy"], figures["raw_accuracy"] = director.accuracy, director.raw_accuracy
     if args.second_session:
         app, second = _second_sitting(args, cfg, state)
         figures = app.figures() | second | {
@@ -216,6 +235,11 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         "interpreter": app.backbone.interpreter_name,
         "head": cfg.learning.head,
         "source_fps": cfg.camera.fps,
+        "touch": args.touch,
+        "timed": args.timed,
+        "taps": director.fingers.taps if director.fingers else 0,  # fingers put on targets
+        "initials": director.initials,  # signed by touch
+        "frames_per_pose": dict(app.arcade.counts),  # recorded (held, or timed bursts)
     }
     if args.json:
         print(json.dumps(figures, sort_keys=True))

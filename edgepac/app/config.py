@@ -26,6 +26,7 @@ from typing import Any
 from edgepac import settings
 from edgepac.camera.config import SOURCES, CameraConfig
 from edgepac.controls.config import GPIO_MODES, ButtonsConfig
+from edgepac.controls.rotation import ROTATIONS
 from edgepac.errors import EdgePacError
 from edgepac.game import levels
 from edgepac.learning import heads as head_kinds
@@ -191,6 +192,38 @@ class ScreenConfig:
 
 
 @dataclass(frozen=True)
+class DisplayConfig:
+    rotate: int = key(
+        0,
+        "int",
+        "Degrees clockwise the picture is turned on the panel, touch included: for a panel "
+        "mounted the other way (Touch Display 2 is portrait: 90 or 270 lies it landscape). The "
+        "pages lay out for the turned shape.",
+        choices=ROTATIONS,
+    )
+
+
+@dataclass(frozen=True)
+class CollectConfig:
+    countdown_s: float = key(
+        2.0,
+        "float",
+        "A short tap of a pose's button or tile (under 0.3 s) records hands-free: this many "
+        "seconds of countdown to step back and pose...",
+        lo=0.0,
+        hi=10.0,
+    )
+    burst_s: float = key(
+        2.0,
+        "float",
+        "...then this many seconds of recording; 0 = off (a tap records only while pressed). "
+        "Holding the button records while it is held, whatever this says.",
+        lo=0.0,
+        hi=30.0,
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     camera: CameraConfig = field(default_factory=CameraConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
@@ -198,6 +231,8 @@ class Config:
     learning: LearningConfig = field(default_factory=LearningConfig)
     play: PlayConfig = field(default_factory=PlayConfig)
     screen: ScreenConfig = field(default_factory=ScreenConfig)
+    display: DisplayConfig = field(default_factory=DisplayConfig)
+    collect: CollectConfig = field(default_factory=CollectConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

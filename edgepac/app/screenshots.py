@@ -2,7 +2,7 @@
 
 Each state is a ``View`` built by hand (no App, no camera, no backbone): the demo player's
 frames for the camera and the thumbnails, real games (the autopilot plays one; another runs to
-GAME OVER), and a loss curve from a real head fitted on the demo player's pixels. So the README's
+GAME OVER), and a loss curve from a real head fitted on the demo player's pixels. So the docs'
 pictures are what the arcade draws, and a test can check every state renders.
 """
 
@@ -56,7 +56,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--small",
         action="store_true",
-        help="256 colours per picture (a sixth of the bytes; what the README uses)",
+        help="256 colours per picture (a sixth of the bytes; what docs/ uses)",
     )
     p.set_defaults(func=cmd_screenshots)
 
@@ -110,7 +110,7 @@ def save_small(surface: Any, path: Path) -> None:
 
 
 def views() -> dict[str, View]:
-    """The states shown in the README, by file name, in the order a visitor meets them."""
+    """The states shown in docs/arcade.md, by file name, in the order a visitor meets them."""
     from edgepac.app.recorder import thumbnail
     from edgepac.camera.demo_player import DemoPainter
 

@@ -69,6 +69,7 @@ class Snapshots:
             coach=coach(arcade) if page is v.Page.TRAINING else None,
             press_goal=PRESS_GOAL if page is v.Page.COLLECT else 0,
             press_hint=press_hint(app, arcade) if page is v.Page.COLLECT else None,
+            countdown=countdown(arcade, app.recorder, now),
         )
 
     def _pose_tiles(self, app: Any) -> tuple[v.Pose, ...]:
@@ -125,12 +126,23 @@ def press_hint(app: Any, arcade: Any) -> str | None:
     differ a little (where the player stands, how far they lean); None once every pose with
     presses to go has them all."""
     presses = app.recorder.presses if app.recorder is not None else {}
-    pose = arcade.recording
-    if pose is not None:  # this press's own hint (the count goes up on release)
+    timed = arcade.timed  # a tap's burst counting down: the hint is for the press to come
+    pose = arcade.recording or (timed.pose if timed is not None else None)
+    if pose is not None:  # this press's own hint (the count goes up when it ends)
         done = presses.get(pose, 0)
     else:  # the next press of the pose furthest from the goal
         done = min((presses.get(p, 0) for p in app.class_names), default=PRESS_GOAL)
     return PRESS_HINTS[done % len(PRESS_HINTS)] if done < PRESS_GOAL else None
+
+
+def countdown(arcade: Any, recorder: Any, now: float) -> v.Countdown | None:
+    """A tap's hands-free burst: the countdown, then the recording with its frames so far."""
+    timed = arcade.countdown(now)
+    if timed is None:
+        return None
+    pose, phase, left = timed
+    frames = recorder.burst if phase == "record" and recorder is not None else 0
+    return v.Countdown(pose=pose, phase=phase, seconds_left=left, frames=frames)
 
 
 def refresh(arcade: Any) -> v.Refresh | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import warnings
+from pathlib import Path
 
 from edgepac.controls.config import ButtonsConfig
 from edgepac.doctor import Check
@@ -90,5 +91,64 @@ def input_check() -> Check:
                  "add the user to the input group (the kiosk unit does)")
 
 
+# Linux input capabilities (linux/input-event-codes.h): what makes a device a touchscreen.
+BTN_TOUCH = 0x14A
+ABS_X, ABS_Y, ABS_MT_POSITION_X, ABS_MT_POSITION_Y = 0x00, 0x01, 0x35, 0x36
+PROP_POINTER, PROP_DIRECT = 0, 1  # a touchpad moves a pointer; a touchscreen is touched directly
+
+
+def _bits(words: str, long_bits: int) -> int:
+    """A /proc bitmap ("400 0 0 ...", highest word first) as one integer."""
+    value = 0
+    for word in words.split():
+        value = (value << long_bits) | int(word, 16)
+    return value
+
+
+def touchscreens(text: str, long_bits: int | None = None) -> list[tuple[str, str]]:
+    """The touchscreens in /proc/bus/input/devices' ``text``: (name, /dev/input/eventN) each.
+    A touchscreen reports BTN_TOUCH and an absolute position, and is not a touchpad."""
+    if long_bits is None:  # the kernel's long: 64 bits on a 64-bit kernel, whatever userland is
+        long_bits = 64 if os.uname().machine.endswith("64") else 32
+    found = []
+    for block in text.strip().split("\n\n"):
+        name, event, bits = "?", "", {}
+        for line in block.splitlines():
+            if line.startswith("N: Name="):
+                name = line.partition("=")[2].strip().strip('"')
+            elif line.startswith("H: Handlers="):
+                handlers = line.split("=", 1)[1].split()
+                event = next((h for h in handlers if h.startswith("event")), "")
+            elif line.startswith("B: "):
+                key, _, words = line[3:].partition("=")
+                bits[key] = _bits(words, long_bits)
+        keys, axes, props = bits.get("KEY", 0), bits.get("ABS", 0), bits.get("PROP", 0)
+        positioned = all(axes >> a & 1 for a in (ABS_X, ABS_Y)) or all(
+            axes >> a & 1 for a in (ABS_MT_POSITION_X, ABS_MT_POSITION_Y)
+        )
+        touchpad = props >> PROP_POINTER & 1 and not props >> PROP_DIRECT & 1
+        if keys >> BTN_TOUCH & 1 and positioned and not touchpad and event:
+            found.append((name, f"/dev/input/{event}"))
+    return found
+
+
+def touch_check(devices: Path = Path("/proc/bus/input/devices")) -> Check:
+    """The touchscreen the arcade can be played by (its tiles and TRAIN/PLAY are targets)."""
+    try:
+        text = devices.read_text(errors="replace")
+    except OSError:
+        text = ""
+    found = touchscreens(text)
+    if not found:
+        return Check("touch", True, "no touchscreen found: play with the buttons or a keyboard "
+                     "(the mouse clicks the screen's targets)")
+    shown = ", ".join(f"{name} ({path})" for name, path in found)
+    unreadable = [p for _, p in found if os.path.exists(p) and not os.access(p, os.R_OK)]
+    if unreadable:
+        return Check("touch", False, f"{shown}: {', '.join(unreadable)} not readable",
+                     "add the user to the input group (the kiosk unit does), so SDL reads touches")
+    return Check("touch", True, f"{shown}: a tap on a tile or on TRAIN/PLAY presses it")
+
+
 def checks() -> list[Check]:
-    return [pin_factory_check(), buttons_check(), input_check()]
+    return [pin_factory_check(), buttons_check(), input_check(), touch_check()]

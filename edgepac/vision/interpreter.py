@@ -1,9 +1,10 @@
 """Which TFLite interpreter this machine has: LiteRT first, tflite-runtime as the fallback.
 
 LiteRT (`ai-edge-litert`) is the maintained successor of tflite-runtime, with XNNPACK on by
-default and wheels for numpy 2; it is several times faster on the same model (see the README's
-backbone section). Raspberry Pi OS images often ship `tflite-runtime` instead, so it is accepted
-too. `EDGEPAC_INTERPRETER=tflite-runtime` (or `ai-edge-litert`) forces one where both are installed.
+default and wheels for numpy 2; it is several times faster on the same model (see
+docs/benchmarks/vision-backbone.md). Raspberry Pi OS images often ship `tflite-runtime` instead,
+so it is accepted too. `EDGEPAC_INTERPRETER=tflite-runtime` (or `ai-edge-litert`) forces one
+where both are installed.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
             s.arrow(surface, "up", (r.centerx, r.y - 14 * u), 8, YELLOW)
             s.arrow(surface, "down", (r.centerx, r.bottom + 14 * u), 8, YELLOW)
             # By touch: the upper half and the arrow above are UP, the lower half DOWN.
-            reach = round(30 * u)
+            reach = round(24 * u)  # to the arrow, short of the prompt under the letters
             s.target("up", pygame.Rect(r.x, r.y - reach, r.w, r.h // 2 + reach))
             s.target("down", pygame.Rect(r.x, r.centery, r.w, r.h - r.h // 2 + reach))
     # LEFT and RIGHT move between the letters (RIGHT on the last one saves); PLAY: done.
