@@ -71,13 +71,8 @@ def test_a_failed_training_keeps_the_weak_poses_and_a_clear_forgets_them() -> No
     assert a.weak == set()
 
 
-def test_the_coach_view_and_the_marked_tile(tmp_path: Path) -> None:
-    """Snapshots: TRAINING shows the coach's card; COLLECT marks the weak tile and asks for
-    presses with a hint that changes from one press to the next."""
-    from edgepac.app import view as v
-    from edgepac.app.snapshot import Snapshots
-
-    a = trained(left_taken_for_up())
+def fake_app(a: Arcade) -> tuple[Any, Any]:
+    """Just what Snapshots.build reads of an App (no camera, no threads), and its recorder."""
 
     class Recorder:
         counts: ClassVar = dict.fromkeys(GAME, 30)
@@ -100,6 +95,17 @@ def test_the_coach_view_and_the_marked_tile(tmp_path: Path) -> None:
         backbone=object(), head=object(), class_names=GAME, button_names={}, buttons=[],
         show_fps=False, trained_accuracy=0.83, model_problem=None,
     )  # fmt: skip
+    return app, Recorder
+
+
+def test_the_coach_view_and_the_marked_tile(tmp_path: Path) -> None:
+    """Snapshots: TRAINING shows the coach's card; COLLECT marks the weak tile and asks for
+    presses with a hint that changes from one press to the next."""
+    from edgepac.app import view as v
+    from edgepac.app.snapshot import Snapshots
+
+    a = trained(left_taken_for_up())
+    app, Recorder = fake_app(a)
     snaps = Snapshots()
     view = snaps.build(app, 1.5)
     assert view.page is v.Page.TRAINING and view.coach is not None
@@ -137,3 +143,16 @@ def test_the_recorder_counts_presses_with_frames_this_sitting(tmp_path: Path) ->
     assert recorder.presses == {"up": 2}
     recorder.new_session()
     assert recorder.presses == {}
+
+
+def test_a_taps_countdown_shows_the_hint_of_the_press_it_will_record() -> None:
+    from edgepac.app.snapshot import Snapshots
+
+    a = Arcade(GAME, counts=dict.fromkeys(GAME, 30), countdown_s=2.0, burst_s=2.0)
+    app, recorder = fake_app(a)
+    recorder.presses = {"up": 2, "down": 0, "left": 0, "right": 0}
+    a.handle(Event(Kind.HOLD, "up"), 0.0)
+    a.handle(Event(Kind.RELEASE, "up"), 0.1)  # a tap: counting down to UP's third press
+    view = Snapshots().build(app, 0.5)
+    assert view.countdown is not None and view.countdown.pose == "up"
+    assert view.press_hint == PRESS_HINTS[2]
