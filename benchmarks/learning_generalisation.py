@@ -487,7 +487,7 @@ class Bar:
 BARS = (Bar(3, "later", 0.95), Bar(3, "first", 0.95), Bar(10, "later", 0.98))
 WAY_WORDS = {
     "recency:0.25": "edgepac train --images A --images B",
-    "warm:10:0.25": "the app's refresh",
+    "warm:15:0.25": "the app's refresh",
 }
 
 
@@ -797,7 +797,7 @@ def main() -> None:
     p.add_argument(
         "--ways",
         nargs="+",
-        default=["merged", "recency:0.25", "warm:5:0.25", "warm:10:0.25"],
+        default=["merged", "recency:0.25", "warm:10:0.25", "warm:15:0.25"],
         help="top-up trainings: merged | recency:SHARE | warm:EPOCHS:SHARE",
     )
     p.add_argument("--model", default="mobilenet_v1_0.25_128_quant.tflite", help="in models/")

@@ -78,7 +78,7 @@ def test_a_top_up_not_run_is_not_met(bench: ModuleType) -> None:
 
 def test_the_refresh_is_judged_on_its_own_rows(bench: ModuleType) -> None:
     figures = results(bench, "x", 1.0, 0.99, 1.0, 0.99)  # only the CLI's way was run
-    line = bench.verdict(figures, "x", "warm:10:0.25")
+    line = bench.verdict(figures, "x", "warm:15:0.25")
     assert line.startswith("x | the app's refresh |")
     assert "+3 later: not run" in line and line.endswith("bars NOT MET")
 
