@@ -36,6 +36,11 @@ def register(subparsers: Any) -> None:
         "as <area>_error and the command exits 1.",
     )
     p.add_argument("--model", help="a .tflite or a variant (default: the config's, else the best)")
+    p.add_argument(
+        "--tm",
+        metavar="NAME|PATH",
+        help="also a Teachable Machine model, beside the backbone, with the Pi 4 estimate of both",
+    )
     add_input_size(p)
     p.add_argument(
         "--threads", type=positive_int, help="interpreter threads (default: model.threads, 2)"
@@ -78,6 +83,11 @@ def run(args: argparse.Namespace) -> int:
     args.threads = args.threads or model.threads
     if args.model:  # a wrong --model is said at once, not after a minute of measuring
         read_model_bytes(resolve_model(args.model))
+    args.tm = args.tm or model.tm
+    if args.tm:
+        from edgepac.vision.tm import resolve_tm
+
+        resolve_tm(args.tm)
     limit_blas_threads(1)  # as the arcade does
     figures, ok = collect(args)
     if args.json:

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "edgepac.game.commands",  # play
     "edgepac.controls.commands",  # wiring
     "edgepac.app.commands",  # run, demo
+    "edgepac.export.commands",  # export
     "edgepac.app.screenshots",  # screenshots
     "edgepac.bench",  # bench
     "edgepac.doctor",  # doctor

@@ -8,13 +8,15 @@
 # Steps: apt packages (picamera2, pygame with KMSDRM, lgpio...), the system user "edgepac", the
 # app in /opt/edgepac with a venv that sees the OS's packages, the model (`edgepac fetch-model`:
 # the kiosk itself has no network), /etc/edgepac/config.toml, the systemd unit enabled on tty1,
-# console blanking off. Afterwards: `sudo systemctl start edgepac` or reboot.
+# console blanking off, the state directory checked to last a reboot (--state-partition mounts
+# one for it: raspi-config's Overlay File System, docs/kiosk-overlay.md). Afterwards:
+# `sudo systemctl start edgepac` or reboot.
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
 usage: sudo scripts/install.sh [--dry-run] [--force] [--cage] [--webcam] [--model FILE_OR_DIR]
-                               [--no-start]
+                               [--no-start] [--state-partition DEVICE]
        scripts/install.sh --venv-only DIR
   --dry-run      print each step instead of doing it
   --force        install on a machine that is not a Raspberry Pi with Raspberry Pi OS
@@ -22,6 +24,9 @@ usage: sudo scripts/install.sh [--dry-run] [--force] [--cage] [--webcam] [--mode
   --webcam       also install OpenCV (python3-opencv) for a USB webcam instead of a Pi camera
   --model PATH   take the model from a file or folder instead of downloading it
   --no-start     enable the kiosk for the next boot but do not start it now
+  --state-partition DEVICE  mount this ext4 partition (e.g. LABEL=edgepac-state) at
+                 /var/lib/edgepac from /etc/fstab: the samples and model outlive reboots with
+                 raspi-config's Overlay File System on (docs/kiosk-overlay.md)
   --venv-only DIR  make only the kiosk's venv, at DIR, exactly as the install does (no Pi, no
                  root, no apt, no user, no systemd needed; the OS's python3-numpy must be there)
 EOF
@@ -40,7 +45,8 @@ OS_PYTHON=/usr/bin/python3
 PACKAGES=(python3-venv python3-pip python3-picamera2 python3-pygame python3-lgpio python3-numpy
   python3-pil rpicam-apps-lite)
 
-DRY_RUN=0 FORCE=0 CAGE=0 WEBCAM=0 START=1 MODEL="" VENV_ONLY=""
+DRY_RUN=0 FORCE=0 CAGE=0 WEBCAM=0 START=1 MODEL="" VENV_ONLY="" STATE_PART=""
+STATE=/var/lib/edgepac  # systemd's StateDirectory=edgepac
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) DRY_RUN=1 ;;
@@ -51,6 +57,11 @@ while [ $# -gt 0 ]; do
     --model)
       [ $# -ge 2 ] || { echo "install.sh: --model needs a file or folder" >&2; exit 2; }
       MODEL="$2"
+      shift
+      ;;
+    --state-partition)
+      [ $# -ge 2 ] || { echo "install.sh: --state-partition needs a device or LABEL=..." >&2; exit 2; }
+      STATE_PART="$2"
       shift
       ;;
     --venv-only)
@@ -223,7 +234,34 @@ if [ -c /dev/tty1 ]; then  # and for this boot: the console's own "blank after 0
   run sh -c "printf '\\033[9;0]' > /dev/tty1"
 fi
 
-# -- 8. go ------------------------------------------------------------------------------------------
+# -- 8. a state directory that lasts a reboot ---------------------------------------------------
+# With raspi-config's Overlay File System on, / is an overlay whose changes live in RAM: every
+# sample and model would vanish at the next boot. A partition of its own keeps them.
+say "state directory $STATE"
+fstab="${EDGEPAC_FSTAB:-/etc/fstab}"
+if [ -n "$STATE_PART" ]; then
+  if grep -qE "^[^#]*[[:space:]]${STATE}[[:space:]]" "$fstab" 2>/dev/null; then
+    say "  already in $fstab"
+  else
+    line="$STATE_PART $STATE ext4 defaults,noatime,commit=60 0 2"
+    say "  $fstab: $line"
+    run sh -c 'printf "%s\n" "$1" >> "$2"' sh "$line" "$fstab"
+  fi
+  run mkdir -p "$STATE"
+  run sh -c 'mountpoint -q "$1" || mount "$1"' sh "$STATE"
+  run chown "$USER_NAME:$USER_NAME" "$STATE"
+  run chmod 0700 "$STATE"
+fi
+fstype="$(findmnt -n -o FSTYPE -T "$STATE" 2>/dev/null || findmnt -n -o FSTYPE -T /var/lib 2>/dev/null || true)"
+case "$fstype" in
+  overlay | tmpfs | ramfs)
+    say "  WARNING: $STATE is on $fstype: the samples and model are lost at every reboot."
+    say "  Give it a partition: sudo $0 --state-partition LABEL=edgepac-state (docs/kiosk-overlay.md)"
+    ;;
+  *) say "  on ${fstype:-an unknown file system}" ;;
+esac
+
+# -- 9. go ------------------------------------------------------------------------------------------
 if [ "$START" = 1 ]; then
   say "starting the kiosk"
   run systemctl restart edgepac.service

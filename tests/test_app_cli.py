@@ -41,9 +41,26 @@ def test_demo_records_trains_plays_and_reports_json(
     assert out["accuracy"] > 0.6
     assert 10 < out["fps"] <= 31  # the source runs at 30; a busy machine may drop some
     assert 0 < out["latency_ms_p95"] < 1000
+    # The steering against the player's true pose, with the default filter (switch).
+    assert out["smoothing"] == "switch"
+    if out["steer_changes"]:
+        assert out["steer_lag_frames_p95"] <= 3
+    assert out["false_turns_per_min"] is not None and out["false_turns_per_min"] >= 0
+    assert 0 < out["frame_age_ms_p50"] <= out["frame_age_ms_p95"] < 1000
     assert out["rss_mb"] > 10
     # TRAIN's wall time and the training thread's own CPU in it (what a Pi estimate scales)
     assert 0 < out["train_cpu_s"] <= out["train_s"]
+
+
+@pytest.mark.slow
+def test_demo_says_how_late_the_steering_turns(
+    model_025_128: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["demo", "--headless", "--model", str(model_025_128), "--input-size", "224"]
+    code = main([*args, "--samples", "8", "--play-seconds", "3", "--set", "play.smoothing=mean"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "steering (mean): " in out and "false turns a minute" in out
 
 
 def test_run_with_the_demo_camera_starts_and_stops(
@@ -75,6 +92,25 @@ def test_demo_rejects_nonsense_flags(capsys: pytest.CaptureFixture[str]) -> None
         main(["demo", "--headless", "--size", "10x10"])
     assert refused.value.code == 2
     assert "--size" in capsys.readouterr().err
+    assert main(["demo", "--headless", "--samples", "10", "--presses", "11"]) == 2
+    assert "--presses must be from 1 to --samples (10)" in capsys.readouterr().err
+
+
+def test_demo_in_presses_writes_each_press_once_and_says_what_it_cost(
+    model_025_128: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--presses 3: each pose's frames in 3 presses, each saved as its own segment; the JSON
+    gives our count and the kernel's of what was written."""
+    code = main(["demo", "--headless", "--json", "--model", str(model_025_128), "--samples",
+                 "12", "--presses", "3", "--play-seconds", "1"])  # fmt: skip
+    assert code == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["presses"] == 3 and out["store_saves"] >= 12  # 4 poses x 3 presses (+ the exit)
+    assert out["store_fsyncs"] == 1 + 3 * 12  # the folder, then 3 a press: nothing rewritten
+    frames = out["recorded_bytes"]
+    assert frames <= out["store_bytes_written"] < 1.5 * frames + 12 * (12288 + 4096)
+    if "io_write_bytes" in out:  # the kernel's count: the store plus the head, not more
+        assert out["io_write_bytes"] <= 2 * frames + 20 * 2**20
 
 
 @pytest.mark.slow

@@ -104,6 +104,8 @@ def test_head_hyperparameters_follow_the_chosen_head(tmp_path):
         ("[learning]\nhead = 'svm'\n", r'"dense", "knn"'),
         ("[learning.dense]\nunits = 'many'\n", r"learning\.dense\.units = \"many\""),
         ("[learning.dense]\nnormalise = 'l2'\n", r"unknown key 'learning\.dense\.normalise'"),
+        ("[store]\nmax_mb = 8\n", r"store\.max_mb = 8 .*from 16 to 65536"),
+        ("[store]\nmax_mb = '1G'\n", r"store\.max_mb = \"1G\""),
     ],
 )
 def test_a_bad_file_names_the_key_where_it_is_and_what_is_allowed(tmp_path, text, message):

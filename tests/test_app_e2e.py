@@ -132,7 +132,7 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
         counts = app.recorder.counts
         assert all(counts[n] >= SAMPLES for n in ("up", "down", "left", "right")), counts
         assert set(app.recorder.thumbnails) == {"up", "down", "left", "right"}
-        assert (tmp_path / "samples.npz").exists()  # saved as each burst ended
+        assert (tmp_path / "samples" / "manifest.json").exists()  # saved as each burst ended
 
         buttons.press("train")
         run_until(app, lambda a: a.arcade.state is State.TRAINING)

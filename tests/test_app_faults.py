@@ -306,13 +306,13 @@ def test_broken_frames_show_a_message_and_the_app_carries_on(tmp_path: Path, bac
 
 def test_a_failed_save_stays_said_until_a_save_works(tmp_path: Path, backbone: Any) -> None:
     with make_app(tmp_path, backbone) as app:
-        (tmp_path / "samples.npz").mkdir()  # something in the way once it is running
+        (tmp_path / "samples").write_text("")  # something in the way once it is running
         record(app, "up", 5)
         run_until(app, lambda a: a.recorder.problem is not None)
         app.arcade.tick(time.monotonic() + 60)  # long after any passing message is gone
         assert any("Could not save the samples" in x for x in banners(app, Severity.ERROR))
         assert app.running and app.recorder.counts["up"] >= 5
-        (tmp_path / "samples.npz").rmdir()  # the kiosk's owner clears the way
+        (tmp_path / "samples").unlink()  # the kiosk's owner clears the way
         record(app, "down", 5)
         run_until(app, lambda a: a.recorder.problem is None)
         assert banners(app, Severity.ERROR) == []

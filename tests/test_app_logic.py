@@ -7,7 +7,9 @@ import pytest
 from helpers import hold, release
 
 from edgepac.app.arcade import Action, Arcade, Do, Event, Kind, State, TrainingResult
-from edgepac.app.smoothing import Smoother
+from edgepac.app.config import load_config
+from edgepac.app.smoothing import Bayes, Smoother, Switch, make_filter
+from edgepac.app.stats import SteeringScore
 from edgepac.errors import EdgePacError
 
 CLASSES = ("up", "down", "left", "right")
@@ -78,6 +80,187 @@ def test_the_running_sum_does_not_drift_over_a_long_session() -> None:
 def test_bad_smoothing_settings_name_the_setting(frames: int, threshold: float, key: str) -> None:
     with pytest.raises(EdgePacError, match=key):
         Smoother(CLASSES, frames=frames, threshold=threshold)
+
+
+# -- the responsive filters (Switch, the default; Bayes) ------------------------------------------
+
+UP, LEFT = p(0.97, 0.01, 0.01, 0.01), p(0.01, 0.01, 0.97, 0.01)
+RESPONSIVE = [lambda: Bayes(CLASSES), lambda: Switch(CLASSES, frames=2)]
+
+
+@pytest.mark.parametrize("make", RESPONSIVE, ids=["bayes", "switch"])
+def test_a_one_frame_flicker_does_not_turn_pacman(make) -> None:
+    f = make()
+    for _ in range(30):
+        f.update(UP)
+    assert f.update(UP) == "up"
+    # One certain misread ("left", as certain as the head ever is), then up again.
+    assert f.update(p(0.0, 0.0, 1.0, 0.0)) == "up"
+    assert [f.update(UP) for _ in range(3)] == ["up"] * 3
+
+
+@pytest.mark.parametrize("make", RESPONSIVE, ids=["bayes", "switch"])
+def test_a_clear_change_turns_on_its_second_frame(make) -> None:
+    f = make()
+    for _ in range(30):
+        f.update(UP)
+    # The mean of 5 (threshold 0.5) needs 3 frames; these turn one frame after the player.
+    assert [f.update(LEFT) for _ in range(4)] == ["up", "left", "left", "left"]
+
+
+@pytest.mark.parametrize("make", RESPONSIVE, ids=["bayes", "switch"])
+def test_a_player_between_poses_does_not_turn_pacman(make) -> None:
+    f = make()
+    for _ in range(30):
+        f.update(UP)
+    # Leaning half-way: the head hesitates between up and left, one then the other.
+    for _ in range(20):
+        assert f.update(p(0.40, 0.05, 0.50, 0.05)) in ("up", None)
+        assert f.update(p(0.50, 0.05, 0.40, 0.05)) in ("up", None)
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: Switch(CLASSES), lambda: Smoother(CLASSES)], ids=["switch", "mean"]
+)
+def test_frames_that_disagree_are_not_sure_though_the_steering_holds(make) -> None:
+    # What a knocked camera gives: confident guesses that jump between poses. The responsive
+    # filters keep steering up, but they must not look sure: the arcade then suggests a refresh.
+    f = make()
+    for _ in range(30):
+        f.update(UP)
+    assert f.sure
+    jumpy = [LEFT, p(0.01, 0.97, 0.01, 0.01), UP, p(0.01, 0.01, 0.01, 0.97)] * 10
+    sure = [(f.update(row), f.sure)[1] for row in jumpy]
+    assert sum(sure) <= len(jumpy) // 4  # at most the frames that happen to say up
+    for _ in range(5):
+        f.update(UP)
+    assert f.sure
+
+
+def test_bayes_turns_at_once_after_a_reset_and_ignores_broken_frames() -> None:
+    f = Bayes(CLASSES)
+    assert f.update(LEFT) == "left"  # nothing held yet: the first clear frame steers
+    assert f.update(p(np.nan, 0, 0, 0)) == "left"  # no evidence: the belief stands
+    assert np.isfinite(f.mean).all() and f.mean.sum() == pytest.approx(1.0)
+    for _ in range(100):
+        f.update(LEFT)
+    f.reset()
+    assert f.update(UP) == "up"
+
+
+def test_bayes_belief_stays_a_probability_over_a_long_noisy_session() -> None:
+    rng = np.random.default_rng(0)
+    f = Bayes(CLASSES)
+    for row in rng.dirichlet(np.full(4, 0.2), size=20_000).astype(np.float32):
+        f.update(row)
+        assert f.mean.min() > 0.0
+    assert f.mean.sum() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_switch_under_the_threshold_holds_what_it_has_but_is_not_sure() -> None:
+    f = Switch(CLASSES, frames=2, threshold=0.6)
+    assert f.update(p(0.5, 0.2, 0.2, 0.1)) is None  # nothing clear yet
+    f.update(UP), f.update(UP)
+    assert [f.update(p(0.1, 0.1, 0.55, 0.25)) for _ in range(5)] == ["up"] * 5
+    assert not f.sure
+
+
+def test_the_config_chooses_the_filter_and_switch_is_the_default() -> None:
+    names = list(CLASSES)
+    assert isinstance(make_filter(names, load_config([]).play), Switch)
+    chosen = {
+        kind: type(make_filter(names, load_config([], {"play.smoothing": kind}).play))
+        for kind in ("mean", "switch", "bayes")
+    }
+    assert chosen == {"mean": Smoother, "switch": Switch, "bayes": Bayes}
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ({"play.smoothing": "kalman"}, "play.smoothing"),
+        ({"play.switch_frames": 0}, "play.switch_frames"),
+        ({"play.change_rate": 0.9}, "play.change_rate"),
+    ],
+)
+def test_a_bad_filter_setting_names_the_key(override: dict, key: str) -> None:
+    with pytest.raises(EdgePacError, match=key.replace(".", r"\.")):
+        load_config([], override)
+
+
+@pytest.mark.parametrize(
+    ("make", "key"),
+    [
+        (lambda: Switch(CLASSES, frames=0), "play.switch_frames"),
+        (lambda: Bayes(CLASSES, change=0.0), "play.change_rate"),
+        (lambda: Bayes(CLASSES, threshold=2.0), "play.confidence_threshold"),
+    ],
+)
+def test_a_filter_made_badly_names_the_key(make, key: str) -> None:
+    with pytest.raises(EdgePacError, match=key):
+        make()
+
+
+@pytest.mark.parametrize("make", [*RESPONSIVE, lambda: Smoother(CLASSES)], ids=["b", "s", "m"])
+def test_a_frame_through_a_filter_allocates_nothing_that_grows(make) -> None:
+    import tracemalloc
+
+    f = make()
+    rows = [UP, LEFT] * 50
+    for row in rows:
+        f.update(row)
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    for _ in range(20):
+        for row in rows:
+            f.update(row)
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    grown = sum(d.size_diff for d in after.compare_to(before, "filename") if d.size_diff > 0)
+    assert grown < 4096  # 2000 frames: nothing kept per frame
+
+
+# -- the steering's score against the true pose ---------------------------------------------------
+
+
+def score(truths: str, requests: str, fps: float = 30.0) -> SteeringScore:
+    """One character a frame: u d l r, "." for no request."""
+    names = {"u": "up", "d": "down", "l": "left", "r": "right", ".": None}
+    s = SteeringScore()
+    for i, (t, r) in enumerate(zip(truths, requests, strict=True)):
+        s.add(names[t], names[r], i / fps)
+    return s
+
+
+def test_the_score_counts_frames_from_a_change_of_pose_to_the_turn() -> None:
+    s = score("uuuullllllrrrrrr", "uuuuu.llllrrrrrr")
+    assert list(s.lag_frames.recent()) == [2, 0]
+    assert s.false_turns == 0 and s.turns == 2
+    figures = s.figures()
+    assert figures["steer_lag_frames_p95"] == pytest.approx(1.9)
+    assert figures["false_turns_per_min"] == 0.0
+
+
+def test_a_turn_the_player_did_not_make_is_a_false_turn() -> None:
+    s = score("u" * 30 + "l" * 31, "u" * 10 + "r" + "u" * 19 + "l" * 31)
+    assert s.false_turns == 1  # to right (nobody leaned right); back to up is not false
+    assert s.turns == 3
+    assert s.figures()["false_turns_per_min"] == pytest.approx(30.0)  # 1 in 2 s
+
+
+def test_a_change_never_followed_counts_as_late_by_its_whole_stretch() -> None:
+    s = score("uuuullluuu", "uuuuuuuuuu")
+    assert list(s.lag_frames.recent()) == [3, 0]  # left never came; up was never left
+
+
+def test_a_pause_between_games_starts_the_score_afresh() -> None:
+    s = SteeringScore()
+    for i in range(5):
+        s.add("up", "up", i / 30)
+    s.add("left", "up", 10.0)  # a new game, 10 s later: not a change the steering missed
+    s.add("left", "left", 10.0 + 1 / 30)
+    assert s.lag_frames.n == 0 and s.turns == 1
+    assert s.seconds == pytest.approx(5 / 30)
 
 
 # -- the arcade's state machine -------------------------------------------------------------------

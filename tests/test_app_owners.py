@@ -13,6 +13,7 @@ import pytest
 
 from edgepac.app.clock import FramePacer, GameClock
 from edgepac.app.recorder import Recorder
+from edgepac.learning.folder import StoreFolder
 from edgepac.learning.store import SampleStore
 
 SHAPE = (2, 2, 8)
@@ -20,7 +21,12 @@ SHAPE = (2, 2, 8)
 
 def recorder(tmp_path: Path) -> Recorder:
     store = SampleStore(SHAPE, scale=0.1, zero_point=0, class_names=("up", "down"))
-    return Recorder(store, tmp_path / "samples.npz")
+    return Recorder(store, tmp_path / "samples")
+
+
+def saved(tmp_path: Path) -> SampleStore:
+    """What is on disk, as the next start reads it."""
+    return StoreFolder(tmp_path / "samples").load()
 
 
 def two_poses(tmp_path: Path, n: int) -> Recorder:
@@ -58,7 +64,7 @@ def test_every_recorded_frame_reaches_the_disk(tmp_path: Path) -> None:
     rec.add(*frame(2))  # after the snapshot: the store is changed again
     rec.end()
     assert rec.save_now()
-    again = SampleStore.load(tmp_path / "samples.npz")
+    again = saved(tmp_path)
     assert again.counts()["up"] == 2
 
 
@@ -66,14 +72,14 @@ def saving_stuck(rec: Recorder, monkeypatch: pytest.MonkeyPatch) -> threading.Ev
     """Record one UP frame and release: the saver starts writing and stays stuck (a slow SD
     card) until the returned event is set."""
     writing, let_go = threading.Event(), threading.Event()
-    real_save = SampleStore.save
+    real_save = StoreFolder.save
 
-    def stuck_save(self: Any, path: Any) -> None:
+    def stuck_save(self: Any, snap: Any) -> bool:
         writing.set()
         let_go.wait(10)
-        real_save(self, path)
+        return real_save(self, snap)
 
-    monkeypatch.setattr(SampleStore, "save", stuck_save)
+    monkeypatch.setattr(StoreFolder, "save", stuck_save)
     rec.start()
     rec.begin("up")
     rec.add(*frame(1))
@@ -103,7 +109,7 @@ def test_a_slow_disk_never_holds_up_the_main_thread(
     let_go.set()
     rec.stop()
     assert done, "the main thread waited for the disk"
-    assert SampleStore.load(tmp_path / "samples.npz").counts() == {"up": 1, "down": 1}
+    assert saved(tmp_path).counts() == {"up": 1, "down": 1}
 
 
 def test_training_does_not_wait_for_a_slow_save(
@@ -127,16 +133,16 @@ def test_training_does_not_wait_for_a_slow_save(
 
 def test_a_failed_save_stays_said_until_a_save_works(tmp_path: Path) -> None:
     rec = recorder(tmp_path)
-    (tmp_path / "samples.npz").mkdir()  # something in the way
+    (tmp_path / "samples").write_text("")  # something in the way
     rec.begin("up")
     rec.add(*frame(1))
     rec.end()
     assert not rec.save_now()
     assert "Could not save the samples" in rec.problem
     assert not rec.save_now() and rec.problem  # still unsaved, still said
-    (tmp_path / "samples.npz").rmdir()  # the owner clears the way
+    (tmp_path / "samples").unlink()  # the owner clears the way
     assert rec.save_now() and rec.problem is None
-    assert SampleStore.load(tmp_path / "samples.npz").counts()["up"] == 1
+    assert saved(tmp_path).counts()["up"] == 1
 
 
 def test_the_tile_shows_the_middle_of_the_burst_not_its_first_frame(tmp_path: Path) -> None:
@@ -148,7 +154,7 @@ def test_the_tile_shows_the_middle_of_the_burst_not_its_first_frame(tmp_path: Pa
     middle = int(rec.thumbnails["up"][0, 0, 0])
     assert 35 <= middle <= 65, middle
     rec.save_now()
-    assert int(SampleStore.load(tmp_path / "samples.npz").thumbnails["up"][0, 0, 0]) == middle
+    assert int(saved(tmp_path).thumbnails["up"][0, 0, 0]) == middle
 
 
 def test_clear_forgets_samples_and_pictures_on_disk_too(tmp_path: Path) -> None:
@@ -158,7 +164,7 @@ def test_clear_forgets_samples_and_pictures_on_disk_too(tmp_path: Path) -> None:
     rec.end()
     rec.clear()
     assert rec.save_now()
-    assert len(SampleStore.load(tmp_path / "samples.npz")) == 0
+    assert len(saved(tmp_path)) == 0
     assert rec.thumbnails == {} and rec.counts == {"up": 0, "down": 0}
 
 
@@ -293,3 +299,39 @@ def test_a_refresh_starts_from_the_head_that_plays_and_leaves_it_alone(tmp_path:
     assert trainer.total_batches * learning.dense.epochs == cold_batches * playing.warm_epochs
     assert np.array_equal(playing.W1_, weights)
     assert not np.array_equal(refresh.head.W1_, weights)
+
+
+def test_the_cap_bounds_a_keep_kiosk_on_disk_and_in_memory_never_the_current_sitting(
+    tmp_path: Path,
+) -> None:
+    """store.max_mb: sittings come and go all day (play.new_visitor = "keep"); the oldest go
+    first, the one in front of the camera never; memory and the folder stay bounded."""
+    store = SampleStore(SHAPE, scale=0.1, zero_point=0, class_names=("up", "down"))
+    rec = Recorder(store, tmp_path / "samples", max_mb=16)
+    frame_bytes = store.frame_bytes
+    rec.max_bytes = 100 * frame_bytes  # 100 frames, for a quick test
+    for _ in range(30):  # sittings
+        rec.new_session()
+        for name, value in (("up", 10), ("down", 200)):
+            rec.begin(name)
+            for i in range(20):
+                rec.add(*frame(value + i))
+            rec.end()
+        assert rec.save_now()
+        assert store.nbytes <= rec.max_bytes
+        assert store.sessions[-1] == store.sessions.max()  # the current sitting is all there
+        assert (store.sessions == store.sessions.max()).sum() == 40
+    assert rec.dropped_by_cap == 30 * 40 - len(store)
+    assert store.capacity * frame_bytes <= 2 * rec.max_bytes  # memory: bounded, not growing
+    on_disk = saved(tmp_path)
+    assert on_disk.counts() == rec.counts and np.array_equal(on_disk.ids, store.ids)
+    segments = sum(p.stat().st_size for p in (tmp_path / "samples").glob("*.npz"))
+    assert segments < 2 * rec.max_bytes + 64 * 1024  # the folder too
+    # A sitting bigger than the cap alone is kept whole: never the current one.
+    rec.new_session()
+    rec.begin("up")
+    for i in range(150):
+        rec.add(*frame(i))
+    rec.end()
+    rec.save_now()
+    assert len(store) == 150 and set(store.sessions.tolist()) == {store.sessions.max()}

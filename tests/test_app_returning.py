@@ -292,7 +292,7 @@ def test_a_returning_player_refreshes_in_seconds_and_teaches_in_the_game(
     from helpers import make_app, record, run_until
 
     from edgepac.app.view import Page
-    from edgepac.learning.store import SampleStore
+    from edgepac.learning.folder import StoreFolder
     from edgepac.vision.backbone import Backbone
 
     backbone = Backbone(model_025_128, num_threads=1)
@@ -327,7 +327,7 @@ def test_a_returning_player_refreshes_in_seconds_and_teaches_in_the_game(
         run_until(app, lambda a: a.game.ticks > ticks + 10)
         assert app.arcade.state is State.PLAYING
         run_until(app, lambda a: not a.arcade.training_running, timeout=60)
-    store = SampleStore.load(tmp_path / "samples.npz")
+    store = StoreFolder(tmp_path / "samples").load()
     sessions = store.session_counts()
     assert len(sessions) == 2  # the first sitting and today's, each burst in its own
     today = sessions[max(sessions)]
@@ -463,3 +463,43 @@ def test_the_demos_knocked_camera_costs_a_first_model_and_a_refresh_wins_it_back
     refreshed = head_to_train(first, "dense", {}, warm_start=True)
     refreshed.fit(data.X, data.y, class_names=data.names, sample_weight=data.weights)
     assert accuracy(refreshed, 400.0) >= 0.95 > knocked
+
+
+@pytest.mark.model
+@pytest.mark.slow
+@pytest.mark.timing
+def test_demo_second_sitting_by_touch_holds_the_welcome_tiles(
+    tmp_path: Path, model_025_128: Path
+) -> None:
+    """`edgepac demo --second-session --touch`'s second sitting: the returning player holds each
+    WELCOME tile with a finger (not a button) until it is ticked, each finger one press. (The
+    first sitting by touch is tested in test_controls_touch; here it is by buttons, shorter.)"""
+    from argparse import Namespace
+
+    from edgepac.app.build import build_app, make_autopilot, make_source
+    from edgepac.app.commands import _second_sitting
+    from edgepac.app.config import load_config
+    from edgepac.app.demo import Director
+
+    settings = {
+        "camera.source": "demo",
+        "screen.fullscreen": False,
+        "buttons.gpio": "off",
+        "model.path": str(model_025_128),
+        "model.input_size": 224,
+    }
+    first = load_config([], {**settings, "screen.attract_after_s": 0.0})
+    app = build_app(first, headless=True, state_dir=tmp_path, source=make_source(first))
+    director = Director(app.source, app.post, make_autopilot(), samples=12, play_seconds=0.5)
+    with app:
+        app.run(until=director)
+    assert director.phase == "done"
+    # The demo's --touch config: the kiosk would idle into attract mode after a second.
+    cfg = load_config([], {**settings, "screen.attract_after_s": 1.0})
+    args = Namespace(touch=True, headless=True, play_seconds=2.0)
+    app, second, taps = _second_sitting(args, cfg, tmp_path)
+    # Four tiles held (a tap on PLAY AGAIN if the short play ended), the mouse copies ignored.
+    assert app.figures()["touches"] == taps >= 4
+    assert second["refresh_frames"] >= 4
+    assert 4 * REFRESH_HOLD_S <= second["refresh_recording_s"] < 4 * (REFRESH_HOLD_S + 2.0)
+    assert second["refreshed_accuracy"] > 0.6

@@ -114,6 +114,30 @@ def test_a_desktop_names_keys_and_a_kiosk_names_buttons(every_view: dict) -> Non
     assert screen.prompt_text == "HOLD AN ARROW KEY AND POSE"
 
 
+def test_a_touchscreen_names_the_tiles_and_a_button_kiosk_keeps_its_buttons(
+    every_view: dict,
+) -> None:
+    """On a touchscreen the tile is the button: "HOLD OR TAP", never a button or key the
+    visitor may not have; TRAIN and PLAY keep their names (the framed prompts are buttons)."""
+    screen, surface = make_screen()
+    for kiosk in (every_view["collect-full"], replace(every_view["collect-full"], keyboard=True)):
+        touch = replace(kiosk, touch=True)  # a touch-only kiosk has no buttons: keyboard too
+        screen.draw(surface, touch)
+        assert screen.prompt_text == "PRESS TRAIN TO LEARN"
+        assert screen.said.count("HOLD OR TAP") == len(CLASSES)
+        assert not any("BUTTON" in s.upper() or " KEY" in s.upper() for s in screen.said)
+        assert any("hold a tile" in s for s in screen.said)
+        screen.draw(surface, replace(touch, poses=poses_for(CLASSES)))
+        assert screen.prompt_text == "HOLD A TILE AND POSE"
+    screen.draw(surface, every_view["collect-full"])  # the button kiosk says its buttons
+    assert "HOLD UP BUTTON" in screen.said and "HOLD OR TAP" not in screen.said
+    screen.draw(surface, replace(every_view["welcome-back"], touch=True))
+    assert screen.prompt_text == "HOLD EACH TILE FOR A SECOND TO REFRESH"
+    screen.draw(surface, replace(every_view["attract"], touch=True, t=0.1))
+    assert screen.prompt_text == "TAP TO START"
+    assert screen.targets["play"] == surface.get_rect()
+
+
 def test_each_pose_keeps_its_colour_on_every_page(every_view: dict) -> None:
     colours = list(POSE_COLOURS.values())
     assert len(set(colours)) == 4
@@ -389,6 +413,10 @@ TARGETS = {
     "high-scores": {"play"},
     "initials": {"up", "down", "left", "right", "play"},
     "clear-confirm": {"train", "play"},
+    # A touchscreen: TEACH MORE (BACK) goes back to the tiles, where a kiosk held a pose button.
+    "training-touch": {"play", "back"},
+    "game-over-touch": {"play", "back"},
+    "collect-touch": {"up", "down", "left", "right", "train"},
 }
 
 

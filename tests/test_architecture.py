@@ -9,7 +9,7 @@ from pathlib import Path
 import edgepac
 
 PACKAGE = Path(edgepac.__file__).parent
-AREAS = ("camera", "vision", "learning", "game", "controls")
+AREAS = ("camera", "vision", "learning", "game", "controls", "export")
 
 
 def imported_modules(path: Path, names: bool = False) -> set[str]:

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import sys
+import threading
+import time
 import types
 from pathlib import Path
 
@@ -14,9 +16,10 @@ from PIL import Image
 from edgepac.app.config import load_config
 from edgepac.camera import open_source
 from edgepac.camera.demo_player import DemoPlayer
-from edgepac.camera.picamera import PiCamera, bgr_to_rgb_inplace
+from edgepac.camera.picamera import PiCamera, bgr_to_rgb_inplace, sensor_time
 from edgepac.camera.replay import Replay
 from edgepac.camera.source import CameraError
+from edgepac.vision.preprocess import SquareResizer
 
 cv2 = pytest.importorskip("cv2")
 
@@ -110,50 +113,136 @@ def test_a_webcam_that_is_not_there_is_an_error_that_is_retried(tmp_path):
 
 
 class FakeJob:
-    pass
+    def __init__(self, names):
+        self.names = names
+        self.done = threading.Event()
+        self.result = None
 
 
-def fake_picamera2(monkeypatch, *, cameras=1, fail_after=None):
-    """A picamera2 module that behaves as the real one does on a Pi: BGR888 arrays are R, G, B
-    in memory, RGB888 arrays are B, G, R; wait() raises TimeoutError when frames stop."""
+SENSOR_CROP = (16, 8, 3280, 2464)  # an imx219 mode's ScalerCrop maximum: 4:3
+
+
+def fake_picamera2(monkeypatch, *, cameras=1, fail_after=None, platform="VC4"):
+    """A picamera2 module that behaves as the real one does on a Pi (this machine has no
+    libcamera), as far as EdgePac uses it:
+
+    - create_video_configuration takes picamera2's keywords (an unknown one is a TypeError)
+      and configure checks the configuration as picamera2's check_camera_config does (known
+      formats, even (width, height) tuples, lores within main and, on a Pi 4 (VC4), YUV);
+    - after configure, camera_controls["ScalerCrop"] is (min, max, default) for the mode;
+    - start runs an event-loop thread that finishes a frame every FrameDurationLimits, keeps
+      only the newest finished one (queue=True) and hands it to a waiting capture job;
+    - capture_arrays(names, wait=False) -> job; wait(job) -> ([copies], metadata) with the
+      SensorTimestamp (ns, the monotonic clock); BGR888 arrays are R, G, B in memory, RGB888
+      arrays B, G, R; wait raises TimeoutError when frames stop (after ``fail_after``)."""
     made: list = []
     sent = [0]  # frames sent by every camera opened: an unplugged camera stays unplugged
+    rgb_formats = ("BGR888", "RGB888", "XBGR8888", "XRGB8888")
+    yuv_formats = ("YUV420", "YVU420", "NV12", "NV21")
+
+    def check_stream(stream, name):
+        if stream["format"] not in rgb_formats + yuv_formats:
+            raise RuntimeError(f"Bad format {stream['format']} in stream {name}")
+        size = stream["size"]
+        if type(size) is not tuple or len(size) != 2:
+            raise RuntimeError(f"size in {name} stream should be (width, height)")
+        if size[0] % 2 or size[1] % 2:
+            raise RuntimeError("width and height should be even")
 
     class Picamera2:
         @staticmethod
         def global_camera_info():
-            return [{"Model": "imx708", "Num": i} for i in range(cameras)]
+            return [{"Model": "imx219", "Num": i} for i in range(cameras)]
 
         def __init__(self, num=0):
             self.config = None
+            self.controls: dict = {}
+            self.camera_controls = {"ScalerCrop": ((0, 0, 64, 64), (0, 0, 3296, 2480), None)}
             self.captures = 0
             self.closed = False
+            self.completed: list = []  # finished frames kept for a capture: the newest only
+            self.jobs: list = []
+            self.lock = threading.Lock()
+            self.running = threading.Event()
+            self.loop: threading.Thread | None = None
             made.append(self)
 
-        def create_video_configuration(self, **options):
-            return options
+        # picamera2's own keywords (its defaults {} written as None here).
+        def create_video_configuration(self, main=None, lores=None, raw=None, transform=None,
+                                       colour_space=None, buffer_count=6, controls=None,
+                                       display="main", encode="main", queue=True, sensor=None,
+                                       use_case="video"):
+            main = {"format": "XBGR8888", "size": (1280, 720), **(main or {})}
+            if lores is not None:
+                lores = {"format": "YUV420", "size": main["size"], **lores}
+            return {"main": main, "lores": lores, "transform": transform,
+                    "buffer_count": buffer_count, "queue": queue,
+                    "controls": {"FrameDurationLimits": (33333, 33333)} | (controls or {})}
 
         def configure(self, config):
+            check_stream(config["main"], "main")
+            if config["lores"] is not None:
+                check_stream(config["lores"], "lores")
+                (mw, mh), (lw, lh) = config["main"]["size"], config["lores"]["size"]
+                if lw > mw or lh > mh:
+                    raise RuntimeError("lores stream dimensions may not exceed main stream")
+                if platform == "VC4" and config["lores"]["format"] not in yuv_formats:
+                    raise RuntimeError("lores stream must be YUV")
             self.config = config
+            self.camera_controls = {"ScalerCrop": ((0, 0, 64, 64), SENSOR_CROP, SENSOR_CROP)}
+
+        def set_controls(self, controls):
+            if "ScalerCrop" in controls:
+                x, y, w, h = controls["ScalerCrop"]
+                mx, my, mw, mh = self.camera_controls["ScalerCrop"][1]
+                assert mx <= x and my <= y and x + w <= mx + mw and y + h <= my + mh, controls
+            self.controls.update(controls)
 
         def start(self):
-            pass
+            self.running.set()
+            self.loop = threading.Thread(target=self._event_loop, daemon=True)
+            self.loop.start()
 
-        def capture_array(self, name="main", wait=None):
-            assert wait is False
-            return FakeJob()
+        def _event_loop(self):
+            period = self.config["controls"]["FrameDurationLimits"][0] / 1e6
+            keep = 1 if self.config["queue"] and self.config["buffer_count"] > 1 else 0
+            while self.running.wait(period) is not None and self.running.is_set():
+                time.sleep(period)
+                if fail_after is not None and sent[0] >= fail_after:
+                    continue  # the cable is out: no frame finishes
+                sent[0] += 1
+                frame = (self._image(), {"SensorTimestamp": time.monotonic_ns()})
+                with self.lock:
+                    self.completed.append(frame)
+                    while self.jobs and self.completed:
+                        job = self.jobs.pop(0)
+                        images, metadata = self.completed.pop(0)
+                        job.result = ([images.copy() for _ in job.names], dict(metadata))
+                        job.done.set()
+                    del self.completed[: max(0, len(self.completed) - keep)]
 
-        def wait(self, job, timeout=None):
-            self.captures += 1
-            sent[0] += 1
-            if fail_after is not None and sent[0] > fail_after:
-                raise TimeoutError
+        def _image(self):
             w, h = self.config["main"]["size"]
             rgb = solid(RED, (w, h))
             return rgb if self.config["main"]["format"] == "BGR888" else rgb[..., ::-1].copy()
 
+        def capture_arrays(self, names=("main",), wait=None):
+            assert wait is False
+            job = FakeJob(names)
+            with self.lock:
+                self.jobs.append(job)
+            return job
+
+        def wait(self, job, timeout=None):
+            if not job.done.wait(timeout):
+                raise TimeoutError
+            self.captures += 1
+            return job.result
+
         def stop(self):
-            pass
+            self.running.clear()
+            if self.loop is not None:
+                self.loop.join(2)
 
         def close(self):
             self.closed = True
@@ -176,8 +265,67 @@ def test_the_pi_camera_delivers_rgb_at_the_configured_size(monkeypatch, pixel_fo
     config = made[0].config
     assert config["main"] == {"size": (320, 240), "format": pixel_format}  # the ISP scales
     assert config["controls"]["FrameDurationLimits"] == (33333, 33333)
-    assert "transform" not in config
+    assert config["transform"] is None and config["queue"] is True
+    assert "ScalerCrop" not in made[0].controls  # no model size: the whole picture
     assert made[0].closed
+
+
+def test_the_isp_delivers_the_models_input_so_the_cpu_does_not_resize(monkeypatch):
+    made = fake_picamera2(monkeypatch)
+    with PiCamera((640, 480), 30, model_size=224) as cam:
+        frame = cam.read(2.0)
+    config = made[0].config
+    assert config["main"] == {"size": (224, 224), "format": "BGR888"}  # R, G, B: no swap
+    assert config["lores"] is None  # a Pi 4's lores would be YUV: a conversion on the CPU
+    # The centre square of the sensor's picture, as the backbone's own crop takes it.
+    x, y, w, h = SENSOR_CROP
+    assert made[0].controls["ScalerCrop"] == (x + (w - h) // 2, y, h, h)
+    assert frame.image.shape == (224, 224, 3) and close_to(frame.image, RED, tol=1)
+    # The backbone's resizer copies such a frame as it is: no crop, no resize.
+    out = np.empty((224, 224, 3), np.uint8)
+    np.testing.assert_array_equal(SquareResizer(224)(frame.image, out), frame.image)
+
+
+def test_on_a_pi_4_and_a_pi_5_the_configuration_passes_picamera2s_checks(monkeypatch):
+    for platform in ("VC4", "PISP"):
+        made = fake_picamera2(monkeypatch, platform=platform)
+        with PiCamera(model_size=160, rotation=180) as cam:
+            assert cam.read(2.0).image.shape == (160, 160, 3)
+        assert made[-1].config["main"]["size"] == (160, 160)
+
+
+def test_a_frame_carries_the_sensors_timestamp_and_a_slow_reader_gets_the_newest(monkeypatch):
+    made = fake_picamera2(monkeypatch)
+    ages = []
+    with PiCamera(fps=50, model_size=64) as cam:
+        cam.read(2.0)
+        for _ in range(5):
+            time.sleep(0.15)  # a slow model: ~7 frames finish meanwhile
+            frame = cam.read(2.0)
+            ages.append(time.monotonic() - frame.t)
+        dropped = cam.dropped
+    assert made[0].captures > 10  # the camera ran on while the reader was busy
+    assert dropped > 0
+    # The newest frame is at most a frame or two old; the oldest waiting one would be 0.15 s.
+    assert sorted(ages)[2] < 0.1, ages
+
+
+def test_a_sensor_timestamp_off_the_monotonic_clock_is_not_used():
+    now = 100.0
+    assert sensor_time({"SensorTimestamp": 99_990_000_000}, now) == pytest.approx(99.99)
+    assert sensor_time({}, now) is None
+    assert sensor_time({"SensorTimestamp": 50_000_000_000}, now) is None  # another clock
+    assert sensor_time({"SensorTimestamp": 101_000_000_000}, now) is None  # the future
+
+
+def test_open_source_hands_the_pi_camera_the_models_size_unless_told_not_to(monkeypatch):
+    fake_picamera2(monkeypatch)
+    cfg = load_config([], {"camera.source": "picamera2"}).camera
+    assert open_source(cfg, model_size=224).size == (224, 224)
+    assert open_source(cfg).size == (640, 480)  # no model yet
+    assert open_source(cfg, model_size=129).size == (640, 480)  # libcamera wants even sizes
+    off = load_config([], {"camera.source": "picamera2", "camera.isp_scale": False}).camera
+    assert open_source(off, model_size=224).size == (640, 480)
 
 
 def test_a_pi_camera_mounted_upside_down_is_turned_by_libcamera(monkeypatch):
@@ -190,13 +338,16 @@ def test_a_pi_camera_mounted_upside_down_is_turned_by_libcamera(monkeypatch):
 
 def test_a_pi_camera_that_stops_sending_is_reopened(monkeypatch):
     made = fake_picamera2(monkeypatch, fail_after=3)
-    cam = PiCamera()
+    cam = PiCamera(timeout=0.3)
     cam.retry_delay = 0.01
     with cam:
         cam.read(2.0)
         with pytest.raises(CameraError, match="check the ribbon cable"):
             while True:
                 cam.read(0.5)
+        end = time.monotonic() + 5
+        while len(made) < 2 and time.monotonic() < end:
+            time.sleep(0.01)
         assert cam.running and len(made) >= 2 and made[0].closed
 
 

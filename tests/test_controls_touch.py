@@ -318,7 +318,7 @@ B: ABS=2e0800000000003
 
 
 def test_the_doctor_names_the_touchscreen_and_not_the_touchpad(tmp_path: Path) -> None:
-    from edgepac.controls.doctor import touch_check, touchscreens
+    from edgepac.controls.doctor import has_touchscreen, touch_check, touchscreens
 
     panel = [("generic ft5x06 (79)", "/dev/input/event4")]
     assert touchscreens(PROC_DEVICES, long_bits=64) == panel
@@ -330,9 +330,11 @@ def test_the_doctor_names_the_touchscreen_and_not_the_touchpad(tmp_path: Path) -
     devices.write_text(PROC_DEVICES)
     line = touch_check(devices)
     assert line.ok and "generic ft5x06 (79) (/dev/input/event4)" in line.detail
+    assert has_touchscreen(devices)  # the pages then say "HOLD OR TAP", not a button
     devices.write_text(PROC_DEVICES.split("\n\n", 1)[1])  # the keyboard and the touchpad only
     line = touch_check(devices)
     assert line.ok and line.detail.startswith("no touchscreen found")
+    assert not has_touchscreen(devices) and not has_touchscreen(tmp_path / "missing")
     assert touch_check(tmp_path / "missing").detail.startswith("no touchscreen found")
 
 
@@ -415,3 +417,80 @@ def test_demo_timed_records_each_pose_by_a_tap(
     assert out["accuracy"] > 0.6
     assert main([*args, "--set", "collect.burst_s=0"]) == 2
     assert "collect.burst_s" in capsys.readouterr().err
+
+
+# -- back to teaching by touch alone -------------------------------------------------------------
+
+
+@pytest.mark.timing
+def test_game_over_has_teach_more_and_a_tap_on_it_goes_back_to_teaching(tmp_path: Path) -> None:
+    """A kiosk with no buttons wired: from GAME OVER only a pose button's hold went back to
+    COLLECT. TEACH MORE is a target of its own (BACK), 48 px or more, and a finger on it does."""
+    from helpers import run_until
+    from test_app_runtime import no_model_app
+
+    from edgepac.app.arcade import State
+    from edgepac.game.game import Phase
+
+    with no_model_app(tmp_path) as app:
+        app.post(Event(Kind.PLAY))
+        run_until(app, lambda a: a.arcade.state is State.PLAYING and a.game is not None)
+        assert "back" not in app.targets()  # in the game, nothing to touch sends it away
+        game = app.game
+        game.lives, game.phase, game.phase_left = 1, Phase.DYING, 1  # caught on his last life
+        run_until(app, lambda a: a.view().game_over and "play" in a.targets(), timeout=5)
+        app.touch_found = False  # as on a machine without a touchscreen
+        assert not app.view().touch  # no finger yet
+        miss = pygame.Rect(0, 0, 2, 2)  # a finger on the maze: this screen takes touches
+        finger(pygame.FINGERDOWN, *centre(miss, app.presenter.rotation.window))
+        finger(pygame.FINGERUP, *centre(miss, app.presenter.rotation.window))
+        run_until(app, lambda a: a.view().touch and "back" in a.targets(), timeout=5)
+        view = app.view()
+        assert view.touch and view.game_over and app.arcade.state is State.PLAYING
+        back = app.targets()["back"]
+        least = 48 * app.screen.layout.u
+        assert back.w >= least - 1 and back.h >= least - 1
+        assert "TEACH MORE" in app.screen.said
+        post_tap(app, "back")
+        run_until(app, lambda a: a.arcade.state is State.COLLECT, timeout=5)
+        assert app.figures()["touches"] == 1  # the miss pressed nothing; TEACH MORE once
+
+
+@pytest.mark.model
+@pytest.mark.timing
+def test_after_training_teach_more_by_touch_goes_back_to_the_tiles(
+    tmp_path: Path, model_025_128: Path
+) -> None:
+    """Two poses held on their tiles, TRAIN tapped: LEARNED! shows PLAY and TEACH MORE; a
+    finger on TEACH MORE goes back to COLLECT (a kiosk had only a pose button's hold for it)."""
+    from helpers import make_app, run_until
+
+    from edgepac.app.arcade import State
+    from edgepac.app.view import Page
+    from edgepac.vision.backbone import Backbone
+
+    backbone = Backbone(model_025_128, num_threads=1)
+    with make_app(tmp_path, backbone, **{"learning.dense.epochs": 3}) as app:
+        app.touch_found = False  # as on a machine without a touchscreen: the fingers tell it
+        for pose in ("up", "down"):
+            app.source.pose = pose
+            run_until(app, lambda a, pose=pose: a.frame is not None and pose in a.targets())
+            post_tap(app, pose, lift=False)  # held on the tile: it records
+            run_until(app, lambda a, pose=pose: a.recorder.counts.get(pose, 0) >= 6)
+            rect = app.targets()[pose]
+            w, h = app.presenter.rotation.window
+            finger(pygame.FINGERUP, rect.centerx / w, rect.centery / h)
+            run_until(app, lambda a: a.arcade.recording is None)
+        run_until(app, lambda a: "train" in a.targets())
+        post_tap(app, "train")
+        run_until(app, lambda a: a.arcade.result is not None, timeout=60)
+        run_until(app, lambda a: "back" in a.targets())
+        view = app.view()
+        assert view.page is Page.TRAINING and view.training.done and view.touch
+        assert "TEACH MORE" in app.screen.said
+        # By touch, the page names no button to hold: TEACH MORE says it.
+        assert not any("pose button" in said for said in app.screen.said)
+        post_tap(app, "back")
+        run_until(app, lambda a: a.arcade.state is State.COLLECT)
+        assert app.view().page is Page.COLLECT and app.arcade.has_head  # the model is kept
+        assert app.figures()["touches"] == 4  # two holds, TRAIN, TEACH MORE

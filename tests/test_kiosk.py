@@ -166,6 +166,11 @@ def test_the_installer_dry_run_shows_every_step_and_changes_nothing(tmp_path):
     assert "already off" in install("--dry-run", "--force", cmdline=cmdline).stdout
     done = install("--dry-run", "--force", "--cage", "--webcam", "--no-start")
     assert "cage.conf" in done.stdout and "restart" not in done.stdout
+    # The state on a partition of its own (raspi-config's overlay root keeps / in RAM).
+    kept = install("--dry-run", "--force", "--state-partition", "LABEL=edgepac-state").stdout
+    assert "LABEL=edgepac-state /var/lib/edgepac ext4 defaults,noatime,commit=60 0 2" in kept
+    assert 'mount\\ \\"\\$1\\" sh /var/lib/edgepac' in kept
+    assert "chown edgepac:edgepac /var/lib/edgepac" in kept
     # the packages it wants, whether or not this machine has them already
     wanted = next(line for line in done.stdout.splitlines() if "apt packages:" in line)
     assert "python3-opencv" in wanted.split() and "cage" in wanted.split()

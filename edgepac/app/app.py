@@ -2,7 +2,7 @@
 
     camera thread (the FrameSource's own) ──▶ one-slot LatestFrame (stale frames dropped)
     inference thread (inference.py): features ─▶ recorder ─▶ head ─▶ smoothing ─▶ prediction
-    saver thread (recorder.py): writes the samples after each burst, from a snapshot
+    saver thread (recorder.py): writes each burst's new frames (a segment), from a snapshot
     training threads (trainer.py): one run at a time, numbered; losses for the curve
     model watcher (here): only while there is no model, looks for one every few seconds
     main thread (here): pygame events and buttons ─▶ Arcade rules ─▶ actions for the owners
@@ -41,6 +41,7 @@ from edgepac.app.stats import Stats, peak_rss_mb
 from edgepac.app.trainer import Trainer, load_saved_head
 from edgepac.app.training import give_back_big_arrays, limit_blas_threads
 from edgepac.errors import EdgePacError
+from edgepac.export.controller import EXPORT_NAME, exporter
 from edgepac.poses import POSES
 
 __all__ = ["App", "Prediction", "thumbnail"]
@@ -80,6 +81,8 @@ class App:
         model_problem: str | None = None,
         find_backbone: Callable[[], Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        heads_for: Callable[[Any], tuple[Any, Any]] | None = None,
+        model_label: str | None = None,
     ) -> None:
         from edgepac.game.direction import Direction
         from edgepac.game.highscores import HighScores
@@ -116,6 +119,13 @@ class App:
         self.show_fps = bool(cfg.screen.show_fps)
         self.notices: list[str] = []  # things said at start (corrupt files, refused head)
         self.head_path = self.state_dir / "head.npz"
+        self.export_path = self.state_dir / EXPORT_NAME  # learning.export's controller.zip
+        # A model made elsewhere (Teachable Machine): ``heads_for(backbone)`` gives the head that
+        # plays until one is trained here and the one each TRAIN refines (its classes ours),
+        # either may be None; the screens name it (``model_label``).
+        self._heads_for = heads_for
+        self._start_head: Any = None
+        self.model_label = model_label
         self.trained_accuracy: float | None = None  # of the head in use, when measured
 
         # The owners (see the module docstring); the recorder and trainer need a backbone.
@@ -143,6 +153,7 @@ class App:
         self.keyboard: Any = None
         self.touch: Any = None
         self._touch_events: frozenset[int] = frozenset()
+        self.touch_found = False  # Linux reported a touchscreen when the screen opened
         self.fps_meter: Any = None  # pygame's Clock, once the screen is open
         self.running = False
         self._quit = False
@@ -157,10 +168,10 @@ class App:
 
     def _use_backbone(self, backbone: Any) -> None:
         """Load what was saved for this backbone and give the owners their parts."""
-        from edgepac.learning.store import SampleStore, save_path
+        from edgepac.learning.folder import open_store
 
-        store = SampleStore.load_or_empty(
-            save_path(self.state_dir),
+        store, folder = open_store(
+            self.state_dir,
             backbone.feature_shape,
             scale=backbone.scale,
             zero_point=backbone.zero_point,
@@ -169,11 +180,18 @@ class App:
         )
         if store.notice:
             self.notices.append(store.notice)
-        recorder = Recorder(store, save_path(self.state_dir))
-        trainer = Trainer(self.cfg.learning, recorder, backbone.identity, self.head_path)
+        recorder = Recorder(store, folder, self.cfg.store.max_mb)
+        export = None
+        if self.cfg.learning.export:  # the player's controller, to take anywhere
+            export = exporter(backbone, self.export_path)
+        trainer = Trainer(self.cfg.learning, recorder, backbone.identity, self.head_path, export)
         head, notice = load_saved_head(self.head_path, backbone.identity)
         if notice:
             self.notices.append(notice)
+        if self._heads_for is not None:
+            self._start_head, trainer.base_head = self._heads_for(backbone)
+        if head is None:
+            head = self._start_head
         self.backbone = backbone
         self.recorder, self.trainer = recorder, trainer
         self.inference.use_head(head)
@@ -214,6 +232,7 @@ class App:
 
         from edgepac.app.present import Presenter
         from edgepac.app.screens import Screen
+        from edgepac.controls.doctor import has_touchscreen
         from edgepac.controls.touch import TOUCH_EVENTS, TouchControls
 
         flags = pygame.FULLSCREEN if self.fullscreen else 0
@@ -234,6 +253,7 @@ class App:
         # A kiosk hides the cursor; touch does not need it (SDL's finger events come anyway).
         pygame.mouse.set_visible(not self.fullscreen)
         self.touch = TouchControls(self.presenter.rotation, clock=self.clock)
+        self.touch_found = has_touchscreen()
         self._touch_events = TOUCH_EVENTS
         renderer = self._renderer_factory(self.screen_size) if self._renderer_factory else None
         self.screen = Screen(self.screen_size, renderer, self.class_names, self.button_names)
@@ -449,6 +469,12 @@ class App:
                 self.source.pose = name
             self.post_control(control)
 
+    @property
+    def touchscreen(self) -> bool:
+        """The screen takes touches: Linux reported a touchscreen, or a finger has touched it
+        (the pages then name the screen's tiles and buttons in their hints)."""
+        return self.touch_found or (self.touch is not None and self.touch.fingers > 0)
+
     def targets(self) -> dict[str, Any]:
         """The on-screen buttons as last drawn (name -> rect on the logical surface)."""
         return getattr(self.screen, "targets", None) or {}
@@ -464,7 +490,7 @@ class App:
         elif playing:
             pred = self.inference.prediction if self.head is not None else None
             if pred is not None:
-                arcade.seen(pred.name is not None, now)  # unsure for long: suggest a refresh
+                arcade.seen(pred.sure, now)  # unsure for long: suggest a refresh
                 request = self._directions.get(pred.name) if pred.name else None
                 if pred.seq != self._last_request_seq:
                     self._last_request_seq = pred.seq
@@ -508,15 +534,18 @@ class App:
         """The samples and the model they made go (a clear, or the next visitor's fresh start)."""
         if self.recorder is not None:
             self.recorder.clear()
-        self.inference.use_head(None)
+        self.inference.use_head(self._start_head)  # a Teachable Machine model plays again
+        self.arcade.has_head = self._start_head is not None
+        self.arcade.cleared = self.arcade.cleared and self._start_head is None
         self.trained_accuracy = None
-        head_path = self.head_path
+        made = (self.head_path, self.export_path)  # the model, and its export if any
 
         def remove() -> None:  # a file operation: not on the main thread
-            try:
-                head_path.unlink(missing_ok=True)
-            except OSError as err:
-                log.warning("could not remove %s: %s", head_path, err)
+            for path in made:
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as err:
+                    log.warning("could not remove %s: %s", path, err)
 
         chore = threading.Thread(target=remove, name="edgepac-forget", daemon=True)
         chore.start()
@@ -559,10 +588,14 @@ class App:
             "latency_ms_p50": s.latency_ms.percentile(50),
             "latency_ms_p95": s.latency_ms.percentile(95),
             "tick_latency_ms_p95": s.tick_latency_ms.percentile(95),
+            "frame_age_ms_p50": s.frame_age_ms.percentile(50),
+            "frame_age_ms_p95": s.frame_age_ms.percentile(95),
             "infer_ms_p50": s.infer_ms.percentile(50),
             "play_frames": s.play_frames,
             "accuracy": s.play_correct / s.play_frames if s.play_frames else None,
             "raw_accuracy": s.play_raw_correct / s.play_frames if s.play_frames else None,
+            **s.steering.figures(),
+            "smoothing": self.cfg.play.smoothing,
             "rss_mb": peak_rss_mb(),
             "frame_ms_p99": s.frame_ms.percentile(99),
             "frame_ms_max": float(np.max(frames)) if len(frames) else None,

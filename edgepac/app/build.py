@@ -18,6 +18,10 @@ def make_backbone(cfg: Any, ensure_model: bool = False, path: Path | None = None
     from edgepac.vision.backbone import Backbone
     from edgepac.vision.models import input_size_for, resolve_model
 
+    if cfg.model.tm and path is None:
+        from edgepac.vision.tm import TmBackbone, resolve_tm
+
+        return TmBackbone(resolve_tm(cfg.model.tm), num_threads=cfg.model.threads)
     if path is not None:
         pass
     elif ensure_model and not cfg.model.path:
@@ -43,7 +47,17 @@ def make_source(cfg: Any) -> Any:
         return DemoPlayer(size=(cam.width, cam.height), fps=cam.fps)
     from edgepac.camera import open_source
 
-    return open_source(cam)
+    return open_source(cam, model_size=model_input_size(cfg))
+
+
+def model_input_size(cfg: Any) -> int | None:
+    """The backbone's input size for ``cfg`` (for the Pi camera's ISP), None with no model."""
+    from edgepac.vision.models import input_size_for, resolve_model
+
+    try:
+        return input_size_for(resolve_model(cfg.model.path), cfg.model.input_size)
+    except EdgePacError:
+        return None  # no model yet: the camera gives its own size, the CPU scales
 
 
 def make_autopilot() -> Any:
@@ -71,6 +85,7 @@ def build_app(
     backbone: Any = None,
     model_path: Path | None = None,
     model_problem: str | None = None,
+    tm_plays_first: bool = True,
 ) -> Any:
     """The arcade from ``cfg``. ``model_path`` is the model to run (found by the caller), or
     None with ``model_problem`` a line saying why there is none: then the arcade comes up
@@ -102,6 +117,14 @@ def build_app(
     size = screen_size(cfg, headless)
     if size == (0, 0) and headless:
         raise EdgePacError("a headless run needs a screen size: --size 800x480")
+    tm: dict[str, Any] = {}
+    if cfg.model.tm:
+        name = tm_name(cfg, backbone)
+        name = name if len(name) <= 20 else name[:18] + ".."  # the screens' chip has room for 20
+        tm["model_label"] = f"TEACHABLE MACHINE: {name}"
+        tm["heads_for"] = lambda bb: tm_heads(cfg, bb, plays_first=tm_plays_first)
+        # Its own samples and head, beside (never over) those of EdgePac's own model.
+        state_dir = state_dir or paths.state_dir() / "tm" / tm_name(cfg, backbone)
     return App(
         cfg,
         source=source,
@@ -115,7 +138,30 @@ def build_app(
         sound=not headless,
         model_problem=model_problem,
         find_backbone=find_backbone,
+        **tm,
     )
+
+
+def tm_name(cfg: Any, backbone: Any) -> str:
+    from edgepac.vision.tm import default_name
+
+    return backbone.tm.name if backbone is not None else default_name(str(cfg.model.tm))
+
+
+def tm_heads(cfg: Any, backbone: Any, plays_first: bool = True) -> tuple[Any, Any]:
+    """A Teachable Machine model's head: to play from the start (``plays_first``) until one is
+    trained here, and to start each TRAIN from (warm, its classes the game's) when the config's
+    head is a dense one like TM's. Either may be None."""
+    from edgepac.learning.heads import TM_RECIPE, dense_head_from_weights, make_head, with_classes
+    from edgepac.poses import POSES  # the store's classes: the App's default
+
+    tm = backbone.tm
+    learning = cfg.learning
+    params = learning.hyperparameters() if learning.head == "dense" else {}
+    head = dense_head_from_weights(tm.W1, tm.b1, tm.W2, tm.classes, **{**params, **TM_RECIPE})
+    recipe = make_head(learning.head, **learning.hyperparameters()).get_params()
+    refined = learning.head == "dense" and recipe["units"] == head.units
+    return (head if plays_first else None), (with_classes(head, list(POSES)) if refined else None)
 
 
 def open_buttons(cfg: Any, app: Any, pin_factory: Any = None) -> Any:

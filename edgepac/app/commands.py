@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
         action="append",
         default=[],
         metavar="SECTION.KEY=VALUE",
-        help="any config key, e.g. --set play.smoothing_frames=3 (repeatable)",
+        help="any config key, e.g. --set play.smoothing=mean (repeatable)",
     )
     run.add_argument("--seconds", type=positive_float, help="quit after this many seconds")
     run.set_defaults(func=cmd_run)
@@ -73,6 +73,13 @@ def register(sub: Any) -> None:
         help="how long the virtual player plays (default 60)",
     )
     demo.add_argument("--samples", type=int, default=30, help="frames recorded per pose")
+    demo.add_argument(
+        "--presses",
+        type=int,
+        default=1,
+        metavar="K",
+        help="record each pose's frames in K presses of its button (default 1)",
+    )
     demo.add_argument(
         "--second-session",
         action="store_true",
@@ -105,6 +112,11 @@ def register(sub: Any) -> None:
 
 def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="M", help="a .tflite path or a known variant name")
+    p.add_argument(
+        "--tm",
+        metavar="NAME|PATH",
+        help="play a Teachable Machine model (a name from `edgepac import-tm`; config model.tm)",
+    )
     add_input_size(p)
 
 
@@ -112,8 +124,13 @@ def _config(args: argparse.Namespace, extra: dict[str, Any]) -> Any:
     from edgepac.app.config import load_config, parse_overrides
 
     overrides: dict[str, Any] = parse_overrides(getattr(args, "set", []) or [])
+    if args.model and getattr(args, "tm", None):
+        raise EdgePacError("give --model or --tm, not both")
     if args.model:
         overrides["model.path"] = args.model
+        overrides["model.tm"] = ""  # --model means EdgePac's own, whatever the config says
+    if getattr(args, "tm", None):
+        overrides["model.tm"] = args.tm
     if args.input_size is not None:  # 0 too: the model's run size, as for every command
         overrides["model.input_size"] = args.input_size
     overrides.update(extra)
@@ -160,12 +177,25 @@ def _find_model(cfg: Any, ensure: bool) -> tuple[Path | None, str | None]:
     """The model to run, or None and a line saying what is missing and how to fix it."""
     from edgepac.vision.models import find_model_or_problem
 
+    if cfg.model.tm:  # a Teachable Machine model: found by name (the arcade retries it)
+        from edgepac.vision.tm import resolve_tm
+
+        try:
+            resolve_tm(cfg.model.tm)
+        except EdgePacError as err:
+            return None, str(err)
+        return None, None
+
     return find_model_or_problem(cfg.model.path, ensure=ensure)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.samples < 5:
         raise EdgePacError(f"--samples must be at least 5, got {args.samples}")
+    if not 1 <= args.presses <= args.samples:
+        raise EdgePacError(
+            f"--presses must be from 1 to --samples ({args.samples}), got {args.presses}"
+        )
     if args.headless:
         _headless()
     size = args.size or (800, 480)
@@ -178,6 +208,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "screen.attract_after_s": 1.0 if args.touch else 0.0,
         "buttons.gpio": "off",
     }
+    if args.presses > 1 and not args.timed:
+        # K short presses a pose: each records while held (a press under 0.3 s would otherwise
+        # be a tap, starting a timed burst)
+        extra["collect.burst_s"] = 0.0
     cfg = _config(args, extra)
     if args.timed and cfg.collect.burst_s <= 0:
         raise EdgePacError("demo --timed records timed bursts: set collect.burst_s above 0")
@@ -191,13 +225,17 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
     from edgepac.app.build import build_app, make_autopilot, make_source
     from edgepac.app.demo import Director, Fingers
 
-    app = build_app(cfg, headless=args.headless, state_dir=state, source=make_source(cfg))
+    app = build_app(
+        cfg, headless=args.headless, state_dir=state, source=make_source(cfg),
+        tm_plays_first=False,  # the demo player teaches from the start, on TM's head
+    )  # fmt: skip
     with app:
         director = Director(
             app.source,
             app.post,  # presses go in like the keyboard's
             make_autopilot(),
             samples=args.samples,
+            presses=args.presses,
             play_seconds=args.play_seconds,
         )
         director.knock = args.second_session
@@ -206,6 +244,7 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         t0 = time.monotonic()
         app.run(until=director)
         figures = app.figures()
+    figures |= _store_io(app)  # after the exit's last save
     if director.phase != "done":
         raise EdgePacError("demo: the window was closed before the demo ended")
     first = {
@@ -215,9 +254,13 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
     }
     if args.touch:  # scored over the play, not the wait for the ghosts to end the game after it
         figures["accuracy"], figures["raw_accuracy"] = director.accuracy, director.raw_accuracy
+    taps = director.fingers.taps if director.fingers else 0  # fingers put on targets
     if args.second_session:
-        app, second = _second_sitting(args, cfg, state)
+        first_touches = figures["touches"]
+        app, second, taps = _second_sitting(args, cfg, state)
+        # The figures are the second sitting's (its own app's); the first's touches beside them.
         figures = app.figures() | second | {
+            "first_touches": first_touches,
             "first_accuracy": director.accuracy,
             "first_raw_accuracy": director.raw_accuracy,
             "knocked_accuracy": director.knocked_accuracy,
@@ -227,9 +270,11 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         "seconds": time.monotonic() - t0,
         "play_seconds": args.play_seconds,
         "samples_per_class": args.samples,
+        "presses": args.presses,
         **first,
         "score": getattr(app.game, "score", None),
         "model": str(app.backbone.model_path),
+        "tm": cfg.model.tm,
         "input_size": app.backbone.input_size,
         "feature_shape": list(app.backbone.feature_shape),
         "interpreter": app.backbone.interpreter_name,
@@ -237,7 +282,7 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
         "source_fps": cfg.camera.fps,
         "touch": args.touch,
         "timed": args.timed,
-        "taps": director.fingers.taps if director.fingers else 0,  # fingers put on targets
+        "taps": taps,
         "initials": director.initials,  # signed by touch
         "frames_per_pose": dict(app.arcade.counts),  # recorded (held, or timed bursts)
     }
@@ -258,7 +303,37 @@ def _demo(args: argparse.Namespace, cfg: Any, state: Path) -> int:
             f"{figures['fps']:.1f} fps, p95 latency {figures['latency_ms_p95']:.1f} ms, "
             f"peak RSS {figures['rss_mb']:.0f} MB, dropped {figures['dropped']}"
         )
+        lag = figures["steer_lag_frames_p50"]
+        turns = (
+            f"turns {lag:.0f} frame(s) after the player (p95 "
+            f"{figures['steer_lag_frames_p95']:.0f})"
+            if lag is not None
+            else "the player did not change pose"
+        )
+        print(
+            f"steering ({figures['smoothing']}): {turns}, "
+            f"{figures['false_turns_per_min'] or 0:.1f} false turns a minute"
+        )
     return 0
+
+
+def _store_io(app: Any) -> dict[str, Any]:
+    """What saving the samples cost: our own count (bytes and fsyncs the store's folder made)
+    and the kernel's for the whole process so far (/proc/self/io: write_bytes reached the
+    block layer, wchar went through write calls)."""
+    recorder = app.recorder
+    figures: dict[str, Any] = {
+        "recorded_bytes": len(recorder) * recorder._store.frame_bytes,
+        "store_bytes_written": recorder.folder.bytes_written,
+        "store_fsyncs": recorder.folder.fsyncs,
+        "store_saves": recorder.saves,
+    }
+    try:
+        io = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
+        figures |= {"io_write_bytes": int(io["write_bytes"]), "io_wchar": int(io["wchar"])}
+    except (OSError, KeyError, ValueError):  # not Linux, or no task I/O accounting
+        pass
+    return figures
 
 
 def _heldout(app: Any) -> float | None:
@@ -266,11 +341,14 @@ def _heldout(app: Any) -> float | None:
     return result.accuracy if result is not None else None
 
 
-def _second_sitting(args: argparse.Namespace, cfg: Any, state: Path) -> tuple[Any, dict]:
+def _second_sitting(
+    args: argparse.Namespace, cfg: Any, state: Path
+) -> tuple[Any, dict, int]:
     """The kiosk restarted (another hour, the camera still knocked): the returning player is
-    welcomed back, refreshes and plays. Returns the app and what the refresh cost."""
+    welcomed back, refreshes (by touch with ``--touch``) and plays. Returns the app, what the
+    refresh cost and the fingers put on targets."""
     from edgepac.app.build import build_app, make_autopilot, make_source
-    from edgepac.app.demo import KNOCKED, Returning
+    from edgepac.app.demo import KNOCKED, Fingers, Returning
 
     source = make_source(cfg)
     source.move_camera(**KNOCKED)
@@ -279,6 +357,7 @@ def _second_sitting(args: argparse.Namespace, cfg: Any, state: Path) -> tuple[An
         director = Returning(
             app.source, app.post, make_autopilot(), play_seconds=args.play_seconds
         )
+        director.fingers = Fingers() if args.touch else None
         app.run(until=director)
     if director.phase != "done":
         raise EdgePacError("demo: the window was closed before the second sitting ended")
@@ -291,7 +370,7 @@ def _second_sitting(args: argparse.Namespace, cfg: Any, state: Path) -> tuple[An
         "refresh_training_cpu_s": app.trainer.cpu_s,
         "refresh_s": recording + training,
         "refresh_frames": director.frames,
-    }
+    }, director.fingers.taps if director.fingers else 0
 
 
 def _exit_quietly(signum: int, frame: Any) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from edgepac import settings
+from edgepac.app.smoothing import FILTERS
 from edgepac.camera.config import SOURCES, CameraConfig
 from edgepac.controls.config import GPIO_MODES, ButtonsConfig
 from edgepac.controls.rotation import ROTATIONS
@@ -34,7 +35,7 @@ from edgepac.learning.choice import MAX_PER_CLASS
 from edgepac.learning.dense import DenseHead
 from edgepac.learning.knn import KnnHead
 from edgepac.poses import POSES
-from edgepac.settings import Spec, key
+from edgepac.settings import Origin, Spec, key
 from edgepac.vision.models import MAX_INPUT, MIN_INPUT
 
 __all__ = [
@@ -78,6 +79,14 @@ class ModelConfig:
         lo=MIN_INPUT,
         hi=MAX_INPUT,
         none=0,
+    )
+    tm: str | None = key(
+        None,
+        "str",
+        "A Teachable Machine model to play instead: a name from `edgepac import-tm`; "
+        '"" = none (EdgePac\'s own MobileNet).',
+        none="",
+        example='"my-project"',
     )
     threads: int = key(
         2,
@@ -142,8 +151,22 @@ class LearningConfig:
         lo=0,
         hi=100000,
     )
+    export: bool = key(
+        False,
+        "bool",
+        "After each training, also write the controller as a Teachable Machine TFLite zip "
+        "(controller.zip in the state folder) for the player to take anywhere; needs the dense "
+        "head. A clear or a new visitor's fresh start removes it.",
+    )
     dense: DenseConfig = field(default_factory=DenseConfig)
     knn: KnnConfig = field(default_factory=KnnConfig)
+
+    def validate(self, origin: Origin) -> None:
+        if self.export and self.head != "dense":
+            raise EdgePacError(
+                f"config: learning.export = true {origin('export')} needs learning.head = "
+                f'"dense" (a kNN head is the recorded frames, not weights a TFLite model holds)'
+            )
 
     def hyperparameters(self) -> dict[str, Any]:
         """Keyword arguments for ``make_head(self.head, **...)``."""
@@ -152,7 +175,30 @@ class LearningConfig:
 
 @dataclass(frozen=True)
 class PlayConfig:
-    smoothing_frames: int = key(5, "int", "Predictions averaged before steering.", lo=1, hi=60)
+    smoothing: str = key(
+        "switch",
+        "choice",
+        "How the camera's guesses become steering. switch: turn when another pose wins "
+        "switch_frames frames in a row (one frame after the player; a single odd frame never "
+        "turns Pac-Man); bayes: a filter that believes the pose held until the frames say "
+        "otherwise (change_rate); mean: the mean of the last smoothing_frames guesses "
+        "(steady, but about two frames late at every turn).",
+        choices=FILTERS,
+    )
+    smoothing_frames: int = key(
+        5, "int", "mean: predictions averaged before steering.", lo=1, hi=60
+    )
+    switch_frames: int = key(
+        2, "int", "switch: frames in a row a new pose must win to turn.", lo=1, hi=30
+    )
+    change_rate: float = key(
+        0.05,
+        "float",
+        "bayes: the chance, each frame, that the player changes pose; lower is steadier and "
+        "slower to turn.",
+        lo=0.001,
+        hi=0.5,
+    )
     confidence_threshold: float = key(
         0.5,
         "float",
@@ -173,6 +219,19 @@ class PlayConfig:
         "last visitor's samples, pictures and model are cleared); keep = they stay (a home "
         "arcade with one player).",
         choices=NEW_VISITOR,
+    )
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    max_mb: int = key(
+        256,
+        "int",
+        "The recorded samples are kept to at most this many MB, on the card and in memory: "
+        "past it the oldest sittings go first, never the current one (256 MB: about 20,000 "
+        "frames; a Pi 4 with 2 GB has room for it).",
+        lo=16,
+        hi=65536,
     )
 
 
@@ -230,6 +289,7 @@ class Config:
     buttons: ButtonsConfig = field(default_factory=ButtonsConfig)
     learning: LearningConfig = field(default_factory=LearningConfig)
     play: PlayConfig = field(default_factory=PlayConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
     screen: ScreenConfig = field(default_factory=ScreenConfig)
     display: DisplayConfig = field(default_factory=DisplayConfig)
     collect: CollectConfig = field(default_factory=CollectConfig)

@@ -1,9 +1,9 @@
 """The scripted player of ``edgepac demo``: poses for the demo camera and presses the buttons.
 
 It does what a visitor would: for each class, take the pose, hold the class button until about
-30 frames are recorded, let go; press TRAIN and wait; press PLAY; then, for the play time, take
-the pose the autopilot would steer with, so that the arcade's smoothed requests can be scored
-against the true pose of every frame.
+30 frames are recorded, let go (or, with ``--presses K``, the same frames in K presses); press
+TRAIN and wait; press PLAY; then, for the play time, take the pose the autopilot would steer
+with, so that the arcade's smoothed requests can be scored against the true pose of every frame.
 
 With ``--second-session`` (``second_session``) the story goes on: the camera is knocked and the
 light changes (``KNOCKED``) while the player plays on with the first model; then the kiosk
@@ -116,6 +116,7 @@ class Director:
         autopilot: Any,
         *,
         samples: int = 30,
+        presses: int = 1,
         play_seconds: float = 60.0,
         timeout_s: float = 120.0,
         clock: Callable[[], float] = time.monotonic,
@@ -124,6 +125,7 @@ class Director:
         self.press = press
         self.autopilot = autopilot
         self.samples = samples
+        self.presses = presses  # each pose's frames in this many presses of its button
         self.play_seconds = play_seconds
         self.timeout_s = timeout_s
         self.clock = clock
@@ -196,17 +198,23 @@ class Director:
     # -- the story -------------------------------------------------------------------------------
 
     def _record(self, app: Any, name: str) -> Iterator[None]:
-        """Hold the pose's button until ``samples`` more frames (and HOLD_S) are in."""
+        """Hold the pose's button until ``samples`` more frames are in, in ``presses`` presses;
+        each is held at least HOLD_S where a shorter press would be a tap (a timed burst)."""
         arcade = app.arcade
-        target = arcade.counts.get(name, 0) + self.samples
-        yield from self._push(app, Event(Kind.HOLD, name))
-        held_until = self.clock() + HOLD_S
-        yield from self._wait(
-            app,
-            lambda: arcade.counts.get(name, 0) >= target and self.clock() >= held_until,
-            f"{name} samples",
-        )
-        yield from self._push(app, Event(Kind.RELEASE, name))
+        start = arcade.counts.get(name, 0)
+        shortest = HOLD_S if app.cfg.collect.burst_s > 0 else 0.0
+        for k in range(1, self.presses + 1):
+            target = start + round(self.samples * k / self.presses)
+            yield from self._push(app, Event(Kind.HOLD, name))
+            held_until = self.clock() + shortest
+            yield from self._wait(
+                app,
+                lambda t=target, h=held_until: arcade.counts.get(name, 0) >= t
+                and self.clock() >= h,
+                f"{name} samples",
+            )
+            yield from self._push(app, Event(Kind.RELEASE, name))
+            yield
 
     def _record_timed(self, app: Any, name: str) -> Iterator[None]:
         """Tap the pose's button and keep posing through the countdown and the burst."""
@@ -239,7 +247,6 @@ class Director:
                 yield from self._record_timed(app, name)
             else:
                 yield from self._record(app, name)
-            yield
         self.player.pose = None
         self.phase = "train"
         t0 = self.clock()
@@ -357,10 +364,11 @@ def _towards_a_ghost(game: Any) -> str | None:
 
 
 class Returning(Director):
-    """The second sitting: welcomed back, hold each pose's button until its tile is ticked,
-    play while the model refreshes, then play scored. Measures what the refresh cost the player:
-    ``recording_s`` (the holds, settling into each pose included) and ``training_s`` (from the
-    last release until the refreshed model plays)."""
+    """The second sitting: welcomed back, hold each pose's button (or, by touch, its tile) until
+    its tile is ticked, play while the model refreshes, then play scored (a new game is started
+    with the PLAY button, by touch too: a game shows no PLAY target until it is over). Measures
+    what the refresh cost the player: ``recording_s`` (the holds, settling into each pose
+    included) and ``training_s`` (from the last release until the refreshed model plays)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -371,6 +379,10 @@ class Returning(Director):
     def _script(self, app: Any) -> Iterator[None]:
         arcade = app.arcade
         yield from self._wait(app, lambda: app.frame is not None, "the first camera frame")
+        if self.fingers is not None:
+            # The player is there from the start: no attract mode (its new visitor would
+            # forget the model this sitting is to refresh).
+            arcade.attract_after_s = 0.0
         yield from self._wait(app, lambda: arcade.state is State.WELCOME, "the welcome")
         self.phase = "refresh"
         before = dict(arcade.counts)
@@ -378,13 +390,13 @@ class Returning(Director):
         for name in arcade.welcome.poses:
             self.player.pose = name
             yield from self._pause(SETTLE_S)
-            self.press(Event(Kind.HOLD, name))
+            yield from self._push(app, Event(Kind.HOLD, name))  # a button, or a finger on its tile
             yield from self._wait(
                 app,
                 lambda n=name: arcade.welcome is None or n in arcade.welcome.done,
                 f"{name} to be ticked",
             )
-            self.press(Event(Kind.RELEASE, name))
+            yield from self._push(app, Event(Kind.RELEASE, name))
             yield
         released = self.clock()
         self.recording_s = released - t0

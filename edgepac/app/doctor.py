@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,92 @@ def checks() -> list[Check]:
     return [
         config_check(),
         state_dir_check(state),
-        saved_check(state / "samples.npz", "samples"),
+        lasting_check(state),
+        samples_check(state),
         saved_check(state / "head.npz", "trained head"),
     ]
+
+
+# File systems whose files are gone at the next boot.
+VOLATILE = {
+    "tmpfs": "in RAM (tmpfs)",
+    "ramfs": "in RAM (ramfs)",
+    "overlay": "on an overlay file system (Raspberry Pi OS's Overlay File System keeps its "
+    "changes in RAM)",
+}
+OVERLAY_DOC = "docs/kiosk-overlay.md"
+
+
+def mount_of(path: Path, mountinfo: str) -> tuple[str, str] | None:
+    """(mount point, file system type) of the mount ``path`` is on, from the text of
+    /proc/self/mountinfo; the last of several mounts on one point is the one seen."""
+    best: tuple[str, str] | None = None
+    target = str(path)
+    for line in mountinfo.splitlines():
+        fields = line.split()
+        if " - " not in line or len(fields) < 5:
+            continue
+        point = _unescape(fields[4])
+        fstype = line.split(" - ", 1)[1].split()[0]
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and (best is None or len(point) >= len(best[0])):
+            best = (point, fstype)
+    return best
+
+
+def _unescape(field: str) -> str:
+    """mountinfo writes a space as \\040 (and tab, newline, backslash likewise, in octal)."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
+def lasting_check(state: Path, mountinfo: str | None = None) -> Check:
+    """Is the state directory on a file system that keeps its files across a reboot?"""
+    if mountinfo is None:
+        try:
+            mountinfo = Path("/proc/self/mountinfo").read_text()
+        except OSError:
+            return Check("state kept at reboot", True, "cannot tell (no /proc/self/mountinfo)")
+    found = mount_of(state.resolve(), mountinfo)  # (not made yet: where it will be made)
+    if found is None:
+        return Check("state kept at reboot", True, "cannot tell (its mount is not listed)")
+    point, fstype = found
+    if fstype in VOLATILE:
+        return Check(
+            "state kept at reboot",
+            False,
+            f"{state} is {VOLATILE[fstype]} (mounted at {point}): the samples and the trained "
+            "model are lost at every reboot",
+            f"give the state a persistent partition mounted at {state} (or set EDGEPAC_STATE "
+            f"to one): see {OVERLAY_DOC}",
+        )
+    return Check("state kept at reboot", True, f"{state} is on {fstype} ({point})")
+
+
+def samples_check(state: Path) -> Check:
+    """The store's folder (its manifest), or a store from before it (migrated at start)."""
+    folder = state / "samples"
+    manifest = folder / "manifest.json"
+    if not manifest.exists():
+        return saved_check(state / "samples.npz", "samples")
+    try:
+        data = json.loads(manifest.read_bytes())
+        segments = data["segments"]
+        classes = len(data["class_names"])
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        return Check(
+            "samples",
+            False,
+            f"{manifest} is damaged ({type(err).__name__})",
+            "nothing to do: the arcade moves the folder aside to samples.corrupt when it starts",
+        )
+    size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) / 2**20
+    identity = data.get("identity", {})
+    model = f"model {str(identity.get('model_sha256', '?'))[:12]} at {identity.get('input_size')}"
+    return Check(
+        "samples",
+        True,
+        f"samples/: {len(segments)} segments, {size:.1f} MB, {classes} poses, {model}",
+    )
 
 
 def config_check() -> Check:

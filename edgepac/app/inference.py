@@ -18,12 +18,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from edgepac.app.smoothing import Smoother
+from edgepac.app.smoothing import Filter, make_filter
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class Prediction:
     smoothed: np.ndarray  # the mean the request was decided on
     classes: tuple[str, ...]
     name: str | None  # the smoothed, confident class, or None
+    sure: bool  # this frame clearly agreed with the steering (long doubt suggests a refresh)
     t_capture: float  # when the camera took the frame (monotonic)
     t_request: float  # when this became the request to the game
     seq: int
@@ -50,14 +52,16 @@ class Inference:
     ) -> None:
         self.source = source
         self.recorder = recorder
-        self.play = play  # cfg.play: smoothing frames and threshold
+        self.play = play  # cfg.play: the steering filter and its settings
         self.stats = stats
         self.frame: Any = None
         self.prediction: Prediction | None = None
         self.camera_status: str | None = None
         self.error: str | None = None
         self.playing = False  # set by the main thread: count accuracy and latency now
-        self._brain: tuple[Any, Smoother, np.ndarray] | None = None
+        # Called with each Prediction made while playing (the steering benchmark records them).
+        self.on_play: Callable[[Prediction], None] | None = None
+        self._brain: tuple[Any, Filter, np.ndarray] | None = None
         self._reset = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -69,6 +73,9 @@ class Inference:
         """The model (and the recorder made for its activations), e.g. once one is installed."""
         self._q = np.empty(backbone.feature_shape, dtype=np.uint8)
         self._x = np.empty(backbone.feature_shape, dtype=np.float32)
+        # A backbone that gives its float activations exactly (a float Teachable Machine model)
+        # predicts from those, as the model's own head would; the store keeps the 8-bit ones.
+        self._exact = bool(getattr(backbone, "exact_embedding", False))
         self.recorder = recorder
         self.backbone = backbone  # last: the thread looks at it to decide what to do
 
@@ -79,9 +86,7 @@ class Inference:
             self.prediction = None
             return
         names = list(head.classes_)
-        smoother = Smoother(
-            names, frames=self.play.smoothing_frames, threshold=self.play.confidence_threshold
-        )
+        smoother = make_filter(names, self.play)
         self._brain = (head, smoother, np.empty(len(names), dtype=np.float32))
 
     @property
@@ -136,7 +141,10 @@ class Inference:
     def _process(self, frame: Any) -> None:
         bb = self.backbone
         t0 = time.monotonic()
-        bb.features(frame.image, out=self._q)
+        if self._exact:
+            bb.features(frame.image, out=self._q, embedding=self._x)
+        else:
+            bb.features(frame.image, out=self._q)
         self.recorder.add(self._q, frame.image)
         brain = self._brain  # read once: swapped whole by use_head
         name = None
@@ -146,7 +154,8 @@ class Inference:
             if self._reset:
                 self._reset = False
                 smoother.reset()
-            bb.dequantize(self._q, out=self._x)
+            if not self._exact:
+                bb.dequantize(self._q, out=self._x)
             proba = head.predict_proba(self._x, out=out)
             name = smoother.update(proba)
         t1 = time.monotonic()
@@ -155,6 +164,7 @@ class Inference:
         stats.processed += 1
         stats.infer_ms.add((t1 - t0) * 1000.0)
         stats.recent_frames.add(t1)
+        stats.frame_age_ms.add((t1 - frame.t) * 1000.0)
         if brain is None or proba is None:
             return
         self.prediction = Prediction(
@@ -162,6 +172,7 @@ class Inference:
             smoothed=smoother.mean.copy(),
             classes=tuple(smoother.class_names),
             name=name,
+            sure=smoother.sure,
             t_capture=frame.t,
             t_request=t1,
             seq=frame.seq,
@@ -170,6 +181,10 @@ class Inference:
         if self.playing:
             stats.latency_ms.add((t1 - frame.t) * 1000.0)
             stats.play_frames += 1
+            if frame.truth is not None:
+                stats.steering.add(frame.truth, name, frame.t)
+            if self.on_play is not None:
+                self.on_play(self.prediction)
             if name is not None and name == frame.truth:
                 stats.play_correct += 1
             if smoother.class_names[int(np.argmax(proba))] == frame.truth:

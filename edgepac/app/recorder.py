@@ -2,7 +2,9 @@
 
     main thread        begin(name) when a class button goes down, end() when it comes up, clear()
     inference thread   add(features, image) for every frame: kept only while a burst is open
-    saver thread       writes samples.npz after each burst (np.savez and two fsyncs: slow)
+    saver thread       after each burst, writes only its frames as a new segment of the store's
+                       folder and replaces the small manifest (three fsyncs); applies the cap
+                       (store.max_mb) and, rarely, compacts the folder
     training thread    training_set(): a copy of the chosen rows to learn from
 
 Every touch of the store happens under ``self._lock``, and the lock is only ever held for O(1)
@@ -16,24 +18,32 @@ published by swapping whole objects (or one int), so reading it needs no lock.
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import threading
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from edgepac.learning.folder import StoreFolder, snapshot
 
 log = logging.getLogger(__name__)
 
 THUMB = 64  # thumbnail side in pixels, kept with the samples
 CANDIDATES = 16  # thumbnails kept per burst to pick the middle one from
+RETRY_S = 30.0  # a failed save (a full card) is tried again this often, burst or not
 
 
 class Recorder:
     """The sample store behind one short lock, a saver thread, and the tiles' facts."""
 
-    def __init__(self, store: Any, path: Path) -> None:
-        self.path = Path(path)
+    def __init__(
+        self, store: Any, folder: StoreFolder | str | os.PathLike[str], max_mb: int | None = None
+    ) -> None:
+        self.folder = folder if isinstance(folder, StoreFolder) else StoreFolder(folder)
+        self.path = self.folder.path
+        self.max_bytes = None if not max_mb else int(max_mb) << 20
         self._store = store
         self._lock = threading.Lock()
         # Held while a save writes (without the store's lock): one save at a time. Training
@@ -54,6 +64,13 @@ class Recorder:
         self.burst = 0  # frames the open burst (or the last one) took: the REC badge's count
         self.presses: dict[str, int] = {}  # presses with frames per pose, this sitting: the dots
         self.saves = 0
+        self.retry_s = RETRY_S
+        self.dropped_by_cap = 0  # frames the cap let go, oldest sessions first
+        self.on_saved: Any = None  # called with each saved snapshot (the power-cut harness)
+        with self._lock:
+            before = len(store)
+            self._apply_cap()  # a store loaded over the cap (store.max_mb lowered)
+            self._dirty = len(store) != before
 
     # -- the main thread -----------------------------------------------------------------------
 
@@ -91,6 +108,16 @@ class Recorder:
             self.thumbnails = {}
             self.presses = {}
         self.save_soon()
+
+    def undo(self) -> int:
+        """Forget the last press still recorded; returns how many frames went."""
+        with self._lock:
+            removed = self._store.undo_burst()
+            self._dirty = self._dirty or removed > 0
+            self.counts = self._store.counts()
+            self.thumbnails = self._store.thumbnails
+        self.save_soon()
+        return removed
 
     @property
     def recording(self) -> str | None:
@@ -151,10 +178,22 @@ class Recorder:
 
     def _save_loop(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait()
+            # A failed save is retried now and then: the card may have room again.
+            self._wake.wait(self.retry_s if self.problem else None)
             self._wake.clear()
-            if not self._stop.is_set():
-                self.save_now()
+            if not self._stop.is_set() and self.save_now():
+                self._compact()
+
+    def _compact(self) -> None:
+        """Rarely, and a bounded amount a time: rewrite what drops and many presses left."""
+        folder = self.folder
+        with self._writing:
+            if not folder.needs_compacting(self._store.frame_bytes):
+                return
+            try:
+                folder.compact(self._store.frame_bytes)
+            except OSError as err:  # the store on disk is as before; try again another time
+                log.warning("could not compact the samples: %s", err)
 
     def save_now(self) -> bool:
         """Write the samples if they changed: snapshot under the lock, write without it."""
@@ -166,21 +205,40 @@ class Recorder:
             if not self._dirty:
                 return True
             self._dirty = False
-            snapshot = self._store.copy()
+            self._apply_cap()
+            snap = snapshot(self._store, self.folder.saved_upto)  # the new frames only
         try:
-            snapshot.save(self.path)
+            self.folder.save(snap)
         except OSError as err:
             with self._lock:
-                self._dirty = True  # still unsaved: the next burst (or the exit) tries again
+                self._dirty = True  # still unsaved: retried, and the next burst tries again
             log.warning("could not save the samples: %s", err)
-            self.problem = (
-                f"Could not save the samples ({err.strerror or err}): check the state folder "
-                f"{self.path.parent}"
-            )
+            if err.errno == errno.ENOSPC:
+                self.problem = (
+                    "The memory card is full: samples are not saved. Free some space"
+                )
+            else:
+                self.problem = (
+                    f"Could not save the samples ({err.strerror or err}): check the state "
+                    f"folder {self.path.parent}"
+                )
             return False
         self.saves += 1
         self.problem = None
+        if self.on_saved is not None:
+            self.on_saved(snap)
         return True
+
+    def _apply_cap(self) -> None:
+        """store.max_mb: the oldest sessions go (never the current one). Under the lock."""
+        if self.max_bytes is None:
+            return
+        dropped = self._store.drop_oldest_sessions(self.max_bytes)
+        if dropped:
+            self.dropped_by_cap += dropped
+            self.counts = self._store.counts()
+            self.thumbnails = self._store.thumbnails
+            log.info("the store passed store.max_mb: %d oldest frames let go", dropped)
 
 
 class _BurstPictures:

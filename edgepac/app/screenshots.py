@@ -314,6 +314,10 @@ def views() -> dict[str, View]:
                 confused=("left", "up"),
             ),
         ),
+        # On the 7" Touch Display with nothing wired: tiles to hold or tap, and TEACH MORE.
+        "collect-touch": lambda: replace(collect, touch=True),
+        "training-touch": lambda: replace(states["training-coach"](), touch=True),
+        "game-over-touch": lambda: replace(states["game-over"](), touch=True),
     }
     # Each state's camera picture is its own frame: number them as a camera would.
     return {

@@ -62,6 +62,7 @@ class Snapshots:
             initials=initials(arcade, games, now),
             problem=problem(app.model_problem),
             keyboard=not app.buttons,
+            touch=app.touchscreen,
             overlay=overlay(app) if app.show_fps else None,
             welcome=welcome(arcade, now),
             refresh=refresh(arcade),
@@ -70,6 +71,7 @@ class Snapshots:
             press_goal=PRESS_GOAL if page is v.Page.COLLECT else 0,
             press_hint=press_hint(app, arcade) if page is v.Page.COLLECT else None,
             countdown=countdown(arcade, app.recorder, now),
+            model_label=getattr(app, "model_label", None),
         )
 
     def _pose_tiles(self, app: Any) -> tuple[v.Pose, ...]:

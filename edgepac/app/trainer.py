@@ -13,10 +13,12 @@ is not the latest run's is dropped by the main thread: a cancelled head never pl
 
 from __future__ import annotations
 
+import copy
 import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,11 +47,19 @@ class Finished:
 class Trainer:
     """Owns the training threads and what they report: losses, progress, sizes, problems."""
 
-    def __init__(self, learning: Any, recorder: Any, identity: Any, head_path: Path) -> None:
+    def __init__(
+        self,
+        learning: Any,
+        recorder: Any,
+        identity: Any,
+        head_path: Path,
+        export: Callable[[Any], object] | None = None,
+    ) -> None:
         self.learning = learning  # cfg.learning
         self.recorder = recorder
         self.identity = identity
         self.head_path = Path(head_path)
+        self.export = export  # learning.export: writes the saved head as a TM zip, here
         self.run = 0  # the latest run's number; the main thread alone changes it
         # Published for the screen (each swapped whole or appended by the current run only).
         self.losses: list[float] = []
@@ -62,6 +72,9 @@ class Trainer:
         # CPU seconds the latest finished run took on its thread (copy, fit, test, save): the
         # per-part cost a Pi estimate scales, whatever else shared the machine meanwhile.
         self.cpu_s: float | None = None
+        # What a TRAIN starts from when no head plays yet: None (from scratch), or a head made
+        # elsewhere (a Teachable Machine model's, its classes the store's) that training refines.
+        self.base_head: Any = None
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
         self._done: queue.SimpleQueue[tuple[int, Finished]] = queue.SimpleQueue()
@@ -144,6 +157,7 @@ class Trainer:
         if cancel.is_set():  # BACK came after the last batch: nobody wants this head
             return
         self._save(finished.head)
+        self._export(finished.head)
         if self.run == run:
             self.cpu_s = time.thread_time() - started
         self._done.put((run, finished))
@@ -158,9 +172,14 @@ class Trainer:
             self.poses = len(np.unique(data.y))
             self.frames, self.held_out = len(data.y), len(data.y_test)
         # A refresh starts from a copy of the head that plays (which keeps playing meanwhile).
-        head = head_to_train(
-            warm_from, learning.head, learning.hyperparameters(), warm_start=warm_from is not None
-        )
+        if self.base_head is not None:
+            # A model made elsewhere: every run refines it, from the head that plays when that
+            # is one of its line (a refresh), else from the model itself; with its own recipe.
+            start = warm_from if _same_line(warm_from, self.base_head) else self.base_head
+            head = copy.deepcopy(start).set_params(warm_start=True)
+        else:
+            warm = warm_from is not None
+            head = head_to_train(warm_from, learning.head, learning.hyperparameters(), warm)
         warm = hasattr(head, "fits_warm") and head.fits_warm(
             data.names, int(np.prod(data.X.shape[1:]))
         )
@@ -201,6 +220,26 @@ class Trainer:
             )
         else:
             self.problem = None
+
+    def _export(self, head: Any) -> None:
+        if self.export is None:
+            return
+        try:
+            self.export(head)
+        except (EdgePacError, OSError) as err:  # the head plays all the same
+            log.warning("could not write the Teachable Machine export: %s", err)
+            self.problem = f"controller.zip not written: {err}"  # the new head plays
+
+
+def _same_line(head: Any, base: Any) -> bool:
+    """Is ``head`` trained from ``base`` (same kind and recipe, warm or not)?"""
+    if head is None or type(head) is not type(base):
+        return False
+    skip = ("warm_start",)
+    a, b = head.get_params(), base.get_params()
+    return {k: v for k, v in a.items() if k not in skip} == {
+        k: v for k, v in b.items() if k not in skip
+    }
 
 
 def load_saved_head(path: Path, identity: Any) -> tuple[Any, str | None]:

@@ -222,6 +222,9 @@ class View:
     initials: Initials | None = None
     problem: Problem | None = None
     keyboard: bool = False  # hints name keys (desktop) instead of buttons (kiosk)
+    # The screen takes touches (a touchscreen was found, or a finger has touched it): hints
+    # name the screen's tiles and buttons, and TRAINING and GAME OVER show TEACH MORE.
+    touch: bool = False
     overlay: Overlay | None = None
     welcome: Welcome | None = None
     refresh: Refresh | None = None

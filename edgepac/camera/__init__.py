@@ -18,12 +18,13 @@ __all__ = ["CameraError", "Frame", "FrameSource", "open_source"]
 log = logging.getLogger(__name__)
 
 
-def open_source(cfg: CameraConfig | None = None) -> FrameSource:
+def open_source(cfg: CameraConfig | None = None, model_size: int | None = None) -> FrameSource:
     """A frame source (not started) for ``cfg`` (the ``[camera]`` section).
 
     An explicitly chosen source that cannot work here (no picamera2, no OpenCV, no such replay
     path) raises CameraError saying what to install or set; a camera that is merely unplugged
-    is retried by the source itself once started."""
+    is retried by the source itself once started. ``model_size``: the backbone's input size,
+    which a Pi camera's ISP then delivers (unless ``camera.isp_scale`` is false)."""
     cfg = cfg or CameraConfig()
     size = (cfg.width, cfg.height)
     kind = cfg.source
@@ -32,7 +33,9 @@ def open_source(cfg: CameraConfig | None = None) -> FrameSource:
     if kind == "picamera2":
         from edgepac.camera.picamera import PiCamera
 
-        return PiCamera(size, cfg.fps, rotation=cfg.rotation)
+        # libcamera's sizes are even: an odd model size is left to the CPU's resize.
+        isp = model_size if cfg.isp_scale and model_size and model_size % 2 == 0 else None
+        return PiCamera(size, cfg.fps, rotation=cfg.rotation, model_size=isp)
     if kind == "webcam":
         from edgepac.camera.webcam import Webcam
 

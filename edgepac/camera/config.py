@@ -41,6 +41,13 @@ class CameraConfig:
         example='"/home/pi/poses"',
     )
     replay_loop: bool = key(True, "bool", "Replay: start again at the end.")
+    isp_scale: bool = key(
+        True,
+        "bool",
+        "Pi camera: the ISP delivers the model's input (the centre square at the model's size) "
+        "so the CPU neither crops nor resizes, and the preview shows what the model sees; "
+        "false = width x height, cropped and resized by the CPU.",
+    )
 
 
 

@@ -30,8 +30,9 @@ Capture = tuple[np.ndarray, str | None]
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One picture: HxWx3 uint8 RGB, when it was captured (time.monotonic), and its true pose
-    when the source knows it (the demo player does; a real camera never does)."""
+    """One picture: HxWx3 uint8 RGB, when it was captured (time.monotonic; the sensor's own
+    timestamp when the camera gives one), and its true pose when the source knows it (the demo
+    player does; a real camera never does)."""
 
     image: np.ndarray
     t: float
@@ -86,6 +87,11 @@ class FrameSource(ABC):
 
     def _close(self) -> None:  # noqa: B027 - optional hook
         """Release the device; called in the capture thread after a failure and at stop."""
+
+    def _timestamp(self) -> float | None:
+        """When the last captured frame was taken (time.monotonic seconds), if the backend
+        knows it better than "when _capture returned" (the Pi camera's sensor timestamp)."""
+        return None
 
     # -- what the app calls --------------------------------------------------------------------
 
@@ -179,7 +185,9 @@ class FrameSource(ABC):
                     continue
                 if self._stop.is_set():
                     break
-                frame = Frame(image, time.monotonic(), truth, self.captured)
+                taken = self._timestamp()
+                t = time.monotonic() if taken is None else taken
+                frame = Frame(image, t, truth, self.captured)
                 self.captured += 1
                 if self.error is not None:
                     log.info("the %s is back", self.name)

@@ -132,6 +132,14 @@ def touchscreens(text: str, long_bits: int | None = None) -> list[tuple[str, str
     return found
 
 
+def has_touchscreen(devices: Path = Path("/proc/bus/input/devices")) -> bool:
+    """Linux reports a touchscreen (the screen's hints then name its tiles, not buttons)."""
+    try:
+        return bool(touchscreens(devices.read_text(errors="replace")))
+    except OSError:
+        return False
+
+
 def touch_check(devices: Path = Path("/proc/bus/input/devices")) -> Check:
     """The touchscreen the arcade can be played by (its tiles and TRAIN/PLAY are targets)."""
     try:

@@ -65,6 +65,7 @@ class TouchControls:
         self._finger_until = -1.0  # mouse events without ``touch`` are copies until then
         self.presses = 0  # presses that became a button's event (a HOLD, a TRAIN...)
         self.missed = 0  # presses on no target
+        self.fingers = 0  # fingers put on the screen (any target or none): a touchscreen is here
 
     def handle(self, event: Any, targets: Mapping[str, Any]) -> list[Event]:
         """The events for one pygame event (most give none). ``targets``: the screen's now."""
@@ -77,6 +78,7 @@ class TouchControls:
             x, y = self.rotation.to_logical(event.x * w, event.y * h)
             self._finger_until = self.clock() + SHADOW_S
             if kind == pygame.FINGERDOWN:
+                self.fingers += 1
                 return self._down(pointer, x, y, targets)
             if kind == pygame.FINGERMOTION:
                 return self._moved(pointer, x, y, targets)

@@ -22,8 +22,10 @@ from edgepac.poses import POSES
 if TYPE_CHECKING:
     import numpy as np
 
+    from edgepac.learning.dense import DenseHead
     from edgepac.learning.store import SampleStore
     from edgepac.vision.backbone import Backbone
+    from edgepac.vision.tm import TmBackbone
 
 MAX_PER_CLASS = 50  # learning.choice's, without importing NumPy for --help
 HOLDOUT = 0.2  # the arcade's learning.holdout
@@ -92,10 +94,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "eval",
         help="accuracy of a head on a labelled folder",
-        description="Accuracy, per-class accuracy and confusion matrix of HEAD on DIR/<class>/*.",
+        description="Accuracy, per-class accuracy and confusion matrix of HEAD on DIR/<class>/*. "
+        "With --tm, the Teachable Machine model's own (DIR/<TM label>/*), or HEAD trained on it.",
     )
     _backbone_args(p)
-    p.add_argument("--head", required=True, type=Path, metavar="HEAD")
+    p.add_argument("--head", type=Path, metavar="HEAD", help="default with --tm: the TM model's")
     p.add_argument("--images", required=True, type=Path, metavar="DIR")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_eval)
@@ -103,10 +106,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "predict",
         help="class and probability for each image",
-        description="Print the head's class and its probability for each IMAGE.",
+        description="Print the head's class and its probability for each IMAGE. With --tm, the "
+        "Teachable Machine model's own label and probabilities (or HEAD trained on it).",
     )
     _backbone_args(p)
-    p.add_argument("--head", required=True, type=Path, metavar="HEAD")
+    p.add_argument("--head", type=Path, metavar="HEAD", help="default with --tm: the TM model's")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="any format Pillow reads")
     p.add_argument("--json", action="store_true", help="print one JSON object per image")
     p.set_defaults(func=cmd_predict)
@@ -114,6 +118,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _backbone_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="M", help="model file or variant (default: the best here)")
+    p.add_argument(
+        "--tm",
+        metavar="NAME|PATH",
+        help="a Teachable Machine model instead (a name from `edgepac import-tm`, or its zip)",
+    )
     add_input_size(p)
     p.add_argument("--threads", type=positive_int, metavar="T", help="interpreter threads")
 
@@ -161,6 +170,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     X = store.dequantized(chosen.index[train])
     names = list(store.class_names)
     back = f", {len(test)} held back" if len(test) else ""
+    if args.tm and not args.warm_start:
+        head = warm_from_tm(bb, names, head, args)  # type: ignore[arg-type]
     print(
         f"edgepac: {len(X)} of {_count(len(store), 'image')} of {_count(len(names), 'class')} "
         f"({', '.join(names)}) in {_count(len(folders), 'session')}{back}",
@@ -200,10 +211,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     import numpy as np
 
     from edgepac.learning.coach import coach
-    from edgepac.learning.heads import load_head
 
+    if args.head is None and not args.tm:
+        raise EdgePacError("give --head HEAD (or --tm NAME: a Teachable Machine model's own head)")
     bb = open_backbone(args)
-    head = load_head(args.head, bb.identity, move_damaged=False)  # only reading: touch nothing
+    head, own = head_for(args, bb)
     folder = read_folder(args.images)
     unknown = [c for c in folder if c not in head.classes_]
     if len(unknown) == len(folder):
@@ -217,7 +229,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             "mistakes",
             file=sys.stderr,
         )
-    X, y = activations(bb, folder)
+    X, y = activations(bb, folder, exact=own)
     # Rows: the true class (the folder's), columns: what the head said (its classes).
     truth = list(folder)
     classes = list(head.classes_) + [c for c in truth if c not in head.classes_]
@@ -236,7 +248,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "classes": classes,
         "confusion": confusion.tolist(),
         "per_class_accuracy": per_class,
-        "head": args.head.name,
+        "head": args.head.name if args.head else f"tm:{args.tm}",
         "confused": list(report.confused) if report.confused else None,
         "weak": list(report.weak),
         "advice": report.advice,
@@ -257,14 +269,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from edgepac.learning.heads import load_head
     from edgepac.vision.images import load_rgb
 
+    if args.head is None and not args.tm:
+        raise EdgePacError("give --head HEAD (or --tm NAME: a Teachable Machine model's own head)")
     bb = open_backbone(args)
-    head = load_head(args.head, bb.identity, move_damaged=False)  # only reading: touch nothing
+    head, own = head_for(args, bb)
     for path in args.images:
-        q = bb.features(load_rgb(path))
-        p = head.predict_proba(bb.dequantize(q))
+        image = load_rgb(path)
+        x = bb.embed(image) if own else bb.dequantize(bb.features(image))  # type: ignore[attr-defined]
+        p = head.predict_proba(x)
         best = int(p.argmax())
         if args.json:
             probs = {c: round(float(v), 6) for c, v in zip(head.classes_, p, strict=True)}
@@ -279,13 +293,76 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def open_backbone(args: argparse.Namespace) -> Backbone:
-    """The model named by --model, at the size every command runs it at (`input_size_for`)."""
+    """The model named by --model, at the size every command runs it at (`input_size_for`);
+    with --tm, the Teachable Machine model cut at its embedding (TM's preprocessing)."""
     from edgepac.vision.backbone import Backbone
     from edgepac.vision.models import input_size_for, resolve_model
+
+    if getattr(args, "tm", None):
+        return open_tm_backbone(args)  # type: ignore[return-value]
 
     model = resolve_model(args.model)
     size = input_size_for(model, args.input_size)
     return Backbone(model, input_size=size, num_threads=args.threads)
+
+
+def open_tm_backbone(args: argparse.Namespace) -> TmBackbone:
+    from edgepac.vision.tm import TmBackbone, resolve_tm
+
+    if args.model:
+        raise EdgePacError("give --model or --tm, not both")
+    if args.input_size:
+        raise EdgePacError("--input-size: a Teachable Machine model runs at its own size (224)")
+    # Bilinear (Pillow), as TM's recipe resizes: predictions agree with TM's own.
+    return TmBackbone(resolve_tm(args.tm), num_threads=args.threads, resample="bilinear")
+
+
+def warm_from_tm(bb: TmBackbone, names: list[str], head: Any, args: argparse.Namespace) -> Any:
+    """With --tm, training starts from the TM model's own head when the class folders are its
+    labels (or the directions they map to): each class TM knows keeps what TM learned."""
+    from edgepac.learning.heads import TM_RECIPE, with_classes
+
+    tm = bb.tm
+    mapped = tm.classes if tm.directions is not None else []
+    kind = "labels" if set(names) <= set(tm.labels) else "directions"
+    if kind == "directions" and not set(names) <= set(mapped):
+        print(
+            f"edgepac: the class folders ({', '.join(names)}) are not the Teachable Machine "
+            f"model's labels ({', '.join(tm.labels)}) nor its directions: training a new head "
+            "on its embedding",
+            file=sys.stderr,
+        )
+        return head
+    if args.head != "dense" or args.preset:
+        return head
+    params = {k: v for k, v in head.get_params().items() if k not in ("units", "warm_start")}
+    params["warm_epochs"] = TM_RECIPE["warm_epochs"]
+    if args.learning_rate is None:
+        params["learning_rate"] = TM_RECIPE["learning_rate"]
+    start = with_classes(tm_head(bb, kind), names).set_params(**params, warm_start=True)
+    print(f"edgepac: starting from Teachable Machine model {tm.name}'s own head", file=sys.stderr)
+    return start
+
+
+def tm_head(bb: TmBackbone, classes: str = "labels") -> DenseHead:
+    """The TM model's own dense head, its classes TM's labels (or the arcade's directions)."""
+    from edgepac.learning.heads import dense_head_from_weights
+
+    tm = bb.tm
+    names = tm.labels if classes == "labels" else tm.classes
+    return dense_head_from_weights(tm.W1, tm.b1, tm.W2, names)
+
+
+def head_for(args: argparse.Namespace, bb: Backbone) -> tuple[Any, bool]:
+    """--head (refused if made on another backbone), else the TM model's own; -> (head, whether
+    it is TM's own: then it sees TM's exact float embedding, as in TM)."""
+    from edgepac.learning.heads import load_head
+
+    if args.head is not None:
+        return load_head(args.head, bb.identity, move_damaged=False), False  # only reading
+    if not getattr(args, "tm", None):
+        raise EdgePacError("give --head HEAD (or --tm NAME: a Teachable Machine model's own head)")
+    return tm_head(bb), True  # type: ignore[arg-type]
 
 
 def read_folder(root: Path) -> dict[str, list[Path]]:
@@ -334,14 +411,19 @@ def record_sessions(bb: Backbone, folders: list[dict[str, list[Path]]]) -> Sampl
     return store
 
 
-def activations(bb: Backbone, folder: dict[str, list[Path]]) -> tuple[np.ndarray, np.ndarray]:
-    """Float32 activations (n, *feature_shape) and class indices (n,) for a labelled folder."""
+def activations(
+    bb: Backbone, folder: dict[str, list[Path]], exact: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Float32 activations (n, *feature_shape) and class indices (n,) for a labelled folder;
+    ``exact``: a TM backbone's embedding as TM's head sees it (not through 8 bits)."""
     import numpy as np
 
     from edgepac.vision.images import load_rgb
 
     paths = [p for images in folder.values() for p in images]
     y = np.repeat(np.arange(len(folder)), [len(v) for v in folder.values()])
+    if exact:
+        return np.stack([bb.embed(load_rgb(p)) for p in paths]), y  # type: ignore[attr-defined]
     q = np.empty((len(paths), *bb.feature_shape), dtype=np.uint8)
     for i, path in enumerate(paths):
         bb.features(load_rgb(path), out=q[i])

@@ -39,7 +39,9 @@ KIND = "edgepac-samples"
 SESSION_GAP_S = 20 * 60.0
 
 
-PER_SAMPLE = ("_features", "_labels", "_bursts", "_recorded_at", "_sessions")  # one row a frame
+# One row a frame. ``_ids``: each frame's number, never reused, increasing with the rows: what
+# the store's folder (folder.py) tells new frames and dropped ones apart by.
+PER_SAMPLE = ("_features", "_labels", "_bursts", "_recorded_at", "_sessions", "_ids")
 
 
 class SampleStore:
@@ -75,6 +77,8 @@ class SampleStore:
         self._bursts = np.empty(capacity, dtype=np.int64)
         self._recorded_at = np.empty(capacity, dtype=np.float64)  # the burst's start, seconds
         self._sessions = np.empty(capacity, dtype=np.int64)
+        self._ids = np.empty(capacity, dtype=np.int64)
+        self._next_id = 0
         self._n = 0
         self._burst = 0
         self._burst_started: float | None = None
@@ -121,6 +125,8 @@ class SampleStore:
             self._burst_started = self.clock()
         self._recorded_at[self._n] = self._burst_started
         self._sessions[self._n] = self._session
+        self._ids[self._n] = self._next_id
+        self._next_id += 1
         self._n += 1
         if thumbnail is not None and class_name not in self._thumbnails:
             # The first frame of the class, like the tutorial's thumbnail.
@@ -159,6 +165,28 @@ class SampleStore:
         self._n = 0
         self._thumbnails.clear()
 
+    def drop_oldest_sessions(self, max_bytes: int) -> int:
+        """The cap: forget whole sessions, oldest first, until the activations take at most
+        ``max_bytes``; never the current session (the player in front of the camera). Returns
+        how many frames went. Rows are in time order, so the oldest sessions are a prefix."""
+        if self.nbytes <= max_bytes:
+            return 0
+        keep_rows = max_bytes // self.frame_bytes
+        cut = self._n - keep_rows  # at least this many of the oldest frames must go
+        sessions = self.sessions
+        # ...rounded up to a whole session, and never into the current one.
+        end = int(np.searchsorted(sessions, sessions[cut - 1], side="right"))
+        end = min(end, int(np.searchsorted(sessions, self._session, side="left")))
+        if end <= 0:
+            return 0
+        n = self._n - end
+        for attr in PER_SAMPLE:
+            column = getattr(self, attr)
+            column[:n] = column[end : self._n]
+        self._n = n
+        self._drop_orphan_thumbnails()
+        return end
+
     # -- reading ---------------------------------------------------------------------------
 
     def __len__(self) -> int:
@@ -185,6 +213,11 @@ class SampleStore:
         return self._sessions[: self._n]
 
     @property
+    def ids(self) -> np.ndarray:
+        """int64 (n,) each frame's number: never reused, increasing with the rows, a view."""
+        return self._ids[: self._n]
+
+    @property
     def recorded_at(self) -> np.ndarray:
         """float64 (n,) wall-clock seconds each frame's burst began (NaN: before times were
         kept), a view."""
@@ -201,6 +234,16 @@ class SampleStore:
     @property
     def thumbnails(self) -> dict[str, np.ndarray]:
         return dict(self._thumbnails)
+
+    @property
+    def frame_bytes(self) -> int:
+        """Bytes one frame's activations take."""
+        return int(np.prod(self.feature_shape))
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the recorded activations take (what the cap counts)."""
+        return self._n * self.frame_bytes
 
     @property
     def capacity(self) -> int:
@@ -244,6 +287,7 @@ class SampleStore:
         for attr in PER_SAMPLE:
             getattr(twin, attr)[:n] = getattr(self, attr)[: self._n][rows]
         twin._n, twin._burst, twin._session = n, self._burst, self._session
+        twin._next_id = self._next_id
         twin._burst_started = self._burst_started
         twin._thumbnails = dict(self._thumbnails)  # the arrays are never changed in place
         return twin
@@ -369,7 +413,8 @@ class SampleStore:
         store._bursts[:n] = bursts
         store._recorded_at[:n] = recorded_at
         store._sessions[:n] = sessions
-        store._n = n
+        store._ids[:n] = np.arange(n)
+        store._n = store._next_id = n
         store._burst = int(bursts.max()) if n else 0
         store._session = int(sessions.max()) if n else 0
         for i, name in enumerate(names):

@@ -1,4 +1,4 @@
-"""The vision area's commands: fetch-model, truncate, classify.
+"""The vision area's commands: fetch-model, truncate, classify, import-tm.
 
 Heavy imports (the interpreter, Pillow) happen inside each command, so `edgepac --help` stays fast.
 """
@@ -71,6 +71,38 @@ def register(subparsers: Any) -> None:
         help="bilinear (default, as the reference labels) or nearest (what the arcade feeds)",
     )
     p.set_defaults(func=classify_command)
+
+    p = subparsers.add_parser(
+        "import-tm",
+        help="check and store a Teachable Machine image model (its Tensorflow Lite export)",
+        description="Check a Teachable Machine export (converted_tflite.zip or "
+        "converted_tflite_quantized.zip, a folder holding one, or a .tflite with labels.txt "
+        "beside it), map its labels to directions and store it with the models; prints the "
+        "name to give --tm. Labels that name a direction (Up, LEFT, arrow right...) map by "
+        "themselves, Nothing/Background to nothing; map the others with --map.",
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="the TM zip, folder or .tflite")
+    p.add_argument("--name", help="store it under this name (default: from the file name)")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="LABEL=DIRECTION",
+        help="steer DIRECTION (up, down, left, right or nothing) with the class LABEL; repeat",
+    )
+    p.set_defaults(func=import_tm_command)
+
+
+def import_tm_command(args: argparse.Namespace) -> int:
+    from edgepac.vision import tm
+
+    maps = tm.parse_maps(args.map)  # a bad --map is said before the file is read
+    name = tm.check_name(args.name) if args.name else None
+    model = tm.import_tm(args.path, name, maps)
+    steers = ", ".join(f"{label} -> {d}" for label, d in model.steers.items())
+    print(f"edgepac: {model.kind} Teachable Machine model, {steers}", file=sys.stderr)
+    print(model.name)
+    return 0
 
 
 def fetch_model_command(args: argparse.Namespace) -> int:

@@ -57,6 +57,9 @@ class SquareResizer:
 
     def __call__(self, frame: np.ndarray, out: np.ndarray) -> np.ndarray:
         """Write the square version of ``frame`` (HxWx3 uint8) into ``out`` (size x size x 3)."""
+        if frame.shape[0] == frame.shape[1] == self.size:
+            np.copyto(out, frame)  # already the model's input (a Pi camera's ISP scaled it)
+            return out
         if frame.shape != self._shape:
             self._plan(frame.shape)
         if self.resample == "nearest":

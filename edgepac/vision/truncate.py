@@ -122,8 +122,15 @@ def truncate_model(model: Any, layer: str = DEFAULT_LAYER, source: str = "the mo
     """Cut ``model`` (a ModelT, changed in place and returned) after ``layer``."""
     if len(model.subgraphs) != 1:
         raise EdgePacError(f"{source} has {len(model.subgraphs)} graphs; only one can be cut")
+    return truncate_at(model, _find_tensor(model, layer, source), layer, source)
+
+
+def truncate_at(model: Any, cut: int, layer: str, source: str = "the model") -> Any:
+    """Cut ``model`` (changed in place and returned) so that tensor ``cut`` is its output;
+    ``layer`` names the cut in the signature and description."""
+    if len(model.subgraphs) != 1:
+        raise EdgePacError(f"{source} has {len(model.subgraphs)} graphs; only one can be cut")
     graph = model.subgraphs[0]
-    cut = _find_tensor(model, layer, source)
 
     # Walk back from the cut tensor: an operator stays if it makes a tensor still needed.
     needed = {cut}

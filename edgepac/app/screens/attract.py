@@ -43,12 +43,12 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     bottom = layout.attract_prompt
     s.targets["play"] = pygame.Rect(0, 0, s.w, s.h)  # a tap anywhere starts
     if blink(view.t, 1.0, 0.7):
-        s.prompt(surface, "PRESS ANY BUTTON", bottom, YELLOW)
+        s.prompt(surface, "TAP TO START" if view.touch else "PRESS ANY BUTTON", bottom, YELLOW)
 
 
 def how_to(s: Parts, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
     u = s.u
-    pose_word = "AN ARROW KEY" if view.keyboard else "A BUTTON"
+    pose_word = "A TILE" if view.touch else "AN ARROW KEY" if view.keyboard else "A BUTTON"
     steps = [
         ("1", f"HOLD {pose_word}", "and pose: that teaches one way"),
         ("2", f"PRESS {s.key(view, 'TRAIN', 'T')}", "it learns your poses"),

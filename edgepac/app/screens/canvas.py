@@ -272,8 +272,9 @@ class Canvas:
 
     @staticmethod
     def key(view: View, button: str, key: str) -> str:
-        """A control's name: the kiosk's button or the desktop's key."""
-        return key if view.keyboard else button
+        """A control's name: the kiosk's button (on a touchscreen: the on-screen button of the
+        same name) or the desktop's key."""
+        return key if view.keyboard and not view.touch else button
 
     # -- the camera ----------------------------------------------------------------------------
 

@@ -28,6 +28,8 @@ def collect_prompt(s: Parts, view: View) -> tuple[str, str]:
         if view.keyboard
         else "TRAIN + PLAY held: clear all"
     )
+    if view.touch:  # the tiles are the buttons; a tap records hands-free
+        pose_word, others = "A TILE", "a tap records hands-free"
     cd = view.countdown
     if cd is not None and cd.phase == "wait":
         return f"STEP BACK AND POSE {cd.pose.upper()}", "press or tap it again to cancel"
@@ -35,12 +37,12 @@ def collect_prompt(s: Parts, view: View) -> tuple[str, str]:
         return f"HOLD IT: RECORDING {cd.pose.upper()}", "press or tap it again to stop"
     if view.recording:
         return "KEEP POSING - LET GO TO STOP", "more frames in more places make it better"
+    if view.model is ModelStatus.TRAINED:  # (a Teachable Machine model: before any pose)
+        return f"PRESS {play} TO PLAY", f"or hold {pose_word.lower()} to teach more    {others}"
     if not taught:
         return f"HOLD {pose_word} AND POSE", "each pose steers one way: teach two or more"
     if len(taught) == 1:
         return "NOW TEACH A SECOND POSE", others
-    if view.model is ModelStatus.TRAINED:
-        return f"PRESS {play} TO PLAY", f"or hold {pose_word.lower()} to teach more    {others}"
     return f"PRESS {train} TO LEARN", f"or hold {pose_word.lower()} to teach more    {others}"
 
 

@@ -113,7 +113,8 @@ class Parts(Canvas):
         self.regions[f"tile:{pose.name}"] = at
         self.target(pose.name, at)
         lit = view.recording == pose.name
-        press = self.press(view, pose)
+        # On a touchscreen the tile is the button: the player's words for a finger on it.
+        press = "OR TAP" if view.touch else self.press(view, pose)
         goal = view.press_goal
         key = (pose.count, lit, press, at.size, pose.colour, pose.presses, pose.weak, goal)
         cached = self._tiles.get(pose.name)
@@ -184,6 +185,35 @@ class Parts(Canvas):
             self.text(
                 surface, label, (rect.x + 12 * u, label_y), 9, DIM, "midleft", width=rect.w - 20 * u
             )
+
+    def teach_more(self, surface: pygame.Surface, view: View, area: pygame.Rect) -> pygame.Rect:
+        """TRAINING done and GAME OVER: back to the teaching page by touch (a kiosk's only way
+        there is holding a pose's button). The button stands for BACK (Esc), which goes back to
+        COLLECT from both; drawn where a finger or the mouse can press it (a touchscreen, or a
+        desktop). Framed in the middle of ``area``, as large as fits, at least 48 px at 800x480;
+        returns its rect (empty when not drawn)."""
+        if not (view.touch or view.keyboard):
+            return pygame.Rect(area.x, area.y, 0, 0)
+        u = self.u
+        least = round(48 * u)
+        cap = 14.0
+        words = ["TEACH MORE"]
+        while self.width_of(words[0], cap) + 24 * u > area.w and cap > 10:
+            cap -= 1  # a narrow column: smaller, then on two lines
+        if self.width_of(words[0], cap) + 24 * u > area.w:
+            words = ["TEACH", "MORE"]
+        line_h = self.line_height(self.font(cap))
+        w = max(least, min(area.w, max(self.width_of(x, cap) for x in words) + round(32 * u)))
+        h = max(least, min(area.h, line_h * len(words) + round(20 * u)))
+        button = pygame.Rect(0, 0, w, h)
+        button.center = area.center
+        button = self.target("back", button)
+        self.box(surface, button, BLACK, WHITE, 3)
+        y = button.centery - line_h * len(words) / 2
+        for i, line in enumerate(words):
+            self.text(surface, line, (button.centerx, y + i * line_h), cap, WHITE, "midtop")
+        self.regions["teach_more"] = button
+        return button
 
     def countdown(self, surface: pygame.Surface, view: View) -> None:
         """A hands-free burst over the camera: the seconds to go, big, in the pose's colour,

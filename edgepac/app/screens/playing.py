@@ -41,10 +41,13 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     # Beside the camera: the direction being sent, big, in its pose's colour.
     steer = layout.steer
     sx = steer.centerx
-    s.text(surface, "STEERING", (sx, steer.y), 9, DIM, "midtop", bg=BG)
     sending = view.bars.sending if view.bars is not None else None
     teaching = view.refresh.teaching if view.refresh is not None else None
-    if teaching:  # nothing is sent while the game waits
+    # GAME OVER by touch: nothing steers now; TEACH MORE takes the direction's place.
+    more = view.game_over and s.teach_more(surface, view, steer).w > 0
+    if more:
+        pass
+    elif teaching:  # nothing is sent while the game waits
         s.text(surface, "II", (sx, steer.centery), 28, DIM, "center", bg=BG)
         s.text(surface, "PAUSED", (sx, steer.bottom), 11, DIM, "midbottom", bg=BG)
     elif sending:
@@ -54,6 +57,8 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     else:
         s.text(surface, "?", (sx, steer.centery), 28, DIM, "center", bg=BG)
         s.text(surface, "NOT SURE", (sx, steer.bottom), 11, DIM, "midbottom", bg=BG)
+    if not more:
+        s.text(surface, "STEERING", (sx, steer.y), 9, DIM, "midtop", bg=BG)
     if view.game_over and view.scores:
         s.score_table(surface, view.scores, view.new_rank, bars, rows=4, cap=10)
     elif view.bars is not None:
@@ -65,6 +70,8 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
         play = s.key(view, "PLAY", "P")
         s.prompt(surface, f"PRESS {play} AGAIN", bottom, YELLOW, 20, button="play")
         hint = f"or hold {pose_word} to teach me more"
+        if view.touch:
+            hint = "or tap TEACH MORE to record more"
     elif refresh is not None and refresh.teaching:
         paused(s, surface, view, refresh.teaching)
         s.prompt(surface, "LET GO TO PLAY", bottom, PINK, 20)
@@ -76,6 +83,8 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     else:
         s.prompt(surface, "MOVE TO STEER!", bottom, YELLOW, 20)
         hint = f"hold {pose_word} to teach me more" + ("   Esc: back" if view.keyboard else "")
+        if view.touch:  # no tiles in a game: the body steers, TEACH MORE comes at its end
+            hint = "lean the way you taught me"
     if refresh is not None and refresh.running and not refresh.teaching:
         hint = "REFRESHING YOUR MOVES... play on"
     if view.message is None:

@@ -102,10 +102,15 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
             s.text(
                 surface, "the bars show what it sees.", (rx, y + 48 * u), 10, TEXT, bg=BG, width=rw
             )
+        # By touch, TEACH MORE (back to the tiles) beside the prompt: it takes the right part.
+        side = pygame.Rect(area.right - round(196 * u), area.y, round(180 * u), area.h)
+        more = s.teach_more(surface, view, side)
+        if more.w:
+            area = pygame.Rect(area.x, area.y, side.x - area.x, area.h)
         play = s.key(view, "PLAY", "P")
         colour = YELLOW if blink(view.t, 1.2, 0.75) else WHITE
         s.prompt(surface, f"PRESS {play} TO PLAY!", area, colour, PROMPT_CAP + 4, button="play")
-        if view.message is None:
+        if view.message is None and not view.touch:  # by touch, TEACH MORE says it
             pose_word = "an arrow key" if view.keyboard else "a pose button"
             s.footer(surface, f"or hold {pose_word} to teach me more")
 

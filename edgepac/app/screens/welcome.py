@@ -40,7 +40,9 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
         s.prompt(surface, "KEEP POSING...", area, PINK, PROMPT_CAP + 4)
     else:
         prompt = "HOLD EACH BUTTON FOR A SECOND TO REFRESH"
-        if view.keyboard:
+        if view.touch:
+            prompt = "HOLD EACH TILE FOR A SECOND TO REFRESH"
+        elif view.keyboard:
             prompt = "HOLD EACH ARROW KEY FOR A SECOND TO REFRESH"
         s.prompt(surface, prompt, area, YELLOW, PROMPT_CAP + 4)
     if view.message is None:

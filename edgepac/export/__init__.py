@@ -1,0 +1,2 @@
+"""Take your controller anywhere: the player's backbone and head as a Teachable Machine
+TFLite zip."""
