@@ -35,6 +35,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from edgepac.controls.events import Event, Kind
 
@@ -50,6 +51,10 @@ CONFIRM_S = 10.0  # an unanswered "clear everything?" is a no
 REFRESH_HOLD_S = 1.0
 TAP_S = 0.3  # a press shorter than this is a tap: it starts a timed burst
 UNSURE_S = 5.0  # a game this long without a confident guess suggests a refresh
+# Guided presses: COLLECT asks for a few short presses a pose, each posed a little differently
+# (issue 20: the same 50 frames as 5 presses instead of 2 raised the hard poses' ceiling).
+PRESS_GOAL = 3
+PRESS_HINTS = ("AS YOU WOULD PLAY", "A BIT CLOSER", "A BIT TO THE SIDE")
 SURE_S = 1.0  # the suggestion goes after this long sure again (not on one lucky frame)
 
 
@@ -91,6 +96,7 @@ class TrainingResult:
     accuracy: float | None  # held-out accuracy, None when there were too few samples to hold out
     error: str | None = None
     run: int = 0  # which TRAIN press this answers (the trainer numbers them)
+    coaching: Any = None  # learning.coach.Coaching of the held-out frames (ok runs)
 
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -171,6 +177,8 @@ class Arcade:
     refreshing: bool = False  # the running training is a refresh: the game goes on meanwhile
     in_game: bool = False  # the player's game is on (not over): a class button teaches in it
     suggest_refresh: bool = False  # the model has been unsure in this game for UNSURE_S
+    # The coach's weak poses since the last training: one press of one teaches it and retrains.
+    weak: set[str] = field(default_factory=set)
     timed: Timed | None = None  # a hands-free burst counting down or recording
     # Private bookkeeping.
     message: Message | None = None
@@ -309,6 +317,9 @@ class Arcade:
                 actions += self._refresh(now) + self._start_game()
         elif self.state is State.PLAYING and self.in_game:
             actions += self._refresh(now)  # taught in the game: it resumes at once
+        elif self.state is State.COLLECT and name in self.weak:
+            self.weak.discard(name)  # the coach asked for this one: learn it at once
+            actions += self._train(now)
         return actions
 
     @property
@@ -434,6 +445,7 @@ class Arcade:
             self.in_game = False
             self.cleared = self.cleared or self.has_head
             self.has_head = False  # a head without its samples must not play
+            self.weak = set()
             self.out_of_date = False
             self.say("All samples cleared", now)
             actions = [Action(Do.CLEAR_SAMPLES)]
@@ -457,6 +469,9 @@ class Arcade:
         if not self.training_running:
             return  # cancelled meanwhile: nobody is waiting for this result
         self.training_running = False
+        if result.ok:
+            coaching = result.coaching
+            self.weak = set(coaching.weak) if coaching is not None else set()
         if self.refreshing:
             self.refreshing = False
             if result.ok:
@@ -519,6 +534,7 @@ class Arcade:
             # The next visitor teaches their own poses: last visitor's pictures and model go.
             self.counts = {}
             self.has_head = self.out_of_date = self.cleared = False
+            self.weak = set()
             actions.append(Action(Do.FORGET_VISITOR))
         return actions
 
