@@ -18,7 +18,7 @@ Hands-free recording: a short press of a pose's button (under ``TAP_S``) in COLL
 starts a timed burst, as Teachable Machine's "hold to record" off does: ``countdown_s`` to step
 back and pose, then ``burst_s`` of recording, begun and ended by ``tick`` as a held button's
 would be. A pose's button pressed again (any pose's) cancels it, and so do TRAIN, PLAY, BACK and
-CLEAR (which then only cancel). The tap's own few frames are recorded as any press's are.
+CLEAR (which then only cancel). The tap's own few frames are dropped: they were no pose.
 
 The machine never touches the camera, the store or the screen: ``handle(event, now)`` returns
 the actions the app must carry out (begin a burst, start training, a new game...), and the app
@@ -70,6 +70,7 @@ class Do(enum.Enum):
 
     BEGIN_BURST = "begin_burst"  # start recording ``name``: one sample per processed frame
     END_BURST = "end_burst"  # stop recording; save the samples
+    DROP_BURST = "drop_burst"  # stop recording and forget the frames: a tap was no pose
     START_TRAINING = "start_training"
     CANCEL_TRAINING = "cancel_training"
     NEW_GAME = "new_game"
@@ -259,7 +260,7 @@ class Arcade:
                 self.out_of_date = True
             if self.welcome is not None and self.state is State.WELCOME:
                 self.welcome.recorded = True
-            return [Action(Do.END_BURST, name), *self._tick_timed(now)]
+            return [Action(Do.DROP_BURST, name), *self._tick_timed(now)]
         return self._end_recording(name, now)
 
     @property

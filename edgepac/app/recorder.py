@@ -109,6 +109,21 @@ class Recorder:
             self.presses = {}
         self.save_soon()
 
+    def drop(self) -> int:
+        """The button is up after a tap: no frame lands after this, and the few the tap took are
+        forgotten (it asked for a timed burst, it was no pose). Returns how many frames went."""
+        with self._lock:
+            self._into = None
+            took, self.burst = self.burst, 0
+            # the tap's own burst only: with no frame it has none (undo would take the last press)
+            removed = self._store.undo_burst() if took else 0
+            self._dirty = self._dirty or removed > 0
+            self.counts = self._store.counts()
+            self.thumbnails = self._store.thumbnails
+        if removed:
+            self.save_soon()
+        return removed
+
     def undo(self) -> int:
         """Forget the last press still recorded; returns how many frames went."""
         with self._lock:
