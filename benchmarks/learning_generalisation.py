@@ -47,12 +47,13 @@ import os
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from edgepac.learning.choice import MAX_PER_CLASS, held_out_split, press_weights
 from edgepac.learning.dense import DenseHead
 from edgepac.learning.knn import KnnHead
 from edgepac.learning.store import SampleStore
@@ -78,6 +79,14 @@ SCENARIOS = (
     Scenario("bird, pose as played", "cat.bmp", "bird.bmp", "pose as played"),
     Scenario("cat, pose as played", "parrot.jpg", "cat.bmp", "pose as played"),
 )
+# Issue 20's held-out players: the same photos in pairings no recipe was tuned on
+# (`--held-out`), to check a change against scenarios it was not chosen on.
+HELD_OUT = (
+    Scenario("bird, position", "sunflower.bmp", "bird.bmp", "position"),
+    Scenario("sunflower, position", "parrot.jpg", "sunflower.bmp", "position"),
+    Scenario("parrot, pose as played", "hot_dog.jpg", "parrot.jpg", "pose as played"),
+    Scenario("hot dog, pose as played", "sunflower.bmp", "hot_dog.jpg", "pose as played"),
+)
 GROUPS = {  # a kind's name in the tables
     "position": "positions",
     "pose": "poses (stress test)",
@@ -102,6 +111,9 @@ SESSIONS_B = (
     Session(0.55, (1.15, 1.0, 0.75), 1.2, (14, -10), 1.1, 7.0),  # evening: dim, warm lamp
     Session(1.5, (0.88, 1.0, 1.15), 0.85, (-12, 10), 0.92, 4.0),  # daylight: bright, cool
 )
+# Issue 20's returning player: the camera moved about 4 % (13 px of 320, 10 of 240) and a dim
+# warm lamp; milder than the evening session, and no zoom (`--later returning`).
+RETURNING = (Session(0.6, (1.12, 1.0, 0.8), 1.15, (13, -10), 1.0, 6.0),)
 
 
 # -- making frames -----------------------------------------------------------------------------
@@ -165,9 +177,15 @@ class Posing:
     habit: tuple[float, float, float, float] = (5, 5, 0.03, 3)
     sway: tuple[float, float, float, float] = (4, 4, 0.03, 3)
     size: float = 1.0
+    # Guided presses: press i of a pose is also moved by hints[i % len] (the COLLECT page's
+    # "A BIT CLOSER", "A BIT TO THE SIDE"), on top of its habit; () = no hints.
+    hints: tuple[tuple[float, float, float, float], ...] = ()
 
 
 POSING = Posing()
+# The arcade's PRESS_HINTS: as you would play; a bit closer (~4 cm: x1.06); a bit to the side
+# (~12 px of 320, ~4 cm).
+GUIDED = Posing(hints=((0, 0, 0, 0), (0, 0, 0.06, 0), (12, 0, 0, 0)))
 
 
 def frame(
@@ -219,22 +237,35 @@ def recording(
     images: Path,
     session: Session,
     bursts: int,
-    per_burst: int,
+    per_burst: int | tuple[int, ...],
     seed: int,
     posing: Posing = POSING,
 ) -> tuple[list[np.ndarray], np.ndarray]:
-    """Frames of a session: for each class, ``bursts`` presses of ``per_burst`` frames."""
+    """Frames of a session: for each class, ``bursts`` presses of ``per_burst`` frames (or of
+    ``per_burst[i]`` frames for press i), press after press, the classes in turn."""
     rng = np.random.default_rng(seed)
     room = room_image(load_rgb(images / scenario.room))
     player = player_image(load_rgb(images / scenario.player))
     frames, labels = [], []
-    for _ in range(bursts):
+    for b, n in enumerate(press_sizes(bursts, per_burst)):
         for c, cls in enumerate(CLASSES):
             burst = rng.normal(0, posing.habit)
-            for _ in range(per_burst):
+            if posing.hints:
+                burst = burst + np.asarray(posing.hints[b % len(posing.hints)])
+            for _ in range(n):
                 frames.append(frame(room, player, scenario.kind, cls, session, burst, rng, posing))
                 labels.append(c)
     return frames, np.array(labels)
+
+
+def press_sizes(bursts: int, per_burst: int | tuple[int, ...]) -> tuple[int, ...]:
+    return per_burst if isinstance(per_burst, tuple) else (per_burst,) * bursts
+
+
+def press_ids(bursts: int, per_burst: int | tuple[int, ...]) -> np.ndarray:
+    """The press (burst) of each frame of a ``recording``: one id per press of each class."""
+    sizes = press_sizes(bursts, per_burst)
+    return np.repeat(np.arange(len(sizes) * len(CLASSES)), np.repeat(sizes, len(CLASSES)))
 
 
 # -- the recipes ---------------------------------------------------------------------------------
@@ -385,6 +416,8 @@ def top_up_evaluate(args: argparse.Namespace) -> None:
         cases = embed_cases(args, images, q)
         if args.cache:
             save_cases(args.cache, cases)
+    if args.only:
+        cases = [c for c in cases if c[0] in args.only]
     print(f"{len(cases)} cases, frames made and embedded in {time.perf_counter() - t0:.0f} s "
           f"with {bb!r}\n", flush=True)  # fmt: skip
 
@@ -436,8 +469,8 @@ CEILING = "ceiling: trained in the later session"
 
 def group_of(label: str) -> str:
     """A case's column group: its scenario's kind in words, ", no zoom" if so."""
-    name = label.removesuffix(", no zoom")
-    group = GROUPS[next(sc.kind for sc in SCENARIOS if sc.name == name)]
+    name = label.removesuffix(", no zoom").removesuffix(", returning")
+    group = GROUPS[next(sc.kind for sc in SCENARIOS + HELD_OUT if sc.name == name)]
     return group + label[len(name) :]
 
 
@@ -454,7 +487,7 @@ class Bar:
 BARS = (Bar(3, "later", 0.95), Bar(3, "first", 0.95), Bar(10, "later", 0.98))
 WAY_WORDS = {
     "recency:0.25": "edgepac train --images A --images B",
-    "warm:10:0.25": "the app's refresh",
+    "warm:15:0.25": "the app's refresh",
 }
 
 
@@ -524,16 +557,23 @@ def embed_cases(args: argparse.Namespace, images: Path, q: Callable) -> list[Cas
     frames, and per later session (with and, for the poses, without zoom) its test frames, a
     top-up press and a ceiling recording."""
     cases = []
-    for i, sc in enumerate(SCENARIOS[: args.scenarios]):
+    scenarios = HELD_OUT if args.held_out else SCENARIOS
+    for i, sc in enumerate(scenarios[: args.scenarios]):
+        i += 50 * args.held_out  # their own recordings' seeds
+        if args.kinds and sc.kind not in args.kinds:
+            continue
         first = q(recording(sc, images, SESSION_A, 2, args.per_burst, seed=100 + i))
         same = q(recording(sc, images, SESSION_A, 1, args.test_per_class, seed=200 + i))
-        variants = [(sc.name, SESSIONS_B)]
-        if sc.kind == "pose" and not args.skip_unzoomed:
+        variants = [] if args.later == "returning" else [(sc.name, SESSIONS_B)]
+        if args.later != "standard":
+            variants.append((f"{sc.name}, returning", RETURNING))
+        if sc.kind == "pose" and not args.skip_unzoomed and args.later != "returning":
             variants.append((f"{sc.name}, no zoom", UNZOOMED))
         for label, sessions in variants:
             later = []
             for j, b in enumerate(sessions):
                 per = args.test_per_class
+                j += 5 * label.endswith(", returning")  # its own draws of habit and sway
                 later.append(
                     Later(
                         label,
@@ -577,12 +617,24 @@ def load_cases(path: Path) -> list[Case]:
 
 
 def way_name(way: str) -> str:
-    """``merged`` | ``recency:SHARE`` | ``warm:EPOCHS:SHARE`` in words."""
+    """``merged`` | ``recency:SHARE`` | ``warm:EPOCHS:SHARE`` | ``arcade:EPOCHS:SHARE:HOLDOUT``
+    in words (arcade: the warm start on what the arcade's held-out split leaves)."""
     kind, *values = way.split(":")
+    changed = "".join(f", {v}" for v in values if "=" in v)
+    values = [v for v in values if "=" not in v]
+    return _way_words(kind, values) + changed
+
+
+def _way_words(kind: str, values: list[str]) -> str:
     if kind == "merged":
         return "merged as one session"
     if kind == "recency":
         return f"from scratch, newest >= {float(values[0]):.0%}"
+    if kind == "arcade":
+        return (
+            f"warm start {values[0]} epochs, newest >= {float(values[1]):.0%}, "
+            f"{float(values[2]):.0%} held out"
+        )
     return f"warm start {values[0]} epochs, newest >= {float(values[1]):.0%}"
 
 
@@ -594,22 +646,36 @@ def fit_top_up(
     (see way_name). Returns the head and the seconds it took, choosing and dequantising too."""
     t = time.perf_counter()
     kind, *values = way.split(":")
+    # Trailing NAME=VALUE parts change one thing: a head's hyperparameter, or the cap.
+    extra = dict(v.split("=") for v in values if "=" in v)
+    values = [v for v in values if "=" not in v]
+    cap = int(extra.pop("cap", MAX_PER_CLASS))
+    params = {k: (float(v) if "." in v or "e" in v else int(v)) for k, v in extra.items()}
     if kind == "merged":
         chosen = store.training_set(max_per_class=None, latest_share=0.0)
     else:
-        chosen = store.training_set(latest_share=float(values[-1]))
-    X = store.dequantized(chosen.index)
-    if kind == "warm":
-        head = copy.deepcopy(start).set_params(warm_start=True, warm_epochs=int(values[0]))
+        share = float(values[1 if kind == "arcade" else -1])
+        chosen = store.training_set(max_per_class=cap, latest_share=share)
+    rows = np.arange(len(chosen))
+    if kind == "arcade":  # the arcade's refresh keeps the latest of each pose and session aside
+        rows, _ = held_out_split(chosen.labels, float(values[2]), groups=chosen.sessions)
+    X = store.dequantized(chosen.index[rows])
+    if kind in ("warm", "arcade"):
+        head = copy.deepcopy(start).set_params(
+            warm_start=True, warm_epochs=int(values[0]), **params
+        )
     else:
-        head = DenseHead(seed=seed)
-    head.fit(X, chosen.labels, class_names=list(CLASSES), sample_weight=chosen.weights)
+        head = DenseHead(seed=seed, **params)
+    head.fit(
+        X, chosen.labels[rows], class_names=list(CLASSES), sample_weight=chosen.weights[rows]
+    )
     return head, time.perf_counter() - t
 
 
 # -- what limits the poses ---------------------------------------------------------------------
 
-POSE_VARIANTS: dict[str, tuple[Posing, int, int]] = {  # the player, presses, frames a press
+Presses = int | tuple[int, ...]
+POSE_VARIANTS: dict[str, tuple[Posing, int, Presses]] = {  # player, presses, frames a press
     "as built: 2 presses of 25 frames a pose": (POSING, 2, 25),
     "no per-press habit (sway kept)": (Posing(habit=(0, 0, 0, 0)), 2, 25),
     "no per-frame sway (habit kept)": (Posing(sway=(0, 0, 0, 0)), 2, 25),
@@ -618,7 +684,15 @@ POSE_VARIANTS: dict[str, tuple[Posing, int, int]] = {  # the player, presses, fr
     "poses 2x as big": (Posing(size=2), 2, 25),
     "the same 50 frames as 5 presses of 10": (POSING, 5, 10),
     "the same 50 frames as 10 presses of 5": (POSING, 10, 5),
+    # Issue 20's guided presses against one hold a pose (the old COLLECT's habit).
+    "one hold of 50 frames a pose": (POSING, 1, 50),
+    "3 presses of 17, no hints": (POSING, 3, 17),
+    "guided: 3 presses of 17, each with its hint": (GUIDED, 3, 17),
+    "one hold of 40 and 2 presses of 5": (POSING, 3, (40, 5, 5)),
 }
+# Rows trained with the presses weighed evenly (learning.choice.press_weights), as the arcade
+# now trains; the other rows train every frame alike, as before.
+WEIGHED = {"one hold of 40 and 2 presses of 5, presses weighed evenly": (POSING, 3, (40, 5, 5))}
 POSE_HEADS: dict[str, Recipe] = {  # tried on the benchmark's own recording only
     "kNN (k=5, class-balanced)": lambda seed: KnnHead(k=5),
     "default, 60 epochs": lambda seed: DenseHead(epochs=60, seed=seed),
@@ -652,7 +726,8 @@ def poses_evaluate(args: argparse.Namespace) -> None:
     and in each later session itself (the ceiling, tested on 4 presses of 10 there)."""
     images = Path(os.environ.get("EDGEPAC_TEST_DATA", "../shared")) / "images"
     bb = backbone(args, images.parent / "models")
-    chosen = [(i, sc) for i, sc in enumerate(SCENARIOS) if sc.kind in args.kinds]
+    kinds = args.kinds or ["pose"]
+    chosen = [(i, sc) for i, sc in enumerate(SCENARIOS) if sc.kind in kinds]
     print(f"{bb!r}; per scenario: same session | first session's head, later | ceiling\n")
     lines = [
         "| player or head | " + " | ".join(sc.name for _, sc in chosen) + " |",
@@ -661,27 +736,38 @@ def poses_evaluate(args: argparse.Namespace) -> None:
     confusions = []
     kept: dict[tuple, Xy] = {}
 
-    runs = [(name, *v, None) for name, v in POSE_VARIANTS.items()]
+    runs = [(name, *v, None) for name, v in {**POSE_VARIANTS, **WEIGHED}.items()]
     runs += [(name, POSING, 2, 25, recipe) for name, recipe in POSE_HEADS.items()]
+    if args.rows:
+        runs = [r for r in runs if any(part in r[0] for part in args.rows)]
     for name, posing, presses, per, recipe in runs:
         cells = []
+        ids = press_ids(presses, per)
         for i, sc in chosen:
             rec = functools.partial(pose_recording, bb, images, sc, posing=posing, kept=kept)
+            # Tested on the player playing: the hints are for teaching only.
+            plays = functools.partial(
+                pose_recording, bb, images, sc, posing=replace(posing, hints=()), kept=kept
+            )
             train = rec(SESSION_A, presses, per, 100 + i)
-            test = rec(SESSION_A, 4, 10, 600 + i)
+            test = plays(SESSION_A, 4, 10, 600 + i)
             later = [
-                (rec(b, presses, per, 500 + 10 * j + i), rec(b, 4, 10, 700 + 10 * j + i))
+                (rec(b, presses, per, 500 + 10 * j + i), plays(b, 4, 10, 700 + 10 * j + i))
                 for j, b in enumerate(SESSIONS_B)
             ]
             make = recipe or (lambda seed: DenseHead(seed=seed))
+            # Presses weighed evenly, as the arcade trains (one session: press_weights alone);
+            # every recording of a row has the same labels in the same order.
+            weights = press_weights(train[1], ids * 0, ids) if name in WEIGHED else None
             same, moved, ceiling = [], [], []
             counts = np.zeros((len(CLASSES), len(CLASSES)), dtype=int)
             for seed in range(args.seeds):
-                head = make(seed).fit(*train, class_names=list(CLASSES))
+                fit = dict(class_names=list(CLASSES), sample_weight=weights)
+                head = make(seed).fit(*train, **fit)
                 same.append(accuracy(head, test))
                 for later_train, later_test in later:
                     moved.append(accuracy(head, later_test))
-                    there = make(seed).fit(*later_train, class_names=list(CLASSES))
+                    there = make(seed).fit(*later_train, **fit)
                     ceiling.append(accuracy(there, later_test))
                     counts += confusion(there, later_test)
             cells.append(" / ".join(f"{statistics.mean(v):.3f}" for v in (same, moved, ceiling)))
@@ -698,12 +784,20 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--part", choices=("recipes", "top-up", "poses"), default="recipes")
     p.add_argument(
-        "--kinds", nargs="+", default=["pose"], help="--part poses: the scenarios' kinds to run"
+        "--kinds",
+        nargs="+",
+        help="the scenarios' kinds to run (--part poses: default pose; top-up: default all)",
+    )
+    p.add_argument(
+        "--later",
+        choices=("standard", "returning", "both"),
+        default="standard",
+        help="top-up: the later sessions: the two standard ones, issue 20's returning one, both",
     )
     p.add_argument(
         "--ways",
         nargs="+",
-        default=["merged", "recency:0.25", "warm:5:0.25", "warm:10:0.25"],
+        default=["merged", "recency:0.25", "warm:10:0.25", "warm:15:0.25"],
         help="top-up trainings: merged | recency:SHARE | warm:EPOCHS:SHARE",
     )
     p.add_argument("--model", default="mobilenet_v1_0.25_128_quant.tflite", help="in models/")
@@ -717,6 +811,13 @@ def main() -> None:
     p.add_argument("--cache", type=Path, help="keep/reuse the embedded frames (same arguments)")
     p.add_argument("--skip-unzoomed", action="store_true", help="no pose reruns without zoom")
     p.add_argument("--scenarios", type=int, default=len(SCENARIOS))
+    p.add_argument("--rows", nargs="+", help="--part poses: only the rows whose names contain one")
+    p.add_argument("--only", nargs="+", metavar="CASE", help="top-up: only these cases (labels)")
+    p.add_argument(
+        "--held-out",
+        action="store_true",
+        help="top-up: issue 20's held-out players (HELD_OUT) instead of the usual scenarios",
+    )
     p.add_argument("--per-burst", type=int, default=25, help="frames per press, 2 presses a class")
     p.add_argument("--test-per-class", type=int, default=40)
     p.add_argument("--seeds", type=int, default=3, help="head seeds per scenario")

@@ -266,5 +266,5 @@ if [ "$START" = 1 ]; then
   say "starting the kiosk"
   run systemctl restart edgepac.service
 fi
-say "done. Check the machine with: sudo -u $USER_NAME $PREFIX/.venv/bin/edgepac doctor"
+say "done. Check the machine with: sudo -u $USER_NAME env EDGEPAC_MODELS=$PREFIX/models STATE_DIRECTORY=/var/lib/edgepac $PREFIX/.venv/bin/edgepac doctor"
 say "Logs: journalctl -u edgepac -f"

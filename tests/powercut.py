@@ -151,10 +151,15 @@ class Journal:
     # -- replaying ---------------------------------------------------------------------------
 
     def cut_points(self, n: int, rng: random.Random) -> list[tuple[int, int]]:
-        """``n`` cuts (i, j): after event i, the metadata as listed at event j."""
+        """``n`` cuts (i, j): after event i, the metadata as listed at event j. One cut falls in
+        each phase first (a phase of a few events, such as the cap's, is not left to chance:
+        how many events each has depends on the saver thread's timing), the rest anywhere."""
+        by_phase: dict[str, list[int]] = defaultdict(list)
+        for k, event in enumerate(self.events):
+            by_phase[event.phase].append(k)
+        firsts = [rng.choice(ks) for _, ks in sorted(by_phase.items())][:n]
         cuts = []
-        for _ in range(n):
-            i = rng.randrange(len(self.events))
+        for i in firsts + [rng.randrange(len(self.events)) for _ in range(n - len(firsts))]:
             last_sync = max(
                 (k for k in range(i + 1) if self.events[k].kind == "dirsync"), default=0
             )

@@ -133,3 +133,25 @@ def test_the_samples_folder_is_described(state: Path) -> None:
     (state / "samples" / "manifest.json").write_text("{")
     line = {c.name: c for c in checks()}["samples"]
     assert not line.ok and "damaged" in line.detail
+
+
+def test_with_model_tm_the_saved_lines_are_the_tm_models_own(state: Path) -> None:
+    # The arcade keeps a Teachable Machine model's samples and head in <state>/tm/<name>/, beside
+    # (never over) EdgePac's own: the doctor reads the ones the arcade will load.
+    from edgepac import paths
+
+    store = SampleStore((2, 2, 3), scale=0.1, zero_point=0, identity=IDENTITY)
+    for i in range(4):
+        store.add("down", np.full((2, 2, 3), i, np.uint8))
+    store.save(state / "tm" / "my-project" / "samples.npz")
+    make_head("knn").fit(np.eye(6, 12).reshape(6, 2, 2, 3), np.arange(6) % 2, ["up", "down"]).save(
+        state / "head.npz", IDENTITY
+    )  # EdgePac's own head: not what model.tm plays
+    config = paths.config_files()[-1]
+    config.parent.mkdir(parents=True)
+    config.write_text('[model]\ntm = "my-project"\n')
+    lines = {c.name: c for c in checks()}
+    samples = lines["samples (Teachable Machine my-project)"]
+    assert samples.ok and "4 samples (up 0, down 4, left 0, right 0)" in samples.detail
+    assert lines["trained head (Teachable Machine my-project)"].detail == "none saved yet"
+    assert "samples" not in lines and "trained head" not in lines

@@ -142,6 +142,10 @@ def test_record_train_play_and_pacman_goes_where_the_player_leans(
         losses = app.view().training.losses
         assert len(losses) > 10 and losses[-1] < losses[0]
         assert (tmp_path / "head.npz").exists()
+        # The coach's card: each pose judged on its own held-back frames, and advice.
+        card = app.view().coach
+        assert card is not None and [p for p, _ in card.accuracy] == list(app.class_names)
+        assert card.advice.isupper() and card.advice
 
         buttons.press("play")
         run_until(app, lambda a: a.arcade.state is State.PLAYING)

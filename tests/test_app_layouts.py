@@ -4,8 +4,10 @@ enough. Drawn from the screenshots' hand-built Views (no App)."""
 
 from __future__ import annotations
 
+import errno
 import os
-from dataclasses import fields
+from dataclasses import fields, replace
+from pathlib import Path
 
 import numpy as np
 import pygame
@@ -14,7 +16,7 @@ import pytest
 from edgepac.app import screens as sc
 from edgepac.app.screens import Screen, game_renderer, layout_for
 from edgepac.app.screenshots import CLASSES, views
-from edgepac.app.view import View
+from edgepac.app.view import Banner, View
 from edgepac.game.render import COLS, ROWS
 
 # The 7" panels, HDMI TVs, Touch Display 2 unrotated, a 3.5" SPI screen, the 7" panel mounted
@@ -200,3 +202,147 @@ def test_an_empty_band_is_measured() -> None:
     a[:, :5] = sc.YELLOW
     a[:, 20:] = sc.YELLOW
     assert empty_rows(a) == 15
+
+
+# -- banners -------------------------------------------------------------------------------------
+
+# The smallest banner letters: 10 px capitals at 800x480 (a banner says what went wrong and what
+# to do: it must be read from a step back, like the hint's bigger sister), as much larger as the
+# unit is.
+BANNER_MIN_CAP = 10
+BANNER_PAGES = (
+    "collect-full",
+    "collect-touch",
+    "collect-countdown",
+    "training",
+    "training-touch",
+    "playing",
+    "playing-teaching",
+    "game-over-touch",
+    "attract",
+    "initials",
+    "welcome-back",
+    "no-model",
+)
+
+
+def app_banners() -> dict[str, tuple[Banner, ...]]:
+    """The banners the arcade really shows, made as edgepac/app makes them: each owner's lasting
+    trouble with its own words (a failed export from a real Trainer), through the View's
+    ``snapshot.banners``; the passing message is the Arcade's."""
+    from types import SimpleNamespace
+
+    from edgepac.app.snapshot import banners
+    from edgepac.app.trainer import Trainer
+    from edgepac.camera.picamera import PiCamera
+
+    def failed_export(code: int) -> str:
+        """learning.export's words when writing controller.zip fails with ``code``."""
+
+        def export(head: object) -> None:
+            path = "/home/pi/.local/state/edgepac/controller.zip"  # a word wider than a line
+            raise OSError(code, os.strerror(code), path)
+
+        exporting = Trainer(None, None, None, Path("head.npz"), export)
+        exporting._export(object())
+        assert exporting.problem and exporting.problem.startswith("controller.zip not written")
+        return exporting.problem
+    # recorder.py on ENOSPC, and FrameSource.read's words for a Pi camera that stopped.
+    full = "The memory card is full: samples are not saved. Free some space"
+    lost = f"no frame from the {PiCamera.name} in 0.5 s; {PiCamera.hint}"
+    # arcade.py: training that failed (trainer.py's NaN message) with a model already playing.
+    training_failed = (
+        "Training failed (the model gives NaN: try a lower learning rate); "
+        "the previous model is kept"
+    )
+
+    def made(
+        camera: str | None = None,
+        recorder: str | None = None,
+        trainer: str | None = None,
+        message: str | None = None,
+    ) -> tuple[Banner, ...]:
+        app = SimpleNamespace(
+            inference=SimpleNamespace(camera_status=camera, error=None),
+            recorder=SimpleNamespace(problem=recorder),
+            trainer=SimpleNamespace(problem=trainer, waiting=None),
+            games=SimpleNamespace(problem=None),
+            arcade=SimpleNamespace(message_text=lambda: message),
+        )
+        return banners(app)
+
+    return {
+        "info": made(message="Kept your samples"),
+        "full-card": made(recorder=full),
+        "camera-lost": made(camera=lost),
+        "export-denied": made(trainer=failed_export(errno.EACCES)),
+        "full-card-and-export": made(recorder=full, trainer=failed_export(errno.ENOSPC)),
+        "camera-lost-and-training-failed": made(camera=lost, message=training_failed),
+    }
+
+
+def ink_lines(pixels: np.ndarray, rect: pygame.Rect, rgb: tuple[int, int, int]) -> list[int]:
+    """The height of each run of rows of ``rect`` holding the ink colour: one per text line."""
+    a = pixels[rect.left : rect.right, rect.top : rect.bottom]
+    rows = np.all(a == rgb, axis=-1).any(axis=0)
+    runs, run = [], 0
+    for inked in rows:
+        if inked:
+            run += 1
+        elif run:
+            runs.append(run)
+            run = 0
+    return [*runs, run] if run else runs
+
+
+@pytest.mark.parametrize("size", DRAWN, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_page_shows_the_apps_banners_whole_readable_and_clear_of_prompts_and_targets(
+    every_view: dict[str, View], size: tuple[int, int]
+) -> None:
+    """Errors, warnings and passing messages as the app makes them (a long one, two at once) on
+    every page: inside the screen, every word shown (none cut off, no line left out), letters
+    no smaller than BANNER_MIN_CAP, never over a prompt, a touch target, the hint, the score or
+    each other."""
+    w, h = size
+    screen = Screen(size, game_renderer(size), CLASSES)
+    big = pygame.Surface((w + MARGIN, h + MARGIN))
+    whole = pygame.Rect(0, 0, w, h)
+    least = BANNER_MIN_CAP * screen.layout.u - 1
+    for page in BANNER_PAGES:
+        for kind, banners in app_banners().items():
+            view = replace(every_view[page], banners=banners)
+            big.fill(SENTINEL)
+            screen.draw(big, view)
+            where = f"{page} with {kind} at {w}x{h}"
+            assert screen.clipped == [], f"{where}: cut off {screen.clipped}"
+            pixels = pygame.surfarray.array3d(big)
+            for margin in (pixels[w:, :], pixels[:, h:]):
+                plain = [np.all(margin == c, axis=-1) for c in (SENTINEL, sc.BG, (0, 0, 0))]
+                stray = ~(plain[0] | plain[1] | plain[2])
+                assert not stray.any(), f"{where}: drawn past the edge"
+            shown = "".join(screen.said).replace(" ", "")
+            for b in banners:
+                assert b.text.replace(" ", "") in shown, f"{where}: {b.text!r} not all shown"
+            boxes = {k: r for k, r in screen.regions.items() if k.startswith("banner:")}
+            if not boxes:  # drawn before each banner had its own region: the two kinds
+                boxes = {k: r for k, r in screen.regions.items() if k in ("errors", "message")}
+            assert boxes, where
+            names = list(boxes)
+            for i, name in enumerate(names):
+                box = boxes[name]
+                assert whole.contains(box), f"{where}: {name} {box} off the screen"
+                for other in names[i + 1 :]:
+                    assert not box.colliderect(boxes[other]), f"{where}: {name} on {other}"
+                for r in screen.prompt_rects:
+                    assert not box.colliderect(r), f"{where}: {name} over the prompt"
+                for key, target in screen.targets.items():
+                    if target != whole:  # ATTRACT: the whole screen is one button
+                        assert not box.colliderect(target), f"{where}: {name} over {key}"
+                for region in ("hint", "score"):
+                    other = screen.regions.get(region)
+                    assert other is None or not box.colliderect(other), f"{where}: over {region}"
+                u = screen.layout.u  # not the round corners, nor the message's frame:
+                inside = box.inflate(-2 * round(8 * u), -2 * max(1, round(3 * u)))
+                inks = [ink_lines(pixels, inside, c) for c in (sc.WHITE, sc.AMBER)]
+                heights = max(inks, key=len)
+                assert heights and min(heights) >= least, f"{where}: {name} letters {heights}"

@@ -55,6 +55,20 @@ def test_frames_are_kept_only_between_press_and_release(tmp_path: Path) -> None:
     assert rec.counts == {"up": 2, "down": 0} and rec.recording is None
 
 
+def test_a_taps_own_frames_are_forgotten_and_the_press_before_it_kept(tmp_path: Path) -> None:
+    # a tap asks for a timed burst: the frame or two it caught are no pose (and no press dot)
+    rec = two_poses(tmp_path, 5)
+    rec.begin("up")
+    rec.add(*frame(99))
+    assert rec.drop() == 1
+    assert rec.counts == {"up": 5, "down": 5} and rec.presses == {"up": 1, "down": 1}
+    rec.begin("down")  # a tap too quick to catch a frame takes nothing, not the last press
+    assert rec.drop() == 0 and rec.counts == {"up": 5, "down": 5}
+    assert not rec.add(*frame(98))  # and after it nothing lands
+    assert rec.save_now()
+    assert saved(tmp_path).counts() == {"up": 5, "down": 5}
+
+
 def test_every_recorded_frame_reaches_the_disk(tmp_path: Path) -> None:
     """A frame added while a save is being written is not lost: the next save has it."""
     rec = recorder(tmp_path)

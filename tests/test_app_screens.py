@@ -487,3 +487,21 @@ def test_an_imported_models_label_is_named(every_view: dict) -> None:
     screen, surface = make_screen()
     screen.draw(surface, every_view["collect-teachable-machine"])
     assert "TEACHABLE MACHINE: my-project" in screen.said
+
+
+@pytest.mark.parametrize("size", [(800, 480), (1920, 1080), (720, 1280), (480, 320)])
+@pytest.mark.parametrize("seen", ["up", "down"])
+def test_i_see_this_never_covers_the_imported_models_name(
+    every_view: dict, size: tuple[int, int], seen: str
+) -> None:
+    # A TM model plays from the start, so a top tile is framed under the model's name at once.
+    screen, surface = make_screen(size)
+    view = every_view["collect-teachable-machine"]
+    screen.draw(surface, replace(view, bars=replace(view.bars, chosen=seen)))
+    label, tag = screen.regions["model_label"], screen.regions["seen_tag"]
+    assert "I SEE THIS" in screen.said
+    assert not tag.colliderect(label), (tag, label)
+    seen_frame = screen.regions["seen"]  # the tag still sits on its tile's frame, top or bottom
+    assert tag.centerx == seen_frame.centerx
+    assert tag.centery in (seen_frame.top, seen_frame.bottom)
+    assert not screen.clipped

@@ -78,7 +78,7 @@ def test_a_top_up_not_run_is_not_met(bench: ModuleType) -> None:
 
 def test_the_refresh_is_judged_on_its_own_rows(bench: ModuleType) -> None:
     figures = results(bench, "x", 1.0, 0.99, 1.0, 0.99)  # only the CLI's way was run
-    line = bench.verdict(figures, "x", "warm:10:0.25")
+    line = bench.verdict(figures, "x", "warm:15:0.25")
     assert line.startswith("x | the app's refresh |")
     assert "+3 later: not run" in line and line.endswith("bars NOT MET")
 
@@ -88,3 +88,12 @@ def test_cases_fall_in_their_scenarios_groups(bench: ModuleType) -> None:
     assert bench.group_of("bird, pose") == "poses (stress test)"
     assert bench.group_of("bird, pose, no zoom") == "poses (stress test), no zoom"
     assert bench.group_of("cat, pose as played") == "poses as played"
+    assert bench.group_of("cat, position, returning") == "positions, returning"
+    assert bench.group_of("hot dog, pose as played") == "poses as played"  # a held-out player
+
+
+def test_press_ids_number_each_press_of_each_pose(bench: ModuleType) -> None:
+    ids = bench.press_ids(3, (4, 1, 2))  # press-major, the poses in turn, as recording() goes
+    sizes = [4, 4, 4, 4, 1, 1, 1, 1, 2, 2, 2, 2]  # press 0 of each pose, press 1, press 2
+    assert ids.tolist() == [i for i, n in enumerate(sizes) for _ in range(n)]
+    assert bench.press_ids(2, 3).tolist() == [i for i in range(8) for _ in range(3)]

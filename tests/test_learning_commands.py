@@ -178,7 +178,7 @@ def test_train_takes_one_folder_per_session_and_can_start_from_the_old_head(
     assert main(["train", *m, "--images", str(folder), "--images", str(later),
                  "--out", str(out), "--warm-start"]) == 0  # fmt: skip
     captured = capsys.readouterr()
-    assert "epoch 10/10" in captured.err and "epoch 11" not in captured.err
+    assert "epoch 15/15" in captured.err and "epoch 16" not in captured.err
     assert out.read_bytes() != before and load_head(out).warm_start
     assert main(["eval", *m, "--head", str(out), "--images", str(later), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["accuracy"] == 1.0

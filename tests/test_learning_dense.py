@@ -378,3 +378,23 @@ def test_warm_start_starts_from_the_current_weights_for_warm_epochs() -> None:
     assert head.get_params()["warm_start"] is True
     with pytest.raises(EdgePacError, match="warm_epochs must be a whole number from 1"):
         head.set_params(warm_epochs=0).fit(X, y, ["a", "b", "c", "d"])
+
+
+def test_a_warm_fit_rehearses_a_bigger_nudge_of_the_camera(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refresh comes after the camera may have been knocked: its jittered copies move up to
+    ``warm_jitter_shift`` of a cell, a first training's up to ``jitter_shift``."""
+    from edgepac.learning import dense
+
+    shifts: list[float] = []
+    real = dense.jitter
+    monkeypatch.setattr(dense, "jitter", lambda f, rng, shift, *a, **k: (
+        shifts.append(shift), real(f, rng, shift, *a, **k)))  # fmt: skip
+    X = np.random.default_rng(0).random((12, 3, 3, 2), dtype=np.float32)
+    y = np.repeat([0, 1], 6)
+    head = DenseHead(epochs=2).fit(X, y, ["a", "b"])
+    assert set(shifts) == {0.5} and head.warm_jitter_shift == 1.0  # the defaults
+    shifts.clear()
+    head.set_params(warm_start=True, warm_epochs=2).fit(X, y, ["a", "b"])
+    assert set(shifts) == {1.0}
+    with pytest.raises(EdgePacError, match="warm_jitter_shift"):
+        head.set_params(warm_jitter_shift=2).fit(X, y, ["a", "b"])

@@ -12,7 +12,7 @@ import pytest
 from edgepac.app.training import batches_in_fit, head_to_train, held_out_split, training_data
 from edgepac.errors import EdgePacError
 from edgepac.learning import files
-from edgepac.learning.choice import MAX_PER_CLASS, equal_shares, halving_shares
+from edgepac.learning.choice import MAX_PER_CLASS, MAX_PRESS_BOOST, equal_shares, halving_shares
 from edgepac.learning.store import SampleStore
 
 SHAPE = (2, 2, 3)
@@ -193,6 +193,34 @@ def test_recency_changes_the_choice_and_the_weights() -> None:
     assert np.allclose(uniform.weights, 1)
 
 
+def test_every_press_weighs_the_same_so_one_long_hold_does_not_drown_the_rest() -> None:
+    store = new_store()
+    store.begin_session()
+    record(store, "up", 20)  # one long hold...
+    record(store, "up", 5)  # ...and two short presses
+    record(store, "up", 5)
+    record(store, "down", 1)  # a tap beside a proper press: not a press's worth
+    record(store, "down", 29)
+    chosen = store.training_set(max_per_class=None)
+    w, bursts = chosen.weights, store.bursts[chosen.index]
+    per_press = [float(w[bursts == b].sum()) for b in (1, 2, 3)]
+    assert per_press == pytest.approx([per_press[0]] * 3)  # a third of UP each
+    assert w[bursts == 4][0] / w[bursts == 5].mean() == pytest.approx(MAX_PRESS_BOOST)
+    up = chosen.labels == 0
+    assert w[up].sum() / w.sum() == pytest.approx(30 / 60)  # the poses keep their totals
+    assert w.mean() == pytest.approx(1.0)
+    # A second sitting: the newest share is still what recency says, presses even inside it.
+    store.begin_session()
+    record(store, "up", 8)
+    record(store, "up", 2)
+    record(store, "down", 10)
+    chosen = store.training_set(max_per_class=None, latest_share=0.5)
+    w, bursts = chosen.weights, store.bursts[chosen.index]
+    up, latest = chosen.labels == 0, chosen.sessions == 1
+    assert w[up & latest].sum() / w[up].sum() == pytest.approx(0.5, rel=1e-5)
+    assert w[bursts == 6].sum() == pytest.approx(w[bursts == 7].sum(), rel=1e-5)
+
+
 def test_the_held_out_split_never_takes_a_whole_short_session() -> None:
     labels = np.array([0] * 50 + [1] * 50 + [0] * 3 + [1] * 3)
     sessions = np.array([0] * 100 + [1] * 6)
@@ -246,9 +274,10 @@ def test_a_refresh_trains_a_warm_copy_and_the_playing_head_is_untouched() -> Non
     before = playing.W1_.copy()
     refresh = head_to_train(playing, "dense", params, warm_start=True)
     assert refresh is not playing and refresh.warm_start and not playing.warm_start
-    assert batches_in_fit(refresh, len(data.y), warm=refresh.fits_warm(data.names, 36)) == 10 * 3
+    warm = refresh.warm_epochs  # not the 10 a first training takes here
+    assert batches_in_fit(refresh, len(data.y), warm=refresh.fits_warm(data.names, 36)) == warm * 3
     refresh.fit(data.X, data.y, data.names, sample_weight=data.weights)
-    assert len(refresh.loss_curve_) == 10 and np.array_equal(playing.W1_, before)
+    assert len(refresh.loss_curve_) == warm and np.array_equal(playing.W1_, before)
     other = head_to_train(playing, "dense", {**params, "units": 7}, warm_start=True)
     assert not hasattr(other, "W1_")  # another recipe in the config: a new head
     assert not hasattr(head_to_train(playing, "dense", params, warm_start=False), "W1_")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import stat
 import zipfile
 from pathlib import Path
@@ -85,6 +86,21 @@ def test_a_tm_zip_with_map_is_stored_under_the_name_printed(
     assert stored.classes == ["up", "down"]
     assert stored.W1.shape == (1280, 100) and stored.W2.shape == (100, 2)
     assert (models / "tm" / "my-project.tm.zip").stat().st_mode & 0o044 == 0o044
+
+
+def test_what_sudo_imports_under_a_strict_umask_the_kiosk_user_can_read(
+    models: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # On the kiosk root imports into /opt/edgepac/models; the arcade runs as user edgepac.
+    old = os.umask(0o077)
+    try:
+        code, _, _ = run(capsys, QUANT_ZIP, "--name", "my-project", *TWO_CLASSES)
+    finally:
+        os.umask(old)
+    assert code == 0
+    stored = tm.store_path("my-project")
+    assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o755
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o644
 
 
 def test_the_default_name_comes_from_the_file(

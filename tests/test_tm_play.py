@@ -231,8 +231,17 @@ def test_run_plays_a_tm_model_from_its_own_head_and_keeps_its_state_apart(
     assert app.arcade.has_head
     with app:
         app.run(seconds=1.0)
-        assert app.view().model_label == "TEACHABLE MACHINE: my-project"
+        seen = app.view()
+        assert seen.model_label == "TEACHABLE MACHINE: my-project"
     assert app.stats.processed > 0  # frames went through the TM embedding
+    # The docs' picture (docs/screenshots/collect-teachable-machine.png) is what a visitor sees.
+    from edgepac.app.screenshots import views
+
+    shown = views()["collect-teachable-machine"]
+    for field in ("page", "model", "model_accuracy", "model_label"):
+        assert getattr(shown, field) == getattr(seen, field), field
+    assert [(p.name, p.count) for p in shown.poses] == [(p.name, p.count) for p in seen.poses]
+    assert seen.bars is not None and shown.bars.names == seen.bars.names == ("up", "down")
     # The whole command, in a line: plays, exits 0.
     assert main(["run", "--tm", "my-project", "--headless", "--camera", "demo",
                  "--seconds", "1", "--set", "buttons.gpio=off"]) == 0  # fmt: skip

@@ -510,6 +510,8 @@ class App:
                 recorder.begin(action.name)
             elif action.do is Do.END_BURST and recorder is not None:
                 recorder.end()
+            elif action.do is Do.DROP_BURST and recorder is not None:
+                recorder.drop()
             elif action.do is Do.START_TRAINING and trainer is not None:
                 trainer.start()
             elif action.do is Do.START_REFRESH and trainer is not None:

@@ -18,7 +18,7 @@ Hands-free recording: a short press of a pose's button (under ``TAP_S``) in COLL
 starts a timed burst, as Teachable Machine's "hold to record" off does: ``countdown_s`` to step
 back and pose, then ``burst_s`` of recording, begun and ended by ``tick`` as a held button's
 would be. A pose's button pressed again (any pose's) cancels it, and so do TRAIN, PLAY, BACK and
-CLEAR (which then only cancel). The tap's own few frames are recorded as any press's are.
+CLEAR (which then only cancel). The tap's own few frames are dropped: they were no pose.
 
 The machine never touches the camera, the store or the screen: ``handle(event, now)`` returns
 the actions the app must carry out (begin a burst, start training, a new game...), and the app
@@ -35,6 +35,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from edgepac.controls.events import Event, Kind
 
@@ -50,6 +51,10 @@ CONFIRM_S = 10.0  # an unanswered "clear everything?" is a no
 REFRESH_HOLD_S = 1.0
 TAP_S = 0.3  # a press shorter than this is a tap: it starts a timed burst
 UNSURE_S = 5.0  # a game this long without a confident guess suggests a refresh
+# Guided presses: COLLECT asks for a few short presses a pose, each posed a little differently
+# (issue 20: the same 50 frames as 5 presses instead of 2 raised the hard poses' ceiling).
+PRESS_GOAL = 3
+PRESS_HINTS = ("AS YOU WOULD PLAY", "A BIT CLOSER", "A BIT TO THE SIDE")
 SURE_S = 1.0  # the suggestion goes after this long sure again (not on one lucky frame)
 
 
@@ -65,6 +70,7 @@ class Do(enum.Enum):
 
     BEGIN_BURST = "begin_burst"  # start recording ``name``: one sample per processed frame
     END_BURST = "end_burst"  # stop recording; save the samples
+    DROP_BURST = "drop_burst"  # stop recording and forget the frames: a tap was no pose
     START_TRAINING = "start_training"
     CANCEL_TRAINING = "cancel_training"
     NEW_GAME = "new_game"
@@ -91,6 +97,7 @@ class TrainingResult:
     accuracy: float | None  # held-out accuracy, None when there were too few samples to hold out
     error: str | None = None
     run: int = 0  # which TRAIN press this answers (the trainer numbers them)
+    coaching: Any = None  # learning.coach.Coaching of the held-out frames (ok runs)
 
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -171,6 +178,8 @@ class Arcade:
     refreshing: bool = False  # the running training is a refresh: the game goes on meanwhile
     in_game: bool = False  # the player's game is on (not over): a class button teaches in it
     suggest_refresh: bool = False  # the model has been unsure in this game for UNSURE_S
+    # The coach's weak poses since the last training: one press of one teaches it and retrains.
+    weak: set[str] = field(default_factory=set)
     timed: Timed | None = None  # a hands-free burst counting down or recording
     # Private bookkeeping.
     message: Message | None = None
@@ -251,7 +260,7 @@ class Arcade:
                 self.out_of_date = True
             if self.welcome is not None and self.state is State.WELCOME:
                 self.welcome.recorded = True
-            return [Action(Do.END_BURST, name), *self._tick_timed(now)]
+            return [Action(Do.DROP_BURST, name), *self._tick_timed(now)]
         return self._end_recording(name, now)
 
     @property
@@ -309,6 +318,9 @@ class Arcade:
                 actions += self._refresh(now) + self._start_game()
         elif self.state is State.PLAYING and self.in_game:
             actions += self._refresh(now)  # taught in the game: it resumes at once
+        elif self.state is State.COLLECT and name in self.weak:
+            self.weak.discard(name)  # the coach asked for this one: learn it at once
+            actions += self._train(now)
         return actions
 
     @property
@@ -434,6 +446,7 @@ class Arcade:
             self.in_game = False
             self.cleared = self.cleared or self.has_head
             self.has_head = False  # a head without its samples must not play
+            self.weak = set()
             self.out_of_date = False
             self.say("All samples cleared", now)
             actions = [Action(Do.CLEAR_SAMPLES)]
@@ -457,6 +470,9 @@ class Arcade:
         if not self.training_running:
             return  # cancelled meanwhile: nobody is waiting for this result
         self.training_running = False
+        if result.ok:
+            coaching = result.coaching
+            self.weak = set(coaching.weak) if coaching is not None else set()
         if self.refreshing:
             self.refreshing = False
             if result.ok:
@@ -519,6 +535,7 @@ class Arcade:
             # The next visitor teaches their own poses: last visitor's pictures and model go.
             self.counts = {}
             self.has_head = self.out_of_date = self.cleared = False
+            self.weak = set()
             actions.append(Action(Do.FORGET_VISITOR))
         return actions
 

@@ -36,7 +36,7 @@ from edgepac.learning.dense import DenseHead
 from edgepac.learning.knn import KnnHead
 from edgepac.poses import POSES
 from edgepac.settings import Origin, Spec, key
-from edgepac.vision.models import MAX_INPUT, MIN_INPUT
+from edgepac.vision.config import ModelConfig
 
 __all__ = [
     "DIFFICULTIES",
@@ -61,41 +61,6 @@ DENSE = DenseHead.limits
 
 
 # -- the app's own sections (the camera's and the buttons' live with their areas) --------------
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    path: str | None = key(
-        None,
-        "str",
-        'The MobileNet: a .tflite path or a variant name; "" = the default one.',
-        none="",
-        example='"mobilenet_v1_0.25_128_quant"',
-    )
-    input_size: int | None = key(
-        None,
-        "int",
-        "Input size in pixels; 0 = the size EdgePac runs the model at (224 for 0.25_128).",
-        lo=MIN_INPUT,
-        hi=MAX_INPUT,
-        none=0,
-    )
-    tm: str | None = key(
-        None,
-        "str",
-        "A Teachable Machine model to play instead: a name from `edgepac import-tm`; "
-        '"" = none (EdgePac\'s own MobileNet).',
-        none="",
-        example='"my-project"',
-    )
-    threads: int = key(
-        2,
-        "int",
-        "Interpreter threads (a Pi 4/5 has 4 cores; the camera, "
-        "training and the screen need some too).",
-        lo=1,
-        hi=16,
-    )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,32 @@ from edgepac.errors import EdgePacError
 
 def checks() -> list[Check]:
     state = paths.state_dir()
+    saved, whose = played_state(state)
     return [
         config_check(),
         state_dir_check(state),
         lasting_check(state),
-        samples_check(state),
-        saved_check(state / "head.npz", "trained head"),
+        *(
+            replace(c, name=c.name + whose)
+            for c in (samples_check(saved), saved_check(saved / "head.npz", "trained head"))
+        ),
     ]
+
+
+def played_state(state: Path) -> tuple[Path, str]:
+    """Where the samples and head of the model the arcade plays are kept, and whose they are:
+    a Teachable Machine model (config ``model.tm``) keeps its own, beside EdgePac's."""
+    from edgepac.app.config import load_config
+    from edgepac.vision.tm import default_name
+
+    try:
+        tm = load_config().model.tm
+    except EdgePacError:  # the config line says what is wrong with it
+        return state, ""
+    if not tm:
+        return state, ""
+    name = default_name(tm)  # as the arcade names it (a stored name is its own default)
+    return state / "tm" / name, f" (Teachable Machine {name})"
 
 
 # File systems whose files are gone at the next boot.

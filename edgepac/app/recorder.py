@@ -12,8 +12,8 @@ work or one memory copy (~20 MB for 1,500 frames): the save itself runs on a sna
 the lock, so a slow SD card never holds up the screen. "Which class is being recorded" lives
 here and only here; the arcade's rules say when it changes (begin/end).
 
-What the main thread shows (``counts``, ``burst``, ``thumbnails``, ``problem``) is published by
-swapping whole objects (or one int), so reading it needs no lock.
+What the main thread shows (``counts``, ``burst``, ``presses``, ``thumbnails``, ``problem``) is
+published by swapping whole objects (or one int), so reading it needs no lock.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ class Recorder:
         self.thumbnails: dict[str, np.ndarray] = store.thumbnails
         self.problem: str | None = None  # a failed save; stays until a save succeeds
         self.burst = 0  # frames the open burst (or the last one) took: the REC badge's count
+        self.presses: dict[str, int] = {}  # presses with frames per pose, this sitting: the dots
         self.saves = 0
         self.retry_s = RETRY_S
         self.dropped_by_cap = 0  # frames the cap let go, oldest sessions first
@@ -84,6 +85,7 @@ class Recorder:
         """A new sitting begins (after boot, after attract mode): the next bursts are its own."""
         with self._lock:
             self._store.begin_session()
+            self.presses = {}
 
     def end(self) -> None:
         """The button is up: no frame lands after this, and the burst is saved."""
@@ -93,6 +95,8 @@ class Recorder:
             if name is not None and picture is not None:
                 self._store.set_thumbnail(name, picture)
                 self.thumbnails = {**self.thumbnails, name: picture}
+            if name is not None and self.burst:  # a press that recorded nothing is no press
+                self.presses = {**self.presses, name: self.presses.get(name, 0) + 1}
         self.save_soon()
 
     def clear(self) -> None:
@@ -102,7 +106,23 @@ class Recorder:
             self._dirty = True
             self.counts = dict.fromkeys(self.counts, 0)
             self.thumbnails = {}
+            self.presses = {}
         self.save_soon()
+
+    def drop(self) -> int:
+        """The button is up after a tap: no frame lands after this, and the few the tap took are
+        forgotten (it asked for a timed burst, it was no pose). Returns how many frames went."""
+        with self._lock:
+            self._into = None
+            took, self.burst = self.burst, 0
+            # the tap's own burst only: with no frame it has none (undo would take the last press)
+            removed = self._store.undo_burst() if took else 0
+            self._dirty = self._dirty or removed > 0
+            self.counts = self._store.counts()
+            self.thumbnails = self._store.thumbnails
+        if removed:
+            self.save_soon()
+        return removed
 
     def undo(self) -> int:
         """Forget the last press still recorded; returns how many frames went."""

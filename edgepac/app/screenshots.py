@@ -299,8 +299,14 @@ def views() -> dict[str, View]:
                 for p, n in zip(full, (3, 3, 1, 2), strict=True)
             ),
         ),
+        # Right after `run --tm my-project` (classes mapped to UP and DOWN): nothing taught
+        # here, TM's model plays at once and shows what it sees; no accuracy measured here yet.
         "collect-teachable-machine": lambda: replace(
-            trained, bars=None, model_label="TEACHABLE MACHINE: my-project"
+            collect,
+            poses=empty,
+            model=ModelStatus.TRAINED,
+            bars=Bars(("up", "down"), (0.03, 0.97), chosen="down"),
+            model_label="TEACHABLE MACHINE: my-project",
         ),
         "training-coach": lambda: replace(
             trained,
@@ -318,6 +324,22 @@ def views() -> dict[str, View]:
         "collect-touch": lambda: replace(collect, touch=True),
         "training-touch": lambda: replace(states["training-coach"](), touch=True),
         "game-over-touch": lambda: replace(states["game-over"](), touch=True),
+        # A full memory card while playing: the recorder's error and the failed export's
+        # warning (a path longer than a line), as the app words them.
+        "playing-banner": lambda: replace(
+            play,
+            banners=(
+                Banner(
+                    "The memory card is full: samples are not saved. Free some space",
+                    Severity.ERROR,
+                ),
+                Banner(
+                    "Controller.zip not written: [Errno 28] No space left on device: "
+                    "'/home/pi/.local/state/edgepac/controller.zip'",
+                    Severity.WARNING,
+                ),
+            ),
+        ),
     }
     # Each state's camera picture is its own frame: number them as a camera would.
     return {

@@ -8,10 +8,11 @@ rebuilt only when what they show changed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from edgepac.app import view as v
-from edgepac.app.arcade import REFRESH_HOLD_S, State
+from edgepac.app.arcade import PRESS_GOAL, PRESS_HINTS, REFRESH_HOLD_S, State
 
 PAGES = {
     State.COLLECT: v.Page.COLLECT,
@@ -25,7 +26,7 @@ class Snapshots:
     """Builds Views for one App; keeps the few parts worth reusing between frames."""
 
     def __init__(self) -> None:
-        self._poses: tuple[Any, Any, tuple[v.Pose, ...]] = (None, None, ())
+        self._poses: tuple[Any, tuple[v.Pose, ...]] = (None, ())
         self._scores: tuple[int, tuple[v.Score, ...]] = (-1, ())
 
     def build(self, app: Any, now: float) -> v.View:
@@ -66,6 +67,9 @@ class Snapshots:
             welcome=welcome(arcade, now),
             refresh=refresh(arcade),
             t=now,
+            coach=coach(arcade) if page is v.Page.TRAINING else None,
+            press_goal=PRESS_GOAL if page is v.Page.COLLECT else 0,
+            press_hint=press_hint(app, arcade) if page is v.Page.COLLECT else None,
             countdown=countdown(arcade, app.recorder, now),
             model_label=getattr(app, "model_label", None),
         )
@@ -74,10 +78,16 @@ class Snapshots:
         recorder = app.recorder
         counts = recorder.counts if recorder is not None else {}
         thumbs = recorder.thumbnails if recorder is not None else {}
-        last_counts, last_thumbs, tiles = self._poses
-        if counts is not last_counts or thumbs is not last_thumbs:  # swapped whole on change
-            tiles = v.poses_for(app.class_names, counts, thumbs, app.button_names)
-            self._poses = (counts, thumbs, tiles)
+        presses = recorder.presses if recorder is not None else {}
+        weak = frozenset(app.arcade.weak)
+        stamp = (id(counts), id(thumbs), id(presses), weak)  # the recorder swaps them whole
+        last, tiles = self._poses
+        if stamp != last:
+            tiles = tuple(
+                replace(tile, presses=presses.get(tile.name, 0), weak=tile.name in weak)
+                for tile in v.poses_for(app.class_names, counts, thumbs, app.button_names)
+            )
+            self._poses = (stamp, tiles)
         return tiles
 
     def _score_table(self, entries: list[Any]) -> tuple[v.Score, ...]:
@@ -98,6 +108,33 @@ def welcome(arcade: Any, now: float) -> v.Welcome | None:
     held = min(1.0, arcade.held_for(now) / REFRESH_HOLD_S) if arcade.recording else 0.0
     done = tuple(p for p in w.poses if p in w.done)
     return v.Welcome(poses=w.poses, done=done, held=held)
+
+
+def coach(arcade: Any) -> v.CoachView | None:
+    """TRAINING's report card, once a training (not a refresh) has finished well."""
+    result = arcade.result
+    coaching = result.coaching if result is not None and result.ok else None
+    if coaching is None:
+        return None
+    return v.CoachView(
+        accuracy=tuple(coaching.accuracy.items()),
+        advice=coaching.advice,
+        confused=coaching.confused,
+    )
+
+
+def press_hint(app: Any, arcade: Any) -> str | None:
+    """How to pose on the next press: each press of a pose gets the next hint, so the presses
+    differ a little (where the player stands, how far they lean); None once every pose with
+    presses to go has them all."""
+    presses = app.recorder.presses if app.recorder is not None else {}
+    timed = arcade.timed  # a tap's burst counting down: the hint is for the press to come
+    pose = arcade.recording or (timed.pose if timed is not None else None)
+    if pose is not None:  # this press's own hint (the count goes up when it ends)
+        done = presses.get(pose, 0)
+    else:  # the next press of the pose furthest from the goal
+        done = min((presses.get(p, 0) for p in app.class_names), default=PRESS_GOAL)
+    return PRESS_HINTS[done % len(PRESS_HINTS)] if done < PRESS_GOAL else None
 
 
 def countdown(arcade: Any, recorder: Any, now: float) -> v.Countdown | None:

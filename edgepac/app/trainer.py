@@ -200,12 +200,14 @@ class Trainer:
             data.X, data.y, class_names=data.names, sample_weight=data.weights, callback=on_batch
         )
         accuracy = data.accuracy(head)
+        coaching = data.coaching(head)  # per pose, on the same held-out frames
         proba = head.predict_proba(data.X[:1])
         if not np.isfinite(proba).all():
             raise EdgePacError("the model gives NaN: try a lower learning rate")
         if self.run == run:
             self.progress = 1.0
-        return Finished(TrainingResult(ok=True, accuracy=accuracy, run=run), head)
+        result = TrainingResult(ok=True, accuracy=accuracy, run=run, coaching=coaching)
+        return Finished(result, head)
 
     def _save(self, head: Any) -> None:
         try:

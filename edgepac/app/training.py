@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from edgepac.learning.choice import MAX_PER_CLASS
+from edgepac.learning.choice import MAX_PER_CLASS, held_out_split
+from edgepac.learning.coach import Coaching, coach
 from edgepac.learning.store import SampleStore
 
 
@@ -39,6 +40,15 @@ class TrainingData:
         if not len(self.y_test):
             return None
         return float(np.mean(np.argmax(head.predict_proba(self.X_test), axis=1) == self.y_test))
+
+    def coaching(self, head: Any) -> Coaching:
+        """Each pose's share right on the held-out frames, its worst confusion, and advice."""
+        guess = (
+            np.argmax(head.predict_proba(self.X_test), axis=1)
+            if len(self.y_test)
+            else np.zeros(0, dtype=np.intp)
+        )
+        return coach(self.y_test, guess, self.names)
 
 
 def training_data(
@@ -84,35 +94,10 @@ def head_to_train(
 
 
 def _same_recipe(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    skip = {"warm_start", "warm_epochs"}
+    skip = {"warm_start", "warm_epochs", "warm_jitter_shift"}
     return {k: v for k, v in a.items() if k not in skip} == {
         k: v for k, v in b.items() if k not in skip
     }
-
-
-def held_out_split(
-    labels: np.ndarray, share: float, groups: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Indices to train on and to measure on: the *latest* ``share`` of each class's samples
-    (of each class in each group, e.g. session, with ``groups``).
-
-    Frames next to each other are near copies, so a random split would flatter the model; the
-    end of each class's recording is the closest this has to "a moment it has not seen". Per
-    session, so that a short top-up session is not all held out (under 5 frames: none is).
-    """
-    train: list[np.ndarray] = []
-    test: list[np.ndarray] = []
-    keys = labels
-    if groups is not None and len(groups):  # one key per (class, group)
-        keys = labels.astype(np.int64) * (int(groups.max()) + 1) + groups
-    for c in np.unique(keys):
-        idx = np.flatnonzero(keys == c)
-        k = math.floor(len(idx) * share) if len(idx) >= 5 else 0
-        train.append(idx[: len(idx) - k])
-        test.append(idx[len(idx) - k :])
-    if not train:  # nothing recorded: fit will say so in the player's words
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
 
 def batches_in_fit(head: Any, n: int, warm: bool = False) -> int:

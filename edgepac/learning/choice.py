@@ -12,13 +12,17 @@ whole store: for each class it sees at most ``max_per_class`` frames, chosen so 
 
 Each chosen frame also gets a weight for the loss (recency, not more copies): the newest session
 of a class weighs together at least ``latest_share`` of that class, the older ones share the
-rest by frame count. The weights average 1, so the loss keeps its usual scale.
+rest by frame count. Inside a session, every press of a class weighs the same (one long hold
+must not drown the short presses beside it), but no frame more than ``MAX_PRESS_BOOST`` times a
+frame of the class's longest press there (a stray one-frame tap is not a press's worth). The
+weights average 1, so the loss keeps its usual scale.
 
 Everything here is index arithmetic on labels, sessions and bursts: no activations are touched.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +31,7 @@ from edgepac.errors import EdgePacError
 
 MAX_PER_CLASS = 50  # 4 classes x 50 frames: about what 30 frames a pose cost to train, 10 MB
 LATEST_SHARE = 0.25  # 0.5 cost the cat pose 0.09 on the top-up benchmark; 0.25 ~ merged
+MAX_PRESS_BOOST = 5.0  # a short press's frames weigh at most this x the longest press's
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,25 @@ def choose(
             chosen.append(_spread_over_bursts(group, bursts[group], take, rng))
     index = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.intp)
     y, s = labels[index].astype(np.intp), sessions[index].astype(np.int64)
-    return TrainingSet(index, y, s, recency_weights(y, s, latest_share))
+    w = recency_weights(y, s, latest_share) * press_weights(y, s, bursts[index])
+    return TrainingSet(index, y, s, (w / w.mean()).astype(np.float32) if len(w) else w)
+
+
+def press_weights(
+    labels: np.ndarray, sessions: np.ndarray, bursts: np.ndarray, boost: float = MAX_PRESS_BOOST
+) -> np.ndarray:
+    """Per-frame weights that give every press (burst) of a class in a session the same total,
+    each frame at most ``boost`` times one of the longest press; each (class, session) keeps its
+    frame count as its total, so recency's shares are untouched."""
+    w = np.ones(len(labels), dtype=np.float64)
+    for key in np.unique(np.stack([labels, sessions]), axis=1).T:
+        rows = np.flatnonzero((labels == key[0]) & (sessions == key[1]))
+        ids, inverse, sizes = np.unique(bursts[rows], return_inverse=True, return_counts=True)
+        if len(ids) < 2:
+            continue
+        even = np.minimum(1 / sizes, boost / sizes.max())[inverse]  # each press weighs 1
+        w[rows] = even * len(rows) / even.sum()
+    return w
 
 
 def recency_weights(labels: np.ndarray, sessions: np.ndarray, latest_share: float) -> np.ndarray:
@@ -142,3 +165,28 @@ def _evenly(rows: np.ndarray, k: int, rng: np.random.Generator | None) -> np.nda
     step = len(rows) / k
     start = rng.uniform(0, step) if rng is not None else step / 2
     return rows[np.minimum((start + step * np.arange(k)).astype(np.intp), len(rows) - 1)]
+
+
+def held_out_split(
+    labels: np.ndarray, share: float, groups: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices to train on and to measure on: the *latest* ``share`` of each class's samples
+    (of each class in each group, e.g. session, with ``groups``).
+
+    Frames next to each other are near copies, so a random split would flatter the model; the
+    end of each class's recording is the closest this has to "a moment it has not seen". Per
+    session, so that a short top-up session is not all held out (under 5 frames: none is).
+    """
+    train: list[np.ndarray] = []
+    test: list[np.ndarray] = []
+    keys = labels
+    if groups is not None and len(groups):  # one key per (class, group)
+        keys = labels.astype(np.int64) * (int(groups.max()) + 1) + groups
+    for c in np.unique(keys):
+        idx = np.flatnonzero(keys == c)
+        k = math.floor(len(idx) * share) if len(idx) >= 5 else 0
+        train.append(idx[: len(idx) - k])
+        test.append(idx[len(idx) - k :])
+    if not train:  # nothing recorded: fit will say so in the player's words
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))

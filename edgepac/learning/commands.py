@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from edgepac.vision.tm import TmBackbone
 
 MAX_PER_CLASS = 50  # learning.choice's, without importing NumPy for --help
+HOLDOUT = 0.2  # the arcade's learning.holdout
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -64,6 +65,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="start from the head already at --out (a few epochs) instead of from scratch",
     )
     p.add_argument("--head", choices=("dense", "knn"), default="dense")
+    p.add_argument(
+        "--holdout",
+        type=float,
+        default=HOLDOUT,
+        metavar="SHARE",
+        help=f"the latest SHARE of each class's images per session are held back to judge the "
+        f"head per class, as the arcade does (default {HOLDOUT}; a class with under 5 images "
+        f"in a session keeps them all; 0 = none)",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: per-class accuracy on the held-back images, the "
+        "confusions and the coach's advice",
+    )
     p.add_argument(
         "--preset", choices=("tutorial",), help="the tutorial's dense recipe, for comparison"
     )
@@ -115,7 +131,11 @@ def _backbone_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from edgepac.atomic import check_output, give_default_mode
+    from edgepac.learning.choice import held_out_split
+    from edgepac.learning.coach import coach
     from edgepac.learning.heads import load_head, make_head
     from edgepac.learning.threads import limit_blas_threads
 
@@ -127,6 +147,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     check_output(args.out, "--out")
     if args.max_per_class < 0:
         raise EdgePacError(f"--max-per-class must be 0 (all) or more, got {args.max_per_class}")
+    if not 0 <= args.holdout <= 0.5:
+        raise EdgePacError(f"--holdout must be from 0 to 0.5, got {args.holdout}")
     if args.warm_start and not args.out.is_file():
         raise EdgePacError(f"--warm-start: no head at {args.out} to start from; train without it")
     head = make_head(args.head, preset=args.preset, **params)  # bad values fail before the work
@@ -143,32 +165,52 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise EdgePacError(f"--warm-start: {err}") from err
     store = record_sessions(bb, folders)
     chosen = store.training_set(max_per_class=args.max_per_class or None)
-    X = store.dequantized(chosen.index)
+    # Held back as the arcade does: the latest images of each class in each session.
+    train, test = held_out_split(chosen.labels, args.holdout, groups=chosen.sessions)
+    X = store.dequantized(chosen.index[train])
     names = list(store.class_names)
+    back = f", {len(test)} held back" if len(test) else ""
     if args.tm and not args.warm_start:
         head = warm_from_tm(bb, names, head, args)  # type: ignore[arg-type]
     print(
         f"edgepac: {len(X)} of {_count(len(store), 'image')} of {_count(len(names), 'class')} "
-        f"({', '.join(names)}) in {_count(len(folders), 'session')}",
+        f"({', '.join(names)}) in {_count(len(folders), 'session')}{back}",
         file=sys.stderr,
     )
     warm = bool(getattr(head, "fits_warm", lambda *_: False)(names, math.prod(X.shape[1:])))
     bar = ProgressBar(getattr(head, "warm_epochs" if warm else "epochs", 1))
     t0 = time.perf_counter()
     limit_blas_threads(1)  # as the arcade: OpenBLAS's spinning threads slow a busy machine down
-    weights = chosen.weights if len(folders) > 1 else None  # one session: every frame alike
-    head.fit(X, chosen.labels, class_names=names, callback=bar, sample_weight=weights)
+    weights = chosen.weights[train]
+    head.fit(X, chosen.labels[train], class_names=names, callback=bar, sample_weight=weights)
     bar.close()
+    seconds = time.perf_counter() - t0
     head.save(args.out, bb.identity)
     give_default_mode(args.out)
+    held = store.dequantized(chosen.index[test])
+    guess = np.argmax(head.predict_proba(held), axis=1) if len(test) else test
+    report = coach(chosen.labels[test], guess, names)
     curve = getattr(head, "loss_curve_", None)
+    if args.json:
+        correct = float(np.mean(guess == chosen.labels[test])) if len(test) else None
+        line = {"head": str(args.out), "trained_on": len(X), "held_back": len(test)}
+        line |= {"accuracy": correct, **report.as_dict(), "train_s": round(seconds, 3)}
+        line["final_loss"] = float(curve[-1]) if curve else None
+        print(json.dumps(line))
+        return 0
     final = f"final loss {curve[-1]:.4f}, " if curve else ""
-    print(f"trained {head!r}: {final}{time.perf_counter() - t0:.2f} s; wrote {args.out}")
+    print(f"trained {head!r}: {final}{seconds:.2f} s; wrote {args.out}")
+    judged = [f"{c} {a:.2f}" for c, a in report.accuracy.items() if a is not None]
+    if judged:
+        print(f"held back {len(test)}: " + ", ".join(judged))
+    print(f"coach: {report.advice}")
     return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     import numpy as np
+
+    from edgepac.learning.coach import coach
 
     if args.head is None and not args.tm:
         raise EdgePacError("give --head HEAD (or --tm NAME: a Teachable Machine model's own head)")
@@ -199,6 +241,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     per_class = {
         c: float(correct[true_idx == i].mean()) for i, c in enumerate(classes) if c in truth
     }
+    report = coach(true_idx, pred_idx, classes)
     result = {
         "accuracy": float(correct.mean()),
         "n": len(X),
@@ -206,6 +249,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "confusion": confusion.tolist(),
         "per_class_accuracy": per_class,
         "head": args.head.name if args.head else f"tm:{args.tm}",
+        "confused": list(report.confused) if report.confused else None,
+        "weak": list(report.weak),
+        "advice": report.advice,
     }
     if args.json:
         print(json.dumps(result))
@@ -218,6 +264,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(" " * width + "".join(f"{c:>{width}}" for c in classes))
     for c, row in zip(classes, confusion, strict=True):
         print(f"{c:<{width}}" + "".join(f"{v:>{width}}" for v in row))
+    print(f"coach: {report.advice}")
     return 0
 
 

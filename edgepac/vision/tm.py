@@ -546,7 +546,9 @@ def import_tm(
     models_folder(create=True)
     target = store_path(name)
     try:
-        target.parent.mkdir(exist_ok=True)
+        if not target.parent.is_dir():
+            target.parent.mkdir()
+            target.parent.chmod(0o755)  # the kiosk's service user reads what `sudo` imported
         write_model(target, _pack_store(model))
     except OSError as err:
         raise EdgePacError(

@@ -107,9 +107,7 @@ class Screen(Parts):
         self.said.clear()
         self.clipped = []
         self.prompt_text = ""
-        self._errors_top = None
         page = view.page
-        area = self.content(page)
         if view.confirm_clear is None:
             self._backdrop = None
         elif self._backdrop is not None and self._backdrop.get_size() == surface.get_size():
@@ -117,15 +115,18 @@ class Screen(Parts):
             # (dimming the whole screen again is 10 ms a frame at full HD).
             surface.blit(self._backdrop, (0, 0))
             overlays.confirm(self, surface, view)
-            overlays.message(self, surface, view, area)
+            overlays.banners(self, surface, view, errors=False, message=True)
             return
         PAGES.get(page, collect).draw(self, surface, view, self.layout)
         if view.overlay is not None:  # under the messages: they matter more
             overlays.figures(self, surface, view)
-        overlays.errors(self, surface, view, area)
-        if view.confirm_clear is not None:
+        if view.confirm_clear is None:
+            overlays.banners(self, surface, view, errors=True, message=True)
+        else:  # the errors stay under the question, the message comes over it
+            overlays.banners(self, surface, view, errors=True, message=False)
             surface.blit(self.shade((self.w, self.h), 170), (0, 0))
             self._backdrop = surface.copy()
             self.targets = {}  # the question is modal: only its answers take a touch
+            self.regions = {k: r for k, r in self.regions.items() if not k.startswith("banner")}
             overlays.confirm(self, surface, view)
-        overlays.message(self, surface, view, area)
+            overlays.banners(self, surface, view, errors=False, message=True)

@@ -34,6 +34,8 @@ WHITE = (255, 255, 255)
 
 PROMPT_CAP = 24  # the next-step prompt's capital height at 480 lines
 PROMPT_MIN_CAP = 18  # a long prompt shrinks this far before it wraps to a second line
+BANNER_CAP = 13  # an error's or a message's capitals at 480 lines
+BANNER_MIN_CAP = 10  # they shrink this far to show the whole text, never smaller
 
 
 def load_font(px: int) -> pygame.font.Font:
@@ -357,44 +359,121 @@ class Canvas:
         surface.blit(img, img.get_rect(midleft=(dot[0] + tag.h // 2 + round(9 * u), back.centery)))
         self.said.append(label)
 
-    def banner(
+    def banners(
         self,
         surface: pygame.Surface,
-        s: str,
-        area: pygame.Rect,
-        y: float,
-        color: tuple[int, int, int],
-        filled: bool = False,
-        anchor: str = "center",
+        items: Sequence[tuple[str, tuple[int, int, int], bool]],
+        zones: Sequence[pygame.Rect],
         avoid: Sequence[pygame.Rect] = (),
-    ) -> pygame.Rect:
-        """A message in a box across ``area`` at ``y`` (its centre, its top with ``anchor="top"``
-        or its bottom with ``"bottom"``), wrapped to at most three lines; moved above ``avoid``
-        (the prompt) rather than over it."""
-        u = self.u
-        cap = 13
+    ) -> list[pygame.Rect]:
+        """Each ``(text, colour, filled)`` in a box, stacked in the first of ``zones`` where
+        they all fit whole, in the tallest band of it clear of ``avoid`` (the prompt, the
+        buttons): capitals from BANNER_CAP down to BANNER_MIN_CAP, every word, a word too long
+        for a line (a path) split. Where none fits, the last lines are left out (an ellipsis
+        says so), never cut off at an edge. Returns the boxes, in order."""
+        if not items:
+            return []
+        gap = round(4 * self.u)
+        bands = [free_band(z, avoid, gap) for z in zones]
+        for band in bands:
+            for tenths in range(BANNER_CAP * 10, BANNER_MIN_CAP * 10 - 1, -5):
+                laid = self._lay_banners(items, band, tenths / 10)
+                if sum(h for *_, h in laid) + gap * (len(laid) - 1) <= band.h:
+                    return self._draw_banners(surface, laid, band, tenths / 10)
+        band = max(bands, key=lambda b: b.h)
+        laid = self._lay_banners(items, band, BANNER_MIN_CAP)
+        laid = self._trim_banners(laid, band, gap)
+        return self._draw_banners(surface, laid, band, BANNER_MIN_CAP)
+
+    def _lay_banners(
+        self,
+        items: Sequence[tuple[str, tuple[int, int, int], bool]],
+        band: pygame.Rect,
+        cap: float,
+    ) -> list[tuple[list[str], tuple[int, int, int], bool, int]]:
+        """Each banner's lines at ``cap`` in ``band``'s width, and its box's height."""
         font = self.font(cap)
-        pad = round(10 * u)
-        lines = wrap(s, font, area.w - 4 * pad)[:3]
+        pad = round(10 * self.u)
         line_h = self.line_height(font)
-        width = max(font.size(line)[0] for line in lines) + 2 * pad
-        box = pygame.Rect(0, 0, width, line_h * len(lines) + pad)
-        if anchor == "top":
-            box.midtop = (area.centerx, round(y))
-        elif anchor == "bottom":
-            box.midbottom = (area.centerx, round(y))
-        else:
-            box.center = (area.centerx, round(y))
-        box.clamp_ip(area)
-        if box.collidelist(list(avoid)) >= 0:
-            box.bottom = min(r.top for r in avoid) - round(4 * u)
-        ink = WHITE if filled else color
-        self.box(surface, box, color if filled else BLACK, None if filled else color, 3)
-        for i, line in enumerate(lines):
-            self.text(
-                surface, line, (box.centerx, box.y + pad / 2 + i * line_h), cap, ink, "midtop"
-            )
-        return box
+        out = []
+        for text, colour, filled in items:
+            lines = wrap(text, font, band.w - 2 * pad, split_words=True)
+            out.append((lines, colour, filled, line_h * len(lines) + pad))
+        return out
+
+    def _trim_banners(
+        self,
+        laid: list[tuple[list[str], tuple[int, int, int], bool, int]],
+        band: pygame.Rect,
+        gap: int,
+    ) -> list[tuple[list[str], tuple[int, int, int], bool, int]]:
+        """Too much for the room: the last lines go (a banner whose lines all go, too), the
+        first banner's first line stays; an ellipsis ends a banner that lost some."""
+        line_h = self.line_height(self.font(BANNER_MIN_CAP))
+        laid = [(list(lines), c, f, h) for lines, c, f, h in laid]
+        cut: set[int] = set()
+
+        def total() -> int:
+            return sum(h for *_, h in laid) + gap * (len(laid) - 1)
+
+        while total() > band.h and (len(laid) > 1 or len(laid[0][0]) > 1):
+            i = len(laid) - 1
+            lines, c, f, h = laid[i]
+            if len(lines) == 1:
+                laid.pop()
+                continue
+            lines.pop()
+            laid[i] = (lines, c, f, h - line_h)
+            cut.add(i)
+        pad = round(10 * self.u)
+        for i in cut:
+            if i < len(laid):
+                lines = laid[i][0]
+                lines[-1] = self.shorten(lines[-1] + " ...", BANNER_MIN_CAP, band.w - 2 * pad)
+        return laid
+
+    def _draw_banners(
+        self,
+        surface: pygame.Surface,
+        laid: list[tuple[list[str], tuple[int, int, int], bool, int]],
+        band: pygame.Rect,
+        cap: float,
+    ) -> list[pygame.Rect]:
+        u = self.u
+        pad = round(10 * u)
+        gap = round(4 * u)
+        font = self.font(cap)
+        line_h = self.line_height(font)
+        screen = pygame.Rect(0, 0, self.w, self.h)
+        boxes = []
+        y = band.y
+        for lines, colour, filled, height in laid:
+            box = pygame.Rect(0, 0, band.w, height)  # the band's width: no slivers beside it
+            box.midtop = (band.centerx, y)
+            box.clamp_ip(screen)
+            ink = WHITE if filled else colour
+            self.box(surface, box, colour if filled else BLACK, None if filled else colour, 3)
+            for i, line in enumerate(lines):
+                at = (box.centerx, box.y + pad / 2 + i * line_h)
+                self.text(surface, line, at, cap, ink, "midtop", width=box.w - pad)
+            boxes.append(box)
+            y = box.bottom + gap
+        return boxes
+
+
+def free_band(zone: pygame.Rect, avoid: Sequence[pygame.Rect], gap: int) -> pygame.Rect:
+    """The tallest band across ``zone`` that none of ``avoid`` reaches into (``gap`` apart)."""
+    cuts = sorted(
+        (r.top - gap, r.bottom + gap) for r in avoid if r.colliderect(zone) and r.w and r.h
+    )
+    best = pygame.Rect(zone.x, zone.y, zone.w, 0)
+    y = zone.top
+    for top, bottom in [*cuts, (zone.bottom, zone.bottom)]:
+        top = min(top, zone.bottom)
+        if top - y > best.h:
+            best = pygame.Rect(zone.x, y, zone.w, top - y)
+        y = max(y, bottom)
+    return best
 
 
 def lit_fill(colour: tuple[int, int, int]) -> tuple[int, int, int]:
@@ -411,11 +490,15 @@ def mix(a: tuple[int, int, int], b: tuple[int, int, int], share_a: float) -> tup
     return tuple(round(x * share_a + y * (1 - share_a)) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
 
 
-def wrap(text: str, font: pygame.font.Font, width: int) -> list[str]:
-    """Split ``text`` into lines no wider than ``width`` pixels (a long word gets its own)."""
+def wrap(text: str, font: pygame.font.Font, width: int, split_words: bool = False) -> list[str]:
+    """Split ``text`` into lines no wider than ``width`` pixels (a long word gets its own;
+    ``split_words``: one wider than ``width``, a path say, is split over lines)."""
     lines: list[str] = []
     line = ""
-    for word in text.split():
+    words = text.split()
+    if split_words:
+        words = [part for word in words for part in split_word(word, font, width)]
+    for word in words:
         candidate = f"{line} {word}".strip()
         if line and font.size(candidate)[0] > width:
             lines.append(line)
@@ -423,3 +506,15 @@ def wrap(text: str, font: pygame.font.Font, width: int) -> list[str]:
         else:
             line = candidate
     return [*lines, line] if line else lines or [""]
+
+
+def split_word(word: str, font: pygame.font.Font, width: int) -> list[str]:
+    """``word`` in pieces no wider than ``width`` (at least a letter each)."""
+    parts: list[str] = []
+    while font.size(word)[0] > width and len(word) > 1:
+        n = len(word) - 1
+        while n > 1 and font.size(word[:n])[0] > width:
+            n -= 1
+        parts.append(word[:n])
+        word = word[n:]
+    return [*parts, word]

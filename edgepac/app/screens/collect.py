@@ -64,10 +64,13 @@ def guesses(s: Parts, surface: pygame.Surface, view: View, bars: Bars) -> None:
     pygame.draw.rect(surface, WHITE, frame, max(2, round(3 * u)), round(10 * u))
     img = s.render("I SEE THIS", 8, BG)
     tag = img.get_rect(center=(tile.centerx, frame.top))
-    pygame.draw.rect(
-        surface, WHITE, tag.inflate(round(12 * u), round(6 * u)), border_radius=round(4 * u)
-    )
+    back = tag.inflate(round(12 * u), round(6 * u))
+    label = s.regions.get("model_label")  # a top tile under the imported model's name
+    if label is not None and back.colliderect(label):
+        tag.centery = back.centery = frame.bottom  # the tag hangs below it instead
+    pygame.draw.rect(surface, WHITE, back, border_radius=round(4 * u))
     surface.blit(img, tag)
+    s.regions["seen_tag"] = back
     s.said.append("I SEE THIS")
     s.regions["seen"] = frame
 

@@ -64,6 +64,13 @@ class Layout:
     attract_prompt: Rect
     # INITIALS and PROBLEM: a box as tall as the 800x480 picture (480 units), centred.
     middle: Rect
+    # Where errors and messages go first on each page, clear of its prompt and buttons: over
+    # the camera while teaching or training, between the score and the prompt while playing
+    # (never over the maze), over the high scores in ATTRACT. Other pages use the whole screen.
+    teach_banners: Rect
+    train_banners: Rect
+    play_banners: Rect
+    attract_banners: Rect
 
     @property
     def w(self) -> int:
@@ -148,6 +155,10 @@ def landscape(size: tuple[int, int]) -> Layout:
         intro=intro,
         attract_prompt=attract_prompt,
         middle=_middle(w, h, u),
+        teach_banners=Rect(cam.x, 0, cam.w, cam.bottom),
+        train_banners=Rect(tcam.x, 0, tcam.w, tbars.bottom),
+        play_banners=Rect(x, score.bottom, pw, play_prompt.y - score.bottom),
+        attract_banners=Rect(x, title.bottom, pw, attract_prompt.y - title.bottom),
     )
 
 
@@ -216,6 +227,10 @@ def portrait(size: tuple[int, int]) -> Layout:
         intro=intro,
         attract_prompt=attract_prompt,
         middle=_middle(w, h, u),
+        teach_banners=Rect(cam.x, 0, cam.w, cam.bottom),
+        train_banners=Rect(tcam.x, 0, cw, tcam.bottom),
+        play_banners=Rect(pad, score.bottom, w - 2 * pad, play_prompt.y - score.bottom),
+        attract_banners=Rect(pad, title.bottom, w - 2 * pad, attract_prompt.y - title.bottom),
     )
 
 

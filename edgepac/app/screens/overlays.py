@@ -15,7 +15,7 @@ from edgepac.app.screens.canvas import (
     WHITE,
 )
 from edgepac.app.screens.parts import Parts
-from edgepac.app.view import Severity, View
+from edgepac.app.view import Page, Severity, View
 
 
 def confirm(s: Parts, surface: pygame.Surface, view: View) -> None:
@@ -85,22 +85,40 @@ def figures(s: Parts, surface: pygame.Surface, view: View) -> None:
         s.text(surface, line, (box.x + 6 * u, box.y + 4 * u + i * line_h), 8, GREEN)
 
 
-def errors(s: Parts, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
-    """Errors stay at the top, red, until dealt with; warnings amber. While playing, under
-    the camera (over the bars, which mean nothing while the camera is lost): never over the
-    score line."""
-    y = (area.y if s._errors_top is None else s._errors_top) + 4 * s.u
-    for b in view.errors[:3]:
-        color = RED if b.severity is Severity.ERROR else AMBER
-        box = s.banner(surface, b.text, area, y, color, filled=True, anchor="top")
-        s.regions["errors"] = s.regions.get("errors", box).union(box)
-        y = box.bottom + 4 * s.u
-
-
-def message(s: Parts, surface: pygame.Surface, view: View, area: pygame.Rect) -> None:
-    message = view.message
-    if message is not None:
-        # Over the small hint under the prompt, never over the prompt or the maze.
-        y = area.bottom - 4 * s.u
-        box = s.banner(surface, message.text, area, y, AMBER, anchor="bottom", avoid=s.prompt_rects)
-        s.regions["message"] = box
+def banners(s: Parts, surface: pygame.Surface, view: View, errors: bool, message: bool) -> None:
+    """Errors (red; warnings amber) until dealt with, then the passing message, each whole and
+    readable, in the page's banner zone (``Layout.*_banners``) clear of its prompt, buttons,
+    hint and score; where they do not fit there, wherever the screen has room. While playing
+    they stay off the maze (over the camera and bars, which mean nothing while the camera is
+    lost), unless the game is over."""
+    items = []
+    if errors:
+        for b in view.errors[:3]:
+            items.append((b.text, RED if b.severity is Severity.ERROR else AMBER, True))
+    if message and view.message is not None:
+        items.append((view.message.text, AMBER, False))
+    if not items:
+        return
+    layout, screen = s.layout, pygame.Rect(0, 0, s.w, s.h)
+    whole = screen.inflate(-round(16 * s.u), -round(8 * s.u))  # off the screen's very edge
+    page = view.page
+    if page is Page.PLAYING:
+        zones = [layout.play_banners] + ([whole] if view.game_over else [layout.panel])
+    elif page is Page.ATTRACT:
+        zones = [layout.attract_banners, whole]
+    elif page in (Page.COLLECT, Page.WELCOME):
+        zones = [layout.teach_banners, whole]
+    elif page is Page.TRAINING:
+        zones = [layout.train_banners, whole]
+    else:
+        zones = [whole]
+    avoid = [*s.prompt_rects, *(t for t in s.targets.values() if t != screen)]
+    avoid += [s.regions[k] for k in ("hint", "score", "confirm") if k in s.regions]
+    avoid += [r for k, r in s.regions.items() if k.startswith("banner:")]  # the errors, kept
+    boxes = s.banners(surface, items, zones, avoid)
+    first = sum(k.startswith("banner:") for k in s.regions)
+    # Fewer boxes than items when the room ran out: the last ones were left out.
+    for i, (box, (_, _, filled)) in enumerate(zip(boxes, items, strict=False)):
+        s.regions[f"banner:{first + i}"] = box
+        kind = "errors" if filled else "message"
+        s.regions[kind] = s.regions.get(kind, box).union(box)

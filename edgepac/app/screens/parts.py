@@ -53,7 +53,6 @@ class Parts(Canvas):
         self.renderer = renderer  # the game's Renderer: the maze and its sprites
         # Per pose: (what it showed, the tile drawn, the texts on it, its picture).
         self._tiles: dict[str, tuple[tuple[Any, ...], pygame.Surface, list[str], Any]] = {}
-        self._errors_top: float | None = None  # where a page wants its errors (else the top)
         self._maze_of: pygame.Surface | None = None  # the surface the maze area is part of
         self._maze_area: pygame.Surface | None = None
 
@@ -80,7 +79,8 @@ class Parts(Canvas):
         if view.model_label:  # where the model came from, when it is not the arcade's own
             at = (self.w - 24 * u, chip_box.bottom + 3 * u)
             room = self.w / 2
-            self.text(surface, view.model_label, at, 7, DIM, "topright", bg=BG, width=room)
+            label = self.text(surface, view.model_label, at, 7, DIM, "topright", bg=BG, width=room)
+            self.regions["model_label"] = label
         room = chip_box.x - 28 * u  # the title never runs under the chip
         self.text(surface, title, (16 * u, 12 * u), 16, YELLOW, bg=BG, width=room)
 
@@ -375,8 +375,3 @@ class Parts(Canvas):
         self.renderer.draw(self._maze_area, view.game)
         return self.layout.panel
 
-    def content(self, page: Page) -> pygame.Rect:
-        """Where messages may go: beside the maze when there is one (never over its lives row)."""
-        if page in (Page.PLAYING, Page.ATTRACT):
-            return self.layout.panel
-        return pygame.Rect(0, 0, self.w, self.h)

@@ -35,7 +35,6 @@ def draw(s: Parts, surface: pygame.Surface, view: View, layout: Layout) -> None:
     s.regions["score"] = top
     cam = layout.play_camera
     bars = layout.play_bars
-    s._errors_top = bars.y - 4 * u  # over the bars: they mean nothing while the camera is lost
     s.preview(surface, view, cam, square=True)
     s.countdown(surface, view)
     # Beside the camera: the direction being sent, big, in its pose's colour.
