@@ -21,8 +21,9 @@ from edgepac.app.arcade import (
     TrainingResult,
 )
 from edgepac.learning.coach import coach
+from edgepac.poses import POSES
 
-GAME = ("up", "down", "left", "right")
+GAME = POSES
 START = Action(Do.START_TRAINING)
 
 

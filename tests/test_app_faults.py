@@ -22,6 +22,7 @@ from edgepac.app.view import Severity
 from edgepac.camera.demo_player import DemoPlayer
 from edgepac.cli import main
 from edgepac.errors import EdgePacError
+from edgepac.poses import POSES
 
 pytestmark = pytest.mark.model
 
@@ -258,7 +259,7 @@ def test_the_per_frame_path_does_not_grow_memory(tmp_path: Path, backbone: Any) 
     painter = DemoPainter((320, 240))
     frames = [
         Frame(painter.draw(p, rng), time.monotonic(), p, i)
-        for i, p in enumerate(("up", "down", "left", "right"))
+        for i, p in enumerate(POSES)
     ]
     X = np.stack([backbone.dequantize(backbone.features(f.image)) for f in frames])
     head = make_head("dense", epochs=2, jitter_copies=0)

@@ -22,8 +22,9 @@ from edgepac.app.arcade import (
     State,
     TrainingResult,
 )
+from edgepac.poses import POSES
 
-CLASSES = ("up", "down", "left", "right")
+CLASSES = POSES
 PLAY, TRAIN, BACK, CLEAR = (Event(k) for k in (Kind.PLAY, Kind.TRAIN, Kind.BACK, Kind.CLEAR))
 NEW_GAME, REFRESH = Action(Do.NEW_GAME), Action(Do.START_REFRESH)
 

@@ -22,6 +22,7 @@ from edgepac.cli import main
 from edgepac.game.controllers import Autopilot
 from edgepac.game.direction import Direction
 from edgepac.game.game import Game
+from edgepac.poses import POSES
 
 PROBLEM = "no model here yet: run `edgepac fetch-model`"
 
@@ -144,7 +145,7 @@ def test_a_model_installed_after_boot_welcomes_back_the_player_it_finds_saved(
         scale=bb.scale,
         zero_point=bb.zero_point,
         identity=bb.identity,
-        class_names=("up", "down", "left", "right"),
+        class_names=POSES,
     )
     rng = np.random.default_rng(0)
     for pose in ("up", "down"):  # an earlier sitting: two poses

@@ -13,8 +13,9 @@ from edgepac.learning import dense
 from edgepac.learning.adam import Adam
 from edgepac.learning.dense import DenseHead, _Scratch, loss_and_grads, softmax_rows
 from edgepac.learning.jitter import jitter, slide
+from edgepac.poses import POSES
 
-NAMES = ["up", "down", "left", "right"]
+NAMES = list(POSES)
 
 
 def blobs(n_per_class: int = 12, shape=(3, 3, 8), k: int = 4, seed: int = 0, spread=0.3):

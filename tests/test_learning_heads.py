@@ -11,8 +11,9 @@ from edgepac.errors import EdgePacError
 from edgepac.learning.files import CorruptFile, OtherBackbone
 from edgepac.learning.heads import load_head, make_head
 from edgepac.learning.knn import KnnHead
+from edgepac.poses import POSES
 
-NAMES = ["up", "down", "left", "right"]
+NAMES = list(POSES)
 ID_A = {"model_sha256": "a" * 64, "input_size": 224, "cut_layer": "conv_pw_13_relu"}
 ID_B = {**ID_A, "input_size": 160}
 
