@@ -116,9 +116,11 @@ def test_the_doctor_sees_a_real_tmpfs_and_overlay_under_the_state_folder(tmp_pat
                 subprocess.run(["umount", "-l", str(merged)], check=False)
     finally:
         subprocess.run(["umount", "-l", str(ram)], check=False)
+    # Where /tmp's own mount is not in the table (a chroot, as the kiosk lane's Trixie step),
+    # the doctor says nothing against it; elsewhere it follows /tmp's file system.
+    found = mount_of(tmp_path.resolve(), Path("/proc/self/mountinfo").read_text())
     assert lasting_check(tmp_path / "edgepac").ok == (
-        mount_of(tmp_path.resolve(), Path("/proc/self/mountinfo").read_text())[1]
-        not in ("tmpfs", "overlay", "ramfs")
+        found is None or found[1] not in ("tmpfs", "overlay", "ramfs")
     )
 
 
