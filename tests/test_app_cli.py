@@ -97,6 +97,7 @@ def test_demo_rejects_nonsense_flags(capsys: pytest.CaptureFixture[str]) -> None
     assert "--presses must be from 1 to --samples (10)" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_demo_in_presses_writes_each_press_once_and_says_what_it_cost(model_025_128: Path) -> None:
     """--presses 3: each pose's frames in 3 presses, each saved as its own segment; the JSON
     gives our count and the kernel's of what was written."""

@@ -55,6 +55,7 @@ def tap(k: int) -> None:
     key(k, up=True)
 
 
+@pytest.mark.slow
 def test_slow_drawing_does_not_slow_the_game(tmp_path: Path) -> None:
     """Each frame takes 40 ms to draw (a Pi in full HD): the game still makes 60 ticks a second
     of the clock the main loop reads (here a fake one that the drawing moves on)."""
