@@ -52,7 +52,35 @@ class BackboneIdentity:
             raise EdgePacError(f"a saved backbone identity is damaged ({err!r})") from err
 
 
-class Backbone:
+class Activations:
+    """What every backbone gives: uint8 activations of ``feature_shape`` per frame, with the
+    ``scale`` and ``zero_point`` that make them float (EdgePac's MobileNet and a Teachable
+    Machine model cut at its embedding alike). Subclasses provide ``features``."""
+
+    feature_shape: tuple[int, ...]
+    scale: float
+    zero_point: int
+
+    def features(self, frame: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        raise NotImplementedError
+
+    def features_batch(self, frames: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
+        """The activations of several frames, shape (n, *feature_shape), uint8."""
+        result = np.empty((len(frames), *self.feature_shape), np.uint8)
+        for i, frame in enumerate(frames):
+            self.features(frame, out=result[i])
+        return result
+
+    def dequantize(self, q: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """float32 activations: (q - zero_point) * scale, written into ``out`` when given."""
+        if out is None:
+            out = np.empty(q.shape, np.float32)
+        np.subtract(q, self.zero_point, out=out, dtype=np.float32)
+        np.multiply(out, np.float32(self.scale), out=out)
+        return out
+
+
+class Backbone(Activations):
     """A quantized MobileNet cut at ``cut_layer`` that turns RGB frames into uint8 activations."""
 
     def __init__(
@@ -137,20 +165,6 @@ class Backbone:
         np.copyto(out, self._output()[0])
         return out
 
-    def features_batch(self, frames: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
-        """The activations of several frames, shape (n, *feature_shape), uint8."""
-        result = np.empty((len(frames), *self.feature_shape), np.uint8)
-        for i, frame in enumerate(frames):
-            self.features(frame, out=result[i])
-        return result
-
-    def dequantize(self, q: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """float32 activations: (q - zero_point) * scale, written into ``out`` when given."""
-        if out is None:
-            out = np.empty(q.shape, np.float32)
-        np.subtract(q, self.zero_point, out=out, dtype=np.float32)
-        np.multiply(out, np.float32(self.scale), out=out)
-        return out
 
 
 def _dims(shape: np.ndarray) -> list[int]:

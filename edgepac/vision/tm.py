@@ -39,6 +39,7 @@ from edgepac import paths
 from edgepac.errors import EdgePacError
 from edgepac.poses import POSES
 from edgepac.vision import truncate
+from edgepac.vision.backbone import Activations
 from edgepac.vision.interpreter import allocate, invoke, make_interpreter
 from edgepac.vision.preprocess import SquareResizer
 
@@ -657,7 +658,7 @@ class TmIdentity:
         }
 
 
-class TmBackbone:
+class TmBackbone(Activations):
     """A TM model cut at its embedding, with `Backbone`'s interface: frame in, uint8 out.
 
     TM's preprocessing exactly: the centre square, resized to the model's input (224), then
@@ -756,17 +757,4 @@ class TmBackbone:
             np.bitwise_xor(raw.view(np.uint8), 0x80, out=out)  # int8 + 128, exactly
         else:
             np.copyto(out, raw)
-        return out
-
-    def features_batch(self, frames: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
-        result = np.empty((len(frames), *self.feature_shape), np.uint8)
-        for i, frame in enumerate(frames):
-            self.features(frame, out=result[i])
-        return result
-
-    def dequantize(self, q: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        if out is None:
-            out = np.empty(q.shape, np.float32)
-        np.subtract(q, self.zero_point, out=out, dtype=np.float32)
-        np.multiply(out, np.float32(self.scale), out=out)
         return out
