@@ -45,6 +45,34 @@ class OtherBackbone(EdgePacError):
     """The file was made with another backbone (model, input size or cut layer)."""
 
 
+def check_stamp(
+    path: Path,
+    what: str,
+    found: tuple[str, int, Mapping[str, Any]],
+    kind: str,
+    version: int,
+    identity: Identity,
+    again: str,
+) -> None:
+    """A file's stamp (its kind, format version and backbone) against what is wanted: another
+    kind or a newer format is an EdgePacError, another backbone OtherBackbone (ending in
+    ``again``, what to do); ``identity=None`` accepts any backbone."""
+    found_kind, found_version, found_identity = found
+    if found_kind != kind:
+        raise EdgePacError(f"{path} is a {found_kind} file, not {what}: pass the right file")
+    if found_version > version:
+        raise EdgePacError(
+            f"{what} {path} has format version {found_version}, newer than this EdgePac "
+            f"understands ({version}): upgrade EdgePac"
+        )
+    want = json.loads(json.dumps(identity_dict(identity)))  # same types as the stored one
+    if want and found_identity != want:
+        raise OtherBackbone(
+            f"{what} {path} was made with another backbone ({describe(found_identity)}), not the "
+            f"one in use ({describe(want)}): {again}"
+        )
+
+
 def identity_dict(identity: Identity) -> dict[str, Any]:
     """A BackboneIdentity (or a plain dict, or None) as a JSON-able dict."""
     if identity is None:
@@ -103,20 +131,10 @@ def load_npz(
         raise EdgePacError(f"cannot read {what} {path} ({err.strerror}): check its owner") from err
     except (*_DAMAGE, json.JSONDecodeError) as err:
         raise _corrupt(path, what, err, move_damaged) from err
-    if found_kind != kind:
-        raise EdgePacError(f"{path} is a {found_kind} file, not {what}: pass the right file")
-    if found_version > version:
-        raise EdgePacError(
-            f"{what} {path} has format version {found_version}, newer than this EdgePac "
-            f"understands ({version}): upgrade EdgePac"
-        )
-    want = json.loads(json.dumps(identity_dict(identity)))  # same types as the stored one
-    if want and found_identity != want:
-        raise OtherBackbone(
-            f"{what} {path} was made with another backbone ({describe(found_identity)}), not the "
-            f"one in use ({describe(want)}): use the same --model/--input-size, or record/train "
-            f"again"
-        )
+    check_stamp(
+        path, what, (found_kind, found_version, found_identity), kind, version, identity,
+        again="use the same --model/--input-size, or record/train again",
+    )  # fmt: skip
     try:
         return parse(arrays, found_identity)
     except _DAMAGE as err:

@@ -337,20 +337,10 @@ class StoreFolder:
             raise
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise CorruptFile(f"the sample store's manifest {manifest_path} is damaged") from err
-        if kind != KIND:
-            raise EdgePacError(f"{manifest_path} is a {kind} file, not a sample store")
-        if version > FORMAT_VERSION:
-            raise EdgePacError(
-                f"the sample store {self.path} has format version {version}, newer than this "
-                f"EdgePac understands ({FORMAT_VERSION}): upgrade EdgePac"
-            )
-        want = json.loads(json.dumps(files.identity_dict(identity)))
-        if want and manifest["identity"] != want:
-            raise OtherBackbone(
-                f"the sample store {self.path} was made with another backbone "
-                f"({files.describe(manifest['identity'])}), not the one in use "
-                f"({files.describe(want)}): record again"
-            )
+        files.check_stamp(
+            manifest_path, "the sample store", (kind, version, manifest.get("identity") or {}),
+            KIND, FORMAT_VERSION, identity, again="record again",
+        )  # fmt: skip
         try:
             return self._join(manifest)
         except (KeyError, TypeError, ValueError) as err:
